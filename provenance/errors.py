@@ -1,0 +1,35 @@
+"""Exceptions for misuse of the tool. A problem in the scanned data is never an exception:
+it becomes a Finding or a ScanErrorEntry with its reason."""
+
+
+class ProvenanceError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class ConfigError(ProvenanceError):
+    """A declarations, policy or option value the user gave is wrong."""
+
+
+class SourceError(ProvenanceError):
+    """A source cannot be opened at all (missing folder, unknown dataset)."""
+
+
+class KnowledgeBaseError(ProvenanceError):
+    """The shipped license knowledge base is missing or malformed."""
+
+
+class RegistryError(ProvenanceError):
+    """A known-works registry cannot be used (bad file, other parameters)."""
+
+
+class ReportError(ProvenanceError):
+    """A report or manifest cannot be produced from a saved result."""
+
+
+class MissingExtraError(ProvenanceError):
+    """An optional dependency is needed for a feature and is not installed."""
+
+    def __init__(self, feature: str, extra: str, module: str) -> None:
+        super().__init__(
+            f"{feature} needs the optional dependency '{module}': pip install 'provenance[{extra}]'"
+        )
