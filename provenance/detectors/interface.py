@@ -76,3 +76,8 @@ class Detector(abc.ABC):
     @abc.abstractmethod
     def detect(self, content: AssetContent) -> DetectorOutput:
         """Analyse one asset. Problems in the data are returned, never raised."""
+
+    def source_findings(self, source: str, totals: Mapping[str, float]) -> tuple[Finding, ...]:
+        """Findings about a whole source, from the sums of this detector's numeric facts
+        over the source's assets (e.g. a blocked-content rate). Default: none."""
+        return ()
