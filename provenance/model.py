@@ -146,6 +146,19 @@ class Asset:
 
 
 @dataclass(frozen=True)
+class RecordLicense:
+    """How many records of a table carry one license value."""
+
+    #: The value as written ("" for records without one), shortened.
+    value: str
+    #: Its SPDX expression; None when missing or not identified.
+    license: str | None
+    count: int
+    #: Where the value was read (column or field name).
+    field: str = ""
+
+
+@dataclass(frozen=True)
 class AssetResult:
     """Everything one scan learned about one asset."""
 
@@ -163,8 +176,8 @@ class AssetResult:
     error: str | None = None
     #: Records seen inside a table asset, None for non-tables.
     records: int | None = None
-    #: Per-record license values (normalised) with counts; "" counts records without one.
-    record_licenses: tuple[tuple[str, int], ...] = ()
+    #: Per-record license values with counts (tables with a license column).
+    record_licenses: tuple[RecordLicense, ...] = ()
     #: Detector-specific facts keyed by detector id; JSON-serialisable.
     facts: Mapping[str, Any] = field(default_factory=dict)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
-from provenance.model import Asset, Evidence, Finding
+from provenance.model import Asset, Evidence, Finding, RecordLicense
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,8 @@ class DetectorOutput:
     facts: Mapping[str, Any] = field(default_factory=dict)
     #: Records read inside the asset (tables), when the detector counted them.
     records: int | None = None
-    #: Per-record license values with counts ("" for records without one).
-    record_licenses: tuple[tuple[str, int], ...] = ()
+    #: Per-record license values with counts, for tables with a license column.
+    record_licenses: tuple[RecordLicense, ...] = ()
     #: Reasons the detector could not read all of the asset; each becomes a scan error.
     errors: tuple[str, ...] = ()
 

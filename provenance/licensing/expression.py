@@ -1,0 +1,180 @@
+"""SPDX license expressions: parse, normalise ids, render, and judge the use they allow.
+
+A small parser of our own because `license-expression` rejects `LicenseRef-` ids, which data
+and model licenses need. Single ids are still normalised through its SPDX index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from provenance.licensing.kb import LicenseFacts, load_kb
+from provenance.model import UseClass
+
+_TOKEN = re.compile(r"\s*(\(|\)|[A-Za-z0-9][A-Za-z0-9.+:_-]*)")
+_REF = re.compile(r"(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+")
+
+
+class ExpressionSyntaxError(ValueError):
+    """Text that is not a valid SPDX expression; the message says where."""
+
+
+@dataclass(frozen=True)
+class License:
+    id: str
+    exception: str | None = None
+
+    def render(self) -> str:
+        return f"{self.id} WITH {self.exception}" if self.exception else self.id
+
+
+@dataclass(frozen=True)
+class Compound:
+    op: str  # "AND" or "OR"
+    items: tuple[Expr, ...]
+
+    def render(self) -> str:
+        return f" {self.op} ".join(
+            f"({item.render()})" if isinstance(item, Compound) and item.op != self.op else item.render()
+            for item in self.items
+        )
+
+
+Expr = License | Compound
+
+
+@cache
+def _spdx():  # type: ignore[no-untyped-def]
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
+@lru_cache(maxsize=4096)
+def normalize_id(token: str) -> str | None:
+    """Canonical SPDX id (or exception id) for one token, None when unknown."""
+    if _REF.fullmatch(token):
+        return token
+    try:
+        info = _spdx().validate(token)
+    except Exception:  # the library raises its own types and AttributeError on odd input
+        return None
+    if info.errors or not info.normalized_expression or " " in info.normalized_expression:
+        return None
+    return str(info.normalized_expression)
+
+
+def parse(text: str) -> Expr:
+    """Parse and normalise an SPDX expression. Raises ExpressionSyntaxError."""
+    tokens = _tokens(text)
+    expr, pos = _parse_or(tokens, 0)
+    if pos != len(tokens):
+        raise ExpressionSyntaxError(f"unexpected '{tokens[pos]}' in '{text}'")
+    return expr
+
+
+def _tokens(text: str) -> list[str]:
+    tokens: list[str] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if not match:
+            raise ExpressionSyntaxError(f"unexpected character '{text[pos]}' in '{text}'")
+        tokens.append(match.group(1))
+        pos = match.end()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    if not tokens:
+        raise ExpressionSyntaxError("empty expression")
+    return tokens
+
+
+def _parse_or(tokens: list[str], pos: int) -> tuple[Expr, int]:
+    items = []
+    item, pos = _parse_and(tokens, pos)
+    items.append(item)
+    while pos < len(tokens) and tokens[pos].upper() == "OR":
+        item, pos = _parse_and(tokens, pos + 1)
+        items.append(item)
+    return (items[0] if len(items) == 1 else Compound("OR", tuple(items))), pos
+
+
+def _parse_and(tokens: list[str], pos: int) -> tuple[Expr, int]:
+    items = []
+    item, pos = _parse_atom(tokens, pos)
+    items.append(item)
+    while pos < len(tokens) and tokens[pos].upper() == "AND":
+        item, pos = _parse_atom(tokens, pos + 1)
+        items.append(item)
+    return (items[0] if len(items) == 1 else Compound("AND", tuple(items))), pos
+
+
+def _parse_atom(tokens: list[str], pos: int) -> tuple[Expr, int]:
+    if pos >= len(tokens):
+        raise ExpressionSyntaxError("expression ends too early")
+    token = tokens[pos]
+    if token == "(":
+        expr, pos = _parse_or(tokens, pos + 1)
+        if pos >= len(tokens) or tokens[pos] != ")":
+            raise ExpressionSyntaxError("missing ')'")
+        return expr, pos + 1
+    if token == ")" or token.upper() in {"AND", "OR", "WITH"}:
+        raise ExpressionSyntaxError(f"unexpected '{token}'")
+    lid = normalize_id(token)
+    if lid is None:
+        raise ExpressionSyntaxError(f"unknown license id '{token}'")
+    pos += 1
+    if pos < len(tokens) and tokens[pos].upper() == "WITH":
+        if pos + 1 >= len(tokens):
+            raise ExpressionSyntaxError("WITH without an exception")
+        exception = normalize_id(tokens[pos + 1])
+        if exception is None:
+            raise ExpressionSyntaxError(f"unknown exception '{tokens[pos + 1]}'")
+        return License(lid, exception), pos + 2
+    return License(lid), pos
+
+
+def ids(expr: Expr) -> tuple[str, ...]:
+    if isinstance(expr, License):
+        return (expr.id,)
+    return tuple(i for item in expr.items for i in ids(item))
+
+
+def facts_of(expr: Expr) -> LicenseFacts:
+    """The terms that bind a user: AND takes the most restrictive part, OR the least."""
+    kb = load_kb()
+    if isinstance(expr, License):
+        return kb.facts(expr.id)
+    parts = [facts_of(item) for item in expr.items]
+    pick = max if expr.op == "AND" else min
+    chosen = pick(parts, key=lambda f: f.restrictiveness)
+    if expr.op == "AND":
+        return LicenseFacts(
+            id=expr.render(),
+            use=chosen.use,
+            attribution=any(p.attribution for p in parts),
+            share_alike=any(p.share_alike for p in parts),
+            no_derivatives=any(p.no_derivatives for p in parts),
+            basis="expression",
+        )
+    return chosen
+
+
+@lru_cache(maxsize=4096)
+def expression_facts(expression: str) -> LicenseFacts:
+    try:
+        return facts_of(parse(expression))
+    except ExpressionSyntaxError:
+        return LicenseFacts(id=expression, use=UseClass.UNKNOWN, basis="none")
+
+
+def use_class(expression: str | None) -> UseClass:
+    return expression_facts(expression).use if expression else UseClass.UNKNOWN
+
+
+def more_restrictive(a: str, b: str) -> str:
+    """The expression whose terms restrict more (ties keep `a`)."""
+    return b if expression_facts(b).restrictiveness > expression_facts(a).restrictiveness else a

@@ -1,0 +1,99 @@
+"""License names as people write them in metadata -> SPDX expressions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from provenance.licensing.expression import ExpressionSyntaxError, parse
+from provenance.licensing.kb import load_kb
+
+# creativecommons.org/licenses/by-nc-sa/4.0/ (optionally a jurisdiction port) and the public-domain tools.
+_CC_URL = re.compile(
+    r"creativecommons\.org/licenses/(?P<terms>by(?:-nc)?(?:-sa|-nd)?)/(?P<ver>\d\.\d)(?:/(?P<port>[a-z]{2,3}))?",
+    re.IGNORECASE,
+)
+_CC_ZERO_URL = re.compile(r"creativecommons\.org/publicdomain/zero/1\.0", re.IGNORECASE)
+_CC_PDM_URL = re.compile(r"creativecommons\.org/publicdomain/mark/1\.0", re.IGNORECASE)
+# "CC BY-NC 4.0", "cc_by_sa_3.0", "CC-BY 4.0 International"
+_CC_NAME = re.compile(
+    r"^cc[\s_-]*(?P<terms>by(?:[\s_-]*(?:nc|sa|nd))*)[\s_-]*v?(?P<ver>\d(?:\.\d)?)(?:[\s_-]*(?:international|intl))?$",
+    re.IGNORECASE,
+)
+_CC0 = re.compile(r"^cc[\s_-]*(?:0|zero)(?:[\s_-]*v?1\.0)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NormalizedLicense:
+    """A metadata value read as a license."""
+
+    raw: str
+    #: SPDX expression, None when not understood or ambiguous.
+    expression: str | None
+    #: Family names without terms ("cc", "gpl"): the value names a license but not which.
+    ambiguous: bool = False
+    note: str = ""
+
+
+def _cc_id(terms: str, version: str, port: str | None = None) -> str:
+    parts = [p for p in re.split(r"[\s_-]+", terms.lower()) if p]
+    order = ["by", "nc", "sa", "nd"]
+    parts = sorted(dict.fromkeys(parts), key=order.index)
+    version = version if "." in version else f"{version}.0"
+    ident = "CC-" + "-".join(p.upper() for p in parts) + f"-{version}"
+    return f"{ident}-{port.upper()}" if port else ident
+
+
+@lru_cache(maxsize=8192)
+def normalize_license(value: str) -> NormalizedLicense:
+    """Read a license value from a card, a record column or a declaration."""
+    raw = value.strip()
+    if not raw:
+        return NormalizedLicense(value, None, note="empty value")
+    key = raw.lower()
+    hub = load_kb().hub_ids
+    if key in hub:
+        mapped = hub[key]
+        if mapped is None:
+            return NormalizedLicense(value, None, ambiguous=True, note=f"'{raw}' names a family without version or terms")
+        return NormalizedLicense(value, mapped, note="Hugging Face license id")
+    if match := _CC_URL.search(raw):
+        return _checked(value, _cc_id(match["terms"], match["ver"], match["port"]), "Creative Commons URL")
+    if _CC_ZERO_URL.search(raw) or _CC0.match(raw):
+        return NormalizedLicense(value, "CC0-1.0", note="Creative Commons Zero")
+    if _CC_PDM_URL.search(raw):
+        return NormalizedLicense(value, "CC-PDM-1.0", note="Public Domain Mark")
+    if match := _CC_NAME.match(raw):
+        return _checked(value, _cc_id(match["terms"], match["ver"]), "Creative Commons name")
+    try:
+        return NormalizedLicense(value, parse(raw).render(), note="SPDX expression")
+    except ExpressionSyntaxError as exc:
+        spdx_error = str(exc)
+    notice = _from_notice(raw)
+    if notice is not None:
+        return notice
+    return NormalizedLicense(value, None, note=spdx_error)
+
+
+def _checked(value: str, ident: str, note: str) -> NormalizedLicense:
+    try:
+        return NormalizedLicense(value, parse(ident).render(), note=note)
+    except ExpressionSyntaxError:
+        return NormalizedLicense(value, None, note=f"{note}: no SPDX id {ident}")
+
+
+def _from_notice(raw: str) -> NormalizedLicense | None:
+    """Free-text names ("Apache License 2.0", "MIT 许可证") through the notice matcher."""
+    from provenance.licensing.identify import find_notices
+
+    if len(raw) > 300:
+        return None
+    for hit in find_notices(raw):
+        if hit.reservation:
+            continue
+        if hit.expression:
+            return NormalizedLicense(raw, hit.expression, note=f"license name ({hit.matcher})")
+        if hit.ambiguous:
+            return NormalizedLicense(raw, None, ambiguous=True, note=hit.note)
+    return None

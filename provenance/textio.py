@@ -1,0 +1,58 @@
+"""Turning bytes into text without trusting them."""
+
+from __future__ import annotations
+
+import codecs
+
+# Share of control characters (other than whitespace) above which "text" is really binary.
+_MAX_CONTROL_SHARE = 0.02
+_ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v", "\x1b"}
+
+
+def decode_text(data: bytes, complete: bool = True) -> tuple[str | None, str | None]:
+    """Decode `data` as text: (text, None), or (None, reason) when it is not text.
+
+    UTF-8 (with or without BOM) and UTF-16 with BOM are accepted; GB18030 is tried for
+    legacy Chinese files. When `complete` is false the data is a prefix, so a multi-byte
+    character cut at the end is not an error.
+    """
+    if not data:
+        return "", None
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            return _check(codecs.decode(_trim(data, 2) if not complete else data, "utf-16"))
+        except UnicodeDecodeError as exc:
+            return None, f"invalid UTF-16 at byte {exc.start}"
+    if b"\x00" in data:
+        return None, "binary content (NUL bytes) in a text file"
+    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    try:
+        return _check(decoder.decode(body, final=complete))
+    except UnicodeDecodeError as exc:
+        utf8_error = f"invalid UTF-8 at byte {exc.start}"
+    gb = codecs.getincrementaldecoder("gb18030")(errors="strict")
+    try:
+        text = gb.decode(body, final=complete)
+    except UnicodeDecodeError:
+        return None, utf8_error
+    # GB18030 decodes many random byte strings; require mostly CJK or ASCII to believe it.
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f")
+    ascii_ = sum(1 for ch in text if ch < "\x80")
+    if text and (cjk + ascii_) / len(text) > 0.9 and cjk > 0:
+        return _check(text)
+    return None, utf8_error
+
+
+def _trim(data: bytes, unit: int) -> bytes:
+    return data[: len(data) - len(data) % unit]
+
+
+def _check(text: str) -> tuple[str | None, str | None]:
+    if not text:
+        return text, None
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ch < " " and ch not in _ALLOWED_CONTROLS)
+    if controls / len(sample) > _MAX_CONTROL_SHARE:
+        return None, "binary content (control characters) in a text file"
+    return text, None
