@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 from provenance.licensing.kb import LicenseFacts, load_kb
 from provenance.model import UseClass
@@ -46,7 +47,7 @@ Expr = License | Compound
 
 
 @cache
-def _spdx():  # type: ignore[no-untyped-def]
+def _spdx() -> Any:
     from license_expression import get_spdx_licensing
 
     return get_spdx_licensing()

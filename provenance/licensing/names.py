@@ -56,7 +56,8 @@ def normalize_license(value: str) -> NormalizedLicense:
     if key in hub:
         mapped = hub[key]
         if mapped is None:
-            return NormalizedLicense(value, None, ambiguous=True, note=f"'{raw}' names a family without version or terms")
+            note = f"'{raw}' names a family without version or terms"
+            return NormalizedLicense(value, None, ambiguous=True, note=note)
         return NormalizedLicense(value, mapped, note="Hugging Face license id")
     if match := _CC_URL.search(raw):
         return _checked(value, _cc_id(match["terms"], match["ver"], match["port"]), "Creative Commons URL")

@@ -1,0 +1,236 @@
+"""Policy: which findings fail the gate, thresholds, allow/deny lists and waivers -> Verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pathspec
+import yaml
+
+from provenance.errors import ConfigError
+from provenance.licensing.expression import ExpressionSyntaxError, ids, parse
+from provenance.model import AssetResult, Finding, Severity, Status, Verdict, Waived
+
+# Rules that fail the gate unless a policy says otherwise.
+DEFAULT_FAILING = frozenset({
+    "unlicensed", "use-restricted", "license-conflict", "scan-error",
+    "known-work", "tdm-opt-out", "blocked-content", "license-denied", "license-not-allowed",
+})
+USES = ("commercial", "research")
+_KEYS = frozenset({"name", "use", "max_errors", "rules", "deny", "allow", "thresholds", "waivers"})
+_THRESHOLD_KEYS = frozenset({"max_assets", "max_records", "max_share_bytes", "max_share_assets"})
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    path: str
+    reason: str
+    expires: dt.date | None = None
+
+    def active(self, today: dt.date) -> bool:
+        return self.expires is None or today <= self.expires
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str = "default"
+    use: str = "commercial"
+    max_errors: int = 0
+    #: Severity per rule; "error" fails the gate.
+    rules: dict[str, str] = field(default_factory=dict)
+    deny: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
+    waivers: tuple[Waiver, ...] = ()
+
+    def fails_on(self, rule: str) -> bool:
+        if rule in self.rules:
+            return self.rules[rule] == "error"
+        return rule in DEFAULT_FAILING
+
+
+def _date(value: Any, where: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}: expires must be a date (YYYY-MM-DD), got {value!r}") from None
+
+
+def _license_ids(values: Any, where: str) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if not isinstance(values, list):
+        raise ConfigError(f"{where} must be a list of SPDX ids")
+    out = []
+    for v in values:
+        try:
+            out += list(ids(parse(str(v))))
+        except ExpressionSyntaxError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+    return tuple(out)
+
+
+def parse_policy(data: Any, name: str = "policy") -> Policy:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name}: the top level must be a mapping")
+    unknown = sorted(set(map(str, data)) - _KEYS)
+    if unknown:
+        raise ConfigError(f"{name}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}")
+    use = str(data.get("use", "commercial"))
+    if use not in USES:
+        raise ConfigError(f"{name}: use must be one of {', '.join(USES)}")
+    rules = data.get("rules") or {}
+    if not isinstance(rules, dict) or any(str(v) not in {s.value for s in Severity} for v in rules.values()):
+        raise ConfigError(f"{name}: rules must map rule ids to error, warning or info")
+    thresholds = data.get("thresholds") or {}
+    if not isinstance(thresholds, dict):
+        raise ConfigError(f"{name}: thresholds must be a mapping of rule -> limits")
+    for rule, limits in thresholds.items():
+        if not isinstance(limits, dict) or set(limits) - _THRESHOLD_KEYS:
+            raise ConfigError(f"{name}: thresholds.{rule} takes {', '.join(sorted(_THRESHOLD_KEYS))}")
+    waivers = []
+    for i, w in enumerate(data.get("waivers") or []):
+        if not isinstance(w, dict) or not w.get("rule") or not w.get("path") or not w.get("reason"):
+            raise ConfigError(f"{name}: waivers[{i}] needs rule, path and reason")
+        extra = set(w) - {"rule", "path", "reason", "expires"}
+        if extra:
+            raise ConfigError(f"{name}: waivers[{i}]: unknown key(s) {', '.join(sorted(extra))}")
+        expires = _date(w.get("expires"), f"waivers[{i}]")
+        waivers.append(Waiver(str(w["rule"]), str(w["path"]), str(w["reason"]), expires))
+    try:
+        max_errors = int(data.get("max_errors", 0))
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: max_errors must be a whole number") from None
+    return Policy(
+        name=str(data.get("name", name)), use=use, max_errors=max_errors,
+        rules={str(k): str(v) for k, v in rules.items()},
+        deny=_license_ids(data.get("deny"), f"{name}: deny"), allow=_license_ids(data.get("allow"), f"{name}: allow"),
+        thresholds={str(k): {kk: float(vv) for kk, vv in v.items()} for k, v in thresholds.items()},
+        waivers=tuple(waivers),
+    )
+
+
+def load_policy(path: str | Path) -> Policy:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read policy {p}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p.name}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    return parse_policy(data, p.name)
+
+
+class Gate:
+    """Fed every asset and source finding during (or after) a scan; gives the Verdict."""
+
+    def __init__(self, policy: Policy, today: dt.date | None = None) -> None:
+        self.policy = policy
+        self.today = today or dt.date.today()
+        self._specs = [(w, pathspec.GitIgnoreSpec.from_lines([w.path])) for w in policy.waivers]
+        self.assets = Counter[str]()
+        self.records = Counter[str]()
+        self.bytes = Counter[str]()
+        self.waived = Counter[Waiver]()
+        self.total_assets = 0
+        self.total_bytes = 0
+        self.errors = 0
+        self.expired: set[Waiver] = set()
+
+    def policy_findings(self, result: AssetResult) -> list[Finding]:
+        """Findings the policy itself raises (deny and allow lists)."""
+        if not result.license or not (self.policy.deny or self.policy.allow):
+            return []
+        try:
+            used = set(ids(parse(result.license)))
+        except ExpressionSyntaxError:
+            return []
+        out = []
+        denied = sorted(used & set(self.policy.deny))
+        if denied:
+            out.append(Finding("license-denied", Severity.ERROR, result.asset.path,
+                               f"{', '.join(denied)} is on the policy's deny list"))
+        if self.policy.allow:
+            outside = sorted(used - set(self.policy.allow))
+            if outside:
+                out.append(Finding("license-not-allowed", Severity.ERROR, result.asset.path,
+                                   f"{', '.join(outside)} is not on the policy's allow list"))
+        return out
+
+    def _waiver(self, rule: str, path: str) -> Waiver | None:
+        for waiver, spec in self._specs:
+            if waiver.rule in (rule, "*") and spec.match_file(path):
+                if waiver.active(self.today):
+                    return waiver
+                self.expired.add(waiver)
+        return None
+
+    def add(self, path: str, size: int, findings: list[Finding] | tuple[Finding, ...], error: bool) -> None:
+        self.total_assets += 1
+        self.total_bytes += size
+        waived_error = False
+        for rule in sorted({f.rule for f in findings}):
+            waiver = self._waiver(rule, path)
+            if waiver:
+                self.waived[waiver] += 1
+                waived_error = waived_error or rule == "scan-error"
+                continue
+            self.assets[rule] += 1
+            self.bytes[rule] += size
+            self.records[rule] += sum(f.count for f in findings if f.rule == rule)
+        if error and not waived_error:
+            self.errors += 1
+
+    def add_source_finding(self, finding: Finding) -> None:
+        if self._waiver(finding.rule, finding.path):
+            return
+        self.assets[finding.rule] += 1
+        self.records[finding.rule] += finding.count
+
+    def _over_threshold(self, rule: str) -> bool:
+        limits = self.policy.thresholds.get(rule)
+        if not limits:
+            return True
+        checks = {
+            "max_assets": self.assets[rule],
+            "max_records": self.records[rule],
+            "max_share_bytes": self.bytes[rule] / self.total_bytes if self.total_bytes else 0.0,
+            "max_share_assets": self.assets[rule] / self.total_assets if self.total_assets else 0.0,
+        }
+        return any(checks[key] > limit for key, limit in limits.items())
+
+    def verdict(self, skipped: int = 0) -> Verdict:
+        failed = tuple(
+            (rule, n) for rule, n in sorted(self.assets.items())
+            if rule != "scan-error" and self.policy.fails_on(rule) and self._over_threshold(rule)
+        )
+        reasons = [f"{rule}: {n} asset(s)" for rule, n in failed]
+        unread = self.errors
+        if failed:
+            status = Status.FAIL
+        elif unread > self.policy.max_errors and self.policy.fails_on("scan-error"):
+            status = Status.INCOMPLETE
+            reasons.append(f"{unread} asset(s) could not be read (max_errors {self.policy.max_errors})")
+        else:
+            status = Status.PASS
+        if unread and status is not Status.INCOMPLETE:
+            reasons.append(f"{unread} asset(s) could not be read and were not checked")
+        if skipped:
+            reasons.append(f"{skipped} item(s) were skipped (see 'skipped')")
+        for w in sorted(self.expired, key=lambda w: (w.rule, w.path)):
+            reasons.append(f"waiver for {w.rule} on {w.path} expired on {w.expires}")
+        waived = tuple(
+            Waived(w.rule, w.path, w.reason, w.expires.isoformat() if w.expires else None, n)
+            for w, n in sorted(self.waived.items(), key=lambda kv: (kv[0].rule, kv[0].path))
+        )
+        return Verdict(status=status, reasons=tuple(reasons), failed=failed, waived=waived,
+                       skipped=unread + skipped, policy=self.policy.name, use=self.policy.use)

@@ -1,0 +1,115 @@
+"""Dataset cards (README.md): YAML `license`, `license_name`, `license_link`, and statements in the prose."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from provenance.cards import parse_card
+from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.licensing.identify import find_notices
+from provenance.licensing.names import normalize_license
+from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location
+
+# Card metadata worth keeping in the result (lineage, languages, sizes) for reports and later checks.
+KEPT_FIELDS = ("pretty_name", "language", "task_categories", "size_categories", "source_datasets",
+               "annotations_creators", "language_creators", "multilinguality", "configs")
+
+
+def license_ref(name: str) -> str:
+    """A LicenseRef- id for a license known only by name (`license: other` + `license_name`)."""
+    slug = re.sub(r"[^A-Za-z0-9.]+", "-", name).strip("-.")[:64]
+    return f"LicenseRef-{slug}" if slug else "LicenseRef-Unknown"
+
+
+def _line_of(text: str, key: str) -> int | None:
+    match = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "") -> list[Evidence]:
+    """Evidence from card metadata; shared with the Hugging Face source."""
+    value = meta.get("license")
+    if isinstance(value, str):
+        values = [value]
+    elif isinstance(value, list):
+        values = [v for v in value if isinstance(v, str)]
+    else:
+        values = []
+    name = meta.get("license_name")
+    link = meta.get("license_link")
+    line = _line_of(text, "license") if text else None
+    found: list[Evidence] = []
+    for raw in values:
+        key = raw.strip().lower()
+        if key == "other":
+            label = str(name or link or "").strip()
+            lic = license_ref(str(name)) if name else None
+            if lic is None and link:
+                lic = normalize_license(str(link)).expression
+            found.append(Evidence(
+                kind=EvidenceKind.CARD_METADATA, level=Level.DIRECTORY,
+                location=Location(path, line=line, field="license"), license=lic,
+                raw=f"other: {label}"[:200] if label else "other (no license_name)",
+                confidence=0.9 if lic else 0.0, matcher="card-other", scope=scope,
+            ))
+            continue
+        norm = normalize_license(raw)
+        found.append(Evidence(
+            kind=EvidenceKind.CARD_METADATA, level=Level.DIRECTORY,
+            location=Location(path, line=line, field="license"), license=norm.expression, raw=raw[:200],
+            confidence=1.0 if norm.expression else 0.0,
+            matcher="card-yaml" if norm.expression else ("card-ambiguous" if norm.ambiguous else "card-unknown"),
+            scope=scope,
+        ))
+    if len(found) > 1 and all(e.license for e in found):
+        # Several ids in one card field: all of them apply to the data (conservative reading).
+        combined = " AND ".join(sorted({e.license for e in found if e.license}))
+        found = [Evidence(**{**found[0].__dict__, "license": combined, "raw": ", ".join(values)[:200]})]
+    return found
+
+
+class CardDetector(Detector):
+    id = "card"
+    version = "1"
+
+    def applies(self, asset: Asset) -> bool:
+        return asset.kind is AssetKind.DATASET_CARD
+
+    def detect(self, content: AssetContent) -> DetectorOutput:
+        text, problem = content.text()
+        if text is None:
+            return DetectorOutput(errors=(problem or "not text",))
+        asset = content.asset
+        card = parse_card(text)
+        evidence = card_evidence(asset.path, asset.folder, card.metadata, text)
+        for hit in find_notices(card.body):
+            if not (hit.expression or hit.reservation or hit.ambiguous):
+                continue
+            line = card.body_line + hit.start_line - 1
+            evidence.append(Evidence(
+                kind=EvidenceKind.CARD_PROSE, level=Level.DIRECTORY, location=Location(asset.path, line=line),
+                license=hit.expression, raw=(hit.note or _line(text, line))[:200], confidence=round(hit.score, 3),
+                matcher=hit.matcher, scope=asset.folder, reservation=hit.reservation,
+            ))
+        facts = {k: _plain(card.metadata[k]) for k in KEPT_FIELDS if k in card.metadata}
+        errors = (card.error,) if card.error else ()
+        return DetectorOutput(evidence=tuple(evidence), facts=facts, errors=errors)
+
+
+def _line(text: str, lineno: int) -> str:
+    lines = text.splitlines()
+    return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """Card values made JSON-safe and small."""
+    if depth > 4:
+        return None
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value[:300] if isinstance(value, str) else value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, depth + 1) for v in list(value)[:50]]
+    if isinstance(value, dict):
+        return {str(k)[:100]: _plain(v, depth + 1) for k, v in list(value.items())[:50]}
+    return str(value)[:300]

@@ -1,0 +1,68 @@
+"""LICENSE/COPYING/NOTICE files: their text identified, as evidence for their folder."""
+
+from __future__ import annotations
+
+from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.licensing.identify import find_notices, identify_file
+from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location
+
+MIN_SCORE = 0.8
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:120]
+    return ""
+
+
+class LicenseFileDetector(Detector):
+    id = "license-file"
+    version = "1"
+
+    def applies(self, asset: Asset) -> bool:
+        return asset.kind is AssetKind.LICENSE_FILE
+
+    def detect(self, content: AssetContent) -> DetectorOutput:
+        text, problem = content.text()
+        if text is None:
+            return DetectorOutput(errors=(problem or "not text",))
+        asset = content.asset
+        scope = asset.folder
+        is_notice = asset.path.rsplit("/", 1)[-1].upper().startswith("NOTICE")
+        found = identify_file(text)
+        if found.expression and found.matches and max(m.score for m in found.matches) >= MIN_SCORE:
+            first = found.matches[0]
+            evidence = Evidence(
+                kind=EvidenceKind.LICENSE_FILE, level=Level.DIRECTORY,
+                location=Location(asset.path, line=first.start_line), license=found.expression,
+                raw=_first_line(text), confidence=round(max(m.score for m in found.matches), 3),
+                matcher=",".join(sorted({m.matcher for m in found.matches})), scope=scope,
+            )
+            return DetectorOutput(evidence=(evidence,), facts={"coverage": round(found.coverage, 3)})
+        notices = [n for n in find_notices(text) if n.expression or n.reservation or n.ambiguous]
+        if notices:
+            return DetectorOutput(evidence=tuple(
+                Evidence(
+                    kind=EvidenceKind.LICENSE_FILE, level=Level.DIRECTORY,
+                    location=Location(asset.path, line=n.start_line), license=n.expression,
+                    raw=_line(text, n.start_line), confidence=round(n.score, 3), matcher=n.matcher,
+                    scope=scope, reservation=n.reservation,
+                )
+                for n in notices
+            ))
+        if is_notice:
+            # NOTICE files usually carry attributions, not a license: silence is not "unknown".
+            return DetectorOutput()
+        closest = ", ".join(f"{c.license} {c.score:.2f}" for c in found.candidates[:3])
+        evidence = Evidence(
+            kind=EvidenceKind.LICENSE_FILE, level=Level.DIRECTORY, location=Location(asset.path, line=1),
+            license=None, raw=f"not identified; closest: {closest or 'none'}", confidence=0.0,
+            matcher="text", scope=scope,
+        )
+        return DetectorOutput(evidence=(evidence,))
+
+
+def _line(text: str, lineno: int) -> str:
+    lines = text.splitlines()
+    return lines[lineno - 1].strip()[:160] if 0 < lineno <= len(lines) else ""

@@ -1,0 +1,259 @@
+"""Per-record license fields in JSONL, JSON, CSV/TSV, Parquet and Arrow tables.
+
+Tables are read column-wise with pyarrow (only the license columns); JSONL line by line with a
+bounded line length. Distinct values are counted and normalised once each.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from collections.abc import Iterable
+from typing import IO, Any
+
+from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.licensing.names import normalize_license
+from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location, RecordLicense
+
+LICENSE_FIELDS = ("license", "licence", "license_name", "licence_name", "license_id", "licenses",
+                  "license_url", "rights", "copyright_license", "spdx_license", "license_spdx")
+NESTED_PARENTS = ("meta", "metadata")
+MAX_LINE = 16 * 2**20
+MAX_JSON_DOCUMENT = 64 * 2**20
+MAX_DISTINCT = 64  # distinct values kept per asset; the rest are counted together
+BATCH_ROWS = 65536
+
+
+def license_columns(names: Iterable[str]) -> list[str]:
+    by_lower = {n.lower(): n for n in names}
+    return [by_lower[f] for f in LICENSE_FIELDS if f in by_lower]
+
+
+class _Tally:
+    """Counts license values and rows; collects problems."""
+
+    def __init__(self) -> None:
+        self.values: Counter[str] = Counter()
+        self.rows = 0
+        self.field = ""
+        self.errors: list[str] = []
+
+    def output(self, asset: Asset, has_column: bool) -> DetectorOutput:
+        if not has_column:
+            return DetectorOutput(records=self.rows, errors=tuple(self.errors))
+        kept = self.values.most_common(MAX_DISTINCT)
+        rest = sum(self.values.values()) - sum(c for _, c in kept)
+        records = []
+        evidence = []
+        for value, count in kept:
+            norm = normalize_license(value) if value else None
+            lic = norm.expression if norm else None
+            records.append(RecordLicense(value=value[:200], license=lic, count=count, field=self.field))
+            if value:
+                evidence.append(Evidence(
+                    kind=EvidenceKind.RECORD_FIELD, level=Level.RECORD,
+                    location=Location(asset.path, field=self.field), license=lic, raw=value[:200],
+                    confidence=1.0 if lic else 0.0, matcher="record-field", records=count,
+                ))
+        if rest:
+            records.append(RecordLicense(value="(other values)", license=None, count=rest, field=self.field))
+        return DetectorOutput(evidence=tuple(evidence), records=self.rows, record_licenses=tuple(records),
+                              errors=tuple(self.errors))
+
+
+class RecordLicenseDetector(Detector):
+    id = "records"
+    version = "1"
+
+    def applies(self, asset: Asset) -> bool:
+        return asset.kind is AssetKind.TABLE
+
+    def detect(self, content: AssetContent) -> DetectorOutput:
+        name = content.asset.path.lower()
+        tally = _Tally()
+        try:
+            if name.endswith((".jsonl", ".ndjson")):
+                has = _jsonl(content.open(), tally)
+            elif name.endswith(".json"):
+                has = _json(content, tally)
+            elif name.endswith((".csv", ".tsv")):
+                has = _csv(content, tally, "\t" if name.endswith(".tsv") else ",")
+            elif name.endswith(".parquet"):
+                has = _parquet(content, tally)
+            else:
+                has = _arrow(content, tally)
+        except (OSError, ValueError, MemoryError) as exc:
+            tally.errors.append(f"cannot read table: {_short(exc)}")
+            has = bool(tally.values)
+        return tally.output(content.asset, has)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
+
+
+def _value(obj: dict[str, Any], tally: _Tally) -> tuple[bool, str]:
+    for key in LICENSE_FIELDS:
+        if key in obj:
+            tally.field = tally.field or key
+            return True, _as_text(obj[key])
+    for parent in NESTED_PARENTS:
+        inner = obj.get(parent)
+        if isinstance(inner, dict):
+            for key in LICENSE_FIELDS:
+                if key in inner:
+                    tally.field = tally.field or f"{parent}.{key}"
+                    return True, _as_text(inner[key])
+    return False, ""
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " AND ".join(_as_text(v) for v in value if v)
+    return str(value).strip()
+
+
+def _jsonl(stream: IO[bytes], tally: _Tally) -> bool:
+    has_column = False
+    bad = 0
+    first_bad = 0
+    with io.BufferedReader(stream, buffer_size=1 << 20) as reader:  # type: ignore[type-var]
+        lineno = 0
+        while True:
+            line = reader.readline(MAX_LINE + 1)
+            if not line:
+                break
+            lineno += 1
+            if len(line) > MAX_LINE and not line.endswith(b"\n"):
+                tally.errors.append(f"line {lineno} is longer than {MAX_LINE // 2**20} MiB; skipped")
+                while (rest := reader.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+                    pass
+                continue
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except (ValueError, RecursionError):
+                bad += 1
+                first_bad = first_bad or lineno
+                continue
+            if not isinstance(obj, dict):
+                bad += 1
+                first_bad = first_bad or lineno
+                continue
+            tally.rows += 1
+            found, value = _value(obj, tally)
+            if found:
+                has_column = True
+            tally.values[value] += 1
+    if bad:
+        tally.errors.append(f"{bad} line(s) are not JSON objects (first at line {first_bad})")
+    if not has_column:
+        tally.values.clear()
+    return has_column
+
+
+def _json(content: AssetContent, tally: _Tally) -> bool:
+    if content.asset.size > MAX_JSON_DOCUMENT:
+        tally.errors.append(f"JSON document larger than {MAX_JSON_DOCUMENT // 2**20} MiB; use JSON Lines")
+        return False
+    with content.open() as stream:
+        data = stream.read(MAX_JSON_DOCUMENT + 1)
+    try:
+        doc = json.loads(data)
+    except RecursionError:
+        tally.errors.append("JSON nested too deeply")
+        return False
+    except ValueError as exc:
+        tally.errors.append(f"invalid JSON: {_short(exc)}")
+        return False
+    rows = doc if isinstance(doc, list) else [doc] if isinstance(doc, dict) else []
+    has_column = False
+    for obj in rows:
+        if not isinstance(obj, dict):
+            continue
+        tally.rows += 1
+        found, value = _value(obj, tally)
+        has_column = has_column or found
+        tally.values[value] += 1
+    if not has_column:
+        tally.values.clear()
+    return has_column
+
+
+def _count_arrow(column: Any, tally: _Tally) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+        column = pc.binary_join(pc.cast(column, pa.list_(pa.string())), " AND ")
+    elif not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        column = pc.cast(column, pa.string())
+    tally.values[""] += column.null_count
+    for item in pc.value_counts(column.drop_null() if column.null_count else column).to_pylist():
+        tally.values[(item["values"] or "").strip()] += item["counts"]
+
+
+def _parquet(content: AssetContent, tally: _Tally) -> bool:
+    import pyarrow.parquet as pq
+
+    source: Any = str(content.local_path) if content.local_path else content.open()
+    pf = pq.ParquetFile(source)
+    columns = license_columns(pf.schema_arrow.names)
+    if not columns:
+        tally.rows = pf.metadata.num_rows
+        return False
+    tally.field = columns[0]
+    for batch in pf.iter_batches(columns=[columns[0]], batch_size=BATCH_ROWS):
+        tally.rows += batch.num_rows
+        _count_arrow(batch.column(0), tally)
+    return True
+
+
+def _arrow(content: AssetContent, tally: _Tally) -> bool:
+    import pyarrow as pa
+
+    source: Any = pa.memory_map(str(content.local_path)) if content.local_path else content.open()
+    try:
+        reader: Any = pa.ipc.open_file(source)
+        batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
+    except pa.ArrowInvalid:
+        source.seek(0)
+        reader = pa.ipc.open_stream(source)
+        batches = iter(reader)
+    columns = license_columns(reader.schema.names)
+    index = reader.schema.get_field_index(columns[0]) if columns else -1
+    tally.field = columns[0] if columns else ""
+    for batch in batches:
+        tally.rows += batch.num_rows
+        if index >= 0:
+            _count_arrow(batch.column(index), tally)
+    return bool(columns)
+
+
+def _csv(content: AssetContent, tally: _Tally, delimiter: str) -> bool:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    stream: Any = content.open()
+    reader = pcsv.open_csv(
+        stream,
+        read_options=pcsv.ReadOptions(block_size=1 << 22),
+        parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        convert_options=pcsv.ConvertOptions(column_types={}, strings_can_be_null=False),
+    )
+    columns = license_columns(reader.schema.names)
+    index = reader.schema.get_field_index(columns[0]) if columns else -1
+    tally.field = columns[0] if columns else ""
+    try:
+        for batch in reader:
+            tally.rows += batch.num_rows
+            if index >= 0:
+                _count_arrow(batch.column(index), tally)
+    except pa.ArrowInvalid as exc:
+        tally.errors.append(f"malformed CSV after {tally.rows} rows: {_short(exc)}")
+    return bool(columns)

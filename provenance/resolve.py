@@ -1,0 +1,216 @@
+"""One effective license per asset, from evidence at several levels.
+
+More specific evidence overrides inherited evidence: a record's own value, then the file's
+header, then the nearest folder (sub-folder before parent) holding a license file or card,
+then the user's declarations. Evidence at the same level that disagrees is a
+`license-conflict`, and the more restrictive license wins; so does a declaration that the
+data contradicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from provenance.licensing.expression import expression_facts, more_restrictive, use_class
+from provenance.licensing.kb import ALLOWED_FOR_USE
+from provenance.model import (
+    AssetKind,
+    Evidence,
+    EvidenceKind,
+    Finding,
+    Level,
+    RecordLicense,
+    Severity,
+    UseClass,
+)
+
+ALL_RIGHTS_RESERVED = "LicenseRef-All-Rights-Reserved"
+UNKNOWN = "LicenseRef-Unknown"
+_STRUCTURED = (EvidenceKind.LICENSE_FILE, EvidenceKind.CARD_METADATA)
+
+
+class ScopeIndex:
+    """Directory-level evidence by folder, for finding the nearest one up the tree."""
+
+    def __init__(self) -> None:
+        self._by_folder: dict[str, list[Evidence]] = {}
+
+    def add(self, evidence: Evidence) -> None:
+        self._by_folder.setdefault(evidence.scope, []).append(evidence)
+
+    def nearest(self, folder: str) -> list[Evidence]:
+        while True:
+            found = self._by_folder.get(folder)
+            if found:
+                return _prefer_structured(found)
+            if not folder:
+                return []
+            folder = folder.rpartition("/")[0]
+
+    def folders(self) -> dict[str, list[Evidence]]:
+        return self._by_folder
+
+
+def _prefer_structured(items: list[Evidence]) -> list[Evidence]:
+    # Prose in a README is weaker than a license file or card metadata in the same folder:
+    # it often mentions upstream licenses. It counts only when nothing structured is there.
+    structured = [e for e in items if e.kind in _STRUCTURED]
+    return structured or items
+
+
+@dataclass(frozen=True)
+class Resolution:
+    license: str | None
+    use_class: UseClass
+    source: str
+    findings: tuple[Finding, ...]
+    evidence: tuple[Evidence, ...]
+
+
+def _describe(e: Evidence) -> str:
+    return f"{e.license or e.raw} ({e.location})"
+
+
+def _level_verdict(path: str, items: Sequence[Evidence]) -> tuple[str | None, str, list[Finding]]:
+    """Effective license from the evidence of one level, and the findings it raises."""
+    grants = [e for e in items if e.license and not e.reservation]
+    findings: list[Finding] = []
+    if grants:
+        distinct: dict[str, Evidence] = {}
+        for e in grants:
+            distinct.setdefault(e.license, e)  # type: ignore[arg-type]
+        chosen = grants[0].license or ""
+        for lic in distinct:
+            chosen = more_restrictive(chosen, lic)
+        if len(distinct) > 1:
+            findings.append(Finding(
+                "license-conflict", Severity.ERROR, path,
+                "evidence at the same level disagrees: " + "; ".join(_describe(e) for e in distinct.values())
+                + f"; the more restrictive ({chosen}) applies",
+                locations=tuple(str(e.location) for e in distinct.values()),
+            ))
+        return chosen, str(distinct[chosen].location), findings
+    if any(e.reservation for e in items):
+        e = next(e for e in items if e.reservation)
+        findings.append(Finding(
+            "rights-reserved", Severity.WARNING, path,
+            f"rights are reserved and no license is granted: '{e.raw}' ({e.location})", locations=(str(e.location),),
+        ))
+        return ALL_RIGHTS_RESERVED, str(e.location), findings
+    e = items[0]
+    findings.append(Finding(
+        "unknown-license", Severity.WARNING, path,
+        f"license evidence not identified: {e.raw} ({e.location})", locations=tuple(str(i.location) for i in items),
+    ))
+    return UNKNOWN, str(e.location), findings
+
+
+def resolve(
+    path: str,
+    kind: AssetKind,
+    own: Iterable[Evidence],
+    inherited: Sequence[Evidence],
+    declared: Sequence[Evidence],
+    record_licenses: Sequence[RecordLicense],
+    records: int | None,
+    use: str,
+) -> Resolution:
+    own = list(own)
+    file_level = [e for e in own if e.level is Level.FILE]
+    record_level = [e for e in own if e.level is Level.RECORD]
+    evidence = [*record_level, *file_level, *inherited, *declared]
+    findings: list[Finding] = []
+
+    base: str | None = None
+    base_source = ""
+    for level in (file_level, list(inherited), list(declared)):
+        if level:
+            base, base_source, level_findings = _level_verdict(path, level)
+            findings += level_findings
+            break
+    # A declaration the data contradicts: flag it, keep the more restrictive.
+    declared_lic = next((e for e in declared if e.license), None)
+    if declared_lic and base and base_source != str(declared_lic.location) and declared_lic.license != base:
+        chosen = more_restrictive(base, declared_lic.license or base)
+        findings.append(Finding(
+            "license-conflict", Severity.ERROR, path,
+            f"declared {declared_lic.license} ({declared_lic.location}) but the data says {base} ({base_source});"
+            f" the more restrictive ({chosen}) applies",
+            locations=(str(declared_lic.location), base_source),
+        ))
+        if chosen != base:
+            base, base_source = chosen, str(declared_lic.location)
+
+    effective, source = base, base_source
+    if record_licenses:
+        effective, source, record_findings = _records(path, record_licenses, base, base_source, use)
+        findings += record_findings
+
+    metadata = kind in (AssetKind.LICENSE_FILE, AssetKind.DATASET_CARD)
+    if effective is None and not metadata and not record_licenses:
+        findings.append(Finding(
+            "unlicensed", Severity.ERROR, path,
+            "no license found: no header, no license file or card up the tree, no declaration",
+            count=records or 1,
+        ))
+    uc = use_class(effective) if effective else UseClass.UNKNOWN
+    if effective and not metadata and not record_licenses:
+        findings += _terms(path, effective, uc, use, records or 1)
+    return Resolution(effective, uc, source, tuple(findings), tuple(evidence))
+
+
+def _terms(path: str, expression: str, uc: UseClass, use: str, count: int) -> list[Finding]:
+    facts = expression_facts(expression)
+    out = []
+    if uc not in ALLOWED_FOR_USE[use]:
+        out.append(Finding(
+            "use-restricted", Severity.ERROR, path,
+            f"{expression} is {uc.value}: it does not allow {use} use", count=count,
+        ))
+    if facts.attribution:
+        out.append(Finding("attribution-required", Severity.INFO, path, f"{expression} requires attribution",
+                           count=count))
+    if facts.share_alike:
+        out.append(Finding("share-alike", Severity.INFO, path, f"{expression} is share-alike", count=count))
+    if facts.no_derivatives:
+        out.append(Finding("no-derivatives", Severity.INFO, path, f"{expression} forbids derivatives", count=count))
+    return out
+
+
+def _records(
+    path: str, values: Sequence[RecordLicense], base: str | None, base_source: str, use: str
+) -> tuple[str | None, str, list[Finding]]:
+    """Records with their own value use it; the rest inherit the file's license."""
+    per_license: dict[str, int] = {}
+    missing = unknown = 0
+    for item in values:
+        if item.license:
+            per_license[item.license] = per_license.get(item.license, 0) + item.count
+        elif item.value:
+            unknown += item.count
+        else:
+            missing += item.count
+    findings: list[Finding] = []
+    if missing:
+        if base:
+            per_license[base] = per_license.get(base, 0) + missing
+        else:
+            findings.append(Finding(
+                "unlicensed", Severity.ERROR, path,
+                f"{missing} record(s) have no license value and nothing else covers them", count=missing,
+            ))
+    if unknown:
+        examples = ", ".join(repr(v.value) for v in values if v.value and not v.license)[:200]
+        findings.append(Finding(
+            "unknown-license", Severity.WARNING, path,
+            f"{unknown} record(s) carry license values that were not identified: {examples}", count=unknown,
+        ))
+    for lic, count in sorted(per_license.items()):
+        findings += _terms(path, lic, use_class(lic), use, count)
+    if not per_license:
+        return None, "", findings
+    field = values[0].field
+    effective = " AND ".join(f"({lic})" if " OR " in lic else lic for lic in sorted(per_license))
+    source = f"{path}#{field}" if len(per_license) > 1 or not missing or not base else base_source
+    return effective, source, findings

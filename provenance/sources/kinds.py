@@ -1,0 +1,42 @@
+"""Asset kinds from file names."""
+
+from __future__ import annotations
+
+import re
+
+from provenance.model import AssetKind
+
+_LICENSE_NAME = re.compile(
+    r"^(?:licen[cs]e|copying|notice|unlicense|copyright)(?:[-._][\w.-]*)?$|\.licen[cs]e$", re.IGNORECASE
+)
+_CARD_NAME = re.compile(r"^readme(?:\.(?:md|markdown|txt|rst))?$", re.IGNORECASE)
+
+_EXTENSIONS: dict[AssetKind, tuple[str, ...]] = {
+    AssetKind.TEXT: (".txt", ".text", ".md", ".markdown", ".rst", ".tex", ".htm", ".html", ".xml", ".srt",
+                     ".vtt", ".log", ".org", ".adoc", ".yaml", ".yml", ".toml", ".ini", ".cfg"),
+    AssetKind.CODE: (".py", ".pyi", ".js", ".mjs", ".ts", ".tsx", ".jsx", ".java", ".c", ".h", ".cc", ".cpp",
+                     ".hpp", ".cxx", ".go", ".rs", ".rb", ".php", ".cs", ".swift", ".kt", ".kts", ".scala",
+                     ".sh", ".bash", ".zsh", ".pl", ".pm", ".lua", ".r", ".m", ".mm", ".sql", ".jl", ".dart",
+                     ".hs", ".ml", ".ex", ".exs", ".erl", ".clj", ".css", ".scss", ".vue", ".svelte",
+                     ".ipynb", ".el", ".vim", ".f90", ".proto", ".cmake", ".gradle"),
+    AssetKind.TABLE: (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet", ".arrow", ".feather", ".ipc"),
+    AssetKind.IMAGE: (".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif",
+                      ".avif", ".jp2", ".ico"),
+    AssetKind.AUDIO: (".wav", ".mp3", ".flac", ".ogg", ".oga", ".m4a", ".opus", ".aac", ".wma", ".aiff"),
+    AssetKind.VIDEO: (".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v", ".mpg", ".mpeg", ".wmv"),
+    AssetKind.ARCHIVE: (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".tbz2", ".txz"),
+}
+_BY_EXTENSION = {ext: kind for kind, exts in _EXTENSIONS.items() for ext in exts}
+_CODE_EXTENSIONS = frozenset(_EXTENSIONS[AssetKind.CODE])
+
+
+def kind_of(name: str) -> AssetKind:
+    """Kind of a file from its base name."""
+    lower = name.lower()
+    dot = lower.rfind(".")
+    ext = lower[dot:] if dot > 0 else ""
+    if _CARD_NAME.match(name):
+        return AssetKind.DATASET_CARD
+    if _LICENSE_NAME.search(name) and ext not in _CODE_EXTENSIONS:
+        return AssetKind.LICENSE_FILE
+    return _BY_EXTENSION.get(ext, AssetKind.OTHER)

@@ -1,0 +1,154 @@
+"""Running totals of a scan: per source, per license and use class, findings per rule and folder.
+Bounded memory: counters and a few example paths, never the list of assets."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from provenance.declarations import Declarations
+from provenance.detectors.interface import Detector
+from provenance.model import METADATA_KINDS, AssetResult, Finding, FindingGroup, Severity, SourceInfo
+
+EXAMPLES = 5
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.assets = 0
+        self.bytes = 0
+        self.records = 0
+
+    def add(self, size: int, records: int) -> None:
+        self.assets += 1
+        self.bytes += size
+        self.records += records
+
+    def as_dict(self) -> dict[str, int]:
+        return {"assets": self.assets, "bytes": self.bytes, "records": self.records}
+
+
+class _Group:
+    def __init__(self, severity: Severity) -> None:
+        self.severity = severity
+        self.assets = 0
+        self.records = 0
+        self.bytes = 0
+        self.examples: list[str] = []
+
+
+class _SourceStats:
+    def __init__(self) -> None:
+        self.total = _Stats()
+        self.by_kind: defaultdict[str, _Stats] = defaultdict(_Stats)
+        self.by_license: defaultdict[str, _Stats] = defaultdict(_Stats)
+        self.by_use: defaultdict[str, _Stats] = defaultdict(_Stats)
+        self.findings: Counter[str] = Counter()
+        self.facts: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.errors = 0
+        self.source_findings: list[Finding] = []
+
+
+def _sorted(table: dict[str, _Stats]) -> dict[str, dict[str, int]]:
+    return {k: v.as_dict() for k, v in sorted(table.items(), key=lambda kv: (-kv[1].bytes, kv[0]))}
+
+
+class Summary:
+    def __init__(self, detectors: Sequence[Detector]) -> None:
+        self.detectors = {d.id: d for d in detectors}
+        self.all = _SourceStats()
+        self.sources: defaultdict[str, _SourceStats] = defaultdict(_SourceStats)
+        self._groups: dict[tuple[str, str], _Group] = {}
+
+    def add(self, r: AssetResult) -> None:
+        a = r.asset
+        records = r.records or 0
+        for stats in (self.all, self.sources[a.source]):
+            stats.total.add(a.size, records)
+            stats.by_kind[a.kind.value].add(a.size, records)
+            if a.kind not in METADATA_KINDS:
+                stats.by_license[r.license or "(none)"].add(a.size, records)
+                stats.by_use[r.use_class.value if r.license else "none"].add(a.size, records)
+            for rule in {f.rule for f in r.findings}:
+                stats.findings[rule] += 1
+            if r.error:
+                stats.errors += 1
+        for det, facts in r.facts.items():
+            counter = self.sources[a.source].facts[det]
+            for key, value in facts.items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    counter[key] += value  # type: ignore[assignment]
+        seen: set[str] = set()
+        for f in r.findings:
+            key = (f.rule, a.folder)
+            group = self._groups.get(key)
+            if group is None:
+                group = self._groups[key] = _Group(f.severity)
+            if f.rule not in seen:
+                group.assets += 1
+                group.bytes += a.size
+                if len(group.examples) < EXAMPLES:
+                    group.examples.append(a.path)
+                seen.add(f.rule)
+            group.records += f.count if r.records else 0
+
+    def source_findings(self) -> Iterator[Finding]:
+        """Ask each detector for findings on whole sources, from the summed facts."""
+        for name, stats in sorted(self.sources.items()):
+            for det_id, totals in sorted(stats.facts.items()):
+                detector = self.detectors.get(det_id)
+                if detector is None:
+                    continue
+                for finding in detector.source_findings(name, dict(totals)):
+                    stats.source_findings.append(finding)
+                    stats.findings[finding.rule] += 1
+                    self.all.findings[finding.rule] += 1
+                    group = self._groups.setdefault((finding.rule, f"source:{name}"), _Group(finding.severity))
+                    group.assets += 1
+                    group.records += finding.count
+                    yield finding
+
+    def groups(self) -> list[FindingGroup]:
+        return [
+            FindingGroup(rule, g.severity, folder, g.assets, g.records, g.bytes, tuple(g.examples))
+            for (rule, folder), g in sorted(self._groups.items())
+        ]
+
+    def totals(self) -> dict[str, Any]:
+        s = self.all
+        return {
+            **s.total.as_dict(),
+            "errors": s.errors,
+            "by_kind": _sorted(s.by_kind),
+            "by_use_class": _sorted(s.by_use),
+            "by_license": _sorted(s.by_license),
+            "findings_by_rule": dict(sorted(s.findings.items())),
+        }
+
+    def sources_table(self, info: SourceInfo, declarations: Declarations) -> list[dict[str, Any]]:
+        rows = []
+        declared = {d.name: d for d in declarations.sources}
+        for name, s in sorted(self.sources.items()):
+            d = declared.get(name)
+            rows.append({
+                "name": name,
+                "kind": info.kind,
+                "root": info.root,
+                "revision": info.revision,
+                "paths": d.path if d else (name + "/**" if name != info.name else "**"),
+                "declared": d.as_dict() if d else None,
+                **s.total.as_dict(),
+                "errors": s.errors,
+                "by_kind": _sorted(s.by_kind),
+                "by_license": _sorted(s.by_license),
+                "by_use_class": _sorted(s.by_use),
+                "findings_by_rule": dict(sorted(s.findings.items())),
+                "totals": {det: dict(sorted(c.items())) for det, c in sorted(s.facts.items())},
+                "source_findings": [
+                    {"rule": f.rule, "severity": f.severity.value, "message": f.message, "count": f.count}
+                    for f in s.source_findings
+                ],
+                **({"details": dict(info.details)} if info.details else {}),
+            })
+        return rows
