@@ -167,12 +167,13 @@ class Scanner:
         detectors = self.options.detectors
         self.detectors = tuple(detectors if detectors is not None else default_detectors())
 
-    def logical_source(self, path: str) -> str:
+    def logical_source(self, path: str, listed: str) -> str:
+        """Declared source name, else the top-level folder of a local corpus, else the listed source."""
         declared = self.options.declarations.source_for(path)
         if declared:
             return declared.name
         if self.source.info.kind != "local" or "/" not in path:
-            return self.source.info.name
+            return listed
         return path.split("/", 1)[0]
 
     def run(self, out_dir: Path, progress: Progress | None = None) -> ScanResult:
@@ -245,7 +246,8 @@ class Scanner:
         return result
 
     def _relabel(self, entry: Entry) -> Entry:
-        return replace(entry, asset=replace(entry.asset, source=self.logical_source(entry.asset.path)))
+        name = self.logical_source(entry.asset.path, entry.asset.source)
+        return replace(entry, asset=replace(entry.asset, source=name))
 
     def _data_entries(self, errors: list[ScanErrorEntry], skipped: list[dict[str, str]], gate: Gate,
                       summary: Summary, writer: AssetTableWriter) -> Iterator[Entry]:
@@ -255,7 +257,7 @@ class Scanner:
                 if item.asset.kind not in METADATA_KINDS:
                     yield self._relabel(item)
             elif isinstance(item, Unreadable):
-                src = self.logical_source(item.path)
+                src = self.logical_source(item.path, self.source.info.name)
                 errors.append(ScanErrorEntry(item.path, item.reason, src))
                 finding = Finding("scan-error", Severity.ERROR, item.path, item.reason)
                 asset = Asset(item.path, kind_of(item.path.rsplit("/", 1)[-1]), 0, src)
