@@ -9,7 +9,7 @@ from typing import Any
 from provenance.declarations import DECLARATIONS_FILE_NAME, Declarations, load_declarations
 from provenance.policy import Policy, load_policy
 from provenance.results import ScanResult
-from provenance.scan import Limits, Scanner, ScanOptions, temporary_output
+from provenance.scanner import Limits, Scanner, ScanOptions, temporary_output
 from provenance.sources.local import LocalSource
 
 

@@ -220,3 +220,10 @@ def load_result(path: str | Path) -> ScanResult:
 
 
 __all__ = ["ASSETS_PARQUET", "SCAN_JSON", "AssetTableWriter", "ScanResult", "atomic_file", "load_result"]
+
+
+def result_schema() -> dict[str, Any]:
+    """The JSON Schema of scan.json (shipped in the package)."""
+    from importlib import resources
+
+    return json.loads(resources.files("provenance").joinpath("schema/scan.schema.json").read_text(encoding="utf-8"))

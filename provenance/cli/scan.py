@@ -12,7 +12,7 @@ from provenance.api import build_options
 from provenance.cli.console import ProgressLine, print_summary, summary_dict
 from provenance.errors import ProvenanceError
 from provenance.model import EXIT_USAGE
-from provenance.scan import Scanner
+from provenance.scanner import Scanner
 from provenance.sources.local import LocalSource
 
 

@@ -193,7 +193,8 @@ def _count_arrow(column: Any, tally: _Tally) -> None:
         column = pc.binary_join(pc.cast(column, pa.list_(pa.string())), " AND ")
     elif not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         column = pc.cast(column, pa.string())
-    tally.values[""] += column.null_count
+    if column.null_count:
+        tally.values[""] += column.null_count
     for item in pc.value_counts(column.drop_null() if column.null_count else column).to_pylist():
         tally.values[(item["values"] or "").strip()] += item["counts"]
 
@@ -240,16 +241,17 @@ def _csv(content: AssetContent, tally: _Tally, delimiter: str) -> bool:
     import pyarrow.csv as pcsv
 
     stream: Any = content.open()
-    reader = pcsv.open_csv(
-        stream,
-        read_options=pcsv.ReadOptions(block_size=1 << 22),
-        parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-        convert_options=pcsv.ConvertOptions(column_types={}, strings_can_be_null=False),
-    )
-    columns = license_columns(reader.schema.names)
-    index = reader.schema.get_field_index(columns[0]) if columns else -1
-    tally.field = columns[0] if columns else ""
+    columns: list[str] = []
     try:
+        reader = pcsv.open_csv(
+            stream,
+            read_options=pcsv.ReadOptions(block_size=1 << 22),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types={}, strings_can_be_null=False),
+        )
+        columns = license_columns(reader.schema.names)
+        index = reader.schema.get_field_index(columns[0]) if columns else -1
+        tally.field = columns[0] if columns else ""
         for batch in reader:
             tally.rows += batch.num_rows
             if index >= 0:

@@ -67,6 +67,20 @@ def normalize_id(token: str) -> str | None:
     return str(info.normalized_expression)
 
 
+@lru_cache(maxsize=1024)
+def normalize_exception(token: str) -> str | None:
+    """Canonical SPDX exception id (exceptions only validate after WITH)."""
+    if _REF.fullmatch(token):
+        return token
+    try:
+        info = _spdx().validate(f"MIT WITH {token}")
+    except Exception:
+        return None
+    if info.errors or not info.normalized_expression:
+        return None
+    return str(info.normalized_expression).split(" WITH ", 1)[1]
+
+
 def parse(text: str) -> Expr:
     """Parse and normalise an SPDX expression. Raises ExpressionSyntaxError."""
     tokens = _tokens(text)
@@ -131,7 +145,7 @@ def _parse_atom(tokens: list[str], pos: int) -> tuple[Expr, int]:
     if pos < len(tokens) and tokens[pos].upper() == "WITH":
         if pos + 1 >= len(tokens):
             raise ExpressionSyntaxError("WITH without an exception")
-        exception = normalize_id(tokens[pos + 1])
+        exception = normalize_exception(tokens[pos + 1])
         if exception is None:
             raise ExpressionSyntaxError(f"unknown exception '{tokens[pos + 1]}'")
         return License(lid, exception), pos + 2

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from provenance.cards import parse_card
+from provenance.detectors.cards import CardDetector
+from provenance.detectors.headers import SpdxHeaderDetector
+from provenance.detectors.interface import AssetContent
+from provenance.detectors.records import RecordLicenseDetector
+from provenance.model import Asset, AssetKind, Level
+from provenance.sources.kinds import kind_of
+
+
+def content_of(path: str, data: bytes, local: Path | None = None) -> AssetContent:
+    asset = Asset(path, kind_of(path.rsplit("/", 1)[-1]), len(data), "s")
+    return AssetContent(asset, data, True, lambda: io.BytesIO(data), local)
+
+
+def test_card_front_matter_variants() -> None:
+    det = CardDetector()
+    out = det.detect(content_of("d/README.md", b"---\nlicense: cc-by-nc-4.0\n---\n# Data\n"))
+    ev = out.evidence[0]
+    assert ev.license == "CC-BY-NC-4.0" and ev.level is Level.DIRECTORY and ev.scope == "d"
+    assert str(ev.location) == "d/README.md:2"
+
+    out = det.detect(content_of("README.md", b"---\nlicense: other\nlicense_name: Acme Data Terms v2\n---\n"))
+    assert out.evidence[0].license == "LicenseRef-Acme-Data-Terms-v2"
+
+    out = det.detect(content_of("README.md", b"---\nlicense: [mit, cc-by-4.0]\n---\n"))
+    assert out.evidence[0].license == "CC-BY-4.0 AND MIT"
+
+    out = det.detect(content_of("README.md", b"---\nlicense: cc\n---\n"))
+    assert out.evidence[0].license is None and out.evidence[0].matcher == "card-ambiguous"
+
+
+def test_card_yaml_errors_are_values_not_exceptions() -> None:
+    det = CardDetector()
+    bomb = b"---\na: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n---\nbody\n"
+    out = det.detect(content_of("README.md", bomb))
+    assert out.errors and "aliases" in out.errors[0]
+    out = det.detect(content_of("README.md", b"---\nlicense: [mit\n---\n"))
+    assert out.errors and "malformed YAML" in out.errors[0]
+    assert parse_card("---\nlicense: mit\n").error == "front matter opened with '---' but never closed"
+
+
+def test_card_prose_reservation() -> None:
+    out = CardDetector().detect(content_of("README.md", "# 数据\n\n版权所有，保留所有权利。\n".encode()))
+    assert any(e.reservation and e.location.line == 3 for e in out.evidence)
+
+
+def test_spdx_header_expressions() -> None:
+    det = SpdxHeaderDetector()
+    src = b"/* SPDX-License-Identifier: GPL-2.0-or-later WITH Classpath-exception-2.0 */\nint x;\n"
+    ev = det.detect(content_of("a.c", src)).evidence[0]
+    assert ev.license == "GPL-2.0-or-later WITH Classpath-exception-2.0" and ev.level is Level.FILE
+    ev = det.detect(content_of("a.py", b"# SPDX-License-Identifier: MIT OR Apache-2.0\n")).evidence[0]
+    assert ev.license == "MIT OR Apache-2.0" and ev.location.line == 1
+    bad = det.detect(content_of("a.py", b"# SPDX-License-Identifier: Nonsense-9\n")).evidence[0]
+    assert bad.license is None and bad.raw == "Nonsense-9"
+    late = b"\n" * 40 + b"# SPDX-License-Identifier: MIT\n"
+    assert det.detect(content_of("a.py", late)).evidence == ()
+
+
+def test_jsonl_records_counted_and_bad_lines_reported() -> None:
+    data = (b'{"text": "a", "license": "cc-by-4.0"}\n{"text": "b"}\n'
+            b'{"text": "c", "meta": {"license": "CC BY-NC 4.0"}}\nnot json\n[1]\n')
+    out = RecordLicenseDetector().detect(content_of("r.jsonl", data))
+    assert out.records == 3
+    counts = {r.license: r.count for r in out.record_licenses}
+    assert counts == {"CC-BY-4.0": 1, None: 1, "CC-BY-NC-4.0": 1}
+    assert out.errors == ("2 line(s) are not JSON objects (first at line 4)",)
+
+
+def test_parquet_license_column_read(tmp_path: Path) -> None:
+    table = pa.table({"text": ["a", "b", "c", "d"], "license": ["mit", "mit", None, "cc-by-sa-4.0"]})
+    path = tmp_path / "t.parquet"
+    pq.write_table(table, path)
+    out = RecordLicenseDetector().detect(content_of("t.parquet", path.read_bytes(), path))
+    assert out.records == 4
+    assert {r.license: r.count for r in out.record_licenses} == {"MIT": 2, None: 1, "CC-BY-SA-4.0": 1}
+    assert out.record_licenses[0].field == "license"
+
+
+def test_parquet_without_license_column_counts_rows_only(tmp_path: Path) -> None:
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"text": ["a"] * 7}), path)
+    out = RecordLicenseDetector().detect(content_of("t.parquet", path.read_bytes(), path))
+    assert out.records == 7 and out.record_licenses == ()
+
+
+def test_truncated_parquet_and_ragged_csv_are_errors(tmp_path: Path) -> None:
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"license": ["mit"] * 100}), path)
+    cut = path.read_bytes()[:-40]
+    (tmp_path / "cut.parquet").write_bytes(cut)
+    out = RecordLicenseDetector().detect(content_of("cut.parquet", cut, tmp_path / "cut.parquet"))
+    assert out.errors and out.errors[0].startswith("cannot read table")
+    ragged = b"text,license\na,mit\nb\nc,mit,extra\n"
+    out = RecordLicenseDetector().detect(content_of("r.csv", ragged))
+    assert out.errors and "malformed CSV" in out.errors[0]
+
+
+def test_arrow_stream_and_csv(tmp_path: Path) -> None:
+    table = pa.table({"licence": ["odc-by", "odc-by", "pddl"]})
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    path = tmp_path / "d.arrow"
+    path.write_bytes(sink.getvalue())
+    out = RecordLicenseDetector().detect(content_of("d.arrow", sink.getvalue(), path))
+    assert {r.license: r.count for r in out.record_licenses} == {"ODC-By-1.0": 2, "PDDL-1.0": 1}
+    out = RecordLicenseDetector().detect(content_of("d.tsv", b"text\trights\nx\tCC0-1.0\ny\t\n"))
+    assert {r.license: r.count for r in out.record_licenses} == {"CC0-1.0": 1, None: 1}
+
+
+def test_deeply_nested_json_is_an_error_not_a_crash() -> None:
+    data = b"[" * 100000 + b"]" * 100000
+    out = RecordLicenseDetector().detect(content_of("deep.json", data))
+    assert out.errors and "nested" in out.errors[0]
