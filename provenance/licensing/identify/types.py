@@ -37,6 +37,9 @@ class Identification:
     candidates: tuple[Candidate, ...] = ()
     #: A rights reservation ("All rights reserved", "版权所有") rather than a grant.
     reservation: bool = False
+    #: The family when only the family is certain: "GPL-2.0" for the GPL-2.0 text without a notice
+    #: saying "only" or "or later". Empty otherwise.
+    family: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,149 @@
+"""Full-text matcher: finds SPDX license texts, possibly several, inside any text.
+
+Steps: hash the query's word shingles; count, per reference, how many distinct query shingles it
+holds (one pass over sorted posting arrays); score the best few exactly on the densest region of
+their matches; accept the best when it covers enough of the reference; blank that region; repeat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from provenance.licensing.identify.index import SHINGLE, Index, shingle_hashes, word_ids
+from provenance.licensing.identify.normalize import Tokens
+
+#: Share of the reference's shingles that must be present to call it identified.
+MIN_COVERAGE = 0.75
+#: Share of the matched region's shingles that must come from the reference.
+MIN_PRECISION = 0.5
+#: Shingle positions between two matches beyond which they belong to different regions.
+MAX_GAP = 24
+#: References scored exactly in each round, and rounds (licenses found) per file.
+TOP_K = 8
+MAX_ROUNDS = 8
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """A reference text found in the query, on shingle positions [start, end]."""
+
+    entry: int
+    coverage: float
+    precision: float
+    start: int  # first shingle position
+    end: int  # last shingle position
+    rank: float
+
+    @property
+    def score(self) -> float:
+        total = self.coverage + self.precision
+        return 0.0 if total == 0 else 2 * self.coverage * self.precision / total
+
+
+@dataclass(frozen=True)
+class TextResult:
+    """Accepted matches in file order, and the closest references when nothing (more) was accepted."""
+
+    matches: tuple[TextMatch, ...]
+    near: tuple[TextMatch, ...]
+    shingles: int  # query positions holding a shingle
+
+
+def _candidate_counts(index: Index, hashes: np.ndarray) -> np.ndarray:
+    uniq = np.unique(hashes)
+    lo = np.searchsorted(index.post_hashes, uniq, side="left")
+    hi = np.searchsorted(index.post_hashes, uniq, side="right")
+    lens = hi - lo
+    hit = lens > 0
+    lo, lens = lo[hit], lens[hit]
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(len(index.entries), dtype=np.int64)
+    starts = np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(total)
+    return np.bincount(index.post_entries[starts], minlength=len(index.entries))
+
+
+def _densest_region(positions: np.ndarray) -> tuple[int, int, int]:
+    """The run of matches with no gap above MAX_GAP holding the most matches: (start, end, count)."""
+    breaks = np.flatnonzero(np.diff(positions) > MAX_GAP)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [positions.size - 1]))
+    best = int(np.argmax(ends - starts))
+    return int(positions[starts[best]]), int(positions[ends[best]]), int(ends[best] - starts[best] + 1)
+
+
+def _trim_out_of_order(positions: np.ndarray, ref_at: np.ndarray, start: int, end: int) -> tuple[int, int]:
+    """Drop edge blocks that match the reference out of order.
+
+    A GPL notice above the GPL text repeats the text's own "how to apply" appendix; its shingles
+    match the end of the reference while the text after them matches its start, so it is cut off
+    and left for the notice matcher.
+    """
+    inside = (positions >= start) & (positions <= end)
+    pos, ref = positions[inside], ref_at[inside]
+    cuts = np.flatnonzero(np.diff(pos) > 1) + 1
+    blocks = np.split(np.arange(pos.size), cuts)
+    anchor = max(range(len(blocks)), key=lambda j: blocks[j].size)
+    first, last = anchor, anchor
+    edge = float(np.median(ref[blocks[anchor][-10:]]))
+    for j in range(anchor + 1, len(blocks)):
+        if np.median(ref[blocks[j]]) + SHINGLE >= edge:
+            last, edge = j, float(np.median(ref[blocks[j][-10:]]))
+    edge = float(np.median(ref[blocks[anchor][:10]]))
+    for j in range(anchor - 1, -1, -1):
+        if np.median(ref[blocks[j]]) <= edge + SHINGLE:
+            first, edge = j, float(np.median(ref[blocks[j][:10]]))
+    return int(pos[blocks[first][0]]), int(pos[blocks[last][-1]])
+
+
+def _score(index: Index, entry: int, hashes: np.ndarray, alive: np.ndarray) -> TextMatch | None:
+    ref = index.shingles_of(entry)
+    slot = np.searchsorted(ref, hashes)
+    slot[slot >= ref.size] = 0
+    inref = alive & (ref[slot] == hashes)
+    positions = np.flatnonzero(inref)
+    if positions.size == 0:
+        return None
+    start, end, _ = _densest_region(positions)
+    start, end = _trim_out_of_order(positions, index.positions_of(entry)[slot[positions]], start, end)
+    region = slice(start, end + 1)
+    found = np.unique(hashes[region][inref[region]]).size
+    size = index.entries[entry].size
+    coverage = found / size
+    live = int(alive[region].sum())
+    precision = int(inref[region].sum()) / live if live else 0.0
+    # More reference found wins; missing reference text and unexplained words in the region cost.
+    rank = found - 0.5 * (size - found) - 0.25 * (live - int(inref[region].sum()))
+    return TextMatch(entry, coverage, precision, start, end, rank)
+
+
+def match_tokens(index: Index, tokens: Tokens) -> TextResult:
+    hashes = shingle_hashes(word_ids(tokens.words, index.vocab))
+    alive = hashes != 0
+    accepted: list[TextMatch] = []
+    near: list[TextMatch] = []
+    for _ in range(MAX_ROUNDS):
+        live_hashes = hashes[alive]
+        if live_hashes.size == 0:
+            break
+        counts = _candidate_counts(index, live_hashes)
+        top = np.argsort(-counts, kind="stable")[:TOP_K]
+        scored = [m for e in top if counts[e] > 0 and (m := _score(index, int(e), hashes, alive)) is not None]
+        if not scored:
+            break
+        scored.sort(key=lambda m: -m.rank)
+        best = scored[0]
+        if best.coverage < MIN_COVERAGE or best.precision < MIN_PRECISION:
+            near = sorted(scored, key=lambda m: -m.score)
+            break
+        accepted.append(best)
+        alive[best.start : best.end + 1] = False
+    accepted.sort(key=lambda m: m.start)
+    return TextResult(tuple(accepted), tuple(near), int((hashes != 0).sum()))
+
+
+def token_span(match: TextMatch) -> tuple[int, int]:
+    """First and last word index covered by a match."""
+    return match.start, match.end + SHINGLE - 1

@@ -1,0 +1,179 @@
+"""The full-text index: word shingles of every SPDX text, built once and cached on disk.
+
+A shingle is a run of SHINGLE consecutive words hashed to 64 bits. Each distinct reference text
+(licenses whose texts are identical, such as GPL-2.0-only and GPL-2.0-or-later, share one entry)
+keeps its sorted set of shingles; a posting array maps each shingle back to the entries that have it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from provenance.licensing.identify.normalize import tokenize
+from provenance.licensing.identify.reference import bundle_digest, load_bundle
+
+#: Bump when tokenizing, hashing or the cache layout changes: it keys the cache and the results.
+ENGINE_VERSION = "2"
+SHINGLE = 5
+_MULTIPLIERS = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
+    dtype=np.uint64,
+)[:SHINGLE]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One distinct reference text and the SPDX ids that share it."""
+
+    members: tuple[str, ...]
+    size: int  # number of distinct shingles
+
+
+@dataclass(frozen=True)
+class Index:
+    """Everything the text matcher needs, as arrays."""
+
+    version: str
+    entries: tuple[Entry, ...]
+    vocab: dict[str, int]
+    ref_hashes: np.ndarray  # uint64, per entry sorted, concatenated
+    ref_offsets: np.ndarray  # int64, len(entries) + 1
+    ref_positions: np.ndarray  # int32, first word position of each ref_hashes shingle in its text
+    post_hashes: np.ndarray  # uint64, sorted
+    post_entries: np.ndarray  # int32, entry of each posting
+
+    def shingles_of(self, entry: int) -> np.ndarray:
+        return self.ref_hashes[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
+
+    def positions_of(self, entry: int) -> np.ndarray:
+        return self.ref_positions[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
+
+
+def word_ids(words: tuple[str, ...], vocab: dict[str, int]) -> np.ndarray:
+    """Words to vocabulary ids; words not in any reference become 0, which no reference shingle holds."""
+    return np.fromiter((vocab.get(w, 0) for w in words), dtype=np.uint64, count=len(words))
+
+
+def shingle_hashes(ids: np.ndarray) -> np.ndarray:
+    """Hash of each window of SHINGLE ids, one per start position; 0 when the window has an unknown word."""
+    count = len(ids) - SHINGLE + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    acc = np.zeros(count, dtype=np.uint64)
+    known = np.ones(count, dtype=bool)
+    for k in range(SHINGLE):
+        window = ids[k : k + count]
+        acc = (acc ^ (window * _MULTIPLIERS[k])) * np.uint64(0x100000001B3)
+        known &= window != 0
+    acc |= np.uint64(1)  # never 0, so 0 is free to mean "no shingle"
+    acc[~known] = 0
+    return acc
+
+
+def version_string() -> str:
+    return f"spdx-{load_bundle().version}+provenance-{ENGINE_VERSION}"
+
+
+def build_index() -> Index:
+    bundle = load_bundle()
+    vocab: dict[str, int] = {}
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for lic in bundle.licenses:
+        if not lic.text or lic.deprecated:
+            continue
+        words = tokenize(lic.text, reference=True).words
+        groups.setdefault(words, []).append(lic.id)
+    entries: list[Entry] = []
+    sets: list[np.ndarray] = []
+    places: list[np.ndarray] = []
+    for words, members in groups.items():
+        for w in words:
+            vocab.setdefault(w, len(vocab) + 1)
+        all_hashes = shingle_hashes(word_ids(words, vocab))
+        hashes, first = np.unique(all_hashes, return_index=True)
+        keep = hashes != 0
+        entries.append(Entry(tuple(members), int(keep.sum())))
+        sets.append(hashes[keep])
+        places.append(first[keep].astype(np.int32))
+    offsets = np.zeros(len(sets) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([s.size for s in sets])
+    ref_hashes = np.concatenate(sets)
+    owner = np.repeat(np.arange(len(sets), dtype=np.int32), [s.size for s in sets])
+    order = np.argsort(ref_hashes, kind="stable")
+    return Index(
+        version=version_string(),
+        entries=tuple(entries),
+        vocab=vocab,
+        ref_hashes=ref_hashes,
+        ref_offsets=offsets,
+        ref_positions=np.concatenate(places),
+        post_hashes=ref_hashes[order],
+        post_entries=owner[order],
+    )
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "provenance"
+
+
+def cache_path() -> Path:
+    return cache_dir() / f"identify-{bundle_digest()}-e{ENGINE_VERSION}-s{SHINGLE}.npz"
+
+
+def _save(index: Index, path: Path) -> None:
+    meta = {
+        "version": index.version,
+        "entries": [[list(e.members), e.size] for e in index.entries],
+        "vocab": list(index.vocab),  # ids are positions + 1
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as out:
+        np.savez(
+            out,
+            meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+            ref_hashes=index.ref_hashes,
+            ref_offsets=index.ref_offsets,
+            ref_positions=index.ref_positions,
+            post_hashes=index.post_hashes,
+            post_entries=index.post_entries,
+        )
+    os.replace(tmp, path)
+
+
+def _load(path: Path) -> Index:
+    with np.load(path) as data:
+        meta = json.loads(data["meta"].tobytes())
+        return Index(
+            version=meta["version"],
+            entries=tuple(Entry(tuple(m), int(s)) for m, s in meta["entries"]),
+            vocab={w: i for i, w in enumerate(meta["vocab"], start=1)},
+            ref_hashes=data["ref_hashes"],
+            ref_offsets=data["ref_offsets"],
+            ref_positions=data["ref_positions"],
+            post_hashes=data["post_hashes"],
+            post_entries=data["post_entries"],
+        )
+
+
+@lru_cache(maxsize=1)
+def get_index() -> Index:
+    """The index, from the disk cache when present; built (and cached when writable) otherwise."""
+    path = cache_path()
+    try:
+        return _load(path)
+    except (OSError, ValueError, KeyError):
+        pass
+    index = build_index()
+    with contextlib.suppress(OSError):  # read-only home: keep it in memory only
+        _save(index, path)
+    return index
