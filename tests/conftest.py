@@ -46,6 +46,12 @@ def tree_digest(root: Path) -> str:
 
 
 @pytest.fixture
+def digest():
+    """digest(root) -> hex digest of a tree (see tree_digest)."""
+    return tree_digest
+
+
+@pytest.fixture
 def tree(tmp_path: Path):
     """tree(files) -> a corpus folder under tmp_path."""
     corpus = tmp_path / "corpus"

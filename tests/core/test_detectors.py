@@ -11,7 +11,7 @@ from provenance.detectors.cards import CardDetector
 from provenance.detectors.headers import SpdxHeaderDetector
 from provenance.detectors.interface import AssetContent
 from provenance.detectors.records import RecordLicenseDetector
-from provenance.model import Asset, AssetKind, Level
+from provenance.model import Asset, Level
 from provenance.sources.kinds import kind_of
 
 
