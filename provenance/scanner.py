@@ -23,6 +23,7 @@ from provenance.model import (
     Asset,
     AssetResult,
     Finding,
+    Level,
     ScanErrorEntry,
     Severity,
     UseClass,
@@ -64,9 +65,14 @@ class Analyzed:
 
 @dataclass(frozen=True)
 class WorkContext:
+    """Everything the per-asset work needs; sent once to each worker process."""
+
     source: Source
     detectors: tuple[Detector, ...]
     limits: Limits
+    scope: ScopeIndex = field(default_factory=ScopeIndex)
+    declarations: Declarations = field(default_factory=Declarations)
+    policy: Policy = field(default_factory=Policy)
 
 
 def _read(ctx: WorkContext, entry: Entry) -> tuple[bytes, bool, str, str] | str:
@@ -135,6 +141,34 @@ def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
     return Analyzed(entry, sha256, sha1, tuple(outputs), tuple(errors))
 
 
+def conclude(ctx: WorkContext, done: Analyzed) -> AssetResult:
+    """One effective license and every finding for an analyzed asset."""
+    asset = done.entry.asset
+    outputs = [out for _, out in done.outputs]
+    own = [ev for out in outputs for ev in out.evidence if ev.level in (Level.FILE, Level.RECORD)]
+    records = next((out.records for out in outputs if out.records is not None), None)
+    record_licenses = next((out.record_licenses for out in outputs if out.record_licenses), ())
+    resolution = resolve(
+        asset.path, asset.kind, own, ctx.scope.nearest(asset.folder),
+        ctx.declarations.evidence_for(asset.path), record_licenses, records, ctx.policy.use,
+    )
+    findings = [f for out in outputs for f in out.findings] + list(resolution.findings)
+    findings += [Finding("scan-error", Severity.ERROR, asset.path, reason) for reason in done.errors]
+    findings += ctx.policy.license_findings(asset.path, resolution.license)
+    return AssetResult(
+        asset=asset, sha256=done.sha256, sha1=done.sha1, license=resolution.license,
+        use_class=resolution.use_class if resolution.license else UseClass.UNKNOWN,
+        license_source=resolution.source, evidence=resolution.evidence, findings=tuple(findings),
+        error="; ".join(done.errors) or None, records=records, record_licenses=tuple(record_licenses),
+        facts={det: dict(out.facts) for det, out in done.outputs if out.facts},
+    )
+
+
+def process(ctx: WorkContext, entry: Entry) -> AssetResult:
+    """The whole per-asset pipeline (read, detect, resolve): what workers run."""
+    return conclude(ctx, analyze(ctx, entry))
+
+
 @dataclass
 class ScanOptions:
     """Everything a scan can be asked to do; the CLI and the API fill it the same way."""
@@ -179,8 +213,8 @@ class Scanner:
     def run(self, out_dir: Path, progress: Progress | None = None) -> ScanResult:
         out_dir.mkdir(parents=True, exist_ok=True)
         opts = self.options
-        ctx = WorkContext(self.source, self.detectors, opts.limits)
         scope = ScopeIndex()
+        ctx = WorkContext(self.source, self.detectors, opts.limits, scope, opts.declarations, opts.policy)
         gate = Gate(opts.policy)
         summary = Summary(self.detectors)
         errors: list[ScanErrorEntry] = []
@@ -188,30 +222,23 @@ class Scanner:
 
         # Pass 1: license files and cards first, so every other asset can inherit from them.
         metadata: list[Analyzed] = []
-        count = 0
-        for item in self.source.entries():
-            if isinstance(item, Entry):
-                count += 1
-                if item.asset.kind in METADATA_KINDS:
-                    done = analyze(ctx, self._relabel(item))
-                    metadata.append(done)
-                    for _, out in done.outputs:
-                        for ev in out.evidence:
-                            if ev.level.value == "directory":
-                                scope.add(ev)
+        for item in self.source.scope_entries():
+            done = analyze(ctx, self._relabel(item))
+            metadata.append(done)
+            for _, out in done.outputs:
+                for ev in out.evidence:
+                    if ev.level.value == "directory":
+                        scope.add(ev)
 
         writer = AssetTableWriter(out_dir)
         try:
+            record = self._recorder(gate, summary, writer, errors, progress)
             for done in metadata:
-                self._finish(done, scope, gate, summary, writer, errors)
-                if progress:
-                    progress(1, done.entry.asset.size)
-            engine = make_engine(opts.jobs, count)
+                record(conclude(ctx, done))
+            engine = make_engine(opts.jobs)
             try:
-                for done in engine.map(ctx, analyze, self._data_entries(errors, skipped, gate, summary, writer)):
-                    self._finish(done, scope, gate, summary, writer, errors)
-                    if progress:
-                        progress(1, done.entry.asset.size)
+                for result in engine.map(ctx, process, self._data_entries(skipped, record)):
+                    record(result)
             finally:
                 engine.close()
             for finding in summary.source_findings():
@@ -249,8 +276,7 @@ class Scanner:
         name = self.logical_source(entry.asset.path, entry.asset.source)
         return replace(entry, asset=replace(entry.asset, source=name))
 
-    def _data_entries(self, errors: list[ScanErrorEntry], skipped: list[dict[str, str]], gate: Gate,
-                      summary: Summary, writer: AssetTableWriter) -> Iterator[Entry]:
+    def _data_entries(self, skipped: list[dict[str, str]], record: Callable[[AssetResult], None]) -> Iterator[Entry]:
         """Pass 2: everything but metadata; unreadable items are recorded as they are met."""
         for item in self.source.entries():
             if isinstance(item, Entry):
@@ -258,42 +284,27 @@ class Scanner:
                     yield self._relabel(item)
             elif isinstance(item, Unreadable):
                 src = self.logical_source(item.path, self.source.info.name)
-                errors.append(ScanErrorEntry(item.path, item.reason, src))
                 finding = Finding("scan-error", Severity.ERROR, item.path, item.reason)
                 asset = Asset(item.path, kind_of(item.path.rsplit("/", 1)[-1]), 0, src)
-                result = AssetResult(asset, None, None, None, UseClass.UNKNOWN, "", (), (finding,), error=item.reason)
-                gate.add(item.path, 0, [finding], error=True)
-                summary.add(result)
-                writer.add(result)
+                record(AssetResult(asset, None, None, None, UseClass.UNKNOWN, "", (), (finding,), error=item.reason))
             elif isinstance(item, Skipped):
                 skipped.append({"path": item.path, "reason": item.reason})
 
-    def _finish(self, done: Analyzed, scope: ScopeIndex, gate: Gate, summary: Summary,
-                writer: AssetTableWriter, errors: list[ScanErrorEntry]) -> None:
-        asset = done.entry.asset
-        own = [ev for _, out in done.outputs for ev in out.evidence if ev.level.value in ("file", "record")]
-        records = next((out.records for _, out in done.outputs if out.records is not None), None)
-        record_licenses = next((out.record_licenses for _, out in done.outputs if out.record_licenses), ())
-        resolution = resolve(
-            asset.path, asset.kind, own, scope.nearest(asset.folder),
-            self.options.declarations.evidence_for(asset.path), record_licenses, records, self.options.use,
-        )
-        findings = [f for _, out in done.outputs for f in out.findings] + list(resolution.findings)
-        for reason in done.errors:
-            errors.append(ScanErrorEntry(asset.path, reason, asset.source))
-            findings.append(Finding("scan-error", Severity.ERROR, asset.path, reason))
-        result = AssetResult(
-            asset=asset, sha256=done.sha256, sha1=done.sha1,
-            license=resolution.license, use_class=resolution.use_class if resolution.license else UseClass.UNKNOWN,
-            license_source=resolution.source, evidence=resolution.evidence, findings=(),
-            error="; ".join(done.errors) or None, records=records, record_licenses=tuple(record_licenses),
-            facts={det: dict(out.facts) for det, out in done.outputs if out.facts},
-        )
-        findings += gate.policy_findings(result)
-        result = replace(result, findings=tuple(findings))
-        gate.add(asset.path, asset.size, result.findings, error=bool(done.errors))
-        summary.add(result)
-        writer.add(result)
+    @staticmethod
+    def _recorder(gate: Gate, summary: Summary, writer: AssetTableWriter, errors: list[ScanErrorEntry],
+                  progress: Progress | None) -> Callable[[AssetResult], None]:
+        def record(result: AssetResult) -> None:
+            asset = result.asset
+            for f in result.findings:
+                if f.rule == "scan-error":
+                    errors.append(ScanErrorEntry(asset.path, f.message, asset.source))
+            gate.add(asset.path, asset.size, result.findings, error=result.error is not None)
+            summary.add(result)
+            writer.add(result)
+            if progress:
+                progress(1, asset.size)
+
+        return record
 
 
 def temporary_output() -> Path:

@@ -33,7 +33,7 @@ def _run(item: Any) -> Any:
 class ProcessEngine(Engine):
     """A pool of worker processes; results come back in input order so outputs are deterministic."""
 
-    def __init__(self, jobs: int | None = None, chunksize: int = 16) -> None:
+    def __init__(self, jobs: int | None = None, chunksize: int = 64) -> None:
         self.jobs = jobs or os.cpu_count() or 1
         self.chunksize = chunksize
 
@@ -44,9 +44,24 @@ class ProcessEngine(Engine):
             yield from pool.imap(_run, items, chunksize=self.chunksize)
 
 
-def make_engine(jobs: int, items_hint: int) -> Engine:
-    """`jobs` 0 means all cores; small scans stay in-process (a pool costs more than it saves)."""
+class AutoEngine(Engine):
+    """Starts in-process and moves to a pool only when the scan turns out to be large:
+    for a few hundred small files a pool costs more than it saves."""
+
+    def __init__(self, jobs: int, serial_first: int = 512) -> None:
+        self.jobs = jobs
+        self.serial_first = serial_first
+
+    def map(self, context: Any, work: Callable[[Any, Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        it = iter(items)
+        for _, item in zip(range(self.serial_first), it, strict=False):
+            yield work(context, item)
+        yield from ProcessEngine(self.jobs).map(context, work, it)
+
+
+def make_engine(jobs: int) -> Engine:
+    """`jobs` 0 means all cores; 1 means this process only."""
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or items_hint < 64:
+    if jobs <= 1:
         return SerialEngine()
-    return ProcessEngine(jobs)
+    return AutoEngine(jobs)

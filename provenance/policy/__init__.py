@@ -13,7 +13,7 @@ import yaml
 
 from provenance.errors import ConfigError
 from provenance.licensing.expression import ExpressionSyntaxError, ids, parse
-from provenance.model import AssetResult, Finding, Severity, Status, Verdict, Waived
+from provenance.model import Finding, Severity, Status, Verdict, Waived
 
 # Rules that fail the gate unless a policy says otherwise.
 DEFAULT_FAILING = frozenset({
@@ -47,6 +47,25 @@ class Policy:
     allow: tuple[str, ...] = ()
     thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
+
+    def license_findings(self, path: str, expression: str | None) -> list[Finding]:
+        """Findings the policy itself raises for an asset's license (deny and allow lists)."""
+        if not expression or not (self.deny or self.allow):
+            return []
+        try:
+            used = set(ids(parse(expression)))
+        except ExpressionSyntaxError:
+            return []
+        out = []
+        denied = sorted(used & set(self.deny))
+        if denied:
+            out.append(Finding("license-denied", Severity.ERROR, path,
+                               f"{', '.join(denied)} is on the policy's deny list"))
+        outside = sorted(used - set(self.allow)) if self.allow else []
+        if outside:
+            out.append(Finding("license-not-allowed", Severity.ERROR, path,
+                               f"{', '.join(outside)} is not on the policy's allow list"))
+        return out
 
     def fails_on(self, rule: str) -> bool:
         if rule in self.rules:
@@ -145,26 +164,6 @@ class Gate:
         self.total_bytes = 0
         self.errors = 0
         self.expired: set[Waiver] = set()
-
-    def policy_findings(self, result: AssetResult) -> list[Finding]:
-        """Findings the policy itself raises (deny and allow lists)."""
-        if not result.license or not (self.policy.deny or self.policy.allow):
-            return []
-        try:
-            used = set(ids(parse(result.license)))
-        except ExpressionSyntaxError:
-            return []
-        out = []
-        denied = sorted(used & set(self.policy.deny))
-        if denied:
-            out.append(Finding("license-denied", Severity.ERROR, result.asset.path,
-                               f"{', '.join(denied)} is on the policy's deny list"))
-        if self.policy.allow:
-            outside = sorted(used - set(self.policy.allow))
-            if outside:
-                out.append(Finding("license-not-allowed", Severity.ERROR, result.asset.path,
-                                   f"{', '.join(outside)} is not on the policy's allow list"))
-        return out
 
     def _waiver(self, rule: str, path: str) -> Waiver | None:
         for waiver, spec in self._specs:

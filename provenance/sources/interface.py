@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from provenance.model import Asset, SourceInfo
+from provenance.model import METADATA_KINDS, Asset, SourceInfo
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,12 @@ class Source(abc.ABC):
     @abc.abstractmethod
     def entries(self) -> Iterator[Listed]:
         """Every asset, and every thing that could not be listed or read, in a stable order."""
+
+    def scope_entries(self) -> Iterator[Entry]:
+        """License files and cards only (pass 1 of a scan); sources may list them more cheaply."""
+        for item in self.entries():
+            if isinstance(item, Entry) and item.asset.kind in METADATA_KINDS:
+                yield item
 
     @abc.abstractmethod
     def open(self, entry: Entry) -> IO[bytes]:

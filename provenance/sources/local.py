@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import pathspec
 
 from provenance.declarations import DECLARATIONS_FILE_NAME
 from provenance.errors import SourceError
-from provenance.model import Asset, SourceInfo
+from provenance.model import METADATA_KINDS, Asset, SourceInfo
 from provenance.sources.interface import Entry, Listed, Skipped, Source, Unreadable
 from provenance.sources.kinds import kind_of
 
@@ -23,17 +24,19 @@ ALWAYS_IGNORED = (".git/", ".hg/", ".svn/", "__pycache__/")
 _TOOL_FILES = frozenset({IGNORE_FILE, DECLARATIONS_FILE_NAME})
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def display_path(raw: str) -> tuple[str, str | None]:
     """A printable, UTF-8 path for results, and the problem with the raw name if any."""
     problem = None
-    try:
-        raw.encode("utf-8")
-        text = raw
-    except UnicodeEncodeError:
+    text = raw
+    if _SURROGATE.search(raw):
         text = raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         problem = "file name is not valid UTF-8 (shown with \\x escapes)"
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        text = "".join(ch if ord(ch) >= 32 and ord(ch) != 127 else f"\\x{ord(ch):02x}" for ch in text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
         problem = problem or "file name contains control characters (shown with \\x escapes)"
     return text, problem
 
@@ -57,19 +60,33 @@ class LocalSource(Source):
         self.root = path.absolute()
         self.single_file = not path.is_dir()
         self.follow_symlinks = follow_symlinks
-        self._skip = {os.path.realpath(p) for p in skip_dirs}
+        self._skip_paths = tuple(skip_dirs)
+        self._skip: set[tuple[int, int]] = set()
         patterns = list(ALWAYS_IGNORED) + list(exclude)
         ignore_file = self.root / IGNORE_FILE
         if not self.single_file and ignore_file.is_file():
             patterns += ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
         self.ignore = pathspec.GitIgnoreSpec.from_lines(patterns)
         self.ignored = 0
+        self._metadata_only = False
         label = name or self.root.name or str(self.root)
         self.info = SourceInfo(name=label, kind="local", root=str(self.root))
 
     # -- listing -----------------------------------------------------------------------
     def entries(self) -> Iterator[Listed]:
+        yield from self._entries(metadata_only=False)
+
+    def scope_entries(self) -> Iterator[Entry]:
+        # Only license files and cards are stat'ed: pass 1 of a scan stays cheap.
+        for item in self._entries(metadata_only=True):
+            if isinstance(item, Entry):
+                yield item
+
+    def _entries(self, metadata_only: bool) -> Iterator[Listed]:
+        # Resolved now, not at construction: the output folder may be created in between.
+        self._skip = {(st.st_dev, st.st_ino) for st in map(_stat_or_none, self._skip_paths) if st}
         self.ignored = 0
+        self._metadata_only = metadata_only
         if self.single_file:
             yield from self._file(str(self.root), self.root.name)
             return
@@ -91,22 +108,21 @@ class LocalSource(Source):
             return
         for item in items:
             rel = f"{rel_dir}/{item.name}" if rel_dir else item.name
-            shown, _ = display_path(rel)
             if not rel_dir and item.name in _TOOL_FILES:
                 continue
             try:
                 is_dir = item.is_dir(follow_symlinks=False)
                 is_link = item.is_symlink()
             except OSError as exc:
-                yield Unreadable(shown, f"cannot stat: {exc.strerror}")
+                yield Unreadable(display_path(rel)[0], f"cannot stat: {exc.strerror}")
                 continue
             if self.ignore.match_file(rel + "/" if is_dir else rel):
                 self.ignored += 1
                 continue
-            if os.path.realpath(item.path) in self._skip:
+            if self._metadata_only and not is_dir and (is_link or kind_of(item.name) not in METADATA_KINDS):
                 continue
             if is_link:
-                yield from self._link(item.path, rel, shown, seen)
+                yield from self._link(item.path, rel, display_path(rel)[0], seen)
             elif is_dir:
                 yield from self._dir(item.path, rel, seen)
             else:
@@ -119,6 +135,8 @@ class LocalSource(Source):
             yield Unreadable(display_path(rel)[0], f"cannot stat folder: {exc.strerror}")
             return
         key = (st.st_dev, st.st_ino)
+        if key in self._skip:
+            return
         if key in seen:
             yield Unreadable(display_path(rel)[0], "symlink loop: folder already visited")
             return
@@ -170,6 +188,13 @@ class LocalSource(Source):
 
     def local_path(self, entry: Entry) -> str | None:
         return entry.handle
+
+
+def _stat_or_none(path: str | Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
 
 
 def open_regular(path: str, *, follow_symlinks: bool = False) -> IO[bytes]:
