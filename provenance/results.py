@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,28 +76,25 @@ def asset_row(r: AssetResult) -> dict[str, Any]:
     }
 
 
+def rows_table(results: Sequence[AssetResult]) -> pa.Table:
+    rows = [asset_row(r) for r in results]
+    columns = {name: [row[name] for row in rows] for name in ASSET_SCHEMA.names}
+    return pa.Table.from_pydict(columns, schema=ASSET_SCHEMA)
+
+
 class AssetTableWriter:
     """Streams rows into assets.parquet (via a temporary file renamed at the end)."""
 
-    def __init__(self, out_dir: Path, batch_rows: int = 4096) -> None:
+    def __init__(self, out_dir: Path) -> None:
         self.target = out_dir / ASSETS_PARQUET
         self.tmp = out_dir / f".{ASSETS_PARQUET}.{os.getpid()}.tmp"
-        self.batch_rows = batch_rows
-        self._rows: list[dict[str, Any]] = []
         self._writer = pq.ParquetWriter(self.tmp, ASSET_SCHEMA, compression="zstd")
 
-    def add(self, result: AssetResult) -> None:
-        self._rows.append(asset_row(result))
-        if len(self._rows) >= self.batch_rows:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._rows:
-            self._writer.write_table(pa.Table.from_pylist(self._rows, schema=ASSET_SCHEMA))
-            self._rows = []
+    def add_table(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self._writer.write_table(table)
 
     def close(self) -> None:
-        self._flush()
         self._writer.close()
         with open(self.tmp, "rb+") as handle:
             os.fsync(handle.fileno())

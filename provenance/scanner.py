@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from provenance import __version__
 from provenance.declarations import Declarations
@@ -30,12 +33,14 @@ from provenance.model import (
 )
 from provenance.policy import Gate, Policy
 from provenance.resolve import ScopeIndex, resolve
-from provenance.results import AssetTableWriter, ScanResult
-from provenance.sources.interface import Entry, Skipped, Source, Unreadable
+from provenance.results import AssetTableWriter, ScanResult, rows_table
+from provenance.sources.interface import Entry, Listed, Skipped, Source, Unreadable
 from provenance.sources.kinds import kind_of
 from provenance.summary import Summary
 
 CHUNK = 1 << 20
+#: Listed items per unit of work sent to a worker.
+BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -164,9 +169,70 @@ def conclude(ctx: WorkContext, done: Analyzed) -> AssetResult:
     )
 
 
+def logical_source(ctx: WorkContext, path: str, listed: str) -> str:
+    """Declared source name, else the top-level folder of a local corpus, else the listed source."""
+    declared = ctx.declarations.source_for(path)
+    if declared:
+        return declared.name
+    if ctx.source.info.kind != "local" or "/" not in path:
+        return listed
+    return path.split("/", 1)[0]
+
+
+def relabel(ctx: WorkContext, entry: Entry) -> Entry:
+    name = logical_source(ctx, entry.asset.path, entry.asset.source)
+    return entry if name == entry.asset.source else replace(entry, asset=replace(entry.asset, source=name))
+
+
 def process(ctx: WorkContext, entry: Entry) -> AssetResult:
-    """The whole per-asset pipeline (read, detect, resolve): what workers run."""
-    return conclude(ctx, analyze(ctx, entry))
+    """The whole per-asset pipeline (read, detect, resolve)."""
+    return conclude(ctx, analyze(ctx, relabel(ctx, entry)))
+
+
+def unreadable(ctx: WorkContext, item: Unreadable) -> AssetResult:
+    """A listed item that cannot be read still gets its row, with the reason."""
+    source = logical_source(ctx, item.path, ctx.source.info.name)
+    asset = Asset(item.path, kind_of(item.path.rsplit("/", 1)[-1]), 0, source)
+    finding = Finding("scan-error", Severity.ERROR, item.path, item.reason)
+    return AssetResult(asset, None, None, None, UseClass.UNKNOWN, "", (), (finding,), error=item.reason)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a worker sends back for a batch of listed items: compact, picklable."""
+
+    #: Results without evidence and record licenses (those travel in `rows`).
+    results: tuple[AssetResult, ...]
+    #: The batch's rows of assets.parquet.
+    rows: pa.Table
+    skipped: tuple[Skipped, ...] = ()
+
+
+def process_batch(ctx: WorkContext, items: Sequence[Listed]) -> Batch:
+    """What workers run: every listed item of a batch through the per-asset pipeline."""
+    results: list[AssetResult] = []
+    skipped: list[Skipped] = []
+    for item in items:
+        if isinstance(item, Entry):
+            results.append(process(ctx, item))
+        elif isinstance(item, Unreadable):
+            results.append(unreadable(ctx, item))
+        else:
+            skipped.append(item)
+    return Batch(
+        tuple(replace(r, evidence=(), record_licenses=()) for r in results), rows_table(results), tuple(skipped)
+    )
+
+
+def batched(items: Iterable[Listed], size: int) -> Iterator[list[Listed]]:
+    batch: list[Listed] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @dataclass
@@ -201,15 +267,6 @@ class Scanner:
         detectors = self.options.detectors
         self.detectors = tuple(detectors if detectors is not None else default_detectors())
 
-    def logical_source(self, path: str, listed: str) -> str:
-        """Declared source name, else the top-level folder of a local corpus, else the listed source."""
-        declared = self.options.declarations.source_for(path)
-        if declared:
-            return declared.name
-        if self.source.info.kind != "local" or "/" not in path:
-            return listed
-        return path.split("/", 1)[0]
-
     def run(self, out_dir: Path, progress: Progress | None = None) -> ScanResult:
         out_dir.mkdir(parents=True, exist_ok=True)
         opts = self.options
@@ -223,24 +280,25 @@ class Scanner:
         # Pass 1: license files and cards first, so every other asset can inherit from them.
         metadata: list[Analyzed] = []
         for item in self.source.scope_entries():
-            done = analyze(ctx, self._relabel(item))
+            done = analyze(ctx, relabel(ctx, item))
             metadata.append(done)
             for _, out in done.outputs:
                 for ev in out.evidence:
-                    if ev.level.value == "directory":
+                    if ev.level is Level.DIRECTORY:
                         scope.add(ev)
 
         writer = AssetTableWriter(out_dir)
         try:
-            record = self._recorder(gate, summary, writer, errors, progress)
-            for done in metadata:
-                record(conclude(ctx, done))
-            engine = make_engine(opts.jobs)
-            try:
-                for result in engine.map(ctx, process, self._data_entries(skipped, record)):
-                    record(result)
-            finally:
-                engine.close()
+            first = [conclude(ctx, done) for done in metadata]
+            batches = itertools.chain(
+                [Batch(tuple(first), rows_table(first))],
+                make_engine(opts.jobs).map(ctx, process_batch, batched(self._data_items(), BATCH)),
+            )
+            for batch in batches:
+                writer.add_table(batch.rows)
+                skipped += [{"path": s.path, "reason": s.reason} for s in batch.skipped]
+                for result in batch.results:
+                    self._record(result, gate, summary, errors, progress)
             for finding in summary.source_findings():
                 gate.add_source_finding(finding)
             writer.close()
@@ -272,39 +330,23 @@ class Scanner:
         result.save(out_dir)
         return result
 
-    def _relabel(self, entry: Entry) -> Entry:
-        name = self.logical_source(entry.asset.path, entry.asset.source)
-        return replace(entry, asset=replace(entry.asset, source=name))
-
-    def _data_entries(self, skipped: list[dict[str, str]], record: Callable[[AssetResult], None]) -> Iterator[Entry]:
-        """Pass 2: everything but metadata; unreadable items are recorded as they are met."""
+    def _data_items(self) -> Iterator[Listed]:
+        """Pass 2: everything but license files and cards (done in pass 1)."""
         for item in self.source.entries():
-            if isinstance(item, Entry):
-                if item.asset.kind not in METADATA_KINDS:
-                    yield self._relabel(item)
-            elif isinstance(item, Unreadable):
-                src = self.logical_source(item.path, self.source.info.name)
-                finding = Finding("scan-error", Severity.ERROR, item.path, item.reason)
-                asset = Asset(item.path, kind_of(item.path.rsplit("/", 1)[-1]), 0, src)
-                record(AssetResult(asset, None, None, None, UseClass.UNKNOWN, "", (), (finding,), error=item.reason))
-            elif isinstance(item, Skipped):
-                skipped.append({"path": item.path, "reason": item.reason})
+            if not (isinstance(item, Entry) and item.asset.kind in METADATA_KINDS):
+                yield item
 
     @staticmethod
-    def _recorder(gate: Gate, summary: Summary, writer: AssetTableWriter, errors: list[ScanErrorEntry],
-                  progress: Progress | None) -> Callable[[AssetResult], None]:
-        def record(result: AssetResult) -> None:
-            asset = result.asset
-            for f in result.findings:
-                if f.rule == "scan-error":
-                    errors.append(ScanErrorEntry(asset.path, f.message, asset.source))
-            gate.add(asset.path, asset.size, result.findings, error=result.error is not None)
-            summary.add(result)
-            writer.add(result)
-            if progress:
-                progress(1, asset.size)
-
-        return record
+    def _record(result: AssetResult, gate: Gate, summary: Summary, errors: list[ScanErrorEntry],
+                progress: Progress | None) -> None:
+        asset = result.asset
+        for f in result.findings:
+            if f.rule == "scan-error":
+                errors.append(ScanErrorEntry(asset.path, f.message, asset.source))
+        gate.add(asset.path, asset.size, result.findings, error=result.error is not None)
+        summary.add(result)
+        if progress:
+            progress(1, asset.size)
 
 
 def temporary_output() -> Path:

@@ -33,7 +33,7 @@ def _run(item: Any) -> Any:
 class ProcessEngine(Engine):
     """A pool of worker processes; results come back in input order so outputs are deterministic."""
 
-    def __init__(self, jobs: int | None = None, chunksize: int = 64) -> None:
+    def __init__(self, jobs: int | None = None, chunksize: int = 1) -> None:
         self.jobs = jobs or os.cpu_count() or 1
         self.chunksize = chunksize
 
@@ -48,7 +48,7 @@ class AutoEngine(Engine):
     """Starts in-process and moves to a pool only when the scan turns out to be large:
     for a few hundred small files a pool costs more than it saves."""
 
-    def __init__(self, jobs: int, serial_first: int = 512) -> None:
+    def __init__(self, jobs: int, serial_first: int = 2) -> None:
         self.jobs = jobs
         self.serial_first = serial_first
 
