@@ -24,6 +24,7 @@ from provenance.licensing.kb import load_kb
 from provenance.model import (
     METADATA_KINDS,
     Asset,
+    AssetKind,
     AssetResult,
     Finding,
     Level,
@@ -39,6 +40,8 @@ from provenance.sources.kinds import kind_of
 from provenance.summary import Summary
 
 CHUNK = 1 << 20
+#: Kinds whose bytes must decode as text; binary data under a text name is a scan error.
+TEXT_KINDS = frozenset({AssetKind.TEXT, AssetKind.CODE, AssetKind.LICENSE_FILE, AssetKind.DATASET_CARD})
 #: Listed items per unit of work sent to a worker.
 BATCH = 256
 
@@ -129,10 +132,16 @@ def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
     if isinstance(read, str):
         return Analyzed(entry, None, None, (), (*errors, read))
     head, complete, sha256, sha1 = read
+    if not head:
+        errors.append("empty file (0 bytes): nothing to check")
     local = ctx.source.local_path(entry)
     content = AssetContent(
         entry.asset, head, complete, lambda: ctx.source.open(entry), Path(local) if local else None
     )
+    if head and entry.asset.kind in TEXT_KINDS:
+        text, problem = content.text()  # decoded once here; detectors reuse it
+        if text is None:
+            errors.append(problem or "not text")
     outputs = []
     for detector in ctx.detectors:
         if not detector.applies(entry.asset):

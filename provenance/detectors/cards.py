@@ -77,9 +77,9 @@ class CardDetector(Detector):
         return asset.kind is AssetKind.DATASET_CARD
 
     def detect(self, content: AssetContent) -> DetectorOutput:
-        text, problem = content.text()
+        text, _ = content.text()
         if text is None:
-            return DetectorOutput(errors=(problem or "not text",))
+            return DetectorOutput()  # the scanner reports undecodable text once
         asset = content.asset
         card = parse_card(text)
         evidence = card_evidence(asset.path, asset.folder, card.metadata, text)

@@ -24,9 +24,9 @@ class LicenseFileDetector(Detector):
         return asset.kind is AssetKind.LICENSE_FILE
 
     def detect(self, content: AssetContent) -> DetectorOutput:
-        text, problem = content.text()
+        text, _ = content.text()
         if text is None:
-            return DetectorOutput(errors=(problem or "not text",))
+            return DetectorOutput()  # the scanner reports undecodable text once
         asset = content.asset
         scope = asset.folder
         is_notice = asset.path.rsplit("/", 1)[-1].upper().startswith("NOTICE")

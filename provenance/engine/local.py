@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -16,6 +17,7 @@ class SerialEngine(Engine):
             yield work(context, item)
 
 
+_END = object()
 _CONTEXT: Any = None
 _WORK: Callable[[Any, Any], Any] | None = None
 
@@ -56,7 +58,9 @@ class AutoEngine(Engine):
         it = iter(items)
         for _, item in zip(range(self.serial_first), it, strict=False):
             yield work(context, item)
-        yield from ProcessEngine(self.jobs).map(context, work, it)
+        rest = next(it, _END)
+        if rest is not _END:
+            yield from ProcessEngine(self.jobs).map(context, work, itertools.chain([rest], it))
 
 
 def make_engine(jobs: int) -> Engine:
