@@ -79,7 +79,7 @@ def test_huge_single_line_jsonl_is_bounded(tree, tmp_path: Path) -> None:
 def test_detector_crash_is_contained(tree, tmp_path: Path) -> None:
     from provenance.detectors import default_detectors
     from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
-    from provenance.scanner import ScanOptions, Scanner
+    from provenance.scanner import Scanner, ScanOptions
     from provenance.sources.local import LocalSource
 
     class Exploding(Detector):
