@@ -57,7 +57,8 @@ def _watermark(img: Image.Image) -> Image.Image:
 
 
 def _scale(img: Image.Image, fx: float, fy: float) -> Image.Image:
-    return img.resize((max(1, round(img.width * fx)), max(1, round(img.height * fy))), Image.Resampling.LANCZOS)
+    size = (max(1, round(img.width * fx)), max(1, round(img.height * fy)))
+    return img.resize(size, Image.Resampling.LANCZOS)
 
 
 def _crop(img: Image.Image, keep: float, where: str) -> Image.Image:
@@ -132,7 +133,8 @@ def distractors(photos: list[Path]) -> list[tuple[str, Fingerprint]]:
         im = load_rgb(p)
         w, h = im.size
         out.append((f"{p.stem}", fp(p.read_bytes())))
-        boxes = [(0, 0, w // 2, h // 2), (w // 2, 0, w, h // 2), (0, h // 2, w // 2, h), (w // 2, h // 2, w, h),
+        boxes = [(0, 0, w // 2, h // 2), (w // 2, 0, w, h // 2), (0, h // 2, w // 2, h),
+                 (w // 2, h // 2, w, h),
                  (w // 4, h // 4, w * 3 // 4, h * 3 // 4)]
         out.extend((f"{p.stem} crop{i}", fp(jpeg(im.crop(b), 90))) for i, b in enumerate(boxes))
         for name, edit in {**MAIN, **HARD}.items():
@@ -198,7 +200,7 @@ def main() -> int:
     print(f"{len(photos)} real photos in 2 folds; thresholds: pHash <= {M.PHASH_RADIUS}, "
           f"dHash <= {M.DHASH_CONFIRM}, sum <= {M.SUM_MAX}; {n_distractors} distractor images per config\n")
     cols = list(CONFIGS)
-    print(f"| transformation | n | " + " | ".join(cols) + " |")
+    print("| transformation | n | " + " | ".join(cols) + " |")
     print("|---|---|" + "---|" * len(cols))
     for group, names in (("main", MAIN), ("crop/rotate", HARD)):
         for name in names:

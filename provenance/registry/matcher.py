@@ -104,7 +104,8 @@ class Registry:
                 continue
             dd = popcount64(np.bitwise_xor(self.dhash[idx], np.uint64(dh)))
             has = self.has_dhash[idx]
-            ok = np.where(has, (dd <= DHASH_CONFIRM) & (pd.astype(np.int16) + dd <= SUM_MAX), pd <= PHASH_ALONE)
+            confirmed = (dd <= DHASH_CONFIRM) & (pd.astype(np.int16) + dd <= SUM_MAX)
+            ok = np.where(has, confirmed, pd <= PHASH_ALONE)
             for row, p, d, h in zip(idx[ok], pd[ok], dd[ok], has[ok], strict=True):
                 m = self._make(int(row), int(p), int(d) if h else None, mirrored, fp)
                 w = int(self.row_work[row])
