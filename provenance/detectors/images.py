@@ -1,0 +1,140 @@
+"""Image detector: known works from the fingerprint registry, and rights metadata."""
+
+from __future__ import annotations
+
+import io
+from typing import IO, Any
+
+from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.images.decode import DEFAULT_MAX_PIXELS, ImageReadError, OpenedImage, open_image
+from provenance.images.fingerprint import Fingerprint, fingerprint_opened
+from provenance.images.report import (
+    fingerprint_facts,
+    known_work_findings,
+    match_facts,
+    rights_evidence,
+    rights_findings,
+)
+from provenance.images.rights import read_rights
+from provenance.model import Asset, AssetKind, Evidence, Finding
+
+#: Encoded images bigger than this are refused rather than read into memory.
+MAX_IMAGE_BYTES = 512 * 1024 * 1024
+HEAD_BYTES = 256 * 1024  # where XMP and C2PA are looked for when Pillow does not expose them
+
+
+class ImageDetector(Detector):
+    """Fingerprints each image, matches it against a registry, reads its rights metadata.
+
+    Picklable: the registry is checked when constructed (a bad registry fails the scan at
+    start, with a clear message) and loaded lazily once per process.
+    """
+
+    id = "images"
+    version = "1"
+
+    def __init__(self, registry_path: str | None, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
+        self.registry_path = registry_path
+        self.max_pixels = max_pixels
+        self._registry: Any = None
+        if registry_path is not None:
+            from provenance.registry.store import read_meta
+
+            read_meta(registry_path)  # raises RegistryError now, not in every worker
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_registry"] = None  # each process loads its own copy
+        return state
+
+    @property
+    def registry(self) -> Any:
+        if self._registry is None and self.registry_path is not None:
+            from provenance.registry.matcher import Registry
+
+            self._registry = Registry.load(self.registry_path)
+        return self._registry
+
+    def applies(self, asset: Asset) -> bool:
+        return asset.kind is AssetKind.IMAGE
+
+    def detect(self, content: AssetContent) -> DetectorOutput:
+        path = content.asset.path
+        source: str | IO[bytes] | bytes
+        c2pa_source: str | bytes
+        if content.local_path is not None:
+            source, c2pa_source = str(content.local_path), str(content.local_path)
+            head = content.head
+        elif content.complete:
+            source = c2pa_source = content.head
+            head = content.head
+        else:
+            data = _read_capped(content)
+            if isinstance(data, str):
+                return DetectorOutput(errors=(data,))
+            source = c2pa_source = data
+            head = data[:HEAD_BYTES]
+        return analyse(source, path, head, c2pa_source, self.registry, self.max_pixels)
+
+    def detect_bytes(
+        self, data: bytes, path: str, field: str | None = None, count: int = 1
+    ) -> DetectorOutput:
+        """The same analysis for image bytes held inside a table cell or HF Image feature."""
+        return analyse(data, path, data[:HEAD_BYTES], data, self.registry, self.max_pixels, field, count)
+
+
+def _read_capped(content: AssetContent) -> bytes | str:
+    with content.open() as fh:
+        data = fh.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:
+        return f"image larger than {MAX_IMAGE_BYTES} bytes; not read"
+    return data
+
+
+def analyse(
+    source: str | IO[bytes] | bytes,
+    path: str,
+    head: bytes,
+    c2pa_source: str | bytes | None,
+    registry: Any,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    field: str | None = None,
+    count: int = 1,
+) -> DetectorOutput:
+    """Fingerprint, match and read rights of one encoded image. Never raises for bad data."""
+    if isinstance(source, bytes) and not source:
+        return DetectorOutput(errors=("zero-byte image",))
+    try:
+        opened = open_image(source if not isinstance(source, bytes) else io.BytesIO(source), max_pixels)
+    except ImageReadError as exc:
+        return DetectorOutput(errors=(str(exc),))
+    facts: dict[str, Any] = {"format": opened.format, "mode": opened.mode}
+    if opened.frames > 1:
+        facts["frames"] = opened.frames
+    # Metadata first: it needs only the header, and is worth reporting even if pixels are bad.
+    rights = read_rights(opened.image, head, c2pa_source)
+    evidence: tuple[Evidence, ...] = rights_evidence(rights, path, field)
+    findings: list[Finding] = list(rights_findings(rights, evidence, path))
+    rights_facts = rights.as_facts()
+    if rights_facts:
+        facts["rights"] = rights_facts
+    errors: tuple[str, ...] = ()
+    fp = _fingerprint(opened)
+    if isinstance(fp, str):
+        errors = (fp,)
+        facts.update(width=opened.width, height=opened.height)
+    else:
+        facts.update(fingerprint_facts(fp))
+        if registry is not None:
+            matches = registry.match(fp)
+            if matches:
+                findings.extend(known_work_findings(matches, path, count))
+                facts["matches"] = match_facts(matches)
+    return DetectorOutput(evidence=evidence, findings=tuple(findings), facts=facts, errors=errors)
+
+
+def _fingerprint(opened: OpenedImage) -> Fingerprint | str:
+    try:
+        return fingerprint_opened(opened)
+    except ImageReadError as exc:
+        return str(exc)

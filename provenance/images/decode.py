@@ -1,0 +1,135 @@
+"""One decode path for registry and corpus: open safely, decode small, orient, grey.
+
+Registry fingerprints and corpus fingerprints must come out of the same steps, or
+the same picture hashes differently; everything that touches pixels goes through here.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import IO
+
+import numpy as np
+from PIL import Image, ImageOps
+
+#: Default ceiling on width*height. Pillow's own bomb check stays on as well.
+DEFAULT_MAX_PIXELS = 64_000_000
+#: Side the hashes need: JPEG is decoded in draft mode to at least this many pixels a side,
+#: other formats are box-reduced to about it. pHash works on 32x32, so 64 leaves headroom.
+WORK_SIDE = 64
+#: The decode recipe, recorded in registries so one built another way is refused.
+DECODE_RECIPE = "draft-L-64;first-frame;exif-transpose;16bit>>8;alpha-on-white;L;box-reduce-64"
+
+_EXIF_ORIENTATION = 0x0112
+
+
+class ImageReadError(Exception):
+    """The bytes are not an image we can decode; the message is the user-facing reason."""
+
+
+@dataclass(frozen=True)
+class OpenedImage:
+    """An image opened lazily: header read, pixels not yet decoded."""
+
+    image: Image.Image
+    width: int
+    height: int
+    format: str
+    mode: str
+    frames: int
+
+
+def open_image(source: str | IO[bytes] | bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> OpenedImage:
+    """Open without decoding and refuse empty, unknown and oversized images."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        if len(source) == 0:
+            raise ImageReadError("zero-byte image")
+        source = io.BytesIO(bytes(source))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(source)
+    except Image.DecompressionBombError as exc:
+        raise ImageReadError(f"decompression bomb refused: {exc}") from exc
+    except Image.DecompressionBombWarning as exc:
+        raise ImageReadError(f"decompression bomb refused: {exc}") from exc
+    except Image.UnidentifiedImageError as exc:
+        raise ImageReadError("not a recognised image (empty, corrupt or mislabelled)") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageReadError(f"cannot open image: {exc}") from exc
+    width, height = img.size
+    if width <= 0 or height <= 0:
+        raise ImageReadError(f"image has no pixels ({width}x{height})")
+    if width * height > max_pixels:
+        raise ImageReadError(
+            f"decompression bomb refused: {width}x{height} = {width * height} pixels "
+            f"exceeds the limit of {max_pixels}"
+        )
+    return OpenedImage(
+        image=img,
+        width=width,
+        height=height,
+        format=img.format or "",
+        mode=img.mode,
+        frames=int(getattr(img, "n_frames", 1) or 1),
+    )
+
+
+def decode_gray(opened: OpenedImage, side: int = WORK_SIDE) -> tuple[Image.Image, tuple[int, int]]:
+    """Decode the first frame to a small, upright, 8-bit grey image (at least `side` a side
+    where the source is that big), with the full upright size. Raises ImageReadError for
+    truncated or corrupt data."""
+    img = opened.image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            if opened.format == "JPEG":
+                # DCT-domain scaling: decodes 1/2..1/8 size directly, the main speed win.
+                img.draft("L", (side, side))
+            img.load()
+            orientation = img.getexif().get(_EXIF_ORIENTATION, 1)
+            if orientation not in (None, 1):
+                img = ImageOps.exif_transpose(img)
+            gray = to_gray(img)
+    except ImageReadError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageReadError(f"decompression bomb refused: {exc}") from exc
+    except MemoryError as exc:
+        raise ImageReadError("image too large to decode in memory") from exc
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError) as exc:
+        raise ImageReadError(f"cannot decode image: {exc}") from exc
+    upright = (opened.height, opened.width) if orientation in (5, 6, 7, 8) else (opened.width, opened.height)
+    return reduce_to(gray, side), upright
+
+
+def to_gray(img: Image.Image) -> Image.Image:
+    """8-bit grey whatever the mode: 16-bit scaled (Pillow would clip), alpha over white."""
+    mode = img.mode
+    if mode.startswith("I;16") or mode == "I":
+        arr = np.asarray(img).astype(np.int64)
+        if mode.startswith("I;16") or int(arr.max(initial=0)) > 255:
+            arr = arr >> 8
+        return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L")
+    if mode == "F":
+        arr = np.nan_to_num(np.asarray(img, dtype=np.float64))
+        return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L")
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        # Copies of transparent images are usually flattened on white (web, JPEG export).
+        base = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        base.alpha_composite(rgba)
+        return base.convert("L")
+    if mode == "L":
+        return img
+    return img.convert("L")
+
+
+def reduce_to(gray: Image.Image, side: int = WORK_SIDE) -> Image.Image:
+    """Box-reduce by an integer factor so the short side stays at or above `side`."""
+    factor = min(gray.width // side, gray.height // side)
+    if factor >= 2:
+        return gray.reduce(factor)
+    return gray

@@ -1,0 +1,75 @@
+"""Turn what was read from one image into evidence, findings and facts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from provenance.images.fingerprint import Fingerprint
+from provenance.images.licenses import license_from_text
+from provenance.images.rights import Rights, license_candidates
+from provenance.model import Evidence, EvidenceKind, Finding, Level, Location, Severity
+
+RULE_KNOWN_WORK = "known-work"
+RULE_TDM_OPT_OUT = "tdm-opt-out"
+RULE_RIGHTS_RESERVED = "rights-reserved"
+
+
+def rights_evidence(rights: Rights, path: str, field: str | None = None) -> tuple[Evidence, ...]:
+    """License evidence named by the metadata; a bare copyright notice becomes a reservation."""
+    loc = Location(path, field=field)
+    found: list[Evidence] = []
+    seen: set[str] = set()
+    for name, text in license_candidates(rights):
+        hit = license_from_text(text)
+        if hit and hit[0] not in seen:
+            seen.add(hit[0])
+            found.append(Evidence(EvidenceKind.IMAGE_METADATA, Level.FILE, loc, hit[0], f"{name}: {text}",
+                                  hit[1], f"image-xmp-{name.replace('_', '-')}"))
+    if found:
+        return tuple(found)
+    if rights.copyright or rights.marked:
+        raw = rights.copyright or "xmpRights:Marked=True"
+        source = rights.copyright_source or "xmp"
+        return (Evidence(EvidenceKind.IMAGE_METADATA, Level.FILE, loc, None, f"{source}: {raw}", 0.9,
+                         f"image-{source}-copyright", reservation=True),)
+    return ()
+
+
+def rights_findings(rights: Rights, evidence: Sequence[Evidence], path: str) -> tuple[Finding, ...]:
+    out: list[Finding] = []
+    reasons = rights.opt_out_reasons
+    if reasons:
+        msg = "image metadata prohibits text and data mining / AI training: " + "; ".join(reasons)
+        out.append(Finding(RULE_TDM_OPT_OUT, Severity.ERROR, path, msg))
+    if any(e.reservation for e in evidence) and not any(e.license for e in evidence):
+        notice = rights.copyright or "rights marked as managed (xmpRights:Marked)"
+        out.append(Finding(RULE_RIGHTS_RESERVED, Severity.WARNING, path,
+                           f"copyright notice with no license: {notice}"))
+    return tuple(out)
+
+
+def known_work_findings(matches: Sequence[Any], path: str, count: int = 1) -> tuple[Finding, ...]:
+    """One `known-work` finding per matched work (`matches`: registry Match values)."""
+    out = []
+    for m in matches:
+        w = m.work
+        title = w.title or w.work_id
+        dist = f"pHash distance {m.phash_distance}"
+        dist += f", dHash distance {m.dhash_distance}" if m.dhash_distance is not None else " (no dHash)"
+        variant = "" if m.variant == "original" else f", via registry variant {m.variant}"
+        msg = (f"copy of known work '{title}' (id {w.work_id}, owner {w.owner or 'unknown'}"
+               f"{', rights ' + w.rights if w.rights else ''}): {dist}{variant}; "
+               f"suspected transformation: {m.transformation}")
+        out.append(Finding(RULE_KNOWN_WORK, Severity.ERROR, path, msg, count=count,
+                           locations=(w.source,) if w.source else ()))
+    return tuple(out)
+
+
+def fingerprint_facts(fp: Fingerprint) -> dict[str, Any]:
+    return {"phash": fp.phash_hex, "dhash": fp.dhash_hex, "width": fp.width, "height": fp.height}
+
+
+def match_facts(matches: Sequence[Any]) -> list[dict[str, Any]]:
+    return [{"work_id": m.work.work_id, "variant": m.variant, "phash_distance": m.phash_distance,
+             "dhash_distance": m.dhash_distance, "mirrored": m.mirrored} for m in matches]

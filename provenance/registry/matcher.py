@@ -1,0 +1,139 @@
+"""Find registered works in fingerprints: pHash retrieves candidates, dHash confirms them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from provenance.images.fingerprint import Fingerprint
+from provenance.registry.search import popcount64, within
+from provenance.registry.store import RegistryMeta, read_table
+
+# Thresholds chosen with bench/image_recall.py --sweep (21 real photos, 462 distractors):
+# pHash alone is fragile on dark or textured photos with an overlay (watermark: pHash 14-26
+# bits, dHash 1-12) and dHash on contrast changes, so a candidate is accepted on the sum
+# of both, i.e. a 128-bit distance. The closest distractor scored 26.
+#: pHash radius for retrieval (the vectorised scan); wide, the confirmation does the rest.
+PHASH_RADIUS = 20
+#: dHash distance that a pHash candidate must also meet (same orientation as the pHash hit).
+DHASH_CONFIRM = 16
+#: pHash + dHash distance that confirms a candidate.
+SUM_MAX = 24
+#: Without a dHash (hash lists that share only pHashes) the pHash alone must be this close.
+PHASH_ALONE = 6
+
+
+@dataclass(frozen=True)
+class Work:
+    """A registered work as the registry describes it."""
+
+    work_id: str
+    title: str | None
+    owner: str | None
+    rights: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Match:
+    """One registered work found in one image."""
+
+    work: Work
+    #: Registry row that matched: "original" or a variant such as crop-c or rot+5.
+    variant: str
+    phash_distance: int
+    #: None when the registry row has no dHash (pHash-only hash list).
+    dhash_distance: int | None
+    mirrored: bool
+    #: Human summary of what seems to have been done to the work, e.g. "mirrored, resized".
+    transformation: str
+
+    @property
+    def score(self) -> int:
+        return self.phash_distance + (self.dhash_distance if self.dhash_distance is not None else 2 * 8)
+
+
+class Registry:
+    """Fingerprints held in memory as numpy arrays, ready to search."""
+
+    def __init__(self, table: pa.Table, meta: RegistryMeta) -> None:
+        self.meta = meta
+        self.phash = table.column("phash").to_numpy(zero_copy_only=False).astype(np.uint64)
+        dh = table.column("dhash")
+        self.has_dhash = dh.is_valid().to_numpy(zero_copy_only=False)
+        self.dhash = dh.fill_null(0).to_numpy(zero_copy_only=False).astype(np.uint64)
+        self.variant = table.column("variant").to_pylist()
+        self.width = table.column("width").to_pylist()
+        self.height = table.column("height").to_pylist()
+        ids = table.column("work_id").to_pylist()
+        cols = {n: table.column(n).to_pylist() for n in ("title", "owner", "rights", "source")}
+        self._works: list[Work] = []
+        index: dict[str, int] = {}
+        row_work = np.empty(len(ids), dtype=np.int32)
+        for i, wid in enumerate(ids):
+            j = index.get(wid)
+            if j is None:
+                j = index[wid] = len(self._works)
+                self._works.append(Work(wid, cols["title"][i], cols["owner"][i], cols["rights"][i],
+                                        cols["source"][i]))
+            row_work[i] = j
+        self.row_work = row_work
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Registry:
+        table, meta = read_table(path)
+        return cls(table, meta)
+
+    def __len__(self) -> int:
+        return len(self.phash)
+
+    @property
+    def works(self) -> int:
+        return len(self._works)
+
+    def match(self, fp: Fingerprint) -> tuple[Match, ...]:
+        """Registered works in one image, best first (one match per work)."""
+        best: dict[int, Match] = {}
+        for mirrored, ph, dh in ((False, fp.phash, fp.dhash), (True, fp.phash_mirror, fp.dhash_mirror)):
+            idx, pd = within(self.phash, ph, PHASH_RADIUS)
+            if len(idx) == 0:
+                continue
+            dd = popcount64(np.bitwise_xor(self.dhash[idx], np.uint64(dh)))
+            has = self.has_dhash[idx]
+            confirmed = (dd <= DHASH_CONFIRM) & (pd.astype(np.int16) + dd <= SUM_MAX)
+            ok = np.where(has, confirmed, pd <= PHASH_ALONE)
+            for row, p, d, h in zip(idx[ok], pd[ok], dd[ok], has[ok], strict=True):
+                m = self._make(int(row), int(p), int(d) if h else None, mirrored, fp)
+                w = int(self.row_work[row])
+                if w not in best or m.score < best[w].score:
+                    best[w] = m
+        return tuple(sorted(best.values(), key=lambda m: (m.score, m.work.work_id)))
+
+    def match_many(self, fps: Sequence[Fingerprint]) -> list[tuple[Match, ...]]:
+        """`match` for a batch (e.g. the image cells of one Parquet row group)."""
+        return [self.match(fp) for fp in fps]
+
+    def _make(self, row: int, pd: int, dd: int | None, mirrored: bool, fp: Fingerprint) -> Match:
+        variant = self.variant[row]
+        parts = []
+        if mirrored:
+            parts.append("mirrored")
+        if variant.startswith("crop"):
+            parts.append("cropped")
+        elif variant.startswith("rot"):
+            parts.append(f"rotated about {variant[3:]} degrees")
+        w0, h0 = self.width[row], self.height[row]
+        if w0 and h0 and not variant.startswith("crop"):
+            if abs((fp.width / fp.height) / (w0 / h0) - 1) > 0.02:
+                parts.append(f"aspect changed ({w0}x{h0} -> {fp.width}x{fp.height})")
+            elif abs(fp.width / w0 - 1) > 0.01:
+                parts.append(f"resized ({w0}x{h0} -> {fp.width}x{fp.height})")
+        if pd == 0 and (dd or 0) == 0 and not parts:
+            parts.append("identical or re-encoded")
+        elif not parts:
+            parts.append("re-encoded or edited (brightness, contrast, overlay)")
+        return Match(self._works[int(self.row_work[row])], variant, pd, dd, mirrored, ", ".join(parts))

@@ -1,0 +1,161 @@
+"""ImageDetector on real files: known works found in edited copies, rights become findings."""
+
+from __future__ import annotations
+
+import io
+import pickle
+from pathlib import Path
+
+import pytest
+from conftest import bomb_png, encode, iptc_app13, make_photo, with_segment, xmp_packet
+from PIL import Image, ImageDraw, ImageEnhance, ImageOps
+
+from provenance.detectors.images import ImageDetector
+from provenance.detectors.interface import AssetContent, DetectorOutput
+from provenance.errors import RegistryError
+from provenance.model import Asset, AssetKind, EvidenceKind, Level, Severity
+from provenance.registry.build import build_registry
+
+
+def content_of(path: Path, on_disk: bool = True) -> AssetContent:
+    data = path.read_bytes()
+    asset = Asset(path=path.name, kind=AssetKind.IMAGE, size=len(data), source="test")
+    return AssetContent(asset, data[:65536], len(data) <= 65536, lambda: io.BytesIO(data),
+                        local_path=path if on_disk else None)
+
+
+@pytest.fixture
+def registry_path(works_dir: Path, tmp_path: Path) -> Path:
+    meta = tmp_path / "works.csv"
+    meta.write_text("file,title,owner\na.png,Red Square,Studio Nord\nc.png,Blue Hour,Agence X\n")
+    out = tmp_path / "reg.parquet"
+    build_registry(out, works_dir, metadata=meta, variants=("crop-c", "crop-tl", "crop-br"))
+    return out
+
+
+def edits(img: Image.Image) -> dict[str, Image.Image]:
+    marked = img.copy()
+    ImageDraw.Draw(marked).text((10, 10), "(c) stock", fill=(255, 255, 255))
+    w, h = img.size
+    return {
+        "half": img.resize((w // 2, h // 2)),
+        "bright": ImageEnhance.Brightness(img).enhance(1.3),
+        "contrast": ImageEnhance.Contrast(img).enhance(0.7),
+        "watermark": marked,
+        "mirror": ImageOps.mirror(img),
+        "aspect": img.resize((w, int(h * 0.8))),
+        "crop": img.crop((0, 0, int(w * 0.9), int(h * 0.9))),
+    }
+
+
+def test_edited_copies_are_found_with_owner_and_transformation(registry_path: Path, works_dir: Path,
+                                                               tmp_path: Path) -> None:
+    det = ImageDetector(str(registry_path))
+    original = Image.open(works_dir / "a.png").convert("RGB")
+    for name, img in edits(original).items():
+        path = tmp_path / f"copy-{name}.jpg"
+        path.write_bytes(encode(img, "JPEG", quality=30))
+        out = det.detect(content_of(path))
+        assert out.errors == ()
+        known = [f for f in out.findings if f.rule == "known-work"]
+        assert len(known) == 1, (name, out.findings)
+        assert known[0].severity is Severity.ERROR
+        assert "'Red Square'" in known[0].message and "owner Studio Nord" in known[0].message
+        assert "pHash distance" in known[0].message
+        if name == "mirror":
+            assert "mirrored" in known[0].message
+        if name == "half":
+            assert "resized (320x240 -> 160x120)" in known[0].message
+        if name == "crop":
+            assert "cropped" in known[0].message
+
+
+def test_unrelated_images_do_not_match(registry_path: Path, tmp_path: Path) -> None:
+    det = ImageDetector(str(registry_path))
+    for seed in range(200, 240):
+        path = tmp_path / f"other-{seed}.jpg"
+        path.write_bytes(encode(make_photo(seed), "JPEG", quality=80))
+        out = det.detect(content_of(path))
+        assert not [f for f in out.findings if f.rule == "known-work"], seed
+        assert len(out.facts["phash"]) == 16
+
+
+def test_detector_is_picklable_and_loads_registry_lazily(registry_path: Path, works_dir: Path) -> None:
+    det = ImageDetector(str(registry_path))
+    assert det.registry is not None  # loaded in this process
+    clone = pickle.loads(pickle.dumps(det))
+    assert clone._registry is None
+    out = clone.detect(content_of(works_dir / "c.png"))
+    assert "'Blue Hour'" in out.findings[0].message
+    assert clone.applies(Asset("x.png", AssetKind.IMAGE, 1, "s"))
+    assert not clone.applies(Asset("x.txt", AssetKind.TEXT, 1, "s"))
+
+
+def test_bad_registry_fails_at_construction(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"nope")
+    with pytest.raises(RegistryError):
+        ImageDetector(str(bad))
+
+
+@pytest.mark.parametrize("case", ["truncated", "bomb", "zero", "mislabelled"])
+def test_bad_input_becomes_an_error_reason(case: str, tmp_path: Path) -> None:
+    jpeg = encode(make_photo(1, (640, 480)), "JPEG", quality=90)
+    data = {"truncated": jpeg[: len(jpeg) // 3], "bomb": bomb_png(), "zero": b"",
+            "mislabelled": b"%PDF-1.4 not an image"}[case]
+    path = tmp_path / f"{case}.jpg"
+    path.write_bytes(data)
+    det = ImageDetector(None)
+    for on_disk in (True, False):
+        out = det.detect(content_of(path, on_disk))
+        assert isinstance(out, DetectorOutput)
+        assert len(out.errors) == 1 and out.errors[0]
+        assert not out.findings
+
+
+def test_registry_free_scan_reports_facts(tmp_path: Path) -> None:
+    frames = [make_photo(5), make_photo(6)]
+    path = tmp_path / "anim.gif"
+    path.write_bytes(encode(frames[0], "GIF", save_all=True, append_images=frames[1:]))
+    out = ImageDetector(None).detect(content_of(path))
+    assert out.errors == ()
+    assert out.facts["frames"] == 2 and out.facts["format"] == "GIF"
+    assert (out.facts["width"], out.facts["height"]) == (320, 240)
+
+
+def test_copyright_without_license_is_rights_reserved(tmp_path: Path) -> None:
+    seg = iptc_app13({(2, 116): b"(c) Agence X, all rights reserved"})
+    path = tmp_path / "agency.jpg"
+    path.write_bytes(with_segment(encode(make_photo(3), "JPEG"), seg))
+    out = ImageDetector(None).detect(content_of(path))
+    assert [f.rule for f in out.findings] == ["rights-reserved"]
+    assert out.findings[0].severity is Severity.WARNING
+    (ev,) = out.evidence
+    assert (ev.kind, ev.level, ev.license, ev.reservation) == (EvidenceKind.IMAGE_METADATA, Level.FILE,
+                                                               None, True)
+    assert out.facts["rights"]["copyright"] == "(c) Agence X, all rights reserved"
+
+
+def test_licensed_image_with_mining_prohibition(tmp_path: Path) -> None:
+    body = ('<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:xmpRights="http://ns.adobe.com/xap/1.0/rights/" '
+            'xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/" '
+            'xmpRights:WebStatement="https://creativecommons.org/licenses/by/4.0/" '
+            'plus:DataMining="http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED"><dc:rights><rdf:Alt>'
+            '<rdf:li xml:lang="x-default">(c) 2024 Jane Roe</rdf:li></rdf:Alt></dc:rights></rdf:Description>')
+    path = tmp_path / "cc.jpg"
+    path.write_bytes(encode(make_photo(4), "JPEG", xmp=xmp_packet(body)))
+    out = ImageDetector(None).detect(content_of(path, on_disk=False))
+    assert [f.rule for f in out.findings] == ["tdm-opt-out"]
+    assert "DMI-PROHIBITED" in out.findings[0].message
+    assert [e.license for e in out.evidence] == ["CC-BY-4.0"]
+    assert not out.evidence[0].reservation
+
+
+def test_detect_bytes_for_table_cells(registry_path: Path, works_dir: Path) -> None:
+    det = ImageDetector(str(registry_path))
+    data = encode(ImageOps.mirror(Image.open(works_dir / "c.png").convert("RGB")), "PNG")
+    out = det.detect_bytes(data, "data/train.parquet", field="image", count=3)
+    (finding,) = out.findings
+    assert finding.rule == "known-work" and finding.count == 3 and "mirrored" in finding.message
+    assert det.detect_bytes(b"", "t.parquet").errors == ("zero-byte image",)
