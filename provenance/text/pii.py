@@ -219,30 +219,52 @@ class _LineIndex:
 def find_pii(text: str, today: date | None = None) -> tuple[PiiHit, ...]:
     """Every identifier in `text` (masked, with its line), then the sensitive categories seen
     near an identifier. `today` decides who is a minor by ID birth date (default: now)."""
-    today = today or date.today()
+    _, spans, sensitive = _scan(text, today or date.today())
+    return tuple(hit for _, _, hit in spans) + sensitive
+
+
+def mask_pii(text: str, today: date | None = None) -> str:
+    """`text` with every identifier replaced by its masked form, for excerpts. The text keeps
+    its own characters unless NFKC changed its length (then the NFKC form is returned)."""
+    normalised, spans, _ = _scan(text, today or date.today())
+    if len(normalised) == len(text):
+        normalised = text
+    parts: list[str] = []
+    last = 0
+    for start, end, hit in spans:
+        parts.append(normalised[last:start])
+        parts.append(hit.masked)
+        last = end
+    parts.append(normalised[last:])
+    return "".join(parts)
+
+
+def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], tuple[PiiHit, ...]]:
+    """(normalised text, identifier spans in order, sensitive-category hits)."""
     # NFKC maps full-width digits and letters to ASCII; the regexes run on it. Labels are
     # looked up in a case-folded copy of the same length, so offsets index both alike.
     text = unicodedata.normalize("NFKC", text)
     norm = "".join(ch.casefold()[:1] or ch for ch in text)
     lines = _LineIndex(text)
-    hits: list[tuple[int, PiiHit]] = []
-    taken: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, PiiHit]] = []
     minors: list[int] = []
 
     def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+        return all(end <= s or start >= e for s, e, _ in spans)
+
+    def add(m: re.Match[str], kind: str, masked: str) -> None:
+        spans.append((m.start(), m.end(), PiiHit(kind, masked, lines.line(m.start()))))
 
     for m in _ID_RE.finditer(text):
         number = m.group(1)
         if valid_cn_id(number, today) and _label(norm, m.start()) != "decoy":
-            taken.append(m.span())
-            hits.append((m.start(), PiiHit("cn_id", mask(number.upper(), 3, 2), lines.line(m.start()))))
+            add(m, "cn_id", mask(number.upper(), 3, 2))
             born = id_birth_date(number)
             if born is not None and _age(born, today) < MINOR_AGE:
                 minors.append(m.start())
     for m in _EMAIL_RE.finditer(text):
-        taken.append(m.span())
-        hits.append((m.start(), PiiHit("email", _mask_email(m.group(1), m.group(2)), lines.line(m.start()))))
+        if free(*m.span()):
+            add(m, "email", _mask_email(m.group(1), m.group(2)))
     for m in _CARD_RE.finditer(text):
         raw = m.group(1)
         digits = re.sub(r"[ -]", "", raw)
@@ -254,30 +276,22 @@ def find_pii(text: str, today: date | None = None) -> tuple[PiiHit, ...]:
         formatted = raw != digits
         strong_prefix = digits[0] in "456" or digits[:2] in ("34", "37")
         if label == "card" or formatted or strong_prefix:
-            taken.append(m.span())
-            hits.append((m.start(), PiiHit("bank_card", mask(digits, 4, 4), lines.line(m.start()))))
+            add(m, "bank_card", mask(digits, 4, 4))
     for m in _MOBILE_RE.finditer(text):
-        if not free(*m.span()) or _label(norm, m.start()) == "decoy":
-            continue
-        number = "".join(m.groups())
-        taken.append(m.span())
-        hits.append((m.start(), PiiHit("mobile", mask(number, 3, 4), lines.line(m.start()))))
+        if free(*m.span()) and _label(norm, m.start()) != "decoy":
+            add(m, "mobile", mask("".join(m.groups()), 3, 4))
     for m in _PASSPORT_RE.finditer(text):
-        if not free(*m.span()):
-            continue
-        if _label(norm, m.start(), 30) == "passport":
-            taken.append(m.span())
-            hits.append((m.start(), PiiHit("passport", mask(m.group(1), 1, 2), lines.line(m.start()))))
+        if free(*m.span()) and _label(norm, m.start(), 30) == "passport":
+            add(m, "passport", mask(m.group(1), 1, 2))
     for m in _IPV4_RE.finditer(text):
         if free(*m.span()) and _is_ip(m.group(1)) and _label(norm, m.start(), 12) != "decoy":
-            taken.append(m.span())
-            hits.append((m.start(), PiiHit("ip", _mask_ip(m.group(1)), lines.line(m.start()))))
+            add(m, "ip", _mask_ip(m.group(1)))
     for m in _IPV6_RE.finditer(text):
         if free(*m.span()) and _is_ip(m.group(1)) and sum(c.isdigit() for c in m.group(1)) >= 2:
-            taken.append(m.span())
-            hits.append((m.start(), PiiHit("ip", _mask_ip(m.group(1)), lines.line(m.start()))))
-    hits.sort(key=lambda h: h[0])
-    return tuple(h for _, h in hits) + _sensitive(norm, [o for o, _ in hits], minors, hits, lines, today)
+            add(m, "ip", _mask_ip(m.group(1)))
+    spans.sort(key=lambda s: s[0])
+    hits = [(start, hit) for start, _, hit in spans]
+    return text, spans, _sensitive(norm, minors, hits, lines)
 
 
 def _age(born: date, today: date) -> int:
@@ -297,12 +311,7 @@ def _is_ip(value: str) -> bool:
 
 
 def _sensitive(
-    norm: str,
-    offsets: list[int],
-    minors: list[int],
-    hits: list[tuple[int, PiiHit]],
-    lines: _LineIndex,
-    today: date,
+    norm: str, minors: list[int], hits: list[tuple[int, PiiHit]], lines: _LineIndex
 ) -> tuple[PiiHit, ...]:
     """One hit per (category, identifier window): sensitive information about an identified person."""
     found: dict[str, int] = {}
@@ -311,7 +320,7 @@ def _sensitive(
             found.setdefault("financial", offset)
     for offset in minors:
         found.setdefault("minor", offset)
-    for offset in offsets:
+    for offset, _ in hits:
         start, end = max(0, offset - SENSITIVE_WINDOW), offset + SENSITIVE_WINDOW
         window = norm[start:end]
         for category, matcher in _SENSITIVE_WORDS.items():

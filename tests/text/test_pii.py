@@ -121,3 +121,14 @@ def test_raw_id_never_in_output(first17: str) -> None:
         assert [h.type for h in hits][:1] == ["cn_id"]
     assert good not in out
     assert good[6:14] not in out  # the birth date is hidden too
+
+
+def test_mask_pii_for_excerpts() -> None:
+    from provenance.text.pii import mask_pii
+
+    card = make_card("622202", 19)
+    text = f"联系 13812345678 或 a.b@example.com，卡号 {card}，订单号 13900001111"
+    masked = mask_pii(text, TODAY)
+    stars = "*" * 11
+    expected = f"联系 138****5678 或 a***@example.com，卡号 {card[:4]}{stars}{card[-4:]}"
+    assert masked == expected + "，订单号 13900001111"
