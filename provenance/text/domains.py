@@ -30,7 +30,7 @@ class DomainScores:
     scores: tuple[tuple[str, float], ...]
     #: The domain the text is assigned to, or None when no domain reached the bar.
     top: str | None
-    #: (domain id, matched terms, most frequent first) for domains with a match.
+    #: (domain id, matched terms, largest contribution to the score first) for domains with a match.
     terms: tuple[tuple[str, tuple[str, ...]], ...]
     #: The score the top domain had to reach for this text length.
     threshold: float
@@ -67,12 +67,12 @@ def classify_domains(text: str) -> DomainScores:
     norm = normalize(text)
     counts: Counter[int] = Counter(index for index, _, _ in matcher.find(norm))
     per_domain: dict[str, float] = {}
-    per_terms: dict[str, list[tuple[int, str]]] = {}
+    per_terms: dict[str, list[tuple[float, str]]] = {}
     for index, count in counts.items():
         domain, weight, term = entries[index]
         damped = 1.0 + math.log2(min(count, MAX_REPEATS))
         per_domain[domain] = per_domain.get(domain, 0.0) + weight * damped
-        per_terms.setdefault(domain, []).append((count, term.rstrip("*")))
+        per_terms.setdefault(domain, []).append((weight * damped, term.rstrip("*")))
     scores = tuple(sorted(((d, round(s, 3)) for d, s in per_domain.items()), key=lambda x: (-x[1], x[0])))
     threshold = threshold_for(len(norm))
     top = scores[0][0] if scores and scores[0][1] >= threshold else None

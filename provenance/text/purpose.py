@@ -83,7 +83,7 @@ def judge(scores: DomainScores, purpose: Purpose) -> Relevance:
     if top is None:
         return Relevance(None, False, "no domain reached the threshold")
     label = DOMAIN_BY_ID[top].en
-    terms = ", ".join(scores.terms_for(top)[:6])
+    terms = ", ".join(scores.terms_for(top)[:8])
     evidence = f"{label} (score {scores.score(top):.1f} >= {scores.threshold:.1f}; terms: {terms})"
     if not purpose.known:
         return Relevance(top, False, f"{evidence}; no purpose declared")

@@ -29,7 +29,7 @@ def test_purpose_records_facts_and_finding() -> None:
     (finding,) = out.findings
     assert finding.rule == "off-purpose" and finding.severity is Severity.WARNING
     assert finding.count == 1 and finding.locations == ("data/mix.jsonl:2",)
-    assert "medical" in finding.message and "糖尿病" in finding.message
+    assert "medical" in finding.message and "患者" in finding.message
     json.dumps(out.facts)
 
 

@@ -63,7 +63,7 @@ def test_off_purpose_judgement() -> None:
     medical_text = classify_domains("患者入院后确诊为二型糖尿病，医生调整了胰岛素剂量。")
     verdict = judge(medical_text, design)
     assert verdict.off_purpose and verdict.domain == "medical"
-    assert "糖尿病" in verdict.reason and "design_manufacturing" in verdict.reason
+    assert "确诊" in verdict.reason and "design_manufacturing" in verdict.reason
     assert not judge(medical_text, parse_purpose("医疗问答助手")).off_purpose
     # non-sensitive domains are never off-purpose, and without a purpose nothing is
     assert not judge(classify_domains("The film topped the box office."), design).off_purpose
