@@ -13,7 +13,9 @@ from typing import Any
 
 import ahocorasick
 
-from provenance.text.normalize import is_word_char, normalize
+from provenance.text.normalize import normalize
+
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
 class TermMatcher:
@@ -57,13 +59,13 @@ class TermMatcher:
         if not self.terms:
             return
         n = len(text)
+        word = _WORD_CHARS  # inlined: this loop runs once per match
         for last, (length, entries) in self.automaton.iter(text):
             start = last + 1 - length
             end = last + 1
-            left_ok = start == 0 or not (is_word_char(text[start]) and is_word_char(text[start - 1]))
-            if not left_ok:
-                continue
-            right_open = end == n or not (is_word_char(text[end - 1]) and is_word_char(text[end]))
+            if start and text[start] in word and text[start - 1] in word:
+                continue  # starts inside a Latin word
+            right_open = end == n or text[end - 1] not in word or text[end] not in word
             for index, stem in entries:
                 if stem or right_open:
                     yield index, start, end

@@ -6,6 +6,7 @@ Numbers next to words like "order", "serial", "tracking" or "version" are decoys
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 import unicodedata
@@ -53,15 +54,28 @@ _ID_PROVINCES = frozenset(str(n) for n in (
     54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
 ))
 
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
-_MOBILE_RE = re.compile(r"(?<![\d+])(?:\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
+# Each pattern starts with a plain character (class) and checks what precedes it with a
+# lookbehind placed after that first character: `re` can then skip ahead to candidate
+# characters instead of trying every position, which made these scans 5-10x faster.
+_ID_RE = re.compile(r"(\d(?<![0-9A-Za-z]\d)\d{16}[\dXx])(?![0-9A-Za-z])")
+_MOBILE_RE = re.compile(
+    r"(1)(?:(?<![\d+]1)|(?<=\+861)|(?<=\+86 1)|(?<=\+86-1)|(?<=(?<![\d+])861)|(?<=(?<![\d+])86 1)"
+    r"|(?<=(?<![\d+])86-1))([3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)"
+)
 _EMAIL_RE = re.compile(
     r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63})@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24})(?![\w-])"
 )
-_CARD_RE = re.compile(r"(?<![\d-])(\d{4}(?:[ -]?\d{2,4}){2,4}(?:[ -]?\d{1,3})?)(?![\d-])")
-_PASSPORT_RE = re.compile(r"(?<![0-9A-Za-z])([A-Z]{1,2}\d{6,9})(?![0-9A-Za-z])")
-_IPV4_RE = re.compile(r"(?<![\d.])((?:\d{1,3}\.){3}\d{1,3})(?![\d.]|\.\d)")
-_IPV6_RE = re.compile(r"(?<![0-9A-Fa-f:])([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![0-9A-Fa-f:])")
+_CARD_RE = re.compile(r"(\d(?<![\d-]\d)\d{3}(?:[ -]?\d{2,4}){2,4}(?:[ -]?\d{1,3})?)(?![\d-])")
+_PASSPORT_RE = re.compile(r"([A-Z](?<![0-9A-Za-z][A-Z])[A-Z]?\d{6,9})(?![0-9A-Za-z])")
+_IPV4_RE = re.compile(r"(\d(?<![\d.]\d)\d{0,2}(?:\.\d{1,3}){3})(?!\d|\.\d)")
+_IPV6_RE = re.compile(
+    r"([0-9A-Fa-f:](?<![0-9A-Fa-f:][0-9A-Fa-f:])[0-9A-Fa-f]{0,3}(?::[0-9A-Fa-f]{0,4}){2,7})(?![0-9A-Fa-f:])"
+)
+# An email's local part is at most 64 characters and its domain at most 255.
+EMAIL_BEFORE, EMAIL_AFTER = 65, 256
+_NEWLINE = re.compile("\n")
+# Every identifier has a digit, an `@` or a `:` (IPv6); full-width forms are folded by NFKC.
+_MAYBE_PII = re.compile("[0-9@:\uff10-\uff19\uff20\uff1a]")
 _AGE_RE = re.compile(r"(\d{1,2})\s*(?:周岁|岁|-year-old|years old|year old)")
 
 # Labels written before a number say what it is; the nearest label on the same line wins,
@@ -71,7 +85,8 @@ _LABELS: dict[str, str] = {
     "商品编码|版本|版本号|券码|兑换码|会员号|"
     "order|order no|order number|order id|serial*|s/n|sn|tracking|waybill|invoice*|ticket|"
     "imei|meid|isbn|issn|barcode|sku|part no|part number|model|batch|lot|build|"
-    "version|ver|release|doi|hash|checksum|ref|reference",
+    "version|ver|release|doi|hash|checksum|ref|reference|章节|章|节|条款|图|表|"
+    "section|chapter|clause|figure|fig|table|step|rule|item",
     "card": "卡号|银行卡|信用卡|借记卡|储蓄卡|银联|开户行|账号|收款账户|"
     "card|card number|card no|credit card|debit card|visa|mastercard|unionpay|account",
     "passport": "护照|护照号|护照号码|passport|passport no|passport number",
@@ -202,18 +217,16 @@ def _label(norm: str, start: int, reach: int = CONTEXT_BEFORE) -> str | None:
 
 
 class _LineIndex:
+    """1-based line of an offset; the newline positions are found only if a hit needs them."""
+
     def __init__(self, text: str) -> None:
-        self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        self.text = text
+        self.starts: list[int] | None = None
 
     def line(self, offset: int) -> int:
-        lo, hi = 0, len(self.starts)
-        while lo + 1 < hi:
-            mid = (lo + hi) // 2
-            if self.starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid
-        return lo + 1
+        if self.starts is None:
+            self.starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+        return bisect.bisect_right(self.starts, offset)
 
 
 def find_pii(text: str, today: date | None = None) -> tuple[PiiHit, ...]:
@@ -241,19 +254,26 @@ def mask_pii(text: str, today: date | None = None) -> str:
 
 def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], tuple[PiiHit, ...]]:
     """(normalised text, identifier spans in order, sensitive-category hits)."""
+    if _MAYBE_PII.search(text) is None:
+        return text, [], ()  # no digit, `@` or `:`: no identifier can be present
     # NFKC maps full-width digits and letters to ASCII; the regexes run on it. Labels are
     # looked up in a case-folded copy of the same length, so offsets index both alike.
     text = unicodedata.normalize("NFKC", text)
-    norm = "".join(ch.casefold()[:1] or ch for ch in text)
+    norm = text.casefold()
+    if len(norm) != len(text):  # rare (ß, ligatures): fold character by character
+        norm = "".join(ch.casefold()[:1] or ch for ch in text)
     lines = _LineIndex(text)
     spans: list[tuple[int, int, PiiHit]] = []
     minors: list[int] = []
+    taken = bytearray(len(text))  # 1 where an identifier was already found
 
     def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e, _ in spans)
+        return not any(taken[start:end])
 
     def add(m: re.Match[str], kind: str, masked: str) -> None:
-        spans.append((m.start(), m.end(), PiiHit(kind, masked, lines.line(m.start()))))
+        start, end = m.span()
+        taken[start:end] = b"\x01" * (end - start)
+        spans.append((start, end, PiiHit(kind, masked, lines.line(start))))
 
     for m in _ID_RE.finditer(text):
         number = m.group(1)
@@ -262,7 +282,7 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
             born = id_birth_date(number)
             if born is not None and _age(born, today) < MINOR_AGE:
                 minors.append(m.start())
-    for m in _EMAIL_RE.finditer(text):
+    for m in _emails(text):
         if free(*m.span()):
             add(m, "email", _mask_email(m.group(1), m.group(2)))
     for m in _CARD_RE.finditer(text):
@@ -280,7 +300,8 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
     for m in _MOBILE_RE.finditer(text):
         if free(*m.span()) and _label(norm, m.start()) != "decoy":
             add(m, "mobile", mask("".join(m.groups()), 3, 4))
-    for m in _PASSPORT_RE.finditer(text):
+    passports = _PASSPORT_RE.finditer(text) if ("护照" in norm or "passport" in norm) else iter(())
+    for m in passports:
         if free(*m.span()) and _label(norm, m.start(), 30) == "passport":
             add(m, "passport", mask(m.group(1), 1, 2))
     for m in _IPV4_RE.finditer(text):
@@ -292,6 +313,21 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
     spans.sort(key=lambda s: s[0])
     hits = [(start, hit) for start, _, hit in spans]
     return text, spans, _sensitive(norm, minors, hits, lines)
+
+
+def _emails(text: str) -> list[re.Match[str]]:
+    """Email matches, searched only around each `@` (scanning every letter is slow)."""
+    found: list[re.Match[str]] = []
+    end = 0
+    at = text.find("@")
+    while at != -1:
+        start = max(end, at - EMAIL_BEFORE)
+        m = _EMAIL_RE.search(text, start, min(len(text), at + EMAIL_AFTER))
+        if m is not None and m.start() <= at < m.end():
+            found.append(m)
+            end = m.end()
+        at = text.find("@", max(at + 1, end))
+    return found
 
 
 def _age(born: date, today: date) -> int:

@@ -48,7 +48,8 @@ class Relevance:
 
     domain: str | None
     off_purpose: bool
-    #: Why, in words a reviewer can check: the domain, its score and the terms behind it.
+    #: Why, in words a reviewer can check: the domain, its score and the terms behind it
+    #: (left empty for items in a non-sensitive or covered domain, the common case).
     reason: str
 
 
@@ -76,19 +77,23 @@ def parse_purpose(purpose: str | None, domains: tuple[str, ...] = ()) -> Purpose
     return Purpose(text=text, named=frozenset(named), relevant=frozenset(relevant), general=general)
 
 
+def explain(scores: DomainScores, domain: str) -> str:
+    terms = ", ".join(scores.terms_for(domain)[:8])
+    score = f"score {scores.score(domain):.1f} >= {scores.threshold:.1f}"
+    return f"{DOMAIN_BY_ID[domain].en} ({score}; terms: {terms})"
+
+
 def judge(scores: DomainScores, purpose: Purpose) -> Relevance:
     """Off-purpose when the item's domain is sensitive, outside the purpose, and the purpose's
     own domains are much weaker in it."""
     top = scores.top
     if top is None:
         return Relevance(None, False, "no domain reached the threshold")
-    label = DOMAIN_BY_ID[top].en
-    terms = ", ".join(scores.terms_for(top)[:8])
-    evidence = f"{label} (score {scores.score(top):.1f} >= {scores.threshold:.1f}; terms: {terms})"
     if not purpose.known:
-        return Relevance(top, False, f"{evidence}; no purpose declared")
+        return Relevance(top, False, f"{explain(scores, top)}; no purpose declared")
     if top not in SENSITIVE_DOMAINS or top in purpose.relevant:
-        return Relevance(top, False, evidence)
+        return Relevance(top, False, "")
+    evidence = explain(scores, top)
     best_relevant = max((scores.score(d) for d in purpose.relevant), default=0.0)
     if best_relevant >= RELEVANT_SHARE * scores.score(top):
         return Relevance(top, False, f"{evidence}; purpose domains also strong ({best_relevant:.1f})")

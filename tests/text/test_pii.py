@@ -132,3 +132,9 @@ def test_mask_pii_for_excerpts() -> None:
     stars = "*" * 11
     expected = f"联系 138****5678 或 a***@example.com，卡号 {card[:4]}{stars}{card[-4:]}"
     assert masked == expected + "，订单号 13900001111"
+
+
+def test_ip_at_sentence_end_and_section_numbers() -> None:
+    assert types("Traffic from 192.0.2.10 was forwarded to 172.16.5.4.") == ["ip", "ip"]
+    assert types("章节 3.2.1.5 描述了测试方法。") == []
+    assert types("see section 4.2.1.3 for details") == []
