@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from provenance.errors import ConfigError
@@ -99,3 +100,42 @@ def judge(scores: DomainScores, purpose: Purpose) -> Relevance:
         return Relevance(top, False, f"{evidence}; purpose domains also strong ({best_relevant:.1f})")
     covered = ", ".join(sorted(purpose.named)) or "none"
     return Relevance(top, True, f"{evidence}; sensitive domain not covered by the purpose ({covered})")
+
+
+@dataclass(frozen=True)
+class RelevanceRow:
+    """One line of a source's relevance table (report section 数据相关性)."""
+
+    domain: str
+    zh: str
+    en: str
+    items: int
+    #: Share of the source's items.
+    share: float
+    sensitive: bool
+    #: Whether the declared purpose covers the domain.
+    relevant: bool
+
+
+def relevance_table(totals: Mapping[str, float], purpose: Purpose) -> tuple[RelevanceRow, ...]:
+    """Rows from the per-source sums of the purpose detector's facts (`domain:<id>` counts),
+    largest first; items no domain claimed appear as `unassigned`."""
+    items = int(totals.get("items", 0))
+    rows = []
+    for key, value in totals.items():
+        if not key.startswith("domain:") or not value:
+            continue
+        domain = key.split(":", 1)[1]
+        info = DOMAIN_BY_ID.get(domain)
+        rows.append(
+            RelevanceRow(
+                domain=domain,
+                zh=info.zh if info else "未归类",
+                en=info.en if info else "unassigned",
+                items=int(value),
+                share=round(value / items, 6) if items else 0.0,
+                sensitive=domain in SENSITIVE_DOMAINS,
+                relevant=(domain in purpose.relevant) or not purpose.known,
+            )
+        )
+    return tuple(sorted(rows, key=lambda r: (-r.items, r.domain)))

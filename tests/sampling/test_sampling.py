@@ -8,6 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.cli.sample import sample
 from provenance.errors import ConfigError
@@ -202,3 +204,11 @@ def test_review_file_round_trip_keeps_formulas_inert(tmp_path: Path) -> None:
     # A spreadsheet saved in a Chinese locale (GB18030) still imports.
     path.write_bytes(raw.decode("utf-8-sig").replace(",,", ",合格,").encode("gb18030"))
     assert [r.verdict for r in read_rows(path)] == ["合格", "合格"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=500), min_size=1, max_size=8), st.integers(1, 3000))
+def test_allocation_properties(sizes: list[int], total: int) -> None:
+    counts = allocate(sizes, total)
+    assert sum(counts) == min(total, sum(sizes))
+    assert all(0 <= c <= s for c, s in zip(counts, sizes, strict=True))

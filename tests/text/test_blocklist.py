@@ -5,6 +5,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.errors import ConfigError
 from provenance.text.blocklist import Blocklist, load_blocklist, parse_blocklist
@@ -51,3 +53,14 @@ def test_many_entries_stay_fast() -> None:
     elapsed = time.perf_counter() - started
     assert match.entries == (("entry19999", 1),)
     assert elapsed < 0.5
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.text(alphabet="赌博诈骗毒品枪支", min_size=1, max_size=3), min_size=1, max_size=8),
+    st.text(alphabet="赌博诈骗毒品枪支的了是", max_size=40),
+)
+def test_cjk_entries_match_exactly_the_substrings(entries: list[str], text: str) -> None:
+    blocklist = Blocklist(tuple(entries))
+    found = {e for e, _ in blocklist.match(text).entries}
+    assert found == {e for e in blocklist.entries if e in text}

@@ -74,3 +74,18 @@ def test_mixed_text_with_strong_purpose_domain_is_kept() -> None:
     design = parse_purpose("医疗器械外观设计")
     text = classify_domains("为医院设计的输液泵外壳采用注塑工艺，完成了结构设计和打样。")
     assert not judge(text, design).off_purpose
+
+
+def test_relevance_table_from_source_totals() -> None:
+    from provenance.text.purpose import relevance_table
+
+    purpose = parse_purpose("工业产品设计助手")
+    totals = {"items": 10, "off_purpose_items": 3, "domain:medical": 3, "domain:design_manufacturing": 5,
+              "domain:unassigned": 2, "domain:news": 0}
+    rows = relevance_table(totals, purpose)
+    assert [(r.domain, r.items, r.relevant, r.sensitive) for r in rows] == [
+        ("design_manufacturing", 5, True, False),
+        ("medical", 3, False, True),
+        ("unassigned", 2, False, False),
+    ]
+    assert rows[1].share == 0.3 and rows[1].zh == "医疗健康"
