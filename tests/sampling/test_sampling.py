@@ -121,8 +121,12 @@ def test_cli_draw_writes_safe_csv_with_excerpts(tmp_path: Path) -> None:
     texts = [r for r in rows if r.path.startswith("docs/")]
     assert texts and all(r.locator == "" and len(r.excerpt) <= 200 for r in texts)
     again = tmp_path / "again.csv"
-    CliRunner().invoke(sample, [str(scan), "-n", "400", "--seed", "3", "-o", str(again)])
+    result = CliRunner().invoke(sample, ["-n", "400", "--seed", "3", "-o", str(again), str(scan)])
+    assert result.exit_code == 0, result.output  # options before the scan also mean "draw"
     assert again.read_bytes() == out.read_bytes()
+    other = tmp_path / "other.csv"
+    CliRunner().invoke(sample, [str(scan), "-n", "400", "--seed", "4", "-o", str(other)])
+    assert other.read_bytes() != out.read_bytes()
 
 
 def test_cli_fraction_and_import_records_review(tmp_path: Path) -> None:
@@ -212,3 +216,19 @@ def test_allocation_properties(sizes: list[int], total: int) -> None:
     counts = allocate(sizes, total)
     assert sum(counts) == min(total, sum(sizes))
     assert all(0 <= c <= s for c, s in zip(counts, sizes, strict=True))
+
+
+def test_cli_usage_errors_and_import_without_plan(tmp_path: Path) -> None:
+    scan = build_scan(tmp_path)
+    out = tmp_path / "r.csv"
+    args = [str(scan), "-n", "5", "--fraction", "0.1", "--seed", "1", "-o", str(out)]
+    both = CliRunner().invoke(sample, args)
+    assert both.exit_code == 2 and "exactly one" in both.output
+    assert CliRunner().invoke(sample, [str(scan), "-n", "20", "--seed", "1", "-o", str(out)]).exit_code == 0
+    (tmp_path / "r.meta.json").unlink()
+    lost = CliRunner().invoke(sample, ["import", str(out)])
+    assert lost.exit_code == 2 and "--scan" in lost.output
+    done = CliRunner().invoke(sample, ["import", str(out), "--scan", str(scan)])
+    assert done.exit_code == 0, done.output
+    human = json.loads((scan.parent / "review.json").read_text(encoding="utf-8"))["reviews"]["human"]
+    assert human["n"] == 20 and human["reviewed"] == 0 and human["pass"] is False

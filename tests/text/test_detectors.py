@@ -96,3 +96,11 @@ def test_detect_reads_the_asset_text() -> None:
     out = PiiDetector().detect(content("notes.txt", data))
     assert out.facts["mobile"] == 1
     assert out.findings[0].locations == ("notes.txt:1 mobile 138****5678",)
+
+
+def test_image_detect_uses_its_path_without_reading() -> None:
+    detector = PurposeDetector("product design assistant")
+    out = detector.detect(content("hospital/patient_scans/CT_scan_001.png", b"\x89PNG", AssetKind.IMAGE))
+    assert out.facts["domain:medical"] == 1 and out.facts["off_purpose_items"] == 1
+    assert out.findings[0].locations == ("hospital/patient_scans/CT_scan_001.png",)
+    assert not PiiDetector().applies(asset("a.png", AssetKind.IMAGE))
