@@ -1,0 +1,83 @@
+"""Assign text to domains with the bilingual lexicon, and say which terms decided it."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from provenance.text.lexicon import DOMAINS
+from provenance.text.matcher import TermMatcher
+from provenance.text.normalize import normalize
+
+#: Weight of the strong, normal and weak tiers.
+TIER_WEIGHTS = (2.0, 1.0, 0.5)
+#: Score a domain needs before a short text is assigned to it (two normal terms, or one strong).
+MIN_SCORE = 2.0
+#: Long texts need more evidence: the bar rises by this much per 1,000 characters past the first.
+MIN_SCORE_PER_KCHAR = 1.0
+MAX_MIN_SCORE = 12.0
+#: A repeated term counts up to this many times (log-damped) so one word cannot decide alone.
+MAX_REPEATS = 8
+
+
+@dataclass(frozen=True)
+class DomainScores:
+    """How strongly a text belongs to each domain."""
+
+    #: (domain id, score) for every domain with a match, highest first.
+    scores: tuple[tuple[str, float], ...]
+    #: The domain the text is assigned to, or None when no domain reached the bar.
+    top: str | None
+    #: (domain id, matched terms, largest contribution to the score first) for domains with a match.
+    terms: tuple[tuple[str, tuple[str, ...]], ...]
+    #: The score the top domain had to reach for this text length.
+    threshold: float
+
+    def score(self, domain: str) -> float:
+        return dict(self.scores).get(domain, 0.0)
+
+    def terms_for(self, domain: str) -> tuple[str, ...]:
+        return dict(self.terms).get(domain, ())
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[TermMatcher, tuple[tuple[str, float, str], ...]]:
+    """(matcher, per-term (domain, weight, display term)); built once per process."""
+    entries: list[tuple[str, float, str]] = []
+    for domain in DOMAINS:
+        for tier, weight in zip((domain.strong, domain.normal, domain.weak), TIER_WEIGHTS, strict=True):
+            for term in tier.split("|"):
+                term = term.strip()
+                if term:
+                    entries.append((domain.id, weight, term))
+    matcher = TermMatcher(tuple(term for _, _, term in entries))
+    return matcher, tuple(entries)
+
+
+def threshold_for(length: int) -> float:
+    extra = max(0.0, (length - 1000) / 1000) * MIN_SCORE_PER_KCHAR
+    return min(MIN_SCORE + extra, MAX_MIN_SCORE)
+
+
+def classify_domains(text: str) -> DomainScores:
+    """Score `text` (a paragraph, a record, a caption or a path turned into words) per domain."""
+    matcher, entries = _lexicon()
+    norm = normalize(text)
+    counts: Counter[int] = Counter(index for index, _, _ in matcher.find(norm))
+    per_domain: dict[str, float] = {}
+    per_terms: dict[str, list[tuple[float, str]]] = {}
+    for index, count in counts.items():
+        domain, weight, term = entries[index]
+        damped = 1.0 + math.log2(min(count, MAX_REPEATS))
+        per_domain[domain] = per_domain.get(domain, 0.0) + weight * damped
+        per_terms.setdefault(domain, []).append((weight * damped, term.rstrip("*")))
+    scores = tuple(sorted(((d, round(s, 3)) for d, s in per_domain.items()), key=lambda x: (-x[1], x[0])))
+    threshold = threshold_for(len(norm))
+    top = scores[0][0] if scores and scores[0][1] >= threshold else None
+    terms = tuple(
+        (d, tuple(t for _, t in sorted(per_terms[d], key=lambda x: (-x[0], x[1]))))
+        for d, _ in scores
+    )
+    return DomainScores(scores=scores, top=top, terms=terms, threshold=threshold)

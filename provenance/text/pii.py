@@ -1,0 +1,376 @@
+"""Personal information in text: identifiers validated by checksum or structure, masked at once.
+
+Raw values never leave this module: a `PiiHit` holds only the masked value and the line.
+Numbers next to words like "order", "serial", "tracking" or "version" are decoys and do not count.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ipaddress
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from provenance.text.matcher import TermMatcher
+
+#: Identifier types, in report order.
+PII_TYPES = ("cn_id", "mobile", "email", "bank_card", "passport", "ip")
+#: Sensitive personal-information categories (counted apart, as `sensitive:<category>`).
+SENSITIVE_TYPES = ("health", "financial", "biometric", "minor")
+
+# How far (characters) before a number its label ("订单号", "card no") is looked for.
+CONTEXT_BEFORE = 24
+# How far around an identifier sensitive-category words are looked for.
+SENSITIVE_WINDOW = 160
+# PIPL: personal information of children under 14 is sensitive.
+MINOR_AGE = 14
+
+
+@dataclass(frozen=True)
+class PiiHit:
+    """One piece of personal information, masked."""
+
+    #: One of PII_TYPES, or `sensitive:<category>`.
+    type: str
+    #: The value with most characters replaced by `*`; for sensitive categories, `[category]`.
+    masked: str
+    #: 1-based line in the text.
+    line: int
+
+
+def _terms(joined: str) -> tuple[str, ...]:
+    return tuple(joined.split("|"))
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+# First two digits of mainland resident ID numbers (provinces, plus 71/81/82/83 for
+# Taiwan, Hong Kong, Macao residents' permits issued on the same scheme).
+_ID_PROVINCES = frozenset(str(n) for n in (
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,
+    54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
+))
+
+# Each pattern starts with a plain character (class) and checks what precedes it with a
+# lookbehind placed after that first character: `re` can then skip ahead to candidate
+# characters instead of trying every position, which made these scans 5-10x faster.
+_ID_RE = re.compile(r"(\d(?<![0-9A-Za-z]\d)\d{16}[\dXx])(?![0-9A-Za-z])")
+_MOBILE_RE = re.compile(
+    r"(1)(?:(?<![\d+]1)|(?<=\+861)|(?<=\+86 1)|(?<=\+86-1)|(?<=(?<![\d+])861)|(?<=(?<![\d+])86 1)"
+    r"|(?<=(?<![\d+])86-1))([3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)"
+)
+_EMAIL_RE = re.compile(
+    r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63})@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24})(?![\w-])"
+)
+_CARD_RE = re.compile(r"(\d(?<![\d-]\d)\d{3}(?:[ -]?\d{2,4}){2,4}(?:[ -]?\d{1,3})?)(?![\d-])")
+_PASSPORT_RE = re.compile(r"([A-Z](?<![0-9A-Za-z][A-Z])[A-Z]?\d{6,9})(?![0-9A-Za-z])")
+_IPV4_RE = re.compile(r"(\d(?<![\d.]\d)\d{0,2}(?:\.\d{1,3}){3})(?!\d|\.\d)")
+_IPV6_RE = re.compile(
+    r"([0-9A-Fa-f:](?<![0-9A-Fa-f:][0-9A-Fa-f:])[0-9A-Fa-f]{0,3}(?::[0-9A-Fa-f]{0,4}){2,7})(?![0-9A-Fa-f:])"
+)
+# An email's local part is at most 64 characters and its domain at most 255.
+EMAIL_BEFORE, EMAIL_AFTER = 65, 256
+_NEWLINE = re.compile("\n")
+# Every identifier has a digit, an `@` or a `:` (IPv6); full-width forms are folded by NFKC.
+_MAYBE_PII = re.compile("[0-9@:\uff10-\uff19\uff20\uff1a]")
+_AGE_RE = re.compile(r"(\d{1,2})\s*(?:周岁|岁|-year-old|years old|year old)")
+
+# Labels written before a number say what it is; the nearest label on the same line wins,
+# so "订单号 123…，银行卡 6222…" keeps the card and drops the order number.
+_LABELS: dict[str, str] = {
+    "decoy": "订单|单号|订单号|流水号|交易号|运单|快递单|物流|序列号|编号|型号|批号|批次|工单|发票|条码|"
+    "商品编码|版本|版本号|券码|兑换码|会员号|"
+    "order|order no|order number|order id|serial*|s/n|sn|tracking|waybill|invoice*|ticket|"
+    "imei|meid|isbn|issn|barcode|sku|part no|part number|model|batch|lot|build|"
+    "version|ver|release|doi|hash|checksum|ref|reference|章节|章|节|条款|图|表|"
+    "section|chapter|clause|figure|fig|table|step|rule|item",
+    "card": "卡号|银行卡|信用卡|借记卡|储蓄卡|银联|开户行|账号|收款账户|"
+    "card|card number|card no|credit card|debit card|visa|mastercard|unionpay|account",
+    "passport": "护照|护照号|护照号码|passport|passport no|passport number",
+    "phone": "手机|手机号|电话|联系电话|联系方式|mobile|phone|tel|cell",
+    "id": "身份证|身份证号|公民身份号码|证件|证件号|证件号码|id card|resident id|id number",
+    "ip": "ip|ip地址|地址|address|host|server|服务器|登录",
+}
+_LABEL_NAMES = tuple(_LABELS)
+_LABEL_TERMS = tuple((name, term) for name in _LABEL_NAMES for term in _terms(_LABELS[name]))
+_LABEL_MATCHER = TermMatcher(tuple(term for _, term in _LABEL_TERMS))
+
+_SENSITIVE_WORDS: dict[str, TermMatcher] = {
+    "health": TermMatcher(
+        _terms(
+            "病历|诊断|确诊|病史|住院|患有|患者|处方|体检报告|化验|hiv|艾滋|乙肝|癌|抑郁症|精神病|"
+            "怀孕|残疾|diagnos*|medical record*|patient|hospitali*|prescription*|pregnan*|"
+            "disabilit*|cancer|hepatitis|mental illness|blood type|血型|病情|symptom*"
+        )
+    ),
+    "financial": TermMatcher(
+        _terms(
+            "银行卡|账户余额|余额|存款|信用卡|征信|贷款|欠款|收入|工资|流水|交易记录|"
+            "account balance|bank account|credit card|credit report|salary|income|loan|"
+            "debt|transaction history"
+        )
+    ),
+    "biometric": TermMatcher(
+        _terms(
+            "指纹|人脸|面部识别|人脸识别|虹膜|声纹|掌纹|步态|基因|dna|fingerprint*|face scan*|"
+            "facial recognition|faceprint|iris scan*|voiceprint*|retina*|biometric*|genetic*"
+        )
+    ),
+    "minor": TermMatcher(
+        _terms(
+            "未成年|儿童|小学生|幼儿|幼儿园|初中生|年级|监护人|minor|child|children|"
+            "kindergarten|pupil|grade school|elementary school|guardian"
+        )
+    ),
+}
+
+
+def id_checksum_ok(number: str) -> bool:
+    """GB 11643: the 18th character is the ISO 7064 mod 11-2 check of the first 17 digits."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def id_birth_date(number: str) -> date | None:
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    return born if born.year >= 1900 else None
+
+
+def valid_cn_id(number: str, today: date) -> bool:
+    born = id_birth_date(number)
+    return (
+        number[:2] in _ID_PROVINCES
+        and born is not None
+        and born <= today
+        and id_checksum_ok(number)
+    )
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def card_prefix_ok(digits: str) -> bool:
+    """Issuer prefixes of card schemes seen in China and abroad (UnionPay, Visa, Mastercard,
+    Amex, JCB, Discover, and the domestic 9-prefixed debit cards)."""
+    n = len(digits)
+    if digits.startswith("62") or digits.startswith("81"):
+        return 16 <= n <= 19
+    if digits.startswith("4"):
+        return n in (13, 16, 19)
+    if digits[:2] in ("51", "52", "53", "54", "55") or 2221 <= int(digits[:4]) <= 2720:
+        return n == 16
+    if digits[:2] in ("34", "37"):
+        return n == 15
+    if 3528 <= int(digits[:4]) <= 3589:
+        return n == 16
+    if digits.startswith("6011") or digits.startswith("65"):
+        return n == 16
+    if digits.startswith("9"):
+        return n == 19
+    return False
+
+
+def mask(value: str, keep_start: int, keep_end: int) -> str:
+    """Keep a few characters at each end; never fewer than four `*` in the middle."""
+    hidden = max(4, len(value) - keep_start - keep_end)
+    end = value[len(value) - keep_end :] if keep_end else ""
+    return value[:keep_start] + "*" * hidden + end
+
+
+def _mask_email(local: str, domain: str) -> str:
+    return f"{local[:1]}***@{domain}"
+
+
+def _mask_ip(text: str) -> str:
+    if ":" in text:
+        return text.split(":", 1)[0] + ":****"
+    a, b, _, _ = text.split(".")
+    return f"{a}.{b}.*.*"
+
+
+def _label(norm: str, start: int, reach: int = CONTEXT_BEFORE) -> str | None:
+    """The kind of the nearest label before `start` on the same line, if any."""
+    window = norm[max(0, start - reach) : start]
+    window = window[window.rfind("\n") + 1 :]
+    best: tuple[int, str] | None = None
+    for index, _, end in _LABEL_MATCHER.find(window):
+        if best is None or end > best[0]:
+            best = (end, _LABEL_TERMS[index][0])
+    if start > 0 and norm[start - 1].isascii() and norm[start - 1].isalpha():
+        return "decoy"  # glued to a word: v1.2.3.4, SN12345678, ABC13812345678
+    return best[1] if best else None
+
+
+class _LineIndex:
+    """1-based line of an offset; the newline positions are found only if a hit needs them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: list[int] | None = None
+
+    def line(self, offset: int) -> int:
+        if self.starts is None:
+            self.starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+        return bisect.bisect_right(self.starts, offset)
+
+
+def find_pii(text: str, today: date | None = None) -> tuple[PiiHit, ...]:
+    """Every identifier in `text` (masked, with its line), then the sensitive categories seen
+    near an identifier. `today` decides who is a minor by ID birth date (default: now)."""
+    _, spans, sensitive = _scan(text, today or date.today())
+    return tuple(hit for _, _, hit in spans) + sensitive
+
+
+def mask_pii(text: str, today: date | None = None) -> str:
+    """`text` with every identifier replaced by its masked form, for excerpts. The text keeps
+    its own characters unless NFKC changed its length (then the NFKC form is returned)."""
+    normalised, spans, _ = _scan(text, today or date.today())
+    if len(normalised) == len(text):
+        normalised = text
+    parts: list[str] = []
+    last = 0
+    for start, end, hit in spans:
+        parts.append(normalised[last:start])
+        parts.append(hit.masked)
+        last = end
+    parts.append(normalised[last:])
+    return "".join(parts)
+
+
+def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], tuple[PiiHit, ...]]:
+    """(normalised text, identifier spans in order, sensitive-category hits)."""
+    if _MAYBE_PII.search(text) is None:
+        return text, [], ()  # no digit, `@` or `:`: no identifier can be present
+    # NFKC maps full-width digits and letters to ASCII; the regexes run on it. Labels are
+    # looked up in a case-folded copy of the same length, so offsets index both alike.
+    text = unicodedata.normalize("NFKC", text)
+    norm = text.casefold()
+    if len(norm) != len(text):  # rare (ß, ligatures): fold character by character
+        norm = "".join(ch.casefold()[:1] or ch for ch in text)
+    lines = _LineIndex(text)
+    spans: list[tuple[int, int, PiiHit]] = []
+    minors: list[int] = []
+    taken = bytearray(len(text))  # 1 where an identifier was already found
+
+    def free(start: int, end: int) -> bool:
+        return not any(taken[start:end])
+
+    def add(m: re.Match[str], kind: str, masked: str) -> None:
+        start, end = m.span()
+        taken[start:end] = b"\x01" * (end - start)
+        spans.append((start, end, PiiHit(kind, masked, lines.line(start))))
+
+    for m in _ID_RE.finditer(text):
+        number = m.group(1)
+        if valid_cn_id(number, today) and _label(norm, m.start()) != "decoy":
+            add(m, "cn_id", mask(number.upper(), 3, 2))
+            born = id_birth_date(number)
+            if born is not None and _age(born, today) < MINOR_AGE:
+                minors.append(m.start())
+    for m in _emails(text):
+        if free(*m.span()):
+            add(m, "email", _mask_email(m.group(1), m.group(2)))
+    for m in _CARD_RE.finditer(text):
+        raw = m.group(1)
+        digits = re.sub(r"[ -]", "", raw)
+        if not (13 <= len(digits) <= 19) or not free(*m.span()):
+            continue
+        label = _label(norm, m.start())
+        if not (luhn_ok(digits) and card_prefix_ok(digits)) or label == "decoy":
+            continue
+        formatted = raw != digits
+        strong_prefix = digits[0] in "456" or digits[:2] in ("34", "37")
+        if label == "card" or formatted or strong_prefix:
+            add(m, "bank_card", mask(digits, 4, 4))
+    for m in _MOBILE_RE.finditer(text):
+        if free(*m.span()) and _label(norm, m.start()) != "decoy":
+            add(m, "mobile", mask("".join(m.groups()), 3, 4))
+    passports = _PASSPORT_RE.finditer(text) if ("护照" in norm or "passport" in norm) else iter(())
+    for m in passports:
+        if free(*m.span()) and _label(norm, m.start(), 30) == "passport":
+            add(m, "passport", mask(m.group(1), 1, 2))
+    for m in _IPV4_RE.finditer(text):
+        if free(*m.span()) and _is_ip(m.group(1)) and _label(norm, m.start(), 12) != "decoy":
+            add(m, "ip", _mask_ip(m.group(1)))
+    for m in _IPV6_RE.finditer(text):
+        if free(*m.span()) and _is_ip(m.group(1)) and sum(c.isdigit() for c in m.group(1)) >= 2:
+            add(m, "ip", _mask_ip(m.group(1)))
+    spans.sort(key=lambda s: s[0])
+    hits = [(start, hit) for start, _, hit in spans]
+    return text, spans, _sensitive(norm, minors, hits, lines)
+
+
+def _emails(text: str) -> list[re.Match[str]]:
+    """Email matches, searched only around each `@` (scanning every letter is slow)."""
+    found: list[re.Match[str]] = []
+    end = 0
+    at = text.find("@")
+    while at != -1:
+        start = max(end, at - EMAIL_BEFORE)
+        m = _EMAIL_RE.search(text, start, min(len(text), at + EMAIL_AFTER))
+        if m is not None and m.start() <= at < m.end():
+            found.append(m)
+            end = m.end()
+        at = text.find("@", max(at + 1, end))
+    return found
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv4Address) and any(
+        len(part) > 1 and part.startswith("0") for part in value.split(".")
+    ):
+        return False  # leading zeros: a section or version number, not an address
+    return not (address.is_unspecified or address.is_loopback or address.is_multicast or address.is_reserved)
+
+
+def _sensitive(
+    norm: str, minors: list[int], hits: list[tuple[int, PiiHit]], lines: _LineIndex
+) -> tuple[PiiHit, ...]:
+    """One hit per (category, identifier window): sensitive information about an identified person."""
+    found: dict[str, int] = {}
+    for offset, hit in hits:
+        if hit.type == "bank_card":
+            found.setdefault("financial", offset)
+    for offset in minors:
+        found.setdefault("minor", offset)
+    for offset, _ in hits:
+        start, end = max(0, offset - SENSITIVE_WINDOW), offset + SENSITIVE_WINDOW
+        window = norm[start:end]
+        for category, matcher in _SENSITIVE_WORDS.items():
+            if category not in found and any(True for _ in matcher.find(window)):
+                found[category] = offset
+        if "minor" not in found:
+            for age in _AGE_RE.finditer(window):
+                if int(age.group(1)) < MINOR_AGE:
+                    found["minor"] = offset
+                    break
+    return tuple(
+        PiiHit(f"sensitive:{c}", f"[{c}]", lines.line(found[c])) for c in SENSITIVE_TYPES if c in found
+    )
+
+
+def count_types(hits: tuple[PiiHit, ...]) -> dict[str, int]:
+    return dict(Counter(h.type for h in hits))
