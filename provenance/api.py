@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from provenance.declarations import DECLARATIONS_FILE_NAME, Declarations, load_declarations
+from provenance.detectors import DetectorConfig, build_detectors
 from provenance.policy import Policy, load_policy
 from provenance.results import ScanResult
 from provenance.scanner import Limits, Scanner, ScanOptions, temporary_output
 from provenance.sources.local import LocalSource
+from provenance.text.blocklist import load_blocklist
+
+
+def _domain_id(name: object) -> str:
+    """"design and manufacturing" -> "design_manufacturing": ids as people write them."""
+    return re.sub(r"[\s-]+", "_", str(name).strip().lower().replace(" and ", " "))
 
 
 def build_options(
@@ -24,6 +32,10 @@ def build_options(
     jobs: int = 0,
     max_errors: int | None = None,
     limits: Limits | None = None,
+    purpose: str | None = None,
+    blocklist: Sequence[str | Path] = (),
+    blocked_threshold: float = 0.05,
+    registry: str | Path | None = None,
     recorded: dict[str, Any] | None = None,
 ) -> ScanOptions:
     """Options from user-level arguments; the CLI calls this too, so both behave the same."""
@@ -43,9 +55,25 @@ def build_options(
         decl = load_declarations(root / DECLARATIONS_FILE_NAME)
     else:
         decl = Declarations()
+    purpose = purpose or decl.service.get("purpose")
+    domains = decl.service.get("domains") or ()
+    config = DetectorConfig(
+        purpose=str(purpose) if purpose else None,
+        domains=tuple(_domain_id(d) for d in ([domains] if isinstance(domains, str) else domains)),
+        blocklist=load_blocklist(*blocklist) if blocklist else (),
+        blocked_threshold=blocked_threshold,
+        registry=str(registry) if registry else None,
+    )
+    recorded = {
+        **(recorded or {}),
+        "purpose": config.purpose, "domains": list(config.domains),
+        "blocklist": [str(p) for p in blocklist], "blocklist_entries": len(config.blocklist),
+        "blocked_threshold": blocked_threshold, "registry": config.registry,
+    }
     return ScanOptions(
         use=pol.use, jobs=jobs, exclude=tuple(exclude), follow_symlinks=follow_symlinks,
-        limits=limits or Limits(), declarations=decl, policy=pol, recorded=dict(recorded or {}),
+        limits=limits or Limits(), declarations=decl, policy=pol, detectors=build_detectors(config),
+        recorded=recorded,
     )
 
 

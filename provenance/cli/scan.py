@@ -31,15 +31,24 @@ from provenance.sources.local import LocalSource
               help="Worker processes; 0 means all cores.")
 @click.option("--max-errors", type=click.IntRange(min=0), default=None,
               help="Unreadable assets tolerated before the verdict is 'incomplete' (default 0).")
+@click.option("--purpose", help="The service's purpose (zh or en); default: service.purpose in the declarations.")
+@click.option("--blocklist", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Keyword list, one entry a line (repeatable); a source over the threshold fails.")
+@click.option("--blocked-threshold", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="Share of a source's items with a blocklist entry that fails it.")
+@click.option("--registry", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Known-works registry (Parquet) built with `provenance registry build`.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def scan(path: Path, output: Path, use: str | None, policy: Path | None, declarations: Path | None,
          exclude: tuple[str, ...], follow_symlinks: bool, jobs: int, max_errors: int | None,
+         purpose: str | None, blocklist: tuple[Path, ...], blocked_threshold: float, registry: Path | None,
          quiet: bool, as_json: bool) -> None:
     """Scan PATH (a folder or a file) and exit 0 pass, 1 policy failure, 2 usage error, 3 incomplete."""
     try:
         opts = build_options(path, use=use, policy=policy, declarations=declarations, exclude=exclude,
-                             follow_symlinks=follow_symlinks, jobs=jobs, max_errors=max_errors)
+                             follow_symlinks=follow_symlinks, jobs=jobs, max_errors=max_errors, purpose=purpose,
+                             blocklist=blocklist, blocked_threshold=blocked_threshold, registry=registry)
         source = LocalSource(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output])
         progress = None if quiet or as_json else ProgressLine()
         result = Scanner(source, opts).run(output, progress=progress)

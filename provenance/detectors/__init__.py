@@ -1,17 +1,47 @@
-"""Detectors: one per kind of analysis. `default_detectors` builds the set a scan runs."""
+"""Detectors: one per kind of analysis. `build_detectors` makes the set a scan runs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from provenance.detectors.blocklist import BlocklistDetector
 from provenance.detectors.cards import CardDetector
 from provenance.detectors.headers import SpdxHeaderDetector
+from provenance.detectors.images import ImageDetector
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.detectors.license_files import LicenseFileDetector
+from provenance.detectors.pii import PiiDetector
+from provenance.detectors.purpose import PurposeDetector
 from provenance.detectors.records import RecordLicenseDetector
 
 
+@dataclass(frozen=True)
+class DetectorConfig:
+    """What the user told the detectors: the service's purpose, keyword lists, the registry."""
+
+    purpose: str | None = None
+    domains: tuple[str, ...] = ()
+    blocklist: tuple[str, ...] = ()
+    blocked_threshold: float = 0.05
+    registry: str | None = None
+
+
+def build_detectors(config: DetectorConfig | None = None) -> list[Detector]:
+    config = config or DetectorConfig()
+    detectors: list[Detector] = [
+        LicenseFileDetector(), CardDetector(), SpdxHeaderDetector(), RecordLicenseDetector(),
+        ImageDetector(config.registry),
+        PurposeDetector(config.purpose, config.domains),
+        PiiDetector(),
+    ]
+    if config.blocklist:
+        detectors.append(BlocklistDetector(config.blocklist, config.blocked_threshold))
+    return detectors
+
+
 def default_detectors() -> list[Detector]:
-    """The license detectors every scan runs."""
-    return [LicenseFileDetector(), CardDetector(), SpdxHeaderDetector(), RecordLicenseDetector()]
+    """The detectors a scan runs when nothing was configured."""
+    return build_detectors()
 
 
-__all__ = ["AssetContent", "Detector", "DetectorOutput", "default_detectors"]
+__all__ = ["AssetContent", "Detector", "DetectorConfig", "DetectorOutput", "build_detectors", "default_detectors"]

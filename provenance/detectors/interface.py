@@ -48,9 +48,16 @@ class AssetContent:
         self.local_path = local_path
         self._opener = opener
         self._text: tuple[str | None, str | None] | None = None
+        self._cache: dict[str, Any] = {}
 
     def open(self) -> IO[bytes]:
         return self._opener()
+
+    def cached(self, key: str, make: Callable[[], Any]) -> Any:
+        """A value derived from the content, computed once for all detectors (e.g. table records)."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
 
     def text(self) -> tuple[str | None, str | None]:
         """(text, None) when `head` decodes as text, else (None, reason). Cached."""

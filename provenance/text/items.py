@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from provenance.detectors.interface import AssetContent
 from provenance.model import AssetKind
 
-#: Kinds whose content the text detectors read as text.
-TEXT_KINDS = frozenset({AssetKind.TEXT, AssetKind.CODE})
+#: Kinds whose content the text detectors read: text files, and tables record by record.
+TEXT_KINDS = frozenset({AssetKind.TEXT, AssetKind.CODE, AssetKind.TABLE})
 #: How many example locations a finding lists.
 MAX_LOCATIONS = 20
 
@@ -29,7 +29,11 @@ def location(path: str, item: TextItem, line: int) -> str:
 
 
 def read_items(content: AssetContent) -> tuple[tuple[TextItem, ...], dict[str, int]]:
-    """The asset as one item, and facts about how it was read (unreadable, partial)."""
+    """The asset as one item (a table: one item per record), and facts about how it was read."""
+    if content.asset.kind is AssetKind.TABLE:
+        from provenance.records_text import record_items
+
+        return content.cached("record_items", lambda: record_items(content))
     text, _reason = content.text()
     if text is None:
         return (), {"unreadable": 1}

@@ -7,7 +7,7 @@ import pickle
 from pathlib import Path
 
 import pytest
-from conftest import bomb_png, encode, iptc_app13, make_photo, with_segment, xmp_packet
+from tests.images.conftest import bomb_png, encode, iptc_app13, make_photo, with_segment, xmp_packet
 from PIL import Image, ImageDraw, ImageEnhance, ImageOps
 
 from provenance.detectors.images import ImageDetector

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import encode, iptc_app13, make_photo, with_segment, xmp_packet
+from tests.images.conftest import encode, iptc_app13, make_photo, with_segment, xmp_packet
 from PIL import Image, PngImagePlugin
 
 from provenance.images.licenses import license_from_text

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from click.testing import CliRunner
-from conftest import encode, make_photo
+from tests.images.conftest import encode, make_photo
 
 from provenance.cli.registry import registry
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from conftest import encode, make_photo
+from tests.images.conftest import encode, make_photo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

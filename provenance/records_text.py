@@ -1,0 +1,127 @@
+"""The text of table records, for the text detectors (purpose, personal information, blocklist).
+
+Each record becomes one item: its string fields joined by newlines (license fields left out).
+Tables can be huge, so at most `limit` records per table are read; the facts say when a table
+was sampled.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from provenance.detectors.interface import AssetContent
+from provenance.detectors.records import LICENSE_FIELDS, MAX_JSON_DOCUMENT, MAX_LINE
+from provenance.text.items import TextItem
+
+RECORD_LIMIT = 20_000
+_SKIP = frozenset(LICENSE_FIELDS)
+
+
+def _strings(value: Any, depth: int = 0) -> Iterator[str]:
+    if depth > 8:
+        return
+    if isinstance(value, str):
+        if value:
+            yield value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            if str(key).lower() not in _SKIP:
+                yield from _strings(inner, depth + 1)
+    elif isinstance(value, list):
+        for inner in value[:1000]:
+            yield from _strings(inner, depth + 1)
+
+
+def record_items(content: AssetContent, limit: int = RECORD_LIMIT) -> tuple[tuple[TextItem, ...], dict[str, int]]:
+    """Items for a table asset, and facts about how it was read."""
+    name = content.asset.path.lower()
+    items: list[TextItem] = []
+    try:
+        if name.endswith((".jsonl", ".ndjson")):
+            more = _jsonl(content, items, limit)
+        elif name.endswith(".json"):
+            more = _json(content, items, limit)
+        else:
+            more = _columnar(content, items, limit, name)
+    except (OSError, ValueError, MemoryError, RecursionError):
+        return tuple(items), {"unreadable": 1}  # the license reader reports the reason
+    return tuple(items), ({"sampled": 1} if more else {})
+
+
+def _jsonl(content: AssetContent, items: list[TextItem], limit: int) -> bool:
+    with io.BufferedReader(content.open(), buffer_size=1 << 20) as reader:  # type: ignore[type-var]
+        lineno = 0
+        while line := reader.readline(MAX_LINE + 1):
+            lineno += 1
+            if len(line) > MAX_LINE and not line.endswith(b"\n"):
+                while (rest := reader.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+                    pass
+                continue
+            try:
+                obj = json.loads(line)
+            except (ValueError, RecursionError):
+                continue
+            if len(items) >= limit:
+                return True
+            items.append(TextItem("\n".join(_strings(obj)), locator=str(lineno)))
+    return False
+
+
+def _json(content: AssetContent, items: list[TextItem], limit: int) -> bool:
+    if content.asset.size > MAX_JSON_DOCUMENT:
+        return False
+    with content.open() as stream:
+        doc = json.loads(stream.read(MAX_JSON_DOCUMENT + 1))
+    rows = doc if isinstance(doc, list) else [doc]
+    for i, obj in enumerate(rows):
+        if i >= limit:
+            return True
+        items.append(TextItem("\n".join(_strings(obj)), locator=f"row={i}"))
+    return False
+
+
+def _columnar(content: AssetContent, items: list[TextItem], limit: int, name: str) -> bool:
+    import pyarrow as pa
+
+    batches = _batches(content, name)
+    row = 0
+    for batch in batches:
+        keep = [i for i, f in enumerate(batch.schema)
+                if f.name.lower() not in _SKIP and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+        columns = [batch.column(i).to_pylist() for i in keep]
+        for values in zip(*columns, strict=True) if columns else ([] for _ in range(batch.num_rows)):
+            if row >= limit:
+                return True
+            items.append(TextItem("\n".join(v for v in values if v), locator=f"row={row}"))
+            row += 1
+    return False
+
+
+def _batches(content: AssetContent, name: str) -> Iterator[Any]:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    if name.endswith(".parquet"):
+        pf = pq.ParquetFile(str(content.local_path) if content.local_path else content.open())
+        names = [f.name for f in pf.schema_arrow
+                 if f.name.lower() not in _SKIP and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+        yield from pf.iter_batches(columns=names, batch_size=4096)
+    elif name.endswith((".csv", ".tsv")):
+        yield from pcsv.open_csv(
+            content.open(), parse_options=pcsv.ParseOptions(delimiter="\t" if name.endswith(".tsv") else ",",
+                                                            newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types={}, strings_can_be_null=False),
+        )
+    else:
+        source: Any = pa.memory_map(str(content.local_path)) if content.local_path else content.open()
+        try:
+            reader: Any = pa.ipc.open_file(source)
+            for i in range(reader.num_record_batches):
+                yield reader.get_batch(i)
+        except pa.ArrowInvalid:
+            source.seek(0)
+            yield from pa.ipc.open_stream(source)
