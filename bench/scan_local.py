@@ -31,7 +31,7 @@ def build(root: Path, files: int, folders: int, rows: int) -> None:
         return
     rng = random.Random(7)
     per = max(files // folders, 1)
-    words = "design surface hinge curvature material finish tooling sketch colour texture".split()
+    words = ["design", "surface", "hinge", "curvature", "material", "finish", "tooling", "sketch", "colour", "texture"]
     for f in range(folders):
         d = root / f"part-{f // 50:02d}" / f"folder-{f:04d}"
         d.mkdir(parents=True, exist_ok=True)

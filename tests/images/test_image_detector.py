@@ -7,7 +7,6 @@ import pickle
 from pathlib import Path
 
 import pytest
-from tests.images.conftest import bomb_png, encode, iptc_app13, make_photo, with_segment, xmp_packet
 from PIL import Image, ImageDraw, ImageEnhance, ImageOps
 
 from provenance.detectors.images import ImageDetector
@@ -15,6 +14,7 @@ from provenance.detectors.interface import AssetContent, DetectorOutput
 from provenance.errors import RegistryError
 from provenance.model import Asset, AssetKind, EvidenceKind, Level, Severity
 from provenance.registry.build import build_registry
+from tests.images.conftest import bomb_png, encode, iptc_app13, make_photo, with_segment, xmp_packet
 
 
 def content_of(path: Path, on_disk: bool = True) -> AssetContent:
