@@ -1,0 +1,39 @@
+"""The installed package carries its data: a plain `pip install .` must work."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _installed_location() -> Path | None:
+    try:
+        dist = importlib.metadata.distribution("provenance")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    direct = dist.read_text("direct_url.json")
+    if direct and json.loads(direct).get("dir_info", {}).get("editable"):
+        return None
+    return Path(str(dist.locate_file("provenance")))
+
+
+def test_installed_wheel_has_licenses_reports_and_schema(tmp_path: Path) -> None:
+    location = _installed_location()
+    if location is None:
+        pytest.skip("provenance is not installed as a wheel here (tests/run.sh installs it)")
+    code = (
+        "import provenance.resources as r, provenance.results as res, provenance.licensing.kb as kb;"
+        "print(r.data_dir('licenses')); print(r.data_dir('reports')); print(kb.load_kb().version);"
+        "print(len(res.result_schema()['properties']))"
+    )
+    out = subprocess.run([sys.executable, "-I", "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out[0].endswith("provenance/_data/licenses") and str(location) in out[0]
+    assert out[1].endswith("provenance/_data/reports")
+    assert out[2] == (Path(__file__).resolve().parents[2] / "licenses/VERSION").read_text().strip()
+    assert int(out[3]) > 5
