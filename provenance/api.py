@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from provenance.cache import CACHE_FILE
 from provenance.declarations import DECLARATIONS_FILE_NAME, Declarations, load_declarations
 from provenance.detectors import DetectorConfig, build_detectors
 from provenance.policy import Policy, load_policy
@@ -73,23 +74,35 @@ def build_options(
     return ScanOptions(
         use=pol.use, jobs=jobs, exclude=tuple(exclude), follow_symlinks=follow_symlinks,
         limits=limits or Limits(), declarations=decl, policy=pol, detectors=build_detectors(config),
-        recorded=recorded,
+        recorded=recorded, config_key=config.fingerprint(),
     )
+
+
+def cache_file(output_dir: Path, cache: bool | str | Path) -> Path | None:
+    """Where the analysis cache lives: inside the output folder unless given a folder; None when off."""
+    if cache is False:
+        return None
+    folder = output_dir / ".cache" if cache is True else Path(cache)
+    return folder / CACHE_FILE
 
 
 def scan(
     path: str | Path,
     output_dir: str | Path | None = None,
+    cache: bool | str | Path = True,
     **options: Any,
 ) -> ScanResult:
     """Scan a folder or file, write scan.json and assets.parquet, and return the result.
 
     `output_dir=None` writes to a new temporary folder (its path is `result.output_dir`).
+    `cache`: True keeps the analysis cache in the output folder (a rescan redoes only what
+    changed, and a killed scan resumes), a folder path shares it, False turns it off.
     Keyword options are those of `build_options` (use, policy, declarations, exclude, ...).
     Raises ProvenanceError subclasses for bad arguments; problems in the data are findings.
     """
     root = Path(path)
     out = Path(output_dir) if output_dir is not None else temporary_output()
     opts = build_options(root, **options)
+    opts.cache = cache_file(out, cache)
     source = LocalSource(root, exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out])
     return Scanner(source, opts).run(out)

@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from provenance.atomic import atomic_file, write_text
 from provenance.errors import ReportError
 from provenance.model import (
     AssetResult,
+    Evidence,
     FindingGroup,
     ScanErrorEntry,
     Severity,
@@ -54,6 +56,14 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
+@lru_cache(maxsize=4096)
+def _evidence_json(e: Evidence) -> str:
+    # Folder and declared evidence repeats on every asset below it: encode each piece once.
+    return _json({"kind": e.kind.value, "level": e.level.value, "location": str(e.location), "license": e.license,
+                  "raw": e.raw, "confidence": e.confidence, "matcher": e.matcher, "records": e.records,
+                  "reservation": e.reservation})
+
+
 def asset_row(r: AssetResult) -> dict[str, Any]:
     a = r.asset
     return {
@@ -65,11 +75,7 @@ def asset_row(r: AssetResult) -> dict[str, Any]:
             {"rule": f.rule, "severity": f.severity.value, "message": f.message, "count": f.count,
              "locations": list(f.locations)} for f in r.findings
         ]),
-        "evidence_json": _json([
-            {"kind": e.kind.value, "level": e.level.value, "location": str(e.location), "license": e.license,
-             "raw": e.raw, "confidence": e.confidence, "matcher": e.matcher, "records": e.records,
-             "reservation": e.reservation} for e in r.evidence
-        ]),
+        "evidence_json": "[" + ",".join(map(_evidence_json, r.evidence)) + "]",
         "error": r.error, "records": r.records,
         "record_licenses_json": _json([asdict(x) for x in r.record_licenses]),
         "facts_json": _json(dict(r.facts)),

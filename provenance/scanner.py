@@ -7,6 +7,7 @@ import hashlib
 import itertools
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from provenance import __version__
+from provenance.cache import AnalysisCache, decode_outputs, encode_outputs
 from provenance.declarations import Declarations
 from provenance.detectors import default_detectors
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
@@ -69,6 +71,10 @@ class Analyzed:
     sha1: str | None
     outputs: tuple[tuple[str, DetectorOutput], ...]
     errors: tuple[str, ...]
+    #: How the analysis was obtained: "analysed", "cached" (unchanged stat), "rehashed" (same content).
+    origin: str = "analysed"
+    #: JSON of outputs and content errors, to store in the cache (None: nothing to store).
+    cache_data: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class WorkContext:
     scope: ScopeIndex = field(default_factory=ScopeIndex)
     declarations: Declarations = field(default_factory=Declarations)
     policy: Policy = field(default_factory=Policy)
+    cache: AnalysisCache | None = None
 
 
 def _read(ctx: WorkContext, entry: Entry) -> tuple[bytes, bool, str, str] | str:
@@ -126,12 +133,27 @@ def _read(ctx: WorkContext, entry: Entry) -> tuple[bytes, bool, str, str] | str:
 
 
 def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
-    """Read one asset once and run every detector that applies. Never raises for bad data."""
-    errors = [entry.problem] if entry.problem else []
+    """Read one asset once and run every detector that applies, unless the cache already knows
+    the answer. Never raises for bad data."""
+    asset = entry.asset
+    name_problem = (entry.problem,) if entry.problem else ()
+    cached = ctx.cache.get(ctx.source.info.root, asset.path) if ctx.cache else None
+    if cached and cached[0] == asset.size and cached[1] == asset.mtime_ns:
+        outputs, content_errors = decode_outputs(cached[4])
+        return Analyzed(entry, cached[2], cached[3], outputs, name_problem + content_errors, "cached")
     read = _read(ctx, entry)
     if isinstance(read, str):
-        return Analyzed(entry, None, None, (), (*errors, read))
-    head, complete, sha256, sha1 = read
+        return Analyzed(entry, None, None, (), (*name_problem, read))
+    if cached and cached[2] == read[2]:
+        outputs, content_errors = decode_outputs(cached[4])
+        return Analyzed(entry, read[2], read[3], outputs, name_problem + content_errors, "rehashed", cached[4])
+    done = _detect(ctx, entry, *read)
+    data = encode_outputs(done.outputs, done.errors) if ctx.cache else None
+    return replace(done, errors=name_problem + done.errors, cache_data=data)
+
+
+def _detect(ctx: WorkContext, entry: Entry, head: bytes, complete: bool, sha256: str, sha1: str) -> Analyzed:
+    errors: list[str] = []
     if not head:
         errors.append("empty file (0 bytes): nothing to check")
     local = ctx.source.local_path(entry)
@@ -193,11 +215,6 @@ def relabel(ctx: WorkContext, entry: Entry) -> Entry:
     return entry if name == entry.asset.source else replace(entry, asset=replace(entry.asset, source=name))
 
 
-def process(ctx: WorkContext, entry: Entry) -> AssetResult:
-    """The whole per-asset pipeline (read, detect, resolve)."""
-    return conclude(ctx, analyze(ctx, relabel(ctx, entry)))
-
-
 def unreadable(ctx: WorkContext, item: Unreadable) -> AssetResult:
     """A listed item that cannot be read still gets its row, with the reason."""
     source = logical_source(ctx, item.path, ctx.source.info.name)
@@ -215,21 +232,35 @@ class Batch:
     #: The batch's rows of assets.parquet.
     rows: pa.Table
     skipped: tuple[Skipped, ...] = ()
+    #: (path, size, mtime_ns, sha256, sha1, data) rows for the analysis cache.
+    cache_rows: tuple[tuple[str, int, int, str, str, str], ...] = ()
+    #: How many analyses came from the cache: by unchanged stat, by unchanged content.
+    cached: int = 0
+    rehashed: int = 0
 
 
 def process_batch(ctx: WorkContext, items: Sequence[Listed]) -> Batch:
-    """What workers run: every listed item of a batch through the per-asset pipeline."""
+    """What workers run: every listed item of a batch through the per-asset pipeline
+    (read, detect, resolve)."""
     results: list[AssetResult] = []
     skipped: list[Skipped] = []
+    cache_rows = []
+    origins: Counter[str] = Counter()
     for item in items:
         if isinstance(item, Entry):
-            results.append(process(ctx, item))
+            done = analyze(ctx, relabel(ctx, item))
+            origins[done.origin] += 1
+            if done.cache_data is not None and done.sha256 and done.sha1:
+                a = done.entry.asset
+                cache_rows.append((a.path, a.size, a.mtime_ns, done.sha256, done.sha1, done.cache_data))
+            results.append(conclude(ctx, done))
         elif isinstance(item, Unreadable):
             results.append(unreadable(ctx, item))
         else:
             skipped.append(item)
     return Batch(
-        tuple(replace(r, evidence=(), record_licenses=()) for r in results), rows_table(results), tuple(skipped)
+        tuple(replace(r, evidence=(), record_licenses=()) for r in results), rows_table(results), tuple(skipped),
+        tuple(cache_rows), origins["cached"], origins["rehashed"],
     )
 
 
@@ -258,6 +289,11 @@ class ScanOptions:
     detectors: Sequence[Detector] | None = None
     #: Extra parameters recorded in scan.json (purpose, registry, ...).
     recorded: dict[str, Any] = field(default_factory=dict)
+    #: The analysis cache file; None turns caching off.
+    cache: Path | None = None
+    #: Digest of detector configuration that is not in the detectors' versions (purpose,
+    #: blocklist contents, registry contents): part of the cache namespace.
+    config_key: str = ""
 
 
 def _now() -> str:
@@ -275,12 +311,30 @@ class Scanner:
         self.options = options or ScanOptions()
         detectors = self.options.detectors
         self.detectors = tuple(detectors if detectors is not None else default_detectors())
+        #: How each asset's analysis was obtained in the last run: analysed, cached, rehashed.
+        self.stats: Counter[str] = Counter()
+
+    def cache_namespace(self) -> str:
+        parts = [__version__, load_kb().version, index_version(), self.options.config_key,
+                 repr(self.options.limits), *(f"{d.id}@{d.version}" for d in self.detectors)]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+    def _open_cache(self, out_dir: Path) -> AnalysisCache | None:
+        if self.options.cache is None:
+            return None
+        cache = AnalysisCache(self.options.cache, self.cache_namespace())
+        cache.create()
+        return cache
 
     def run(self, out_dir: Path, progress: Progress | None = None) -> ScanResult:
         out_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(out_dir)
         opts = self.options
         scope = ScopeIndex()
-        ctx = WorkContext(self.source, self.detectors, opts.limits, scope, opts.declarations, opts.policy)
+        cache = self._open_cache(out_dir)
+        ctx = WorkContext(self.source, self.detectors, opts.limits, scope, opts.declarations, opts.policy, cache)
+        self.stats = Counter()
+        root = self.source.info.root
         gate = Gate(opts.policy)
         summary = Summary(self.detectors)
         errors: list[ScanErrorEntry] = []
@@ -299,12 +353,23 @@ class Scanner:
         writer = AssetTableWriter(out_dir)
         try:
             first = [conclude(ctx, done) for done in metadata]
+            first_rows = tuple(
+                (d.entry.asset.path, d.entry.asset.size, d.entry.asset.mtime_ns, d.sha256, d.sha1, d.cache_data)
+                for d in metadata if d.cache_data is not None and d.sha256 and d.sha1
+            )
+            origins = Counter(d.origin for d in metadata)
             batches = itertools.chain(
-                [Batch(tuple(first), rows_table(first))],
+                [Batch(tuple(first), rows_table(first), (), first_rows, origins["cached"], origins["rehashed"])],
                 make_engine(opts.jobs).map(ctx, process_batch, batched(self._data_items(), BATCH)),
             )
             for batch in batches:
                 writer.add_table(batch.rows)
+                if cache:
+                    # Committed per batch: a scan killed now resumes from here.
+                    cache.put_many(root, list(batch.cache_rows))
+                self.stats["cached"] += batch.cached
+                self.stats["rehashed"] += batch.rehashed
+                self.stats["analysed"] += sum(1 for r in batch.results if r.sha256) - batch.cached - batch.rehashed
                 skipped += [{"path": s.path, "reason": s.reason} for s in batch.skipped]
                 for result in batch.results:
                     self._record(result, gate, summary, errors, progress)
@@ -314,6 +379,9 @@ class Scanner:
         except BaseException:
             writer.abort()
             raise
+        finally:
+            if cache:
+                cache.close()
 
         verdict = gate.verdict(skipped=len(skipped))
         result = ScanResult(
@@ -356,6 +424,24 @@ class Scanner:
         summary.add(result)
         if progress:
             progress(1, asset.size)
+
+
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    """Temporary files of a scan that was killed (its process is gone) are removed."""
+    for tmp in out_dir.glob(".assets.parquet.*.tmp"):
+        pid = tmp.name.split(".")[-2]
+        if pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def temporary_output() -> Path:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 # Share of control characters (other than whitespace) above which "text" is really binary.
 _MAX_CONTROL_SHARE = 0.02
-_ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v", "\x1b"}
+# C0 controls other than tab, newline, vertical tab, form feed, carriage return and escape.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 
 def decode_text(data: bytes, complete: bool = True) -> tuple[str | None, str | None]:
@@ -52,7 +54,7 @@ def _check(text: str) -> tuple[str | None, str | None]:
     if not text:
         return text, None
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ch < " " and ch not in _ALLOWED_CONTROLS)
+    controls = len(_CONTROLS.findall(sample))
     if controls / len(sample) > _MAX_CONTROL_SHARE:
         return None, "binary content (control characters) in a text file"
     return text, None

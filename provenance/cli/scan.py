@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from provenance.api import build_options
+from provenance.api import build_options, cache_file
 from provenance.cli.console import ProgressLine, print_summary, summary_dict
 from provenance.errors import ProvenanceError
 from provenance.model import EXIT_USAGE
@@ -38,20 +38,25 @@ from provenance.sources.local import LocalSource
               help="Share of a source's items with a blocklist entry that fails it.")
 @click.option("--registry", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Known-works registry (Parquet) built with `provenance registry build`.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the analysis cache (default: OUTPUT/.cache); share it between scans.")
+@click.option("--no-cache", is_flag=True, help="Analyse every asset again; keep no cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def scan(path: Path, output: Path, use: str | None, policy: Path | None, declarations: Path | None,
          exclude: tuple[str, ...], follow_symlinks: bool, jobs: int, max_errors: int | None,
          purpose: str | None, blocklist: tuple[Path, ...], blocked_threshold: float, registry: Path | None,
-         quiet: bool, as_json: bool) -> None:
+         cache_dir: Path | None, no_cache: bool, quiet: bool, as_json: bool) -> None:
     """Scan PATH (a folder or a file) and exit 0 pass, 1 policy failure, 2 usage error, 3 incomplete."""
     try:
         opts = build_options(path, use=use, policy=policy, declarations=declarations, exclude=exclude,
                              follow_symlinks=follow_symlinks, jobs=jobs, max_errors=max_errors, purpose=purpose,
                              blocklist=blocklist, blocked_threshold=blocked_threshold, registry=registry)
+        opts.cache = cache_file(output, False if no_cache else cache_dir or True)
         source = LocalSource(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output])
         progress = None if quiet or as_json else ProgressLine()
-        result = Scanner(source, opts).run(output, progress=progress)
+        scanner = Scanner(source, opts)
+        result = scanner.run(output, progress=progress)
     except ProvenanceError as exc:
         click.echo(f"provenance: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -61,4 +66,8 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
         click.echo(json.dumps(summary_dict(result), ensure_ascii=False, indent=2))
     elif not quiet:
         print_summary(result)
+        if opts.cache:
+            s = scanner.stats
+            click.echo(f"Analysed {s['analysed']} assets; reused {s['cached'] + s['rehashed']} from the cache "
+                       f"({s['rehashed']} re-hashed after a touch).")
     sys.exit(result.exit_code)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from provenance.detectors.blocklist import BlocklistDetector
@@ -24,6 +26,17 @@ class DetectorConfig:
     blocklist: tuple[str, ...] = ()
     blocked_threshold: float = 0.05
     registry: str | None = None
+
+    def fingerprint(self) -> str:
+        """Digest of everything here that changes detector output (the registry by its bytes)."""
+        h = hashlib.sha256(json.dumps(
+            [self.purpose, list(self.domains), sorted(self.blocklist), self.blocked_threshold], ensure_ascii=False
+        ).encode())
+        if self.registry:
+            with open(self.registry, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+        return h.hexdigest()
 
 
 def build_detectors(config: DetectorConfig | None = None) -> list[Detector]:

@@ -20,7 +20,7 @@ from provenance.sources.kinds import kind_of
 
 IGNORE_FILE = ".provenanceignore"
 # Never corpus content: version-control folders and our own configuration at the root.
-ALWAYS_IGNORED = (".git/", ".hg/", ".svn/", "__pycache__/")
+_IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__"})
 _TOOL_FILES = frozenset({IGNORE_FILE, DECLARATIONS_FILE_NAME})
 
 
@@ -61,14 +61,13 @@ class LocalSource(Source):
         self.single_file = not path.is_dir()
         self.follow_symlinks = follow_symlinks
         self._skip_paths = tuple(skip_dirs)
-        self._skip: set[tuple[int, int]] = set()
-        patterns = list(ALWAYS_IGNORED) + list(exclude)
+        patterns = list(exclude)
         ignore_file = self.root / IGNORE_FILE
         if not self.single_file and ignore_file.is_file():
             patterns += ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        self.has_patterns = any(p.strip() and not p.lstrip().startswith("#") for p in patterns)
         self.ignore = pathspec.GitIgnoreSpec.from_lines(patterns)
         self.ignored = 0
-        self._metadata_only = False
         label = name or self.root.name or str(self.root)
         self.info = SourceInfo(name=label, kind="local", root=str(self.root))
 
@@ -84,83 +83,99 @@ class LocalSource(Source):
 
     def _entries(self, metadata_only: bool) -> Iterator[Listed]:
         # Resolved now, not at construction: the output folder may be created in between.
-        self._skip = {(st.st_dev, st.st_ino) for st in map(_stat_or_none, self._skip_paths) if st}
+        skip = {(st.st_dev, st.st_ino) for st in map(_stat_or_none, self._skip_paths) if st}
         self.ignored = 0
-        self._metadata_only = metadata_only
         if self.single_file:
             yield from self._file(str(self.root), self.root.name)
             return
-        seen_dirs: set[tuple[int, int]] = set()
         try:
             st = os.stat(self.root)
-            seen_dirs.add((st.st_dev, st.st_ino))
         except OSError as exc:
             yield Unreadable(".", f"cannot read the folder: {exc.strerror}")
             return
-        yield from self._walk(str(self.root), "", seen_dirs)
-
-    def _walk(self, os_dir: str, rel_dir: str, seen: set[tuple[int, int]]) -> Iterator[Listed]:
-        try:
-            with os.scandir(os_dir) as it:
-                items = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            yield Unreadable(rel_dir or ".", f"cannot list the folder: {exc.strerror or exc}")
+        seen = {(st.st_dev, st.st_ino)}
+        match = self.ignore.match_file if self.has_patterns else None
+        # Depth-first with an explicit stack of sorted listings: same order as a recursive walk,
+        # without a generator frame per folder.
+        stack: list[tuple[str, Iterator[os.DirEntry[str]]]] = []
+        listing = self._list(str(self.root), "")
+        if isinstance(listing, Unreadable):
+            yield listing
             return
-        for item in items:
-            rel = f"{rel_dir}/{item.name}" if rel_dir else item.name
-            if not rel_dir and item.name in _TOOL_FILES:
+        stack.append(("", listing))
+        while stack:
+            rel_dir, items = stack[-1]
+            item = next(items, None)
+            if item is None:
+                stack.pop()
+                continue
+            name = item.name
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if not rel_dir and name in _TOOL_FILES:
                 continue
             try:
-                is_dir = item.is_dir(follow_symlinks=False)
                 is_link = item.is_symlink()
+                is_dir = not is_link and item.is_dir(follow_symlinks=False)
             except OSError as exc:
                 yield Unreadable(display_path(rel)[0], f"cannot stat: {exc.strerror}")
                 continue
-            if self.ignore.match_file(rel + "/" if is_dir else rel):
+            if (is_dir and name in _IGNORED_DIRS) or (match and match(rel + "/" if is_dir else rel)):
                 self.ignored += 1
                 continue
-            if self._metadata_only and not is_dir and (is_link or kind_of(item.name) not in METADATA_KINDS):
-                continue
             if is_link:
-                yield from self._link(item.path, rel, display_path(rel)[0], seen)
-            elif is_dir:
-                yield from self._dir(item.path, rel, seen)
-            else:
+                if metadata_only:
+                    continue
+                target = self._link(item.path, rel)
+                if isinstance(target, str):  # a followed link to a folder
+                    is_dir = True
+                else:
+                    yield from target
+                    continue
+            if is_dir:
+                try:
+                    dst = os.stat(item.path)
+                except OSError as exc:
+                    yield Unreadable(display_path(rel)[0], f"cannot stat folder: {exc.strerror}")
+                    continue
+                key = (dst.st_dev, dst.st_ino)
+                if key in skip:
+                    continue
+                if key in seen:
+                    yield Unreadable(display_path(rel)[0], "symlink loop: folder already visited")
+                    continue
+                seen.add(key)
+                listing = self._list(item.path, rel)
+                if isinstance(listing, Unreadable):
+                    yield listing
+                else:
+                    stack.append((rel, listing))
+            elif not metadata_only or kind_of(name) in METADATA_KINDS:
                 yield from self._file(item.path, rel)
 
-    def _dir(self, os_path: str, rel: str, seen: set[tuple[int, int]]) -> Iterator[Listed]:
+    @staticmethod
+    def _list(os_dir: str, rel_dir: str) -> Iterator[os.DirEntry[str]] | Unreadable:
         try:
-            st = os.stat(os_path)
+            with os.scandir(os_dir) as it:
+                return iter(sorted(it, key=lambda e: e.name))
         except OSError as exc:
-            yield Unreadable(display_path(rel)[0], f"cannot stat folder: {exc.strerror}")
-            return
-        key = (st.st_dev, st.st_ino)
-        if key in self._skip:
-            return
-        if key in seen:
-            yield Unreadable(display_path(rel)[0], "symlink loop: folder already visited")
-            return
-        seen.add(key)
-        yield from self._walk(os_path, rel, seen)
+            return Unreadable(display_path(rel_dir)[0] or ".", f"cannot list the folder: {exc.strerror or exc}")
 
-    def _link(self, os_path: str, rel: str, shown: str, seen: set[tuple[int, int]]) -> Iterator[Listed]:
+    def _link(self, os_path: str, rel: str) -> list[Listed] | str:
+        """What a symlink becomes: an error, a skip, a followed file, or (a str) a folder to enter."""
+        shown = display_path(rel)[0]
         try:
             st = os.stat(os_path)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                yield Unreadable(shown, "symlink loop")
-            elif exc.errno == errno.ENOENT:
-                yield Unreadable(shown, f"broken symlink (target {os.readlink(os_path)!r} does not exist)")
-            else:
-                yield Unreadable(shown, f"cannot follow symlink: {exc.strerror}")
-            return
+                return [Unreadable(shown, "symlink loop")]
+            if exc.errno == errno.ENOENT:
+                return [Unreadable(shown, f"broken symlink (target {os.readlink(os_path)!r} does not exist)")]
+            return [Unreadable(shown, f"cannot follow symlink: {exc.strerror}")]
         if not self.follow_symlinks:
-            yield Skipped(shown, "symlink not followed (use --follow-symlinks to include it)")
-            return
+            return [Skipped(shown, "symlink not followed (use --follow-symlinks to include it)")]
         if stat.S_ISDIR(st.st_mode):
-            yield from self._dir(os_path, rel, seen)
-        else:
-            yield from self._file(os_path, rel)
+            return os_path
+        return list(self._file(os_path, rel))
 
     def _file(self, os_path: str, rel: str) -> Iterator[Listed]:
         shown, problem = display_path(rel)

@@ -1,0 +1,130 @@
+"""The analysis cache: what the detectors said about each asset, reused when the asset did not change.
+
+An SQLite file keyed by (namespace, source root, path). A hit needs the same size and mtime
+(no read at all) or, when those changed, the same content hash (read and hashed, not analysed).
+The namespace digests everything that changes detector output: tool, knowledge base, license
+index, detector versions and their configuration (purpose, blocklist, registry contents). Rows are
+committed batch by batch, so the cache is also the journal that lets a killed scan resume.
+
+Only the analysis is cached, never the resolution: licenses inherited from folders and
+declarations are resolved again on every scan, so a changed LICENSE file is always seen.
+Stored as JSON, not pickle: a cache folder may be shared, and must not be able to run code.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from provenance.detectors.interface import DetectorOutput
+from provenance.model import Evidence, EvidenceKind, Finding, Level, Location, RecordLicense, Severity
+
+CACHE_FILE = "analyses.sqlite"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS analyses (
+    namespace TEXT NOT NULL, root TEXT NOT NULL, path TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, sha1 TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (namespace, root, path)
+)
+"""
+
+
+def encode_outputs(outputs: tuple[tuple[str, DetectorOutput], ...], errors: tuple[str, ...]) -> str:
+    def evidence(e: Evidence) -> dict[str, Any]:
+        loc = e.location
+        return {**asdict(e), "kind": e.kind.value, "level": e.level.value,
+                "location": [loc.path, loc.line, loc.field]}
+
+    def finding(f: Finding) -> dict[str, Any]:
+        return {**asdict(f), "severity": f.severity.value}
+
+    return json.dumps({
+        "errors": list(errors),
+        "outputs": [
+            [det, {
+                "evidence": [evidence(e) for e in out.evidence],
+                "findings": [finding(f) for f in out.findings],
+                "facts": dict(out.facts), "records": out.records,
+                "record_licenses": [asdict(r) for r in out.record_licenses], "errors": list(out.errors),
+            }] for det, out in outputs
+        ],
+    }, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_outputs(data: str) -> tuple[tuple[tuple[str, DetectorOutput], ...], tuple[str, ...]]:
+    doc = json.loads(data)
+
+    def evidence(d: dict[str, Any]) -> Evidence:
+        path, line, field = d["location"]
+        return Evidence(**{**d, "kind": EvidenceKind(d["kind"]), "level": Level(d["level"]),
+                           "location": Location(path, line, field)})
+
+    def finding(d: dict[str, Any]) -> Finding:
+        return Finding(**{**d, "severity": Severity(d["severity"]), "locations": tuple(d["locations"])})
+
+    outputs = tuple(
+        (det, DetectorOutput(
+            evidence=tuple(evidence(e) for e in out["evidence"]),
+            findings=tuple(finding(f) for f in out["findings"]),
+            facts=out["facts"], records=out["records"],
+            record_licenses=tuple(RecordLicense(**r) for r in out["record_licenses"]),
+            errors=tuple(out["errors"]),
+        ))
+        for det, out in doc["outputs"]
+    )
+    return outputs, tuple(doc["errors"])
+
+
+class AnalysisCache:
+    """Read side (any process) and write side (the scanner's main process) of the cache."""
+
+    def __init__(self, path: Path, namespace: str) -> None:
+        self.path = path
+        self.namespace = namespace
+        self._reader: sqlite3.Connection | None = None
+        self._writer: sqlite3.Connection | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Connections do not cross processes: each worker opens its own.
+        return {"path": self.path, "namespace": self.namespace, "_reader": None, "_writer": None}
+
+    def create(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path)
+        with conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(_SCHEMA)
+        conn.close()
+
+    def get(self, root: str, path: str) -> tuple[int, int, str, str, str] | None:
+        """(size, mtime_ns, sha256, sha1, data) stored for the asset, if any."""
+        if self._reader is None:
+            self._reader = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        row = self._reader.execute(
+            "SELECT size, mtime_ns, sha256, sha1, data FROM analyses WHERE namespace=? AND root=? AND path=?",
+            (self.namespace, root, path),
+        ).fetchone()
+        return None if row is None else (int(row[0]), int(row[1]), str(row[2]), str(row[3]), str(row[4]))
+
+    def put_many(self, root: str, rows: list[tuple[str, int, int, str, str, str]]) -> None:
+        """Store (path, size, mtime_ns, sha256, sha1, data) rows; committed at once."""
+        if not rows:
+            return
+        if self._writer is None:
+            self._writer = sqlite3.connect(self.path)
+            self._writer.execute("PRAGMA synchronous=NORMAL")
+        with self._writer:
+            self._writer.executemany(
+                "INSERT OR REPLACE INTO analyses VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(self.namespace, root, *row) for row in rows],
+            )
+
+    def close(self) -> None:
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                conn.close()
+        self._reader = self._writer = None

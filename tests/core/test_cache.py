@@ -1,0 +1,102 @@
+"""Incremental rescans and resumable scans through the analysis cache."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from provenance.api import build_options, cache_file
+from provenance.scanner import Scanner
+from provenance.sources.local import LocalSource
+
+
+def _scan(root: Path, out: Path, **options):
+    opts = build_options(root, **options)
+    opts.cache = cache_file(out, True)
+    scanner = Scanner(LocalSource(root, skip_dirs=[out]), opts)
+    result = scanner.run(out)
+    return scanner.stats, result
+
+
+def _rows(result) -> dict[str, dict]:
+    return {r["path"]: r for r in result.assets()}
+
+
+def test_unchanged_rescan_reuses_everything_and_gives_the_same_rows(tree, tmp_path: Path) -> None:
+    root = tree({f"d{i}/f{j}.txt": f"text {i} {j}" for i in range(4) for j in range(5)}
+                | {"LICENSE": "Released under the MIT License.\n", "t.jsonl": '{"license": "mit"}\n'})
+    out = tmp_path / "out"
+    first_stats, first = _scan(root, out)
+    assert first_stats["analysed"] == 22 and first_stats["cached"] == 0
+    again_stats, again = _scan(root, out)
+    assert again_stats["cached"] == 22 and again_stats["analysed"] == 0
+    assert _rows(first) == _rows(again)
+    assert first.to_dict()["summary"] == again.to_dict()["summary"]
+
+
+def test_only_what_changed_is_analysed_again(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n", "a.txt": "a", "b.txt": "b", "c.txt": "c"})
+    out = tmp_path / "out"
+    _scan(root, out)
+    os.utime(root / "a.txt", ns=(1, 1))  # new mtime, same bytes: re-hashed, not analysed
+    (root / "b.txt").write_text("b changed, SPDX-License-Identifier: Apache-2.0 is not a header here")
+    (root / "c.txt").write_text("# SPDX-License-Identifier: Apache-2.0\nc")
+    stats, result = _scan(root, out)
+    assert stats["rehashed"] == 1 and stats["analysed"] == 2 and stats["cached"] == 1
+    assert _rows(result)["c.txt"]["license"] == "Apache-2.0"
+
+
+def test_changed_license_file_is_seen_although_data_files_are_cached(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n", "a.txt": "a"})
+    out = tmp_path / "out"
+    _scan(root, out)
+    (root / "LICENSE").write_text("Released under CC BY-NC 4.0.\n")
+    stats, result = _scan(root, out)
+    assert stats["cached"] == 1  # a.txt
+    row = _rows(result)["a.txt"]
+    assert row["license"] == "CC-BY-NC-4.0" and "use-restricted" in row["findings"]
+
+
+def test_detector_configuration_is_part_of_the_cache_key(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n", "a.txt": "forbidden word here"})
+    out = tmp_path / "out"
+    _scan(root, out)
+    listing = tmp_path / "block.txt"
+    listing.write_text("forbidden\n")
+    stats, result = _scan(root, out, blocklist=[listing])
+    assert stats["cached"] == 0 and stats["analysed"] == 2
+    assert "blocked-content" in result.summary["findings_by_rule"]
+
+
+def test_a_killed_scan_resumes_without_redoing_finished_work(tree, tmp_path: Path) -> None:
+    root = tree({f"d{i:02d}/f{j:03d}.txt": f"payload {i} {j} " * 40 for i in range(30) for j in range(100)}
+                | {"LICENSE": "Released under the MIT License.\n"})
+    out = tmp_path / "out"
+    db = out / ".cache" / "analyses.sqlite"
+    cmd = [sys.executable, "-m", "provenance", "scan", str(root), "-o", str(out), "-q", "--jobs", "1"]
+    proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parents[2])
+    deadline = time.monotonic() + 120
+    done = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists():
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                    done = conn.execute("SELECT count(*) FROM analyses").fetchone()[0]
+            except sqlite3.OperationalError:
+                done = 0
+            if done >= 512:
+                break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the scan finished before it could be killed; make the corpus bigger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (out / "scan.json").exists()  # no half-written result
+    stats, result = _scan(root, out)
+    assert stats["cached"] >= done >= 512 and stats["analysed"] <= 3001 - done
+    assert result.summary["assets"] == 3001
+    assert not list(out.glob(".assets.parquet.*.tmp"))
