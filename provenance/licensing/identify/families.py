@@ -22,8 +22,8 @@ class Reading:
     weak: bool = False
 
 
-_SEP = r"[\s_\-]*"
-_VER = r"(?:,?\s*\(?(?:version|ver\.?|v\.?|版本|第)?\s*(?P<ver>\d(?:\.\d){0,2})\s*(?:版)?\)?)"
+_SEP = r"[\s_\-–—]*"
+_VER = r"(?:[,\-–—]?\s*\(?(?:version|ver\.?|v\.?|版本|第)?\s*(?P<ver>\d(?:\.\d){0,2})\s*(?:版)?\)?)"
 _LATER = (
     r"(?P<later>\s*\+|\s*-or-later|,?\s*or\s+(?:\(at\s+your\s+option\)\s+)?(?:any\s+)?later(?:\s+version)?"
     r"|\s*-only|\s+only|\s*或更高版本|\s*或任何更新的版本|\s*或更新版本)?"
@@ -112,6 +112,8 @@ def _gnu_short(m: re.Match[str]) -> Reading:
 
 def _apache(m: re.Match[str]) -> Reading:
     ver = m["ver"]
+    if not ver and not m["lic"]:
+        return Reading(None)  # "Apache Spark", "Apache Arrow": a project, not a license
     if not ver:
         return Reading(
             None, ("Apache-1.0", "Apache-1.1", "Apache-2.0"), "Apache License named without a version"
@@ -203,6 +205,23 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
     ),
     (
         re.compile(
+            r"(?:GNU\s*)?(?P<kind>宽通用|较宽松通用|宽松通用|affero\s*通用|通用)?公共许可证?[^。\n]{0,30}?"
+            r"(?:版本|第)\s*(?P<ver>\d(?:\.\d)?)\s*(?:版|许可证)?[^。\n]{0,30}?"
+            r"(?P<later>任何以后版|任何更新的版本|任何后续版本|或更高版本)",
+            _F,
+        ),
+        lambda m: _gnu_id(
+            "AGPL"
+            if "affero" in (m["kind"] or "").lower()
+            else "LGPL"
+            if m["kind"] and m["kind"] != "通用"
+            else "GPL",
+            m["ver"],
+            m["later"],
+        ),
+    ),
+    (
+        re.compile(
             r"(?<![\w])(?:version\s+(?P<prever>\d(?:\.\d)?)\s+of\s+the\s+)?(?:gnu\s*)?"
             r"(?P<kind>affero\s+|lesser\s+|library\s+|宽通用|较宽松通用|宽松通用|affero\s*通用|通用)?"
             r"\s*(?:general\s+public\s+licen[sc]e|公共许可证|公共许可协议|公共授权)"
@@ -221,7 +240,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
         re.compile(
             r"(?<![\w\-/.])(?:gnu\s+)?(?P<kind>[al])?gpl(?:"
             + _SEP
-            + r"v?\s?(?P<ver>\d(?:\.\d)?))?"
+            + r"(?:version\s*|v\s?)?(?P<ver>\d(?:\.\d)?))?"
             + _LATER
             + r"(?![\w])",
             _F,
@@ -295,7 +314,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
 #: Words that make a weak mention ("MIT", "Apache 2.0", "GPL") count as a licensing statement.
 CUE = re.compile(
     r"licen[sc]|released\s+under|distributed\s+under|available\s+under|published\s+under|provided\s+under"
-    r"|made\s+available\s+under|under\s+the\s+terms|dual[\s\-]licen|许可|协议|授权|采用|遵循|遵守|copyleft",
+    r"|made\s+available\s+under|(?:shared|offered|is|are)\s+under|under\s+the\s+terms|dual[\s\-]licen|许可|协议|授权|采用|遵循|遵守|copyleft",
     re.IGNORECASE,
 )
 LIC_WORD = _LIC

@@ -53,11 +53,11 @@ class TextResult:
 
 def _candidate_counts(index: Index, hashes: np.ndarray) -> np.ndarray:
     uniq = np.unique(hashes)
-    lo = np.searchsorted(index.post_hashes, uniq, side="left")
-    hi = np.searchsorted(index.post_hashes, uniq, side="right")
-    lens = hi - lo
-    hit = lens > 0
-    lo, lens = lo[hit], lens[hit]
+    slot = np.searchsorted(index.post_keys, uniq)
+    slot[slot >= index.post_keys.size] = 0
+    slot = slot[index.post_keys[slot] == uniq]
+    lo = index.post_starts[slot]
+    lens = index.post_starts[slot + 1] - lo
     total = int(lens.sum())
     if total == 0:
         return np.zeros(len(index.entries), dtype=np.int64)
@@ -84,18 +84,23 @@ def _trim_out_of_order(positions: np.ndarray, ref_at: np.ndarray, start: int, en
     inside = (positions >= start) & (positions <= end)
     pos, ref = positions[inside], ref_at[inside]
     cuts = np.flatnonzero(np.diff(pos) > 1) + 1
-    blocks = np.split(np.arange(pos.size), cuts)
-    anchor = max(range(len(blocks)), key=lambda j: blocks[j].size)
-    first, last = anchor, anchor
-    edge = float(np.median(ref[blocks[anchor][-10:]]))
-    for j in range(anchor + 1, len(blocks)):
-        if np.median(ref[blocks[j]]) + SHINGLE >= edge:
-            last, edge = j, float(np.median(ref[blocks[j][-10:]]))
-    edge = float(np.median(ref[blocks[anchor][:10]]))
+    begins = np.concatenate(([0], cuts))
+    ends = np.concatenate((cuts, [pos.size])) - 1
+    # Cheap stand-ins for medians: the middle of a block, and a few shingles in from its ends.
+    middle = ref[(begins + ends) // 2].tolist()
+    head = ref[np.minimum(begins + 4, ends)].tolist()
+    tail = ref[np.maximum(ends - 4, begins)].tolist()
+    anchor = int(np.argmax(ends - begins))
+    first = last = anchor
+    edge = tail[anchor]
+    for j in range(anchor + 1, len(middle)):
+        if middle[j] + SHINGLE >= edge:
+            last, edge = j, tail[j]
+    edge = head[anchor]
     for j in range(anchor - 1, -1, -1):
-        if np.median(ref[blocks[j]]) <= edge + SHINGLE:
-            first, edge = j, float(np.median(ref[blocks[j][:10]]))
-    return int(pos[blocks[first][0]]), int(pos[blocks[last][-1]])
+        if middle[j] <= edge + SHINGLE:
+            first, edge = j, head[j]
+    return int(pos[begins[first]]), int(pos[ends[last]])
 
 
 def _score(index: Index, entry: int, hashes: np.ndarray, alive: np.ndarray) -> TextMatch | None:
@@ -109,9 +114,11 @@ def _score(index: Index, entry: int, hashes: np.ndarray, alive: np.ndarray) -> T
     start, end, _ = _densest_region(positions)
     start, end = _trim_out_of_order(positions, index.positions_of(entry)[slot[positions]], start, end)
     region = slice(start, end + 1)
-    found = np.unique(hashes[region][inref[region]]).size
-    size = index.entries[entry].size
-    coverage = found / size
+    matched_slots = np.unique(slot[region][inref[region]])
+    found = matched_slots.size
+    size, core = index.entries[entry].size, index.entries[entry].core
+    # Coverage is of the license terms: the reference's own copyright lines are not expected.
+    coverage = int(index.core_of(entry)[matched_slots].sum()) / core if core else found / size
     live = int(alive[region].sum())
     precision = int(inref[region].sum()) / live if live else 0.0
     # More reference found wins; missing reference text and unexplained words in the region cost.
@@ -129,8 +136,16 @@ def match_tokens(index: Index, tokens: Tokens) -> TextResult:
         if live_hashes.size == 0:
             break
         counts = _candidate_counts(index, live_hashes)
-        top = np.argsort(-counts, kind="stable")[:TOP_K]
-        scored = [m for e in top if counts[e] > 0 and (m := _score(index, int(e), hashes, alive)) is not None]
+        # No reference can rank above 1.5 * shared - 0.5 * size (found <= shared): score the best
+        # bounds first and stop once no remaining bound can beat the best rank seen.
+        bound = 1.5 * counts - 0.5 * index.sizes
+        scored: list[TextMatch] = []
+        for e in np.argsort(-bound, kind="stable")[:TOP_K].tolist():
+            if counts[e] == 0 or (scored and bound[e] < max(m.rank for m in scored)):
+                break
+            m = _score(index, e, hashes, alive)
+            if m is not None:
+                scored.append(m)
         if not scored:
             break
         scored.sort(key=lambda m: -m.rank)

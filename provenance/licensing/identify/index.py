@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import os
 import tempfile
 from dataclasses import dataclass
@@ -17,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from provenance.licensing.identify.normalize import tokenize
+from provenance.licensing.identify.normalize import Tokens, tokenize
 from provenance.licensing.identify.reference import bundle_digest, load_bundle
 
 #: Bump when tokenizing, hashing or the cache layout changes: it keys the cache and the results.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "4"
 SHINGLE = 5
 _MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
@@ -35,6 +36,7 @@ class Entry:
 
     members: tuple[str, ...]
     size: int  # number of distinct shingles
+    core: int  # of which outside copyright lines: what coverage is measured against
 
 
 @dataclass(frozen=True)
@@ -47,14 +49,23 @@ class Index:
     ref_hashes: np.ndarray  # uint64, per entry sorted, concatenated
     ref_offsets: np.ndarray  # int64, len(entries) + 1
     ref_positions: np.ndarray  # int32, first word position of each ref_hashes shingle in its text
-    post_hashes: np.ndarray  # uint64, sorted
-    post_entries: np.ndarray  # int32, entry of each posting
+    ref_core: np.ndarray  # bool, shingle lies outside the reference's copyright lines
+    post_keys: np.ndarray  # uint64, sorted distinct shingles of all references
+    post_starts: np.ndarray  # int64, len(post_keys) + 1: where each key's entries start in post_entries
+    post_entries: np.ndarray  # int32, entries holding each key, grouped by key
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.ref_offsets)
 
     def shingles_of(self, entry: int) -> np.ndarray:
         return self.ref_hashes[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
 
     def positions_of(self, entry: int) -> np.ndarray:
         return self.ref_positions[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
+
+    def core_of(self, entry: int) -> np.ndarray:
+        return self.ref_core[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
 
 
 def word_ids(words: tuple[str, ...], vocab: dict[str, int]) -> np.ndarray:
@@ -82,32 +93,53 @@ def version_string() -> str:
     return f"spdx-{load_bundle().version}+provenance-{ENGINE_VERSION}"
 
 
+_COPYRIGHT_LINE = re.compile(r"^\W*(?:copyright|\(c\)|©|portions\s+copyright)\b", re.IGNORECASE)
+
+
+def _core_words(text: str, tokens: Tokens) -> np.ndarray:
+    """Per word: False when it sits on a copyright line, which real files replace with their own."""
+    lines = text.splitlines()
+    holder = {n for n, line in enumerate(lines, start=1) if _COPYRIGHT_LINE.match(line) and len(line) < 200}
+    return np.fromiter((n not in holder for n in tokens.lines), dtype=bool, count=len(tokens.lines))
+
+
 def build_index() -> Index:
     bundle = load_bundle()
     vocab: dict[str, int] = {}
     groups: dict[tuple[str, ...], list[str]] = {}
+    cores: dict[tuple[str, ...], np.ndarray] = {}
     for lic in bundle.licenses:
         if not lic.text or lic.deprecated:
             continue
-        words = tokenize(lic.text, reference=True).words
-        groups.setdefault(words, []).append(lic.id)
+        tokens = tokenize(lic.text, reference=True)
+        groups.setdefault(tokens.words, []).append(lic.id)
+        cores.setdefault(tokens.words, _core_words(lic.text, tokens))
     entries: list[Entry] = []
     sets: list[np.ndarray] = []
     places: list[np.ndarray] = []
+    flags: list[np.ndarray] = []
     for words, members in groups.items():
         for w in words:
             vocab.setdefault(w, len(vocab) + 1)
         all_hashes = shingle_hashes(word_ids(words, vocab))
         hashes, first = np.unique(all_hashes, return_index=True)
         keep = hashes != 0
-        entries.append(Entry(tuple(members), int(keep.sum())))
+        core_word = cores[words]
+        # A shingle is core when none of its words is on a copyright line.
+        core_shingle = np.ones(all_hashes.size, dtype=bool)
+        for k in range(SHINGLE):
+            core_shingle &= core_word[k : k + all_hashes.size]
+        core = core_shingle[first[keep]]
+        entries.append(Entry(tuple(members), int(keep.sum()), int(core.sum())))
         sets.append(hashes[keep])
         places.append(first[keep].astype(np.int32))
+        flags.append(core)
     offsets = np.zeros(len(sets) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([s.size for s in sets])
     ref_hashes = np.concatenate(sets)
     owner = np.repeat(np.arange(len(sets), dtype=np.int32), [s.size for s in sets])
     order = np.argsort(ref_hashes, kind="stable")
+    keys, first = np.unique(ref_hashes[order], return_index=True)
     return Index(
         version=version_string(),
         entries=tuple(entries),
@@ -115,7 +147,9 @@ def build_index() -> Index:
         ref_hashes=ref_hashes,
         ref_offsets=offsets,
         ref_positions=np.concatenate(places),
-        post_hashes=ref_hashes[order],
+        ref_core=np.concatenate(flags),
+        post_keys=keys,
+        post_starts=np.append(first, ref_hashes.size).astype(np.int64),
         post_entries=owner[order],
     )
 
@@ -132,7 +166,7 @@ def cache_path() -> Path:
 def _save(index: Index, path: Path) -> None:
     meta = {
         "version": index.version,
-        "entries": [[list(e.members), e.size] for e in index.entries],
+        "entries": [[list(e.members), e.size, e.core] for e in index.entries],
         "vocab": list(index.vocab),  # ids are positions + 1
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,7 +178,9 @@ def _save(index: Index, path: Path) -> None:
             ref_hashes=index.ref_hashes,
             ref_offsets=index.ref_offsets,
             ref_positions=index.ref_positions,
-            post_hashes=index.post_hashes,
+            ref_core=index.ref_core,
+            post_keys=index.post_keys,
+            post_starts=index.post_starts,
             post_entries=index.post_entries,
         )
     os.replace(tmp, path)
@@ -155,12 +191,14 @@ def _load(path: Path) -> Index:
         meta = json.loads(data["meta"].tobytes())
         return Index(
             version=meta["version"],
-            entries=tuple(Entry(tuple(m), int(s)) for m, s in meta["entries"]),
+            entries=tuple(Entry(tuple(m), int(s), int(c)) for m, s, c in meta["entries"]),
             vocab={w: i for i, w in enumerate(meta["vocab"], start=1)},
             ref_hashes=data["ref_hashes"],
             ref_offsets=data["ref_offsets"],
             ref_positions=data["ref_positions"],
-            post_hashes=data["post_hashes"],
+            ref_core=data["ref_core"],
+            post_keys=data["post_keys"],
+            post_starts=data["post_starts"],
             post_entries=data["post_entries"],
         )
 
