@@ -19,13 +19,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from notice_cases import load_cases, notice_correct  # noqa: E402
-from variants import VARIANTS  # noqa: E402
+from notice_cases import load_cases, notice_correct
+from variants import VARIANTS
 
-from provenance.licensing.identify import find_notices, identify_file, index_version  # noqa: E402
-from provenance.licensing.identify.index import build_index, cache_path, get_index  # noqa: E402
-from provenance.licensing.identify.reference import load_bundle  # noqa: E402
-from provenance.licensing.identify.types import FileIdentification  # noqa: E402
+from provenance.licensing.identify import find_notices, identify_file, index_version
+from provenance.licensing.identify.index import build_index, cache_path, get_index
+from provenance.licensing.identify.reference import load_bundle
+from provenance.licensing.identify.types import FileIdentification
 
 
 def groups() -> dict[str, frozenset[str]]:

@@ -229,7 +229,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
             + _VER
             + r"?"
             + _LATER
-            + r"(?:[^.;\n]{0,40}?as\s+published\s+by\s+the\s+free\s+software\s+foundation[,;]?\s*(?:either\s+)?"
+            + r"(?:[^.;\n]{0,40}?as\s+published\s+by\s+the\s+free\s+software\s+foundation[,;]?\s*"
+            r"(?:either\s+)?"
             r"version\s+(?P<fsfver>\d(?:\.\d)?)(?:\s+of\s+the\s+licen[sc]e)?"
             r"(?P<fsflater>,?\s*or\s*\(at\s+your\s+option\)\s*any\s+later\s+version)?)?",
             _F,

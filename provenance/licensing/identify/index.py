@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
