@@ -74,32 +74,52 @@ def _densest_region(positions: np.ndarray) -> tuple[int, int, int]:
     return int(positions[starts[best]]), int(positions[ends[best]]), int(ends[best] - starts[best] + 1)
 
 
-def _trim_out_of_order(positions: np.ndarray, ref_at: np.ndarray, start: int, end: int) -> tuple[int, int]:
+def _trim_out_of_order(
+    positions: np.ndarray, ref_at: np.ndarray, repeated: np.ndarray, start: int, end: int
+) -> tuple[int, int]:
     """Drop edge blocks that match the reference out of order.
 
     A GPL notice above the GPL text repeats the text's own "how to apply" appendix; its shingles
     match the end of the reference while the text after them matches its start, so it is cut off
-    and left for the notice matcher.
+    and left for the notice matcher. Shingles the reference itself repeats have no sure position
+    and never cut.
     """
     inside = (positions >= start) & (positions <= end)
-    pos, ref = positions[inside], ref_at[inside]
+    pos, ref, rep = positions[inside], ref_at[inside], repeated[inside]
     cuts = np.flatnonzero(np.diff(pos) > 1) + 1
     begins = np.concatenate(([0], cuts))
     ends = np.concatenate((cuts, [pos.size])) - 1
     # Cheap stand-ins for medians: the middle of a block, and a few shingles in from its ends.
-    middle = ref[(begins + ends) // 2].tolist()
-    head = ref[np.minimum(begins + 4, ends)].tolist()
-    tail = ref[np.maximum(ends - 4, begins)].tolist()
+    mid_i, head_i, tail_i = (begins + ends) // 2, np.minimum(begins + 4, ends), np.maximum(ends - 4, begins)
+    middle, head, tail = ref[mid_i].tolist(), ref[head_i].tolist(), ref[tail_i].tolist()
+    sure_mid, sure_head, sure_tail = (~rep[mid_i]).tolist(), (~rep[head_i]).tolist(), (~rep[tail_i]).tolist()
     anchor = int(np.argmax(ends - begins))
     first = last = anchor
     edge = tail[anchor]
     for j in range(anchor + 1, len(middle)):
-        if middle[j] + SHINGLE >= edge:
-            last, edge = j, tail[j]
+        if not sure_mid[j] or middle[j] + SHINGLE >= edge:
+            last = j
+            if sure_tail[j]:
+                edge = tail[j]
     edge = head[anchor]
     for j in range(anchor - 1, -1, -1):
-        if middle[j] <= edge + SHINGLE:
-            first, edge = j, head[j]
+        if not sure_mid[j] or middle[j] <= edge + SHINGLE:
+            first = j
+            if sure_head[j]:
+                edge = head[j]
+    # A header may repeat the license's opening words (its title) and a footer its closing ones: the
+    # text proper starts at the last full run holding the reference's opening before the anchor,
+    # and ends at the first run holding its closing after the anchor.
+    sizes = (ends - begins + 1).tolist()
+    runs = [j for j in range(first, last + 1) if sizes[j] >= 3]
+    openers = [j for j in runs if sure_head[j]]
+    closers = [j for j in runs if sure_tail[j]]
+    if openers:
+        opening = min(head[j] for j in openers)
+        first = max((j for j in openers if j <= anchor and head[j] <= opening + SHINGLE), default=first)
+    if closers:
+        closing = max(tail[j] for j in closers)
+        last = min((j for j in closers if j >= anchor and tail[j] >= closing - SHINGLE), default=last)
     return int(pos[begins[first]]), int(pos[ends[last]])
 
 
@@ -112,7 +132,10 @@ def _score(index: Index, entry: int, hashes: np.ndarray, alive: np.ndarray) -> T
     if positions.size == 0:
         return None
     start, end, _ = _densest_region(positions)
-    start, end = _trim_out_of_order(positions, index.positions_of(entry)[slot[positions]], start, end)
+    hit = slot[positions]
+    start, end = _trim_out_of_order(
+        positions, index.positions_of(entry)[hit], index.repeat_of(entry)[hit], start, end
+    )
     region = slice(start, end + 1)
     matched_slots = np.unique(slot[region][inref[region]])
     found = matched_slots.size
@@ -138,10 +161,10 @@ def match_tokens(index: Index, tokens: Tokens) -> TextResult:
         counts = _candidate_counts(index, live_hashes)
         # No reference can rank above 1.5 * shared - 0.5 * size (found <= shared): score the best
         # bounds first and stop once no remaining bound can beat the best rank seen.
-        bound = 1.5 * counts - 0.5 * index.sizes
+        bound = np.where(counts > 0, 1.5 * counts - 0.5 * index.sizes, -np.inf)
         scored: list[TextMatch] = []
         for e in np.argsort(-bound, kind="stable")[:TOP_K].tolist():
-            if counts[e] == 0 or (scored and bound[e] < max(m.rank for m in scored)):
+            if bound[e] == -np.inf or (scored and bound[e] < max(m.rank for m in scored)):
                 break
             m = _score(index, e, hashes, alive)
             if m is not None:
@@ -151,6 +174,11 @@ def match_tokens(index: Index, tokens: Tokens) -> TextResult:
         scored.sort(key=lambda m: -m.rank)
         best = scored[0]
         if best.coverage < MIN_COVERAGE or best.precision < MIN_PRECISION:
+            # Nothing (more) identified: the closest references are those sharing the most text.
+            seen = {m.entry for m in scored}
+            for e in np.argsort(-counts, kind="stable")[:TOP_K].tolist():
+                if counts[e] > 0 and e not in seen and (m := _score(index, e, hashes, alive)) is not None:
+                    scored.append(m)
             near = sorted(scored, key=lambda m: -m.score)
             break
         accepted.append(best)

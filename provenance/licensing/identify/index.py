@@ -22,7 +22,7 @@ from provenance.licensing.identify.normalize import Tokens, tokenize
 from provenance.licensing.identify.reference import bundle_digest, load_bundle
 
 #: Bump when tokenizing, hashing or the cache layout changes: it keys the cache and the results.
-ENGINE_VERSION = "4"
+ENGINE_VERSION = "5"
 SHINGLE = 5
 _MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
@@ -50,6 +50,7 @@ class Index:
     ref_offsets: np.ndarray  # int64, len(entries) + 1
     ref_positions: np.ndarray  # int32, first word position of each ref_hashes shingle in its text
     ref_core: np.ndarray  # bool, shingle lies outside the reference's copyright lines
+    ref_repeat: np.ndarray  # bool, shingle occurs more than once in its reference (position unsure)
     post_keys: np.ndarray  # uint64, sorted distinct shingles of all references
     post_starts: np.ndarray  # int64, len(post_keys) + 1: where each key's entries start in post_entries
     post_entries: np.ndarray  # int32, entries holding each key, grouped by key
@@ -63,6 +64,9 @@ class Index:
 
     def positions_of(self, entry: int) -> np.ndarray:
         return self.ref_positions[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
+
+    def repeat_of(self, entry: int) -> np.ndarray:
+        return self.ref_repeat[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
 
     def core_of(self, entry: int) -> np.ndarray:
         return self.ref_core[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
@@ -118,11 +122,12 @@ def build_index() -> Index:
     sets: list[np.ndarray] = []
     places: list[np.ndarray] = []
     flags: list[np.ndarray] = []
+    repeats: list[np.ndarray] = []
     for words, members in groups.items():
         for w in words:
             vocab.setdefault(w, len(vocab) + 1)
         all_hashes = shingle_hashes(word_ids(words, vocab))
-        hashes, first = np.unique(all_hashes, return_index=True)
+        hashes, first, counts = np.unique(all_hashes, return_index=True, return_counts=True)
         keep = hashes != 0
         core_word = cores[words]
         # A shingle is core when none of its words is on a copyright line.
@@ -134,6 +139,7 @@ def build_index() -> Index:
         sets.append(hashes[keep])
         places.append(first[keep].astype(np.int32))
         flags.append(core)
+        repeats.append(counts[keep] > 1)
     offsets = np.zeros(len(sets) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([s.size for s in sets])
     ref_hashes = np.concatenate(sets)
@@ -148,6 +154,7 @@ def build_index() -> Index:
         ref_offsets=offsets,
         ref_positions=np.concatenate(places),
         ref_core=np.concatenate(flags),
+        ref_repeat=np.concatenate(repeats),
         post_keys=keys,
         post_starts=np.append(first, ref_hashes.size).astype(np.int64),
         post_entries=owner[order],
@@ -179,6 +186,7 @@ def _save(index: Index, path: Path) -> None:
             ref_offsets=index.ref_offsets,
             ref_positions=index.ref_positions,
             ref_core=index.ref_core,
+            ref_repeat=index.ref_repeat,
             post_keys=index.post_keys,
             post_starts=index.post_starts,
             post_entries=index.post_entries,
@@ -197,6 +205,7 @@ def _load(path: Path) -> Index:
             ref_offsets=data["ref_offsets"],
             ref_positions=data["ref_positions"],
             ref_core=data["ref_core"],
+            ref_repeat=data["ref_repeat"],
             post_keys=data["post_keys"],
             post_starts=data["post_starts"],
             post_entries=data["post_entries"],
