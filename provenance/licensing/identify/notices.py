@@ -261,9 +261,19 @@ def _has_cue(body: str, start: int, end: int) -> bool:
     return bool(CUE.search(_sentence(body, start, end)))
 
 
+def _statement_start(body: str, start: int) -> int:
+    """Where the statement begins: at a cue ("licensed under") shortly before the name, if any."""
+    left = body[max(0, start - 80) : start]
+    cut = [m.end() for m in _SENTENCE_END.finditer(left)]
+    offset = cut[-1] if cut else 0
+    m = CUE.search(left, offset)
+    return start - len(left) + m.start() if m else start
+
+
 def _identification(text: Text, hit: Hit) -> Identification:
     reading = hit.reading
-    first, last = text.line_of(hit.start), text.line_of(max(hit.start, hit.end - 1))
+    first = text.line_of(_statement_start(text.body, hit.start))
+    last = text.line_of(max(hit.start, hit.end - 1))
     mention = " ".join(text.body[hit.start : hit.end].split())
     if reading.license is None:
         return Identification(
