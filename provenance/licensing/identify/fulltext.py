@@ -123,6 +123,25 @@ def _trim_out_of_order(
     return int(pos[begins[first]]), int(pos[ends[last]])
 
 
+#: Consecutive reference shingles that must all be missing to count as a missing clause.
+CLAUSE = 12
+
+
+def _missing_clauses(index: Index, entry: int, matched_slots: np.ndarray) -> int:
+    """Shingles of the reference's terms lost in runs of CLAUSE or more, in reference order.
+
+    Reworded phrases lose a few shingles here and there; a license that is not there at all, or
+    a variant whose extra clause the text lacks, loses them in long runs.
+    """
+    present = ~index.core_of(entry)  # copyright lines and appendices are never "missing"
+    present[matched_slots] = True
+    in_order = present[index.order_of(entry)]
+    edges = np.diff(np.concatenate(([1], in_order.astype(np.int8), [1])))
+    starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
+    runs = ends - starts
+    return int(runs[runs >= CLAUSE].sum())
+
+
 def _score(index: Index, entry: int, hashes: np.ndarray, alive: np.ndarray) -> TextMatch | None:
     ref = index.shingles_of(entry)
     slot = np.searchsorted(ref, hashes)
@@ -139,13 +158,17 @@ def _score(index: Index, entry: int, hashes: np.ndarray, alive: np.ndarray) -> T
     region = slice(start, end + 1)
     matched_slots = np.unique(slot[region][inref[region]])
     found = matched_slots.size
+    found_core = int(index.core_of(entry)[matched_slots].sum())
     size, core = index.entries[entry].size, index.entries[entry].core
-    # Coverage is of the license terms: the reference's own copyright lines are not expected.
-    coverage = int(index.core_of(entry)[matched_slots].sum()) / core if core else found / size
+    # Coverage is of the license terms: the reference's copyright lines and appendix are not expected.
+    coverage = found_core / core if core else found / size
     live = int(alive[region].sum())
-    precision = int(inref[region].sum()) / live if live else 0.0
-    # More reference found wins; missing reference text and unexplained words in the region cost.
-    rank = found - 0.5 * (size - found) - 0.25 * (live - int(inref[region].sum()))
+    explained = int(inref[region].sum())
+    precision = explained / live if live else 0.0
+    # More reference found wins; missing license terms and unexplained words in the region cost,
+    # and a whole clause missing costs most: near-identical licenses differ by a clause.
+    gaps = _missing_clauses(index, entry, matched_slots)
+    rank = found - 0.5 * (core - found_core) - 0.25 * (live - explained) - gaps
     return TextMatch(entry, coverage, precision, start, end, rank)
 
 
@@ -159,9 +182,9 @@ def match_tokens(index: Index, tokens: Tokens) -> TextResult:
         if live_hashes.size == 0:
             break
         counts = _candidate_counts(index, live_hashes)
-        # No reference can rank above 1.5 * shared - 0.5 * size (found <= shared): score the best
-        # bounds first and stop once no remaining bound can beat the best rank seen.
-        bound = np.where(counts > 0, 1.5 * counts - 0.5 * index.sizes, -np.inf)
+        # No reference can rank above shared - 0.5 * (core - shared) (found <= shared): score the
+        # best bounds first and stop once no remaining bound can beat the best rank seen.
+        bound = np.where(counts > 0, counts - 0.5 * np.maximum(index.cores - counts, 0), -np.inf)
         scored: list[TextMatch] = []
         for e in np.argsort(-bound, kind="stable")[:TOP_K].tolist():
             if bound[e] == -np.inf or (scored and bound[e] < max(m.rank for m in scored)):

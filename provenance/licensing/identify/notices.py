@@ -79,9 +79,10 @@ def _url_key(url: str) -> str:
     url = url.lower().strip()
     url = re.sub(r"^[a-z]+://", "", url)
     url = re.sub(r"^www\.", "", url)
-    url = re.sub(r"[#?].*$", "", url)
+    url, _, fragment = url.partition("#")  # an anchor picks one license off a page that lists many
+    url = re.sub(r"\?.*$", "", url)
     url = re.sub(r"(?:/legalcode(?:\.[a-z\-]+)?|\.html?|\.txt|\.php|\.md|/)+$", "", url)
-    return url
+    return f"{url}#{fragment}" if fragment else url
 
 
 @lru_cache(maxsize=1)
@@ -226,9 +227,10 @@ def _name_hits(text: Text, strict: bool = True) -> list[Hit]:
                 break
     for m in re.finditer(r"(?<![\w.\-/])[A-Za-z0-9][\w.+\-]*[\w+]", body):
         found = tables().ids.get(m.group().lower())
-        if found and _spans_free(claimed, m.start(), m.end()):
-            weak = not (re.search(r"\d", found) and "-" in found)
-            hits.append(Hit(m.start(), m.end(), Reading(found, weak=weak), "spdx-id"))
+        # Only ids that cannot be ordinary words ("Apache-2.0", "CC-BY-4.0"); "DOC", "Intel",
+        # "JSON" and "X11" are SPDX ids too, and reach us through names and aliases instead.
+        if found and _is_versioned_id(found) and _spans_free(claimed, m.start(), m.end()):
+            hits.append(Hit(m.start(), m.end(), Reading(found), "spdx-id"))
             claimed.append((m.start(), m.end()))
     return hits
 
