@@ -100,8 +100,8 @@ def bench_texts(every: int) -> list[str]:
     return [f"{r[0]} {r[2] / r[1]:.4f}" for r in rows]
 
 
-def bench_notices() -> None:
-    cases = load_cases()
+def bench_notices(pattern: str, title: str) -> None:
+    cases = load_cases(pattern)
     table: dict[tuple[str, str], list[int]] = {}
     misses = []
     t0 = time.perf_counter()
@@ -117,7 +117,7 @@ def bench_notices() -> None:
                 f"{[(f.expression, f.matcher) for f in found]}"
             )
     elapsed = (time.perf_counter() - t0) * 1000 / len(cases)
-    print(f"\nNotice phrasings ({len(cases)}), {elapsed:.2f} ms each")
+    print(f"\n{title} ({len(cases)}), {elapsed:.2f} ms each")
     print(f"{'language':<9}{'kind':<12}{'cases':>6}{'correct':>9}{'acc':>8}")
     for (language, kind), (ok, n) in sorted(table.items()):
         print(f"{language:<9}{kind:<12}{n:>6}{ok:>9}{ok / n:>8.2%}")
@@ -195,7 +195,8 @@ def main() -> None:
     args = parser.parse_args()
     bench_load()
     bench_texts(args.every)
-    bench_notices()
+    bench_notices("notices_*.tsv", "Notice phrasings, tuned set")
+    bench_notices("heldout_*.tsv", "Notice phrasings, held-out set (36/41 on its first run)")
     if args.baseline_every:
         bench_baseline(args.baseline_every)
 

@@ -21,10 +21,11 @@ class NoticeCase:
         return {"?": "ambiguous", "!": "reservation", "-": "negative"}.get(self.expected, "grant")
 
 
-def load_cases() -> list[NoticeCase]:
+def load_cases(pattern: str = "notices_*.tsv") -> list[NoticeCase]:
+    """The tuned set (notices_en, notices_zh) by default; "heldout_*.tsv" for the held-out one."""
     cases = []
-    for path in sorted(DATA.glob("notices_*.tsv")):
-        language = path.stem.split("_", 1)[1]
+    for path in sorted(DATA.glob(pattern)):
+        language = path.stem.split("_", 1)[1] if path.stem.startswith("notices") else path.stem.split("_")[0]
         for line in path.read_text("utf-8").splitlines():
             if not line.strip() or line.startswith("#"):
                 continue

@@ -172,7 +172,26 @@ def _cdla(m: re.Match[str]) -> Reading:
 
 _F = re.IGNORECASE
 #: Ordered: earlier patterns claim their text first, so specific forms precede bare ones.
+_STYLE_OPTIONS = {
+    "mit": ("MIT", "MIT-0", "X11"),
+    "bsd": ("BSD-2-Clause", "BSD-3-Clause", "BSD-4-Clause"),
+    "apache": ("Apache-1.1", "Apache-2.0"),
+    "gpl": ("GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later"),
+}
+
+
+def _style(m: re.Match[str]) -> Reading:
+    family = m["fam"].lower()
+    note = f"a license in the style of {m['fam']}, not necessarily {m['fam']} itself"
+    return Reading(None, _STYLE_OPTIONS[family], note)
+
+
 PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...] = (
+    (
+        re.compile(r"(?<![\w])(?P<fam>mit|bsd|apache|gpl)[\s-](?:style|like|type)\s+licen[sc]e", _F),
+        _style,
+    ),
+    (re.compile(r"(?<![\w])freebsd\s+licen[sc]e", _F), _fixed("BSD-2-Clause")),
     (
         re.compile(
             r"(?:creative\s*commons|知识共享)\s*(?:\(cc\)\s*)?(?:license\s+|licence\s+)?"
@@ -266,7 +285,9 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
         _bsd,
     ),
     (
-        re.compile(r"(?<![\w])mit(?:\s*(?P<lic>licen[sc]e|许可证|许可协议|许可|协议))?(?![\w\-])", _F),
+        re.compile(
+            r"(?<![\w])mit(?:\s*(?P<lic>licen[sc]e|许可证|许可协议|许可|协议))?(?![\w])(?!-(?!licen))", _F
+        ),
         _fixed("MIT"),
     ),
     (re.compile(r"(?<![\w])mit-0(?![\w])", _F), _fixed("MIT-0", weak=True)),
@@ -315,7 +336,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
 #: Words that make a weak mention ("MIT", "Apache 2.0", "GPL") count as a licensing statement.
 CUE = re.compile(
     r"licen[sc]|released\s+under|distributed\s+under|available\s+under|published\s+under|provided\s+under"
-    r"|made\s+available\s+under|(?:shared|offered|is|are)\s+under|under\s+the\s+terms|dual[\s\-]licen|许可|协议|授权|采用|遵循|遵守|copyleft",
+    r"|made\s+available\s+under|open[\s\-]?sourced?\b|开源|(?:shared|offered|is|are)\s+under|under\s+the\s+terms|dual[\s\-]licen|许可|协议|授权|采用|遵循|遵守|copyleft",
     re.IGNORECASE,
 )
 LIC_WORD = _LIC
