@@ -51,6 +51,8 @@ def _text_identification(
         matcher="text",
     )
     figures = f"coverage {match.coverage:.2f}, precision {match.precision:.2f}"
+    if index.entries[match.entry].note:
+        figures += f"; reference {index.entries[match.entry].note}"
     if len(members) == 1:
         return replace(base, expression=members[0], note=f"full text of {members[0]} ({figures})")
     family = _family(members)
@@ -94,28 +96,47 @@ def _outside(text: str, spans: list[tuple[int, int]]) -> str:
     return "\n".join(lines)
 
 
+def _fits(exception: str, expression: str) -> bool:
+    """LLVM-exception is written for Apache-2.0; the other SPDX exceptions are GNU license exceptions."""
+    if exception == "LLVM-exception":
+        return expression == "Apache-2.0"
+    return expression.split("-")[0] in ("GPL", "LGPL", "AGPL", "GFDL")
+
+
 def _attach_exceptions(parts: list[Identification], hits: tuple[ExceptionHit, ...]) -> list[Identification]:
-    """Each exception joins the identified license nearest above it (or the first one)."""
+    """Each exception joins the license it fits nearest above it, or else nearest below it."""
     out = list(parts)
     for hit in hits:
-        targets = [i for i, p in enumerate(out) if p.expression and not p.reservation]
-        if not targets:
+        fitting = [i for i, p in enumerate(out) if p.expression and _fits(hit.id, p.expression)]
+        above = [i for i in fitting if out[i].start_line <= hit.line]
+        below = [i for i in fitting if out[i].start_line > hit.line]
+        if not above and not below:
             continue
-        above = [i for i in targets if out[i].start_line <= hit.line]
-        k = above[-1] if above else targets[0]
+        k = above[-1] if above else below[0]
         part = out[k]
-        if " WITH " in (part.expression or ""):
-            continue
-        out[k] = Identification(
+        out[k] = replace(
+            part,
             expression=normalise(f"{part.expression} WITH {hit.id}"),
-            score=part.score,
-            coverage=part.coverage,
             start_line=min(part.start_line, hit.line),
             end_line=max(part.end_line, hit.line),
-            matcher=part.matcher,
             note=f"{part.note}; exception {hit.id} named on line {hit.line}",
         )
     return out
+
+
+def _operator(parts: list[Identification], outside: str) -> str:
+    """OR when a dual-licensing statement comes before the second license, as a preamble does;
+    a long notice file listing many components stays AND even if one of them says "either"."""
+    ordered = sorted(parts, key=lambda p: p.start_line)
+    if not 2 <= len(ordered) <= 3:
+        return "AND"
+    second = ordered[1].start_line
+    lines = outside.splitlines()
+    return "OR" if any(_DUAL.search(line) for line in lines[:second]) else "AND"
+
+
+def _stem(license_id: str) -> str:
+    return license_id.split("-")[0]
 
 
 def identify(text: str) -> FileIdentification:
@@ -124,27 +145,30 @@ def identify(text: str) -> FileIdentification:
     result = match_tokens(index, tokens)
     spans = [_lines_of(tokens, m) for m in result.matches]
     outside = _outside(text, spans)
-    notices = [n for n in find(outside)]
-    parts = [_text_identification(index, tokens, m, notices, outside) for m in result.matches]
-    used = {p.expression for p in parts if p.family}
-    extra = [
-        n for n in notices if n.expression not in used and n.expression not in {p.expression for p in parts}
-    ]
-    parts = _attach_exceptions(parts + [n for n in extra if n.expression], find_exceptions(outside))
-    parts += [n for n in extra if not n.expression]
-    parts.sort(key=lambda p: (p.start_line, p.end_line))
-    grants = [p for p in parts if not p.reservation]
-    operator = "OR" if _DUAL.search(outside) else "AND"
+    notices = list(find(outside))
+    texts = [_text_identification(index, tokens, m, notices, outside) for m in result.matches]
+    named = {p.expression for p in texts} | {a for p in texts for a in p.ambiguous}
+    stems = {_stem(i) for i in named if i}
+    # Notices outside the texts: new licenses join the expression; a bare family name ("GPL") is
+    # listed but only blocks the expression when nothing else was found; a rights reservation
+    # counts only in a file that grants nothing.
+    grants = [n for n in notices if n.expression and n.expression not in named]
+    vague = [n for n in notices if n.ambiguous and not any(_stem(a) in stems for a in n.ambiguous)]
+    parts = _attach_exceptions(texts + grants, find_exceptions(outside))
+    reserved = [n for n in notices if n.reservation] if not parts and not vague else []
     expression = None
-    if grants and all(p.expression for p in grants):
-        expression = combine([p.expression for p in grants if p.expression], operator)
+    if parts and all(p.expression for p in parts):
+        expression = combine([p.expression for p in parts if p.expression], _operator(parts, outside))
     covered = sum(len(range(*token_span(m))) + 1 for m in result.matches)
     coverage = min(1.0, covered / len(tokens.words)) if tokens.words else 0.0
     candidates: tuple[Candidate, ...] = ()
     if not result.matches:
         candidates = tuple(
-            Candidate(index.entries[m.entry].members[0], round(m.score, 4)) for m in result.near[:5]
+            Candidate(index.entries[m.entry].members[0], round(m.score, 4))
+            for m in result.near[:5]
+            if m.score >= 0.05
         )
+    matches = sorted(parts + vague + reserved, key=lambda p: (p.start_line, p.end_line))
     return FileIdentification(
-        expression=expression, matches=tuple(parts), coverage=round(coverage, 4), candidates=candidates
+        expression=expression, matches=tuple(matches), coverage=round(coverage, 4), candidates=candidates
     )

@@ -12,6 +12,7 @@ def spdx_licensing() -> Licensing:
     return get_spdx_licensing()
 
 
+@lru_cache(maxsize=4096)
 def normalise(expression: str) -> str:
     """Canonical SPDX rendering (ids in their SPDX case); `LicenseRef-` ids pass through unchanged."""
     try:

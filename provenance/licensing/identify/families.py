@@ -22,8 +22,8 @@ class Reading:
     weak: bool = False
 
 
-_SEP = r"[\s_\-]*"
-_VER = r"(?:,?\s*\(?(?:version|ver\.?|v\.?|版本|第)?\s*(?P<ver>\d(?:\.\d){0,2})\s*(?:版)?\)?)"
+_SEP = r"[\s_\-–—]*"
+_VER = r"(?:[,\-–—]?\s*\(?(?:version|ver\.?|v\.?|版本|第)?\s*(?P<ver>\d(?:\.\d){0,2})\s*(?:版)?\)?)"
 _LATER = (
     r"(?P<later>\s*\+|\s*-or-later|,?\s*or\s+(?:\(at\s+your\s+option\)\s+)?(?:any\s+)?later(?:\s+version)?"
     r"|\s*-only|\s+only|\s*或更高版本|\s*或任何更新的版本|\s*或更新版本)?"
@@ -112,6 +112,8 @@ def _gnu_short(m: re.Match[str]) -> Reading:
 
 def _apache(m: re.Match[str]) -> Reading:
     ver = m["ver"]
+    if not ver and not m["lic"]:
+        return Reading(None)  # "Apache Spark", "Apache Arrow": a project, not a license
     if not ver:
         return Reading(
             None, ("Apache-1.0", "Apache-1.1", "Apache-2.0"), "Apache License named without a version"
@@ -170,7 +172,26 @@ def _cdla(m: re.Match[str]) -> Reading:
 
 _F = re.IGNORECASE
 #: Ordered: earlier patterns claim their text first, so specific forms precede bare ones.
+_STYLE_OPTIONS = {
+    "mit": ("MIT", "MIT-0", "X11"),
+    "bsd": ("BSD-2-Clause", "BSD-3-Clause", "BSD-4-Clause"),
+    "apache": ("Apache-1.1", "Apache-2.0"),
+    "gpl": ("GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later"),
+}
+
+
+def _style(m: re.Match[str]) -> Reading:
+    family = m["fam"].lower()
+    note = f"a license in the style of {m['fam']}, not necessarily {m['fam']} itself"
+    return Reading(None, _STYLE_OPTIONS[family], note)
+
+
 PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...] = (
+    (
+        re.compile(r"(?<![\w])(?P<fam>mit|bsd|apache|gpl)[\s-](?:style|like|type)\s+licen[sc]e", _F),
+        _style,
+    ),
+    (re.compile(r"(?<![\w])freebsd\s+licen[sc]e", _F), _fixed("BSD-2-Clause")),
     (
         re.compile(
             r"(?:creative\s*commons|知识共享)\s*(?:\(cc\)\s*)?(?:license\s+|licence\s+)?"
@@ -203,6 +224,23 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
     ),
     (
         re.compile(
+            r"(?:GNU\s*)?(?P<kind>宽通用|较宽松通用|宽松通用|affero\s*通用|通用)?公共许可证?[^。\n]{0,30}?"
+            r"(?:版本|第)\s*(?P<ver>\d(?:\.\d)?)\s*(?:版|许可证)?[^。\n]{0,30}?"
+            r"(?P<later>任何以后版|任何更新的版本|任何后续版本|或更高版本)",
+            _F,
+        ),
+        lambda m: _gnu_id(
+            "AGPL"
+            if "affero" in (m["kind"] or "").lower()
+            else "LGPL"
+            if m["kind"] and m["kind"] != "通用"
+            else "GPL",
+            m["ver"],
+            m["later"],
+        ),
+    ),
+    (
+        re.compile(
             r"(?<![\w])(?:version\s+(?P<prever>\d(?:\.\d)?)\s+of\s+the\s+)?(?:gnu\s*)?"
             r"(?P<kind>affero\s+|lesser\s+|library\s+|宽通用|较宽松通用|宽松通用|affero\s*通用|通用)?"
             r"\s*(?:general\s+public\s+licen[sc]e|公共许可证|公共许可协议|公共授权)"
@@ -210,7 +248,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
             + _VER
             + r"?"
             + _LATER
-            + r"(?:[^.;\n]{0,40}?as\s+published\s+by\s+the\s+free\s+software\s+foundation[,;]?\s*(?:either\s+)?"
+            + r"(?:[^.;\n]{0,40}?as\s+published\s+by\s+the\s+free\s+software\s+foundation[,;]?\s*"
+            r"(?:either\s+)?"
             r"version\s+(?P<fsfver>\d(?:\.\d)?)(?:\s+of\s+the\s+licen[sc]e)?"
             r"(?P<fsflater>,?\s*or\s*\(at\s+your\s+option\)\s*any\s+later\s+version)?)?",
             _F,
@@ -221,7 +260,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
         re.compile(
             r"(?<![\w\-/.])(?:gnu\s+)?(?P<kind>[al])?gpl(?:"
             + _SEP
-            + r"v?\s?(?P<ver>\d(?:\.\d)?))?"
+            + r"(?:version\s*|v\s?)?(?P<ver>\d(?:\.\d)?))?"
             + _LATER
             + r"(?![\w])",
             _F,
@@ -246,7 +285,9 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
         _bsd,
     ),
     (
-        re.compile(r"(?<![\w])mit(?:\s*(?P<lic>licen[sc]e|许可证|许可协议|许可|协议))?(?![\w\-])", _F),
+        re.compile(
+            r"(?<![\w])mit(?:\s*(?P<lic>licen[sc]e|许可证|许可协议|许可|协议))?(?![\w])(?!-(?!licen))", _F
+        ),
         _fixed("MIT"),
     ),
     (re.compile(r"(?<![\w])mit-0(?![\w])", _F), _fixed("MIT-0", weak=True)),
@@ -295,7 +336,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
 #: Words that make a weak mention ("MIT", "Apache 2.0", "GPL") count as a licensing statement.
 CUE = re.compile(
     r"licen[sc]|released\s+under|distributed\s+under|available\s+under|published\s+under|provided\s+under"
-    r"|made\s+available\s+under|under\s+the\s+terms|dual[\s\-]licen|许可|协议|授权|采用|遵循|遵守|copyleft",
+    r"|made\s+available\s+under|open[\s\-]?sourced?\b|开源|(?:shared|offered|is|are)\s+under|under\s+the\s+terms|dual[\s\-]licen|许可|协议|授权|采用|遵循|遵守|copyleft",
     re.IGNORECASE,
 )
 LIC_WORD = _LIC

@@ -53,11 +53,11 @@ class TextResult:
 
 def _candidate_counts(index: Index, hashes: np.ndarray) -> np.ndarray:
     uniq = np.unique(hashes)
-    lo = np.searchsorted(index.post_hashes, uniq, side="left")
-    hi = np.searchsorted(index.post_hashes, uniq, side="right")
-    lens = hi - lo
-    hit = lens > 0
-    lo, lens = lo[hit], lens[hit]
+    slot = np.searchsorted(index.post_keys, uniq)
+    slot[slot >= index.post_keys.size] = 0
+    slot = slot[index.post_keys[slot] == uniq]
+    lo = index.post_starts[slot]
+    lens = index.post_starts[slot + 1] - lo
     total = int(lens.sum())
     if total == 0:
         return np.zeros(len(index.entries), dtype=np.int64)
@@ -74,28 +74,72 @@ def _densest_region(positions: np.ndarray) -> tuple[int, int, int]:
     return int(positions[starts[best]]), int(positions[ends[best]]), int(ends[best] - starts[best] + 1)
 
 
-def _trim_out_of_order(positions: np.ndarray, ref_at: np.ndarray, start: int, end: int) -> tuple[int, int]:
+def _trim_out_of_order(
+    positions: np.ndarray, ref_at: np.ndarray, repeated: np.ndarray, start: int, end: int
+) -> tuple[int, int]:
     """Drop edge blocks that match the reference out of order.
 
     A GPL notice above the GPL text repeats the text's own "how to apply" appendix; its shingles
     match the end of the reference while the text after them matches its start, so it is cut off
-    and left for the notice matcher.
+    and left for the notice matcher. Shingles the reference itself repeats have no sure position
+    and never cut.
     """
     inside = (positions >= start) & (positions <= end)
-    pos, ref = positions[inside], ref_at[inside]
+    pos, ref, rep = positions[inside], ref_at[inside], repeated[inside]
     cuts = np.flatnonzero(np.diff(pos) > 1) + 1
-    blocks = np.split(np.arange(pos.size), cuts)
-    anchor = max(range(len(blocks)), key=lambda j: blocks[j].size)
-    first, last = anchor, anchor
-    edge = float(np.median(ref[blocks[anchor][-10:]]))
-    for j in range(anchor + 1, len(blocks)):
-        if np.median(ref[blocks[j]]) + SHINGLE >= edge:
-            last, edge = j, float(np.median(ref[blocks[j][-10:]]))
-    edge = float(np.median(ref[blocks[anchor][:10]]))
+    begins = np.concatenate(([0], cuts))
+    ends = np.concatenate((cuts, [pos.size])) - 1
+    # Cheap stand-ins for medians: the middle of a block, and a few shingles in from its ends.
+    mid_i, head_i, tail_i = (begins + ends) // 2, np.minimum(begins + 4, ends), np.maximum(ends - 4, begins)
+    middle, head, tail = ref[mid_i].tolist(), ref[head_i].tolist(), ref[tail_i].tolist()
+    sure_mid, sure_head, sure_tail = (~rep[mid_i]).tolist(), (~rep[head_i]).tolist(), (~rep[tail_i]).tolist()
+    anchor = int(np.argmax(ends - begins))
+    first = last = anchor
+    edge = tail[anchor]
+    for j in range(anchor + 1, len(middle)):
+        if not sure_mid[j] or middle[j] + SHINGLE >= edge:
+            last = j
+            if sure_tail[j]:
+                edge = tail[j]
+    edge = head[anchor]
     for j in range(anchor - 1, -1, -1):
-        if np.median(ref[blocks[j]]) <= edge + SHINGLE:
-            first, edge = j, float(np.median(ref[blocks[j][:10]]))
-    return int(pos[blocks[first][0]]), int(pos[blocks[last][-1]])
+        if not sure_mid[j] or middle[j] <= edge + SHINGLE:
+            first = j
+            if sure_head[j]:
+                edge = head[j]
+    # A header may repeat the license's opening words (its title) and a footer its closing ones: the
+    # text proper starts at the last full run holding the reference's opening before the anchor,
+    # and ends at the first run holding its closing after the anchor.
+    sizes = (ends - begins + 1).tolist()
+    runs = [j for j in range(first, last + 1) if sizes[j] >= 3]
+    openers = [j for j in runs if sure_head[j]]
+    closers = [j for j in runs if sure_tail[j]]
+    if openers:
+        opening = min(head[j] for j in openers)
+        first = max((j for j in openers if j <= anchor and head[j] <= opening + SHINGLE), default=first)
+    if closers:
+        closing = max(tail[j] for j in closers)
+        last = min((j for j in closers if j >= anchor and tail[j] >= closing - SHINGLE), default=last)
+    return int(pos[begins[first]]), int(pos[ends[last]])
+
+
+#: Consecutive reference shingles that must all be missing to count as a missing clause.
+CLAUSE = 12
+
+
+def _missing_clauses(index: Index, entry: int, matched_slots: np.ndarray) -> int:
+    """Shingles of the reference's terms lost in runs of CLAUSE or more, in reference order.
+
+    Reworded phrases lose a few shingles here and there; a license that is not there at all, or
+    a variant whose extra clause the text lacks, loses them in long runs.
+    """
+    present = ~index.core_of(entry)  # copyright lines and appendices are never "missing"
+    present[matched_slots] = True
+    in_order = present[index.order_of(entry)]
+    edges = np.diff(np.concatenate(([1], in_order.astype(np.int8), [1])))
+    starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
+    runs = ends - starts
+    return int(runs[runs >= CLAUSE].sum())
 
 
 def _score(index: Index, entry: int, hashes: np.ndarray, alive: np.ndarray) -> TextMatch | None:
@@ -107,15 +151,24 @@ def _score(index: Index, entry: int, hashes: np.ndarray, alive: np.ndarray) -> T
     if positions.size == 0:
         return None
     start, end, _ = _densest_region(positions)
-    start, end = _trim_out_of_order(positions, index.positions_of(entry)[slot[positions]], start, end)
+    hit = slot[positions]
+    start, end = _trim_out_of_order(
+        positions, index.positions_of(entry)[hit], index.repeat_of(entry)[hit], start, end
+    )
     region = slice(start, end + 1)
-    found = np.unique(hashes[region][inref[region]]).size
-    size = index.entries[entry].size
-    coverage = found / size
+    matched_slots = np.unique(slot[region][inref[region]])
+    found = matched_slots.size
+    found_core = int(index.core_of(entry)[matched_slots].sum())
+    size, core = index.entries[entry].size, index.entries[entry].core
+    # Coverage is of the license terms: the reference's copyright lines and appendix are not expected.
+    coverage = found_core / core if core else found / size
     live = int(alive[region].sum())
-    precision = int(inref[region].sum()) / live if live else 0.0
-    # More reference found wins; missing reference text and unexplained words in the region cost.
-    rank = found - 0.5 * (size - found) - 0.25 * (live - int(inref[region].sum()))
+    explained = int(inref[region].sum())
+    precision = explained / live if live else 0.0
+    # More reference found wins; missing license terms and unexplained words in the region cost,
+    # and a whole clause missing costs most: near-identical licenses differ by a clause.
+    gaps = _missing_clauses(index, entry, matched_slots)
+    rank = found - 0.5 * (core - found_core) - 0.25 * (live - explained) - gaps
     return TextMatch(entry, coverage, precision, start, end, rank)
 
 
@@ -129,13 +182,26 @@ def match_tokens(index: Index, tokens: Tokens) -> TextResult:
         if live_hashes.size == 0:
             break
         counts = _candidate_counts(index, live_hashes)
-        top = np.argsort(-counts, kind="stable")[:TOP_K]
-        scored = [m for e in top if counts[e] > 0 and (m := _score(index, int(e), hashes, alive)) is not None]
+        # No reference can rank above shared - 0.5 * (core - shared) (found <= shared): score the
+        # best bounds first and stop once no remaining bound can beat the best rank seen.
+        bound = np.where(counts > 0, counts - 0.5 * np.maximum(index.cores - counts, 0), -np.inf)
+        scored: list[TextMatch] = []
+        for e in np.argsort(-bound, kind="stable")[:TOP_K].tolist():
+            if bound[e] == -np.inf or (scored and bound[e] < max(m.rank for m in scored)):
+                break
+            m = _score(index, e, hashes, alive)
+            if m is not None:
+                scored.append(m)
         if not scored:
             break
         scored.sort(key=lambda m: -m.rank)
         best = scored[0]
         if best.coverage < MIN_COVERAGE or best.precision < MIN_PRECISION:
+            # Nothing (more) identified: the closest references are those sharing the most text.
+            seen = {m.entry for m in scored}
+            for e in np.argsort(-counts, kind="stable")[:TOP_K].tolist():
+                if counts[e] > 0 and e not in seen and (m := _score(index, e, hashes, alive)) is not None:
+                    scored.append(m)
             near = sorted(scored, key=lambda m: -m.score)
             break
         accepted.append(best)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from provenance.licensing.identify.normalize import tokenize
+from provenance.licensing.identify.normalize import Tokens, tokenize
 from provenance.licensing.identify.reference import bundle_digest, load_bundle
 
 #: Bump when tokenizing, hashing or the cache layout changes: it keys the cache and the results.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "7"
 SHINGLE = 5
 _MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
@@ -35,6 +36,8 @@ class Entry:
 
     members: tuple[str, ...]
     size: int  # number of distinct shingles
+    core: int  # of which outside copyright lines and appendices: what coverage is measured against
+    note: str = ""  # how this reference differs from the SPDX text, if it does
 
 
 @dataclass(frozen=True)
@@ -47,14 +50,35 @@ class Index:
     ref_hashes: np.ndarray  # uint64, per entry sorted, concatenated
     ref_offsets: np.ndarray  # int64, len(entries) + 1
     ref_positions: np.ndarray  # int32, first word position of each ref_hashes shingle in its text
-    post_hashes: np.ndarray  # uint64, sorted
-    post_entries: np.ndarray  # int32, entry of each posting
+    ref_core: np.ndarray  # bool, shingle lies outside the reference's copyright lines
+    ref_repeat: np.ndarray  # bool, shingle occurs more than once in its reference (position unsure)
+    ref_order: np.ndarray  # int32, per entry: its shingle slots sorted by position in the text
+    post_keys: np.ndarray  # uint64, sorted distinct shingles of all references
+    post_starts: np.ndarray  # int64, len(post_keys) + 1: where each key's entries start in post_entries
+    post_entries: np.ndarray  # int32, entries holding each key, grouped by key
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.ref_offsets)
+
+    @property
+    def cores(self) -> np.ndarray:
+        return np.array([e.core for e in self.entries])
 
     def shingles_of(self, entry: int) -> np.ndarray:
         return self.ref_hashes[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
 
     def positions_of(self, entry: int) -> np.ndarray:
         return self.ref_positions[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
+
+    def order_of(self, entry: int) -> np.ndarray:
+        return self.ref_order[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
+
+    def repeat_of(self, entry: int) -> np.ndarray:
+        return self.ref_repeat[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
+
+    def core_of(self, entry: int) -> np.ndarray:
+        return self.ref_core[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
 
 
 def word_ids(words: tuple[str, ...], vocab: dict[str, int]) -> np.ndarray:
@@ -82,32 +106,132 @@ def version_string() -> str:
     return f"spdx-{load_bundle().version}+provenance-{ENGINE_VERSION}"
 
 
-def build_index() -> Index:
-    bundle = load_bundle()
-    vocab: dict[str, int] = {}
+_COPYRIGHT_LINE = re.compile(r"^\W*(?:copyright|\(c\)|©|portions\s+copyright)\b", re.IGNORECASE)
+# Where a license's own terms end and its advice on applying them begins; files often drop the advice.
+_APPENDIX = re.compile(
+    r"^\W*(?:end\s+of\s+terms\s+and\s+conditions|appendix\b.{0,20}how\s+to\s+apply|how\s+to\s+apply\s+these\s+terms)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A reference text before hashing."""
+
+    words: tuple[str, ...]
+    members: tuple[str, ...]
+    core: np.ndarray  # per word: part of the license terms proper
+    note: str = ""
+
+
+def _core_words(text: str, tokens: Tokens) -> np.ndarray:
+    """Per word: False on a copyright line (real files put their own) or in an appendix on how to
+    apply the license (often left out): neither is needed to identify the terms."""
+    lines = text.splitlines()
+    optional = {n for n, line in enumerate(lines, start=1) if _COPYRIGHT_LINE.match(line) and len(line) < 200}
+    appendix = next((n for n, line in enumerate(lines, start=1) if _APPENDIX.match(line)), None)
+    if appendix is not None and appendix > len(lines) // 3:
+        optional.update(range(appendix, len(lines) + 1))
+    return np.fromiter((n not in optional for n in tokens.lines), dtype=bool, count=len(tokens.lines))
+
+
+def _references() -> list[_Ref]:
+    """One reference per distinct SPDX text; ids with identical texts share it."""
     groups: dict[tuple[str, ...], list[str]] = {}
-    for lic in bundle.licenses:
+    cores: dict[tuple[str, ...], np.ndarray] = {}
+    for lic in load_bundle().licenses:
         if not lic.text or lic.deprecated:
             continue
-        words = tokenize(lic.text, reference=True).words
-        groups.setdefault(words, []).append(lic.id)
+        tokens = tokenize(lic.text, reference=True)
+        groups.setdefault(tokens.words, []).append(lic.id)
+        cores.setdefault(tokens.words, _core_words(lic.text, tokens))
+    return [_Ref(words, tuple(members), cores[words]) for words, members in groups.items()]
+
+
+def _without_included(refs: list[_Ref], index: Index) -> list[_Ref]:
+    """Extra references for texts that include another whole license (the SPDX LGPL-3.0 text
+    carries the GPL-3.0 text after its own): the text without the included one, same ids, since
+    real files often hold only their own part."""
+    sizes = index.sizes
+    known = {r.words for r in refs}
+    out: list[_Ref] = []
+    for a, ref in enumerate(refs):
+        shared = _shared_counts(index, index.shingles_of(a))
+        for b in np.flatnonzero(
+            (shared >= 0.95 * sizes) & (sizes >= 150) & (sizes <= 0.9 * sizes[a])
+        ).tolist():
+            inner = refs[b].words
+            text = " ".join(ref.words)
+            head, tail = " ".join(inner[:25]), " ".join(inner[-25:])
+            start, end = text.find(head), text.rfind(tail)
+            if start < 0 or end < start:
+                continue
+            first = text[:start].count(" ") if start else 0
+            last = first + text[start : end + len(tail)].count(" ") + 1
+            if len(ref.words) - last > 0.05 * len(ref.words):
+                continue  # only a whole license appended at the end, as LGPL-3.0 appends GPL-3.0
+            words = ref.words[:first]
+            if len(words) < 150 or words in known or _near_existing(index, words, a):
+                continue
+            core = ref.core[:first]
+            note = f"without the {refs[b].members[0]} text it includes"
+            out.append(_Ref(words, ref.members, core, note))
+            known.add(words)
+    return out
+
+
+def _near_existing(index: Index, words: tuple[str, ...], source: int) -> bool:
+    """True when a reference other than `source` already holds 90% of these words' shingles."""
+    hashes = np.unique(shingle_hashes(word_ids(words, index.vocab)))
+    hashes = hashes[hashes != 0]
+    shared = _shared_counts(index, hashes)
+    shared[source] = 0
+    return bool(hashes.size) and int(shared.max()) >= 0.9 * hashes.size
+
+
+def _shared_counts(index: Index, hashes: np.ndarray) -> np.ndarray:
+    """Per entry: how many of `hashes` (distinct) it holds."""
+    slot = np.searchsorted(index.post_keys, hashes)
+    slot[slot >= index.post_keys.size] = 0
+    slot = slot[index.post_keys[slot] == hashes]
+    lo = index.post_starts[slot]
+    lens = index.post_starts[slot + 1] - lo
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(len(index.entries), dtype=np.int64)
+    starts = np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(total)
+    return np.bincount(index.post_entries[starts], minlength=len(index.entries))
+
+
+def _assemble(refs: list[_Ref]) -> Index:
+    vocab: dict[str, int] = {}
     entries: list[Entry] = []
     sets: list[np.ndarray] = []
     places: list[np.ndarray] = []
-    for words, members in groups.items():
-        for w in words:
+    flags: list[np.ndarray] = []
+    repeats: list[np.ndarray] = []
+    for ref in refs:
+        for w in ref.words:
             vocab.setdefault(w, len(vocab) + 1)
-        all_hashes = shingle_hashes(word_ids(words, vocab))
-        hashes, first = np.unique(all_hashes, return_index=True)
+        all_hashes = shingle_hashes(word_ids(ref.words, vocab))
+        hashes, first, counts = np.unique(all_hashes, return_index=True, return_counts=True)
         keep = hashes != 0
-        entries.append(Entry(tuple(members), int(keep.sum())))
+        # A shingle is core when all its words are.
+        core_shingle = np.ones(all_hashes.size, dtype=bool)
+        for k in range(SHINGLE):
+            core_shingle &= ref.core[k : k + all_hashes.size]
+        core = core_shingle[first[keep]]
+        entries.append(Entry(ref.members, int(keep.sum()), int(core.sum()), ref.note))
         sets.append(hashes[keep])
         places.append(first[keep].astype(np.int32))
+        flags.append(core)
+        repeats.append(counts[keep] > 1)
     offsets = np.zeros(len(sets) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([s.size for s in sets])
     ref_hashes = np.concatenate(sets)
     owner = np.repeat(np.arange(len(sets), dtype=np.int32), [s.size for s in sets])
     order = np.argsort(ref_hashes, kind="stable")
+    keys, first_key = np.unique(ref_hashes[order], return_index=True)
     return Index(
         version=version_string(),
         entries=tuple(entries),
@@ -115,9 +239,20 @@ def build_index() -> Index:
         ref_hashes=ref_hashes,
         ref_offsets=offsets,
         ref_positions=np.concatenate(places),
-        post_hashes=ref_hashes[order],
+        ref_core=np.concatenate(flags),
+        ref_repeat=np.concatenate(repeats),
+        ref_order=np.concatenate([np.argsort(p, kind="stable").astype(np.int32) for p in places]),
+        post_keys=keys,
+        post_starts=np.append(first_key, ref_hashes.size).astype(np.int64),
         post_entries=owner[order],
     )
+
+
+def build_index() -> Index:
+    refs = _references()
+    first = _assemble(refs)
+    extra = _without_included(refs, first)
+    return _assemble(refs + extra) if extra else first
 
 
 def cache_dir() -> Path:
@@ -132,7 +267,7 @@ def cache_path() -> Path:
 def _save(index: Index, path: Path) -> None:
     meta = {
         "version": index.version,
-        "entries": [[list(e.members), e.size] for e in index.entries],
+        "entries": [[list(e.members), e.size, e.core, e.note] for e in index.entries],
         "vocab": list(index.vocab),  # ids are positions + 1
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,7 +279,11 @@ def _save(index: Index, path: Path) -> None:
             ref_hashes=index.ref_hashes,
             ref_offsets=index.ref_offsets,
             ref_positions=index.ref_positions,
-            post_hashes=index.post_hashes,
+            ref_core=index.ref_core,
+            ref_repeat=index.ref_repeat,
+            ref_order=index.ref_order,
+            post_keys=index.post_keys,
+            post_starts=index.post_starts,
             post_entries=index.post_entries,
         )
     os.replace(tmp, path)
@@ -155,12 +294,16 @@ def _load(path: Path) -> Index:
         meta = json.loads(data["meta"].tobytes())
         return Index(
             version=meta["version"],
-            entries=tuple(Entry(tuple(m), int(s)) for m, s in meta["entries"]),
+            entries=tuple(Entry(tuple(m), int(s), int(c), n) for m, s, c, n in meta["entries"]),
             vocab={w: i for i, w in enumerate(meta["vocab"], start=1)},
             ref_hashes=data["ref_hashes"],
             ref_offsets=data["ref_offsets"],
             ref_positions=data["ref_positions"],
-            post_hashes=data["post_hashes"],
+            ref_core=data["ref_core"],
+            ref_repeat=data["ref_repeat"],
+            ref_order=data["ref_order"],
+            post_keys=data["post_keys"],
+            post_starts=data["post_starts"],
             post_entries=data["post_entries"],
         )
 

@@ -58,15 +58,31 @@ class Tables:
 
 
 _NAME_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*|[\u4e00-\u9fff]")
+_SKIP_WORDS = {"version", "v", "ver"}
+
+
+def _name_words(text: str) -> list[tuple[str, int, int]]:
+    """Words for name lookup: "version"/"v" dropped and "v3.0" read as "3.0", so "License v3.0",
+    "License version 3.0" and "License 3.0" compare equal."""
+    out = []
+    for m in _NAME_WORD.finditer(text):
+        word = m.group()
+        if word in _SKIP_WORDS:
+            continue
+        if re.fullmatch(r"v\d+(?:\.\d+)*", word):
+            word = word[1:]
+        out.append((word, m.start(), m.end()))
+    return out
 
 
 def _url_key(url: str) -> str:
     url = url.lower().strip()
     url = re.sub(r"^[a-z]+://", "", url)
     url = re.sub(r"^www\.", "", url)
-    url = re.sub(r"[#?].*$", "", url)
+    url, _, fragment = url.partition("#")  # an anchor picks one license off a page that lists many
+    url = re.sub(r"\?.*$", "", url)
     url = re.sub(r"(?:/legalcode(?:\.[a-z\-]+)?|\.html?|\.txt|\.php|\.md|/)+$", "", url)
-    return url
+    return f"{url}#{fragment}" if fragment else url
 
 
 @lru_cache(maxsize=1)
@@ -78,8 +94,9 @@ def tables() -> Tables:
     aliases = json.loads((resources.files(__package__) / "data/aliases.json").read_text("utf-8"))["names"]
     pairs = [(lic.name, lic.id) for lic in bundle.licenses if not lic.deprecated] + list(aliases.items())
     for name, lid in pairs:
-        words = tuple(_NAME_WORD.findall(name.lower()))
-        if len(words) >= 2 or lid.startswith("LicenseRef-") or name.lower() == lid.lower():
+        words = tuple(w for w, _, _ in _name_words(name.lower()))
+        curated = name in aliases
+        if words and (len(words) >= 2 or curated or name.lower() == lid.lower()):
             names.setdefault(words[0], {})[words] = lid
     for lic in bundle.licenses:
         if lic.deprecated:
@@ -170,6 +187,11 @@ def _read_badge(body: str) -> Reading | None:
     return hits[0].reading if hits else None
 
 
+def _is_versioned_id(mention: str) -> bool:
+    found = tables().ids.get(mention.strip().lower())
+    return found is not None and "-" in found and any(c.isdigit() for c in found)
+
+
 def _spans_free(claimed: list[tuple[int, int]], start: int, end: int) -> bool:
     return all(end <= a or start >= b for a, b in claimed)
 
@@ -186,10 +208,12 @@ def _name_hits(text: Text, strict: bool = True) -> list[Hit]:
             reading = read(m)
             if reading.license is None and not reading.ambiguous:
                 continue
+            if reading.weak and reading.license and _is_versioned_id(m.group()):
+                reading = replace(reading, weak=False)  # "Apache-2.0" written as an SPDX id
             hits.append(Hit(m.start(), m.end(), reading, "name"))
             claimed.append((m.start(), m.end()))
     lowered = body.lower()
-    words = [(m.group(), m.start(), m.end()) for m in _NAME_WORD.finditer(lowered)]
+    words = _name_words(lowered)
     names = tables().names
     for i, (word, start, _) in enumerate(words):
         for name, lid in sorted(names.get(word, {}).items(), key=lambda kv: -len(kv[0])):
@@ -203,15 +227,17 @@ def _name_hits(text: Text, strict: bool = True) -> list[Hit]:
                 break
     for m in re.finditer(r"(?<![\w.\-/])[A-Za-z0-9][\w.+\-]*[\w+]", body):
         found = tables().ids.get(m.group().lower())
-        if found and _spans_free(claimed, m.start(), m.end()):
-            weak = not (re.search(r"\d", found) and "-" in found)
-            hits.append(Hit(m.start(), m.end(), Reading(found, weak=weak), "spdx-id"))
+        # Only ids that cannot be ordinary words ("Apache-2.0", "CC-BY-4.0"); "DOC", "Intel",
+        # "JSON" and "X11" are SPDX ids too, and reach us through names and aliases instead.
+        if found and _is_versioned_id(found) and _spans_free(claimed, m.start(), m.end()):
+            hits.append(Hit(m.start(), m.end(), Reading(found), "spdx-id"))
             claimed.append((m.start(), m.end()))
     return hits
 
 
 _RESERVATION = re.compile(
     r"all\s+rights\s+reserved|proprietary\s+and\s+confidential"
+    r"|no\s+part\s+of\s+this[^.\n]{0,60}?may\s+be\s+(?:reproduced|copied|distributed|transmitted)"
     r"|unauthori[sz]ed\s+(?:copying|reproduction|use|distribution)[^.\n]{0,80}?prohibited"
     r"|may\s+not\s+be\s+(?:reproduced|copied|redistributed|distributed|used)[^.\n]{0,60}?without\s+"
     r"(?:the\s+)?(?:prior\s+)?(?:express\s+)?(?:written\s+)?(?:permission|consent)"
@@ -237,9 +263,19 @@ def _has_cue(body: str, start: int, end: int) -> bool:
     return bool(CUE.search(_sentence(body, start, end)))
 
 
+def _statement_start(body: str, start: int) -> int:
+    """Where the statement begins: at a cue ("licensed under") shortly before the name, if any."""
+    left = body[max(0, start - 80) : start]
+    cut = [m.end() for m in _SENTENCE_END.finditer(left)]
+    offset = cut[-1] if cut else 0
+    m = CUE.search(left, offset)
+    return start - len(left) + m.start() if m else start
+
+
 def _identification(text: Text, hit: Hit) -> Identification:
     reading = hit.reading
-    first, last = text.line_of(hit.start), text.line_of(max(hit.start, hit.end - 1))
+    first = text.line_of(_statement_start(text.body, hit.start))
+    last = text.line_of(max(hit.start, hit.end - 1))
     mention = " ".join(text.body[hit.start : hit.end].split())
     if reading.license is None:
         return Identification(
