@@ -77,6 +77,8 @@ class BarChart:
     title: str
     bars: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
     unit: str
+    #: Every segment name in legend order (fixes the colours); empty: order of appearance.
+    series: tuple[str, ...] = ()
 
 
 Block = Heading | Para | Fields | Table | BarChart
@@ -209,7 +211,7 @@ class _Builder:
         langs = sorted({_value(src.decl("language")) for src in f.sources if src.decl("language")})
         data_assets = sum(int(v["assets"]) for v in s.get("by_license", {}).values())
         self.add(Fields((
-            (self.t("label.storage"), Cell(f"{human_size(s.get('bytes', 0))} ({int(s.get('bytes', 0)):,} B)")),
+            (self.t("label.storage"), Cell(_exact_size(int(s.get("bytes", 0))))),
             (self.t("label.assets"), Cell(self.t("value.assets", total=f"{int(s.get('assets', 0)):,}",
                                                  data=f"{data_assets:,}"))),
             (self.t("label.records"), self.num(s.get("records", 0))),
@@ -263,6 +265,7 @@ class _Builder:
             tuple((src.name, tuple((self.t(f"useclass.{u}"), float(src.by_use_class[u]["assets"]))
                                    for u in USE_CLASSES if u in src.by_use_class)) for src in f.sources),
             self.t("col.assets"),
+            tuple(self.t(f"useclass.{u}") for u in USE_CLASSES),
         ))
 
     def diversity(self) -> None:
@@ -345,8 +348,8 @@ class _Builder:
                          Cell(per_source or "-")))
         self.add(Table(tuple(self.t(f"col.{c}") for c in ("rule", "meaning", "assets", "by_source")), tuple(rows)))
         self.add(BarChart(self.t("chart.findings_by_rule"), tuple(
-            (rule, ((rule, float(n)),)) for rule, n in f.summary.get("findings_by_rule", {}).items()),
-            self.t("col.assets")))
+            (rule, ((self.t("col.assets"), float(n)),)) for rule, n in f.summary.get("findings_by_rule", {}).items()),
+            self.t("col.assets"), (self.t("col.assets"),)))
         self.add(Heading(3, self.t("sub.finding_examples")))
         rows = [
             (Cell(g["rule"], code=True), Cell(g["folder"] or "/", code=True), self.num(g["assets"]),
@@ -435,8 +438,12 @@ class _Builder:
         if self.manifests is None:
             self.add(Para(self.t("para.no_manifests"), "missing"))
             return
-        self.add(Table((self.t("col.file"), self.t("col.sha256"), self.t("col.size")), tuple(
+        self.add(Table((self.t("col.file"), self.t("col.digest"), self.t("col.size")), tuple(
             (Cell(m.name, code=True), Cell(m.sha256, code=True), Cell(f"{m.size:,} B")) for m in self.manifests)))
+
+
+def _exact_size(n: int) -> str:
+    return human_size(n) if n < 1000 else f"{human_size(n)} ({n:,} B)"
 
 
 def _num_text(v: Any) -> str:

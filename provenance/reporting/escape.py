@@ -9,7 +9,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 _BREAKS = re.compile(r"[\r\n\t]+")
 # Characters that start Markdown syntax (links, emphasis, code, tables, raw HTML, headings, entities).
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&$])")
-_SCHEMES = re.compile(r"\b(javascript|vbscript|data|file)\s*:", re.IGNORECASE)
+_SCHEMES = re.compile(r"\b(javascript|vbscript|data|file)\s*:(?=\S)", re.IGNORECASE)
 
 
 def plain(text: str) -> str:

@@ -26,7 +26,7 @@ MODALITY = {
 # Checks other detectors provide: which detector ids and finding rules belong to each.
 # A check "ran" when one of its detectors is listed in parameters.detectors or one of its rules was raised.
 CHECKS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "blocklist": (("blocklist", "blocked", "keywords", "content"), ("blocked-content",)),
+    "blocklist": (("blocklist", "blocked", "keywords"), ("blocked-content",)),
     "pii": (("pii", "personal"), ("personal-information", "sensitive-personal-information", "pii")),
     "purpose": (("purpose", "relevance"), ("off-purpose", "unrelated-to-purpose")),
     "registry": (("registry", "known-work", "fingerprint"), ("known-work",)),

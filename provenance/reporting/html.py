@@ -12,7 +12,9 @@ from provenance.resources import data_dir
 # No scripts, no requests: only the inline style and data: images are allowed.
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
        "form-action 'none'")
-PALETTE = ("#2e7d32", "#1565c0", "#ef6c00", "#6a1b9a", "#9e9e9e", "#c62828", "#00838f", "#5d4037")
+# Colours by legend position: for license classes commercial, non-commercial, research-only, no grant,
+# unidentified, no license.
+PALETTE = ("#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#9e9e9e", "#8d1c13", "#1565c0", "#00838f")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 
@@ -31,12 +33,14 @@ def _cell(c: Cell, tag: str = "td") -> str:
 
 def _chart(chart: BarChart) -> str:
     """Horizontal (stacked) bars as inline SVG; the legend names the segments."""
-    names: list[str] = []
+    names: list[str] = list(chart.series)
     for _, segments in chart.bars:
         for name, _value in segments:
             if name not in names:
                 names.append(name)
     colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+    used = {name for _, segments in chart.bars for name, _value in segments}
+    names = [n for n in names if n in used]
     peak = max((sum(v for _, v in segs) for _, segs in chart.bars), default=0.0) or 1.0
     label_w, bar_w, row_h = 180, 440, 22
     height = row_h * max(1, len(chart.bars)) + 8
@@ -57,7 +61,7 @@ def _chart(chart: BarChart) -> str:
         parts.append(f'<text x="{x + 4:.1f}" y="{y + 14}">{total:g}</text>')
     parts.append("</svg>")
     legend = "".join(f'<span><i style="background:{colour[n]}"></i>{h(n)}</span>' for n in names)
-    return (f"<figure><figcaption>{h(chart.title)} ({h(chart.unit)})</figcaption>{''.join(parts)}"
+    return (f"<figure><figcaption>{h(chart.title)}</figcaption>{''.join(parts)}"
             f'<div class="legend">{legend}</div></figure>')
 
 
