@@ -1,0 +1,43 @@
+"""`provenance report scan.json -o DIR`: render the reports again from a saved scan."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from provenance.errors import ProvenanceError
+from provenance.model import EXIT_USAGE
+from provenance.results import load_result
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+@click.command()
+@click.argument("scan_json", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
+              help="Folder for the reports (default: the folder holding scan.json).")
+@click.option("--lang", default="zh,en", show_default=True, help="Languages, comma-separated: zh, en.")
+@click.option("--format", "formats", default="md,html", show_default=True,
+              help="Formats of the data-legality section, comma-separated: md, html, pdf.")
+@click.option("--spdx-files", type=click.Choice(["all", "flagged", "none"]), default="all", show_default=True,
+              help="Files listed in the SPDX manifests: all, only those with findings, or none.")
+@click.option("--no-manifests", is_flag=True, help="Do not write the SPDX manifests.")
+def report(scan_json: Path, output: Path | None, lang: str, formats: str, spdx_files: str,
+           no_manifests: bool) -> None:
+    """Render data-legality.{zh,en}.{md,html}, the SPDX manifests and the EU summary from SCAN_JSON."""
+    from provenance.reporting import write_reports
+
+    try:
+        result = load_result(scan_json)
+        out = output or Path(result.output_dir or ".")
+        paths = write_reports(result, out, langs=_split(lang), formats=_split(formats), spdx_files=spdx_files,
+                              manifests=not no_manifests)
+    except ProvenanceError as exc:
+        click.echo(f"provenance: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    for path in paths:
+        click.echo(str(path))

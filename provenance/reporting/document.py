@@ -1,0 +1,461 @@
+"""The filing section as a list of blocks, built from the facts and one language's strings.
+
+Markdown, HTML (and PDF through HTML) render these blocks, so every format says the same thing.
+Blocks hold plain text: escaping is the renderers' job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from provenance.reporting.clauses import (
+    BLOCKED_MAX_RATE,
+    HUMAN_MIN_ITEMS,
+    HUMAN_MIN_RATE,
+    TECHNICAL_MIN_RATE,
+    Clause,
+    Msg,
+    assess,
+    blocked_rate,
+    corpus_items,
+)
+from provenance.reporting.facts import CHECKS, LICENSE_RULES, MODALITY, Facts, SourceFacts
+from provenance.reporting.strings import Strings
+
+# Declared items each source type must be traceable by (FILING.md, traceability by source type).
+TRACE_KEYS = {
+    "open-source": ("origin", "license", "evidence"),
+    "self-collected": ("origin", "collection_log", "collected", "robots_respected"),
+    "commercial": ("origin", "contract", "supplier_commitment"),
+    "user-input": ("authorization",),
+    "synthetic": ("origin", "notes"),
+}
+USE_CLASSES = ("commercial", "non-commercial", "research-only", "no-grant", "unknown", "none")
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    #: "", "pass", "fail", "na" or "missing": how a renderer may colour it.
+    tone: str = ""
+    #: Render as code (paths, hashes, ids).
+    code: bool = False
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    anchor: str = ""
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    tone: str = ""
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Label / value pairs."""
+
+    rows: tuple[tuple[str, Cell], ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """Horizontal bars; each bar may be split into named segments (stacked)."""
+
+    title: str
+    bars: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
+    unit: str
+    #: Every segment name in legend order (fixes the colours); empty: order of appearance.
+    series: tuple[str, ...] = ()
+
+
+Block = Heading | Para | Fields | Table | BarChart
+
+
+@dataclass(frozen=True)
+class Document:
+    lang: str
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    """A manifest written in the same run: name, SHA-256 and size (for section 12)."""
+
+    name: str
+    sha256: str
+    size: int
+
+
+def human_size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{int(n)} B" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+class _Builder:
+    def __init__(self, facts: Facts, s: Strings, manifests: tuple[ManifestFile, ...] | None) -> None:
+        self.f = facts
+        self.s = s
+        self.manifests = manifests
+        self.blocks: list[Block] = []
+        self.clauses = assess(facts)
+
+    # -- small helpers -------------------------------------------------------------------------
+    def t(self, key: str, /, **params: Any) -> str:
+        return self.s.t(key, **params)
+
+    def add(self, *blocks: Block) -> None:
+        self.blocks.extend(blocks)
+
+    def section(self, n: int) -> None:
+        self.add(Heading(2, f"{n}. " + self.t(f"section.s{n}"), f"s{n}"))
+
+    def declared(self, value: Any) -> Cell:
+        if value in (None, "", []):
+            return Cell(self.t("word.not_declared"), "missing")
+        return Cell(_value(value))
+
+    def not_checked(self) -> Cell:
+        return Cell(self.t("word.not_checked"), "missing")
+
+    def msg(self, m: Msg) -> str:
+        params = dict(m.params)
+        if "check" in params:
+            params["check"] = self.t(f"check.{params['check']}")
+        if "type" in params:
+            params["type"] = self.t(f"type.{params['type']}")
+        if "modality" in params:
+            params["modality"] = self.t(f"modality.{params['modality']}")
+        if "value" in params:
+            params["value"] = _value(params["value"])
+        if m.key == "ev.regions" and params["regions"] != "-":
+            params["regions"] = ", ".join(self.t(f"region.{r}") for r in str(params["regions"]).split(", "))
+        if m.key.startswith("ev.review") and "kind" in params:
+            params["kind"] = self.t(f"review.{params['kind']}")
+        return self.t(m.key, **params)
+
+    def kind_label(self, kind: str) -> str:
+        return self.t(f"kind.{kind}") if self.s.has(f"kind.{kind}") else kind
+
+    def source_type(self, s: SourceFacts) -> Cell:
+        kind = s.decl("type")
+        return Cell(self.t(f"type.{kind}")) if kind else Cell(self.t("word.not_declared"), "missing")
+
+    def region(self, s: SourceFacts) -> Cell:
+        region = s.decl("region")
+        return Cell(self.t(f"region.{region}")) if region else Cell(self.t("word.not_declared"), "missing")
+
+    def num(self, n: Any) -> Cell:
+        return Cell(f"{int(n):,}")
+
+    # -- sections ------------------------------------------------------------------------------
+    def build(self) -> Document:
+        f = self.f
+        self.add(Heading(1, self.t("title")))
+        self.add(Para(self.t("intro", created=f.created, tool=f.tool_version, kb=f.knowledge_base)))
+        for n, part in enumerate((self.basic, self.overview, self.sources, self.diversity, self.legality,
+                                  self.security, self.ip, self.personal, self.relevance, self.sampling,
+                                  self.clause_table, self.manifest), start=1):
+            self.section(n)
+            part()
+        return Document(self.s.lang, self.t("title"), tuple(self.blocks))
+
+    def basic(self) -> None:
+        f = self.f
+        rows = [(self.t(f"service.{k}"), self.declared(f.service.get(k)))
+                for k in ("name", "provider", "purpose", "domains", "base_model", "base_model_filing",
+                          "filing_number", "modalities", "languages", "contact")]
+        rows.append((self.t("label.declarations_file"), self.declared(f.declarations_file)))
+        self.add(Fields(tuple(rows)))
+        verdict = self.t(f"status.{f.status}")
+        self.add(Fields((
+            (self.t("label.tool"), Cell(f"provenance {f.tool_version}")),
+            (self.t("label.knowledge_base"), Cell(f"{f.knowledge_base} ({f.license_index})")),
+            (self.t("label.created"), Cell(f.created)),
+            (self.t("label.root"), Cell(f.root, code=True)),
+            (self.t("label.policy"), Cell(f"{f.policy} / {self.t('use.' + f.use)}")),
+            (self.t("label.detectors"), Cell(", ".join(f.detectors), code=True)),
+            (self.t("label.verdict"), Cell(verdict, "pass" if f.status == "pass" else "fail")),
+            (self.t("label.reasons"), Cell("; ".join(f.reasons) or "-")),
+        )))
+
+    def overview(self) -> None:
+        f = self.f
+        s = f.summary
+        tokens = sum(int(t.get("tokens", 0)) for src in f.sources for t in src.totals.values())
+        has_tokens = any("tokens" in t for src in f.sources for t in src.totals.values())
+        langs = sorted({_value(src.decl("language")) for src in f.sources if src.decl("language")})
+        data_assets = sum(int(v["assets"]) for v in s.get("by_license", {}).values())
+        self.add(Fields((
+            (self.t("label.storage"), Cell(_exact_size(int(s.get("bytes", 0))))),
+            (self.t("label.assets"), Cell(self.t("value.assets", total=f"{int(s.get('assets', 0)):,}",
+                                                 data=f"{data_assets:,}"))),
+            (self.t("label.records"), self.num(s.get("records", 0))),
+            (self.t("label.tokens"), Cell(f"{tokens:,}") if has_tokens else self.not_checked()),
+            (self.t("label.modalities"), Cell(", ".join(self.t(f"modality.{m}") for m in f.modalities) or "-")),
+            (self.t("label.languages"), Cell(", ".join(langs) + " " + self.t("word.declared_mark"))
+             if langs else Cell(self.t("word.not_checked_declared"), "missing")),
+            (self.t("label.errors"), Cell(self.t("value.errors", errors=f.errors, skipped=f.skipped),
+                                          "fail" if f.errors or f.skipped else "")),
+        )))
+        rows = [
+            (Cell(self.kind_label(kind)),
+             Cell(self.t(f"modality.{MODALITY[kind]}") if kind in MODALITY else self.t("word.metadata")),
+             self.num(v["assets"]), Cell(human_size(v["bytes"])), self.num(v["records"]))
+            for kind, v in s.get("by_kind", {}).items()
+        ]
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("kind", "modality", "assets", "size", "records")),
+                       tuple(rows)))
+
+    def sources(self) -> None:
+        f = self.f
+        rows = []
+        for src in f.sources:
+            rows.append((
+                Cell(src.name), self.source_type(src), self.region(src), self.declared(src.decl("origin")),
+                Cell(src.paths, code=True), self.num(src.assets), Cell(human_size(src.bytes)), self.num(src.records),
+                Cell(", ".join(src.licenses) or self.t("word.none_found"), "" if src.licenses else "fail"),
+            ))
+        self.add(Table(tuple(self.t(f"col.{c}") for c in (
+            "source", "type", "region", "origin", "paths", "assets", "size", "records", "licenses")), tuple(rows)))
+        by_type: dict[str, list[SourceFacts]] = {}
+        for src in f.sources:
+            by_type.setdefault(str(src.decl("type") or ""), []).append(src)
+        type_rows = [
+            (Cell(self.t(f"type.{k}") if k else self.t("word.not_declared"), "" if k else "missing"),
+             self.num(len(v)), Cell(human_size(sum(x.bytes for x in v))))
+            for k, v in sorted(by_type.items())
+        ]
+        self.add(Table((self.t("col.type"), self.t("col.sources"), self.t("col.size")), tuple(type_rows)))
+        by_region: dict[str, list[SourceFacts]] = {}
+        for src in f.sources:
+            by_region.setdefault(str(src.decl("region") or ""), []).append(src)
+        region_rows = [
+            (Cell(self.t(f"region.{k}") if k else self.t("word.not_declared"), "" if k else "missing"),
+             self.num(len(v)), Cell(human_size(sum(x.bytes for x in v))))
+            for k, v in sorted(by_region.items())
+        ]
+        self.add(Table((self.t("col.region"), self.t("col.sources"), self.t("col.size")), tuple(region_rows)))
+        self.add(BarChart(
+            self.t("chart.use_by_source"),
+            tuple((src.name, tuple((self.t(f"useclass.{u}"), float(src.by_use_class[u]["assets"]))
+                                   for u in USE_CLASSES if u in src.by_use_class)) for src in f.sources),
+            self.t("col.assets"),
+            tuple(self.t(f"useclass.{u}") for u in USE_CLASSES),
+        ))
+
+    def diversity(self) -> None:
+        cells: dict[tuple[str, str], list[str]] = {}
+        for src in self.f.sources:
+            lang = _value(src.decl("language")) if src.decl("language") else ""
+            for m in src.modalities:
+                cells.setdefault((lang, m), []).append(src.name)
+        rows = [
+            (Cell(lang) if lang else Cell(self.t("word.not_checked_declared"), "missing"),
+             Cell(self.t(f"modality.{m}")), self.num(len(names)), Cell(", ".join(names)),
+             Cell(self.t("word.ok"), "pass") if len(names) > 1 else Cell(self.t("word.single"), "fail"))
+            for (lang, m), names in sorted(cells.items())
+        ]
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("language", "modality", "sources", "names", "diversity")),
+                       tuple(rows)))
+
+    def legality(self) -> None:
+        self.add(Heading(3, self.t("sub.license_evidence")))
+        rows: list[tuple[Cell, ...]] = []
+        for src in self.f.sources:
+            for ev in src.evidence:
+                rows.append((Cell(src.name), Cell(ev.license, code=True), Cell(ev.location, code=True),
+                             Cell(ev.sha256 or "-", code=True), self.num(ev.assets)))
+            if src.evidence_more:
+                rows.append((Cell(src.name), Cell(self.t("word.more", n=src.evidence_more)), Cell(""), Cell(""),
+                             Cell("")))
+            unlicensed = src.by_license.get("(none)", {}).get("assets", 0)
+            if unlicensed:
+                rows.append((Cell(src.name), Cell(self.t("word.none_found"), "fail"), Cell("-"), Cell("-"),
+                             self.num(unlicensed)))
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "license", "found_at", "sha256", "assets")),
+                       tuple(rows)))
+        self.add(Heading(3, self.t("sub.traceability")))
+        trace: list[tuple[Cell, ...]] = []
+        for src in self.f.sources:
+            kind = src.decl("type")
+            keys = TRACE_KEYS.get(str(kind), ("type",))
+            for key in keys:
+                trace.append((Cell(src.name), self.source_type(src), Cell(self.t(f"decl.{key}")),
+                              self.declared(src.decl(key))))
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "type", "item", "value")), tuple(trace)))
+
+    def security(self) -> None:
+        f = self.f
+        if not f.ran("blocklist"):
+            self.add(Para(self.t("para.not_checked", check=self.t("check.blocklist")), "missing"))
+        else:
+            rows = []
+            for src in f.sources:
+                rate = blocked_rate(src)
+                count = src.rule_count("blocked-content")
+                over = (rate is not None and rate > BLOCKED_MAX_RATE) or (rate is None and count > 0)
+                rows.append((Cell(src.name), Cell(self.totals_text(src, "blocklist"), code=True),
+                             Cell("-" if rate is None else f"{rate:.2%}"), Cell(f"{BLOCKED_MAX_RATE:.0%}"),
+                             Cell(self.t("word.fail"), "fail") if over else Cell(self.t("word.pass"), "pass")))
+            self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "detector_totals", "rate", "threshold",
+                                                                  "result")), tuple(rows)))
+        self.add(Fields(tuple(
+            (self.t(f"decl.content_filtering.{k}"), self.declared(f.content_filtering.get(k)))
+            for k in ("keywords", "classifier", "human_review")
+        )))
+
+    def totals_text(self, src: SourceFacts, check: str) -> str:
+        names = CHECKS[check][0]
+        parts = [f"{k}={_num_text(v)}" for det, totals in src.totals.items() if any(n in det for n in names)
+                 for k, v in totals.items()]
+        return ", ".join(parts) or "-"
+
+    def ip(self) -> None:
+        f = self.f
+        self.add(Heading(3, self.t("sub.license_findings")))
+        rows: list[tuple[Cell, ...]] = []
+        for rule in LICENSE_RULES:
+            total = f.rule_total(rule)
+            per_source = ", ".join(f"{s.name}: {s.rule_count(rule)}" for s in f.sources if s.rule_count(rule))
+            tone = "fail" if total and rule in ("unlicensed", "use-restricted", "license-conflict",
+                                                "license-denied", "license-not-allowed") else ""
+            rows.append((Cell(rule, code=True), Cell(self.t(f"rule.{rule}")), Cell(f"{total:,}", tone),
+                         Cell(per_source or "-")))
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("rule", "meaning", "assets", "by_source")), tuple(rows)))
+        self.add(BarChart(self.t("chart.findings_by_rule"), tuple(
+            (rule, ((self.t("col.assets"), float(n)),)) for rule, n in f.summary.get("findings_by_rule", {}).items()),
+            self.t("col.assets"), (self.t("col.assets"),)))
+        self.add(Heading(3, self.t("sub.finding_examples")))
+        rows = [
+            (Cell(g["rule"], code=True), Cell(g["folder"] or "/", code=True), self.num(g["assets"]),
+             self.num(g["records"]), Cell("; ".join(g["examples"]), code=True))
+            for g in f.findings
+        ]
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("rule", "folder", "assets", "records", "examples")),
+                       tuple(rows)))
+        self.add(Heading(3, self.t("sub.other_ip")))
+        other: list[tuple[str, Cell]] = []
+        for check, rule in (("registry", "known-work"), ("images", "image-rights"), ("tdm", "tdm-opt-out")):
+            value = Cell(f"{f.rule_total(rule):,}", "fail" if f.rule_total(rule) else "") if f.ran(check) \
+                else self.not_checked()
+            other.append((self.t(f"check.{check}"), value))
+        self.add(Fields(tuple(other)))
+        self.add(Fields(tuple((self.t(f"decl.ip.{k}"), self.declared(f.ip.get(k)))
+                              for k in ("owner", "policy", "complaint_channel"))))
+
+    def personal(self) -> None:
+        self.detector_section("pii")
+        pi = self.f.personal_information
+        self.add(Fields(tuple((self.t(f"decl.pi.{k}"), self.declared(pi.get(k)))
+                              for k in ("consent_basis", "sensitive_consent", "deidentification"))))
+
+    def detector_section(self, check: str) -> None:
+        f = self.f
+        if not f.ran(check):
+            self.add(Para(self.t("para.not_checked", check=self.t(f"check.{check}")), "missing"))
+            return
+        rules = CHECKS[check][1]
+        rows = []
+        for src in f.sources:
+            counts = ", ".join(f"{r}: {src.rule_count(r)}" for r in rules if src.rule_count(r))
+            rows.append((Cell(src.name), Cell(self.totals_text(src, check), code=True), Cell(counts or "0")))
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "detector_totals", "findings")), tuple(rows)))
+
+    def relevance(self) -> None:
+        self.add(Fields(((self.t("service.purpose"), self.declared(self.f.service.get("purpose"))),)))
+        self.detector_section("purpose")
+
+    def sampling(self) -> None:
+        f = self.f
+        items = corpus_items(f)
+        technical_min = max(1, -(-items * 10 // 100))
+        self.add(Fields((
+            (self.t("label.items"), self.num(items)),
+            (self.t("label.human_rule"), Cell(self.t("value.human_rule", n=f"{HUMAN_MIN_ITEMS:,}",
+                                                     rate=f"{HUMAN_MIN_RATE:.0%}"))),
+            (self.t("label.technical_rule"), Cell(self.t("value.technical_rule", n=f"{technical_min:,}",
+                                                         rate=f"{TECHNICAL_MIN_RATE:.0%}"))),
+        )))
+        if f.reviews is None:
+            self.add(Para(self.t("para.review_missing"), "missing"))
+            return
+        rows = [
+            (Cell(self.t(f"review.{r.kind}") if self.s.has(f"review.{r.kind}") else r.kind), self.num(r.n),
+             self.num(r.qualified), Cell(f"{r.rate:.2%}"),
+             Cell("-" if r.ci_low is None or r.ci_high is None else f"{r.ci_low:.2%} – {r.ci_high:.2%}"),
+             Cell("-" if r.threshold is None else f"{r.threshold:.0%}"),
+             Cell("-") if r.passed is None else
+             Cell(self.t("word.pass"), "pass") if r.passed else Cell(self.t("word.fail"), "fail"))
+            for r in f.reviews
+        ]
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("review", "n", "qualified", "rate", "ci", "threshold",
+                                                              "result")), tuple(rows)))
+
+    def clause_table(self) -> None:
+        self.add(Para(self.t("para.clauses")))
+        rows = [self.clause_row(i, c) for i, c in enumerate(self.clauses, start=1)]
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("num", "basis", "clause", "status", "evidence")),
+                       tuple(rows)))
+
+    def clause_row(self, i: int, c: Clause) -> tuple[Cell, ...]:
+        return (Cell(str(i)), Cell(self.t(c.basis)), Cell(self.t(f"clause.{c.id}")),
+                Cell(self.t(f"verdict.{c.status}"), c.status), Cell("; ".join(self.msg(m) for m in c.evidence)))
+
+    def manifest(self) -> None:
+        rows = [
+            (Cell(src.name), Cell(_value(src.revision or src.decl("version") or "-"), code=True),
+             Cell(src.root, code=True), Cell(src.paths, code=True), self.num(src.assets), Cell(human_size(src.bytes)),
+             Cell(", ".join(src.licenses) or "-"), Cell(self.f.created))
+            for src in self.f.sources
+        ]
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "version", "root", "paths", "assets", "size",
+                                                              "licenses", "scanned")), tuple(rows)))
+        if self.manifests is None:
+            self.add(Para(self.t("para.no_manifests"), "missing"))
+            return
+        self.add(Table((self.t("col.file"), self.t("col.digest"), self.t("col.size")), tuple(
+            (Cell(m.name, code=True), Cell(m.sha256, code=True), Cell(f"{m.size:,} B")) for m in self.manifests)))
+
+
+def _exact_size(n: int) -> str:
+    return human_size(n) if n < 1000 else f"{human_size(n)} ({n:,} B)"
+
+
+def _num_text(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def build_document(facts: Facts, s: Strings, manifests: Iterable[ManifestFile] | None = None) -> Document:
+    return _Builder(facts, s, tuple(manifests) if manifests is not None else None).build()
+
+
+def clause_summary(facts: Facts) -> Mapping[str, int]:
+    out: dict[str, int] = {}
+    for c in assess(facts):
+        out[c.status] = out.get(c.status, 0) + 1
+    return out

@@ -1,0 +1,272 @@
+"""One language-neutral set of facts for every report, built from a saved scan.
+
+Every figure here comes from scan.json, assets.parquet or the optional review.json beside them;
+declared values come from the declarations recorded in scan.json. Nothing is translated here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from provenance.results import ScanResult
+
+REVIEW_JSON = "review.json"
+
+# Asset kinds -> modality. Metadata kinds (license files, cards) are not training data.
+MODALITY = {
+    "text": "text", "code": "text", "table": "structured", "image": "image", "audio": "audio",
+    "video": "video", "archive": "other", "other": "other",
+}
+
+# Checks other detectors provide: which detector ids and finding rules belong to each.
+# A check "ran" when one of its detectors is listed in parameters.detectors or one of its rules was raised.
+CHECKS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "blocklist": (("blocklist", "blocked", "keywords"), ("blocked-content",)),
+    "pii": (("pii", "personal"), ("personal-information", "sensitive-personal-information", "pii")),
+    "purpose": (("purpose", "relevance"), ("off-purpose", "unrelated-to-purpose")),
+    "registry": (("registry", "known-work", "fingerprint"), ("known-work",)),
+    "images": (("image",), ("image-rights", "rights-metadata")),
+    "tdm": (("tdm", "robots", "opt-out"), ("tdm-opt-out",)),
+}
+
+# License findings shown in the IP section, in this order.
+LICENSE_RULES = (
+    "unlicensed", "use-restricted", "license-conflict", "license-denied", "license-not-allowed",
+    "unknown-license", "rights-reserved", "no-derivatives", "share-alike", "attribution-required",
+)
+# Findings that mean a source's legality is not shown.
+BLOCKING_LICENSE_RULES = ("unlicensed", "use-restricted", "license-conflict", "license-denied", "license-not-allowed")
+
+# How many evidence rows per source the section lists (the manifests list every file).
+EVIDENCE_ROWS = 10
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """Assets of one source that took one license from one place."""
+
+    license: str
+    location: str
+    #: SHA-256 of the file the evidence was read from, when that file is in the scan.
+    sha256: str | None
+    assets: int
+
+
+@dataclass(frozen=True)
+class Check:
+    """A detector family and whether this scan ran it."""
+
+    key: str
+    ran: bool
+    detectors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Review:
+    """One review-sample result from review.json."""
+
+    kind: str  # "human" or "technical"
+    n: int
+    qualified: int
+    rate: float
+    ci_low: float | None
+    ci_high: float | None
+    threshold: float | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    name: str
+    root: str
+    revision: str | None
+    paths: str
+    #: The declarations entry for this source ({} when none).
+    declared: Mapping[str, Any]
+    assets: int
+    bytes: int
+    records: int
+    errors: int
+    by_kind: Mapping[str, Mapping[str, int]]
+    by_license: Mapping[str, Mapping[str, int]]
+    by_use_class: Mapping[str, Mapping[str, int]]
+    findings_by_rule: Mapping[str, int]
+    #: Summed numeric facts per detector id.
+    totals: Mapping[str, Mapping[str, float]]
+    source_findings: tuple[Mapping[str, Any], ...]
+    modalities: tuple[str, ...]
+    evidence: tuple[EvidenceRow, ...]
+    #: Evidence rows not listed (beyond EVIDENCE_ROWS).
+    evidence_more: int
+
+    def decl(self, key: str) -> Any:
+        value = self.declared.get(key)
+        return None if value in (None, "", []) else value
+
+    @property
+    def licenses(self) -> tuple[str, ...]:
+        return tuple(k for k in self.by_license if k != "(none)")
+
+    @property
+    def data_assets(self) -> int:
+        return sum(v["assets"] for v in self.by_license.values())
+
+    def rule_count(self, rule: str) -> int:
+        return int(self.findings_by_rule.get(rule, 0))
+
+
+@dataclass(frozen=True)
+class Facts:
+    tool_version: str
+    knowledge_base: str
+    license_index: str
+    created: str
+    root: str
+    use: str
+    policy: str
+    detectors: tuple[str, ...]
+    status: str
+    reasons: tuple[str, ...]
+    declarations_file: str | None
+    service: Mapping[str, Any]
+    ip: Mapping[str, Any]
+    personal_information: Mapping[str, Any]
+    content_filtering: Mapping[str, Any]
+    sources: tuple[SourceFacts, ...]
+    summary: Mapping[str, Any]
+    findings: tuple[Mapping[str, Any], ...]
+    errors: int
+    skipped: int
+    checks: Mapping[str, Check]
+    #: None when no review.json was found.
+    reviews: tuple[Review, ...] | None
+
+    def ran(self, check: str) -> bool:
+        return self.checks[check].ran
+
+    def rule_total(self, rule: str) -> int:
+        return int(self.summary.get("findings_by_rule", {}).get(rule, 0))
+
+    @property
+    def modalities(self) -> tuple[str, ...]:
+        return tuple(sorted({m for s in self.sources for m in s.modalities}))
+
+
+def _modalities(by_kind: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted({MODALITY[k] for k in by_kind if k in MODALITY}))
+
+
+def _location_path(location: str) -> str:
+    """`a/LICENSE:3` or `t.csv#license` -> the file's path."""
+    path = location.split("#", 1)[0]
+    head, sep, tail = path.rpartition(":")
+    return head if sep and tail.isdigit() else path
+
+
+def _evidence(result: ScanResult) -> tuple[dict[str, list[EvidenceRow]], dict[str, int]]:
+    """Per source: (license, where it was read) with asset counts, from assets.parquet."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    hashes: dict[str, str] = {}
+    if result.output_dir and (Path(result.output_dir) / "assets.parquet").is_file():
+        for row in result.assets(["path", "source", "kind", "sha256", "license", "license_source"]):
+            own = _location_path(row["license_source"] or "") == row["path"]
+            if row["sha256"] and (row["kind"] in ("license-file", "dataset-card") or own):
+                hashes[row["path"]] = row["sha256"]
+            if row["kind"] in ("license-file", "dataset-card") or not row["license"]:
+                continue
+            counts[(row["source"], row["license"], row["license_source"] or "")] += 1
+    rows: dict[str, list[EvidenceRow]] = {}
+    for (source, lic, loc), n in counts.items():
+        rows.setdefault(source, []).append(EvidenceRow(lic, loc, hashes.get(_location_path(loc)), n))
+    more: dict[str, int] = {}
+    for source, items in rows.items():
+        items.sort(key=lambda r: (-r.assets, r.license, r.location))
+        more[source] = max(0, len(items) - EVIDENCE_ROWS)
+        del items[EVIDENCE_ROWS:]
+    return rows, more
+
+
+def _checks(result: ScanResult) -> dict[str, Check]:
+    ids = [str(d).split("@", 1)[0] for d in result.parameters.get("detectors", [])]
+    raised = set(result.summary.get("findings_by_rule", {}))
+    out = {}
+    for key, (names, rules) in CHECKS.items():
+        matched = tuple(d for d in ids if any(n in d for n in names))
+        out[key] = Check(key, bool(matched) or bool(raised & set(rules)), matched)
+    return out
+
+
+def _num(value: Any, default: float | None = None) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+
+
+def load_reviews(out_dir: str | None) -> tuple[Review, ...] | None:
+    """review.json beside scan.json: a list of results, {"reviews": [...]}, or one result."""
+    if not out_dir:
+        return None
+    path = Path(out_dir) / REVIEW_JSON
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(data, dict):
+        data = data.get("reviews", [data])
+    reviews = []
+    for item in data if isinstance(data, list) else []:
+        if not isinstance(item, dict):
+            continue
+        n = int(_num(item.get("n"), 0) or 0)
+        qualified = int(_num(item.get("qualified"), 0) or 0)
+        rate = _num(item.get("rate"))
+        passed = item.get("pass")
+        reviews.append(Review(
+            kind=str(item.get("kind", "")), n=n, qualified=qualified,
+            rate=rate if rate is not None else (qualified / n if n else 0.0),
+            ci_low=_num(item.get("ci_low")), ci_high=_num(item.get("ci_high")),
+            threshold=_num(item.get("threshold")), passed=passed if isinstance(passed, bool) else None,
+        ))
+    return tuple(sorted(reviews, key=lambda r: r.kind))
+
+
+def build_facts(result: ScanResult) -> Facts:
+    evidence, more = _evidence(result)
+    declared = result.declarations or {}
+    sources = tuple(
+        SourceFacts(
+            name=str(s["name"]), root=str(s.get("root", "")), revision=s.get("revision"),
+            paths=str(s.get("paths", "")), declared=dict(s.get("declared") or {}),
+            assets=int(s.get("assets", 0)), bytes=int(s.get("bytes", 0)), records=int(s.get("records", 0)),
+            errors=int(s.get("errors", 0)), by_kind=s.get("by_kind", {}), by_license=s.get("by_license", {}),
+            by_use_class=s.get("by_use_class", {}), findings_by_rule=s.get("findings_by_rule", {}),
+            totals=s.get("totals", {}), source_findings=tuple(s.get("source_findings", [])),
+            modalities=_modalities(s.get("by_kind", {})),
+            evidence=tuple(evidence.get(str(s["name"]), [])), evidence_more=more.get(str(s["name"]), 0),
+        )
+        for s in sorted(result.sources, key=lambda s: str(s["name"]))
+    )
+    findings = tuple(
+        {"rule": g.rule, "severity": g.severity.value, "folder": g.folder, "assets": g.assets,
+         "records": g.records, "bytes": g.bytes, "examples": list(g.examples)}
+        for g in result.findings
+    )
+    v = result.verdict
+    return Facts(
+        tool_version=result.tool_version, knowledge_base=result.knowledge_base,
+        license_index=result.license_index, created=result.created,
+        root=str(result.parameters.get("root", "")), use=v.use, policy=v.policy,
+        detectors=tuple(str(d) for d in result.parameters.get("detectors", [])),
+        status=v.status.value, reasons=tuple(v.reasons),
+        declarations_file=declared.get("file"), service=declared.get("service") or {},
+        ip=declared.get("ip") or {}, personal_information=declared.get("personal_information") or {},
+        content_filtering=declared.get("content_filtering") or {},
+        sources=sources, summary=result.summary, findings=findings,
+        errors=len(result.errors), skipped=len(result.skipped), checks=_checks(result),
+        reviews=load_reviews(result.output_dir),
+    )

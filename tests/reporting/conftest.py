@@ -1,0 +1,27 @@
+"""Session fixtures for the reporting tests: the code-built corpus is scanned once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from reporting_support import build_corpus, scan_into
+
+from provenance.results import ScanResult
+
+
+@pytest.fixture(scope="session")
+def built_scan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScanResult]:
+    base = tmp_path_factory.mktemp("built")
+    corpus = build_corpus(base / "corpus")
+    yield scan_into(corpus, base / "scan")
+
+
+@pytest.fixture(scope="session")
+def built_reports(built_scan: ScanResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from provenance.reporting import write_reports
+
+    out = tmp_path_factory.mktemp("built-reports")
+    write_reports(built_scan, out)
+    return out

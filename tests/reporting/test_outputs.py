@@ -1,0 +1,65 @@
+"""write_reports and `provenance report`: which files, byte-identical reruns, the PDF."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from provenance.cli.report import report
+from provenance.reporting import write_reports
+from provenance.reporting.browser import find_chromium
+from provenance.results import ScanResult
+
+DEFAULT = {
+    "data-legality.zh.md", "data-legality.en.md", "data-legality.zh.html", "data-legality.en.html",
+    "manifest.spdx.json", "manifest.spdx3.jsonld", "eu-training-summary.md",
+}
+
+
+def test_default_outputs(built_scan: ScanResult, tmp_path: Path) -> None:
+    paths = write_reports(built_scan, tmp_path)
+    assert {p.name for p in paths} == DEFAULT
+    assert {p.name for p in tmp_path.iterdir()} == DEFAULT  # no temporary files left behind
+
+
+def test_reruns_are_byte_identical(built_scan: ScanResult, tmp_path: Path) -> None:
+    first = write_reports(built_scan, tmp_path / "a")
+    second = write_reports(built_scan, tmp_path / "b")
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_report_command_renders_from_saved_scan(built_scan: ScanResult, tmp_path: Path) -> None:
+    scan_dir = tmp_path / "scan"
+    shutil.copytree(Path(built_scan.output_dir or ""), scan_dir)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(report, [str(scan_dir / "scan.json"), "-o", str(out), "--lang", "en", "--format", "md",
+                                      "--spdx-files", "none"])
+    assert res.exit_code == 0, res.output
+    assert {p.name for p in out.iterdir()} == {
+        "data-legality.en.md", "manifest.spdx.json", "manifest.spdx3.jsonld", "eu-training-summary.md"}
+    bad = CliRunner().invoke(report, [str(scan_dir), "-o", str(out), "--lang", "fr"])
+    assert bad.exit_code == 2 and "unknown report language 'fr'" in bad.output
+
+
+@pytest.mark.browser
+def test_pdf_has_chinese_headings_and_is_reproducible(built_scan: ScanResult, tmp_path: Path) -> None:
+    if find_chromium() is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium); CI installs it")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed (apt-get install poppler-utils); CI installs it")
+    a = write_reports(built_scan, tmp_path / "a", langs=("zh",), formats=("pdf",), manifests=False)
+    b = write_reports(built_scan, tmp_path / "b", langs=("zh",), formats=("pdf",), manifests=False)
+    pdf = tmp_path / "a" / "data-legality.zh.pdf"
+    assert pdf in a
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for heading in ("训练数据合法性说明", "1. 基本信息", "5. 来源合法性与可追溯", "11. 逐条结论", "12. 数据清单"):
+        assert heading in text, heading
+    assert "hostile/<script>alert(1)<\\script>.txt" in text.replace("\n", "")
+    assert pdf.read_bytes() == (tmp_path / "b" / "data-legality.zh.pdf").read_bytes()
+    assert len(b) == 2

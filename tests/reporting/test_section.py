@@ -1,0 +1,128 @@
+"""What the section says: declared vs missing, detectors that ran or not, review results, clauses."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from reporting_support import EPOCH, build_corpus, normalise, write_tree
+
+from provenance.api import build_options
+from provenance.detectors import default_detectors
+from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.model import Asset, AssetKind, Finding, Severity
+from provenance.reporting import write_reports
+from provenance.reporting.clauses import assess
+from provenance.reporting.facts import build_facts
+from provenance.results import ScanResult, load_result
+from provenance.scan import Scanner
+from provenance.sources.local import LocalSource
+
+EMAIL = re.compile(r"[\w.]+@[\w.]+\.\w+")
+
+
+class EmailDetector(Detector):
+    """A small real PII detector: counts e-mail addresses in text."""
+
+    id = "pii"
+
+    def applies(self, asset: Asset) -> bool:
+        return asset.kind is AssetKind.TEXT
+
+    def detect(self, content: AssetContent) -> DetectorOutput:
+        text, _ = content.text()
+        n = len(EMAIL.findall(text or ""))
+        findings = (Finding("personal-information", Severity.WARNING, content.asset.path, f"{n} e-mail(s)", n),) \
+            if n else ()
+        return DetectorOutput(findings=findings, facts={"checked": 1, "email": n})
+
+
+class KeywordDetector(Detector):
+    """A small real blocklist detector: a file containing a banned word is blocked."""
+
+    id = "blocklist"
+
+    def applies(self, asset: Asset) -> bool:
+        return asset.kind is AssetKind.TEXT
+
+    def detect(self, content: AssetContent) -> DetectorOutput:
+        text, _ = content.text()
+        return DetectorOutput(facts={"items": 1, "blocked": int("forbidden" in (text or ""))})
+
+    def source_findings(self, source: str, totals: Mapping[str, float]) -> tuple[Finding, ...]:
+        if totals.get("items") and totals.get("blocked", 0) / totals["items"] > 0.05:
+            return (Finding("blocked-content", Severity.ERROR, f"source:{source}", "over 5%",
+                            int(totals["blocked"])),)
+        return ()
+
+
+def scan_with_detectors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ScanResult:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    corpus = build_corpus(tmp_path / "corpus")
+    write_tree(corpus, {"web/contact.txt": "write to alice@example.com or bob@example.org\n",
+                        "books/bad.txt": "a forbidden word\n"})
+    opts = build_options(corpus, jobs=1)
+    opts.detectors = [*default_detectors(), EmailDetector(), KeywordDetector()]
+    Scanner(LocalSource(corpus, exclude=opts.exclude), opts).run(tmp_path / "scan")
+    return normalise(tmp_path / "scan", corpus)
+
+
+def test_declared_values_and_missing_ones(built_reports: Path) -> None:
+    zh = (built_reports / "data-legality.zh.md").read_text(encoding="utf-8")
+    en = (built_reports / "data-legality.en.md").read_text(encoding="utf-8")
+    assert "- **服务 / 模型名称**: 示例客服助手 Demo Support Assistant" in zh
+    assert "- **基础模型备案号**: 未声明" in zh
+    assert "- **Base model filing number**: not declared" in en
+    assert "| books | 商业数据 | 合同 | NW-2025-001 |" in zh
+    assert "| books | 商业数据 | 供应方承诺 | 未声明 |" in zh
+    # Detectors that did not run are said to be unchecked, never passed.
+    assert "未检测：本次扫描未运行“个人信息检测”检测器。" in zh
+    assert "Review results missing: no review.json beside scan.json." in en
+    for n in range(1, 13):
+        assert re.search(rf"^## {n}\. ", zh, re.M), n
+
+
+def test_clause_table_statuses(built_scan: ScanResult) -> None:
+    clauses = {c.id: c for c in assess(build_facts(built_scan))}
+    assert len(clauses) == 19
+    assert clauses["measures-lawful-sources"].status == "fail"
+    assert clauses["tc260-user-input"].status == "na"
+    assert clauses["tc260-personal-information"].status == "fail"  # not checked is not a pass
+    assert {c.status for c in clauses.values()} <= {"pass", "fail", "na"}
+    assert all(c.evidence for c in clauses.values())
+
+
+def test_zh_and_en_show_the_same_figures(built_reports: Path) -> None:
+    def figures(name: str) -> list[str]:
+        text = (built_reports / name).read_text(encoding="utf-8")
+        # Section 11 names the rules (第七条 / Art. 7) differently; every other figure must agree.
+        text = re.sub(r"\n## 11\..*?\n## 12\.", "", text, flags=re.S)
+        return re.findall(r"\b[0-9a-f]{64}\b|\b\d[\d,]*(?:\.\d+)?\b", text)
+
+    assert figures("data-legality.zh.md") == figures("data-legality.en.md")
+
+
+def test_detector_results_and_review_are_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan_with_detectors(tmp_path, monkeypatch)
+    (tmp_path / "scan" / "review.json").write_text(json.dumps({"reviews": [
+        {"kind": "human", "n": 4000, "qualified": 3900, "rate": 0.975, "ci_low": 0.97, "ci_high": 0.98,
+         "threshold": 0.96, "pass": True},
+        {"kind": "technical", "n": 1, "qualified": 1, "rate": 1.0, "threshold": 0.98, "pass": True},
+    ]}), encoding="utf-8")
+    result = load_result(tmp_path / "scan")
+    write_reports(result, tmp_path / "out", formats=("md",))
+    en = (tmp_path / "out" / "data-legality.en.md").read_text(encoding="utf-8")
+    assert "| web | checked=3, email=2 | personal-information: 1 |" in en
+    assert "| books | blocked=1, items=2 | 50.00% | 5% | fail |" in en
+    assert "| human check | 4,000 | 3,900 | 97.50% | 97.00% – 98.00% | 96% | pass |" in en
+    clauses = {c.id: c for c in assess(build_facts(result))}
+    assert clauses["tc260-sample-human"].status == "pass"
+    assert clauses["tc260-sample-technical"].status == "fail"  # 1 item is fewer than 10% of the corpus
+    assert clauses["tc260-source-security"].status == "fail"
+    assert clauses["measures-personal-information"].status == "fail"  # found, and no consent basis declared
+    graph = json.loads((tmp_path / "out" / "manifest.spdx3.jsonld").read_text(encoding="utf-8"))["@graph"]
+    web = next(o for o in graph if o.get("name") == "web" and o["type"] == "dataset_DatasetPackage")
+    assert web["dataset_hasSensitivePersonalInformation"] == "no"
