@@ -15,6 +15,7 @@ from provenance.results import ScanResult
 from provenance.scanner import Limits, Scanner, ScanOptions, temporary_output
 from provenance.sources.local import LocalSource
 from provenance.text.blocklist import load_blocklist
+from provenance.text.lexicon import DOMAIN_BY_ID
 
 
 def _domain_id(name: object) -> str:
@@ -57,17 +58,21 @@ def build_options(
     else:
         decl = Declarations()
     purpose = purpose or decl.service.get("purpose")
-    domains = decl.service.get("domains") or ()
+    declared_domains = decl.service.get("domains") or ()
+    domains = [_domain_id(d) for d in ([declared_domains] if isinstance(declared_domains, str) else declared_domains)]
+    # Domains outside the sensitive-domain taxonomy (e.g. "retail support") are kept in the record
+    # but cannot widen what counts as relevant.
+    unmapped = [d for d in domains if d not in DOMAIN_BY_ID]
     config = DetectorConfig(
         purpose=str(purpose) if purpose else None,
-        domains=tuple(_domain_id(d) for d in ([domains] if isinstance(domains, str) else domains)),
+        domains=tuple(d for d in domains if d in DOMAIN_BY_ID),
         blocklist=load_blocklist(*blocklist) if blocklist else (),
         blocked_threshold=blocked_threshold,
         registry=str(registry) if registry else None,
     )
     recorded = {
         **(recorded or {}),
-        "purpose": config.purpose, "domains": list(config.domains),
+        "purpose": config.purpose, "domains": list(config.domains), "domains_unmapped": unmapped,
         "blocklist": [str(p) for p in blocklist], "blocklist_entries": len(config.blocklist),
         "blocked_threshold": blocked_threshold, "registry": config.registry,
     }

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reporting_support import build_corpus, scan_into
+from tests.reporting.reporting_support import build_corpus, scan_into
 
 from provenance.results import ScanResult
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reporting_support import HOSTILE_NAMES, visible_pipes
+from tests.reporting.reporting_support import HOSTILE_NAMES, visible_pipes
 
 from provenance.reporting.escape import h, md
 

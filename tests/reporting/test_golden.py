@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from reporting_support import EXAMPLES, copy_examples, scan_into
+from tests.reporting.reporting_support import EXAMPLES, copy_examples, scan_into
 
 from provenance.reporting import write_reports
 from provenance.results import ScanResult
