@@ -95,11 +95,14 @@ def scan(
     path: str | Path,
     output_dir: str | Path | None = None,
     cache: bool | str | Path = True,
+    reports: bool = True,
     **options: Any,
 ) -> ScanResult:
     """Scan a folder or file, write scan.json and assets.parquet, and return the result.
 
     `output_dir=None` writes to a new temporary folder (its path is `result.output_dir`).
+    `reports`: write the filing section (zh, en; md, html), SPDX manifests and the EU summary
+    next to scan.json, as the CLI does.
     `cache`: True keeps the analysis cache in the output folder (a rescan redoes only what
     changed, and a killed scan resumes), a folder path shares it, False turns it off.
     Keyword options are those of `build_options` (use, policy, declarations, exclude, ...).
@@ -110,4 +113,9 @@ def scan(
     opts = build_options(root, **options)
     opts.cache = cache_file(out, cache)
     source = LocalSource(root, exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out])
-    return Scanner(source, opts).run(out)
+    result = Scanner(source, opts).run(out)
+    if reports:
+        from provenance.reporting import write_reports
+
+        write_reports(result, out)
+    return result

@@ -12,6 +12,7 @@ from provenance.api import build_options, cache_file
 from provenance.cli.console import ProgressLine, print_summary, summary_dict
 from provenance.errors import ProvenanceError
 from provenance.model import EXIT_USAGE
+from provenance.reporting import write_reports
 from provenance.scanner import Scanner
 from provenance.sources.local import LocalSource
 
@@ -41,12 +42,19 @@ from provenance.sources.local import LocalSource
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the analysis cache (default: OUTPUT/.cache); share it between scans.")
 @click.option("--no-cache", is_flag=True, help="Analyse every asset again; keep no cache.")
+@click.option("--lang", default="zh,en", show_default=True, help="Languages of the filing section.")
+@click.option("--format", "formats", default="md,html", show_default=True,
+              help="Formats of the filing section (md, html, pdf).")
+@click.option("--spdx-files", type=click.Choice(["all", "flagged", "none"]), default="all", show_default=True,
+              help="Which files the SPDX manifests list (flagged or none for very large corpora).")
+@click.option("--no-reports", is_flag=True, help="Write only scan.json and assets.parquet.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def scan(path: Path, output: Path, use: str | None, policy: Path | None, declarations: Path | None,
          exclude: tuple[str, ...], follow_symlinks: bool, jobs: int, max_errors: int | None,
          purpose: str | None, blocklist: tuple[Path, ...], blocked_threshold: float, registry: Path | None,
-         cache_dir: Path | None, no_cache: bool, quiet: bool, as_json: bool) -> None:
+         cache_dir: Path | None, no_cache: bool, lang: str, formats: str, spdx_files: str, no_reports: bool,
+         quiet: bool, as_json: bool) -> None:
     """Scan PATH (a folder or a file) and exit 0 pass, 1 policy failure, 2 usage error, 3 incomplete."""
     try:
         opts = build_options(path, use=use, policy=policy, declarations=declarations, exclude=exclude,
@@ -57,6 +65,8 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
         progress = None if quiet or as_json else ProgressLine()
         scanner = Scanner(source, opts)
         result = scanner.run(output, progress=progress)
+        if not no_reports:
+            write_reports(result, output, _split(lang), _split(formats), spdx_files)
     except ProvenanceError as exc:
         click.echo(f"provenance: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -71,3 +81,7 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
             click.echo(f"Analysed {s['analysed']} assets; reused {s['cached'] + s['rehashed']} from the cache "
                        f"({s['rehashed']} re-hashed after a touch).")
     sys.exit(result.exit_code)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
