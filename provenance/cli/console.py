@@ -11,6 +11,11 @@ import click
 from provenance.results import ScanResult
 
 
+def split_list(value: str) -> tuple[str, ...]:
+    """"zh, en" -> ("zh", "en")"""
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
 def _size(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if abs(n) < 1000 or unit == "TB":

@@ -7,13 +7,10 @@ from pathlib import Path
 
 import click
 
+from provenance.cli.console import split_list
 from provenance.errors import ProvenanceError
 from provenance.model import EXIT_USAGE
 from provenance.results import load_result
-
-
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
 @click.command()
@@ -34,7 +31,7 @@ def report(scan_json: Path, output: Path | None, lang: str, formats: str, spdx_f
     try:
         result = load_result(scan_json)
         out = output or Path(result.output_dir or ".")
-        paths = write_reports(result, out, langs=_split(lang), formats=_split(formats), spdx_files=spdx_files,
+        paths = write_reports(result, out, langs=split_list(lang), formats=split_list(formats), spdx_files=spdx_files,
                               manifests=not no_manifests)
     except ProvenanceError as exc:
         click.echo(f"provenance: {exc}", err=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from provenance.api import build_options, cache_file
-from provenance.cli.console import ProgressLine, print_summary, summary_dict
+from provenance.cli.console import ProgressLine, print_summary, split_list, summary_dict
 from provenance.errors import ProvenanceError
 from provenance.model import EXIT_USAGE
 from provenance.reporting import write_reports
@@ -66,7 +66,7 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
         scanner = Scanner(source, opts)
         result = scanner.run(output, progress=progress)
         if not no_reports:
-            write_reports(result, output, _split(lang), _split(formats), spdx_files)
+            write_reports(result, output, split_list(lang), split_list(formats), spdx_files)
     except ProvenanceError as exc:
         click.echo(f"provenance: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -81,7 +81,3 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
             click.echo(f"Analysed {s['analysed']} assets; reused {s['cached'] + s['rehashed']} from the cache "
                        f"({s['rehashed']} re-hashed after a touch).")
     sys.exit(result.exit_code)
-
-
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(v.strip() for v in value.split(",") if v.strip())
