@@ -86,7 +86,8 @@ _LABELS: dict[str, str] = {
     "order|order no|order number|order id|serial*|s/n|sn|tracking|waybill|invoice*|ticket|"
     "imei|meid|isbn|issn|barcode|sku|part no|part number|model|batch|lot|build|"
     "version|ver|release|doi|hash|checksum|ref|reference|章节|章|节|条款|图|表|"
-    "section|chapter|clause|figure|fig|table|step|rule|item",
+    "section|chapter|clause|figure|fig|table|step|rule|item|transaction|transaction id|txn|"
+    "trace id|request id|session id|uuid",
     "card": "卡号|银行卡|信用卡|借记卡|储蓄卡|银联|开户行|账号|收款账户|"
     "card|card number|card no|credit card|debit card|visa|mastercard|unionpay|account",
     "passport": "护照|护照号|护照号码|passport|passport no|passport number",
@@ -94,6 +95,9 @@ _LABELS: dict[str, str] = {
     "id": "身份证|身份证号|公民身份号码|证件|证件号|证件号码|id card|resident id|id number",
     "ip": "ip|ip地址|地址|address|host|server|服务器|登录",
 }
+# Words right after a dotted number that make it a version, not an address ("3.11.7.1 版本").
+_VERSION_AFTER = TermMatcher(_terms("版本|版|version|release|build|edition"))
+VERSION_AFTER_CHARS = 8
 _LABEL_NAMES = tuple(_LABELS)
 _LABEL_TERMS = tuple((name, term) for name in _LABEL_NAMES for term in _terms(_LABELS[name]))
 _LABEL_MATCHER = TermMatcher(tuple(term for _, term in _LABEL_TERMS))
@@ -306,7 +310,9 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
             add(m, "passport", mask(m.group(1), 1, 2))
     for m in _IPV4_RE.finditer(text):
         if free(*m.span()) and _is_ip(m.group(1)) and _label(norm, m.start(), 12) != "decoy":
-            add(m, "ip", _mask_ip(m.group(1)))
+            after = norm[m.end() : m.end() + VERSION_AFTER_CHARS]
+            if not any(True for _ in _VERSION_AFTER.find(after.split("\n", 1)[0])):
+                add(m, "ip", _mask_ip(m.group(1)))
     for m in _IPV6_RE.finditer(text):
         if free(*m.span()) and _is_ip(m.group(1)) and sum(c.isdigit() for c in m.group(1)) >= 2:
             add(m, "ip", _mask_ip(m.group(1)))
