@@ -7,13 +7,22 @@ Numbers next to words like "order", "serial", "tracking" or "version" are decoys
 from __future__ import annotations
 
 import bisect
-import ipaddress
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from provenance.text.identifiers import (
+    card_prefix_ok,
+    id_birth_date,
+    is_ip,
+    luhn_ok,
+    mask,
+    mask_email,
+    mask_ip,
+    valid_cn_id,
+)
 from provenance.text.matcher import TermMatcher
 
 #: Identifier types, in report order.
@@ -44,15 +53,6 @@ class PiiHit:
 def _terms(joined: str) -> tuple[str, ...]:
     return tuple(joined.split("|"))
 
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-# First two digits of mainland resident ID numbers (provinces, plus 71/81/82/83 for
-# Taiwan, Hong Kong, Macao residents' permits issued on the same scheme).
-_ID_PROVINCES = frozenset(str(n) for n in (
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,
-    54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
-))
 
 # Each pattern starts with a plain character (class) and checks what precedes it with a
 # lookbehind placed after that first character: `re` can then skip ahead to candidate
@@ -130,81 +130,6 @@ _SENSITIVE_WORDS: dict[str, TermMatcher] = {
         )
     ),
 }
-
-
-def id_checksum_ok(number: str) -> bool:
-    """GB 11643: the 18th character is the ISO 7064 mod 11-2 check of the first 17 digits."""
-    if len(number) != 18 or not number[:17].isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == number[17].upper()
-
-
-def id_birth_date(number: str) -> date | None:
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return None
-    return born if born.year >= 1900 else None
-
-
-def valid_cn_id(number: str, today: date) -> bool:
-    born = id_birth_date(number)
-    return (
-        number[:2] in _ID_PROVINCES
-        and born is not None
-        and born <= today
-        and id_checksum_ok(number)
-    )
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def card_prefix_ok(digits: str) -> bool:
-    """Issuer prefixes of card schemes seen in China and abroad (UnionPay, Visa, Mastercard,
-    Amex, JCB, Discover, and the domestic 9-prefixed debit cards)."""
-    n = len(digits)
-    if digits.startswith("62") or digits.startswith("81"):
-        return 16 <= n <= 19
-    if digits.startswith("4"):
-        return n in (13, 16, 19)
-    if digits[:2] in ("51", "52", "53", "54", "55") or 2221 <= int(digits[:4]) <= 2720:
-        return n == 16
-    if digits[:2] in ("34", "37"):
-        return n == 15
-    if 3528 <= int(digits[:4]) <= 3589:
-        return n == 16
-    if digits.startswith("6011") or digits.startswith("65"):
-        return n == 16
-    if digits.startswith("9"):
-        return n == 19
-    return False
-
-
-def mask(value: str, keep_start: int, keep_end: int) -> str:
-    """Keep a few characters at each end; never fewer than four `*` in the middle."""
-    hidden = max(4, len(value) - keep_start - keep_end)
-    end = value[len(value) - keep_end :] if keep_end else ""
-    return value[:keep_start] + "*" * hidden + end
-
-
-def _mask_email(local: str, domain: str) -> str:
-    return f"{local[:1]}***@{domain}"
-
-
-def _mask_ip(text: str) -> str:
-    if ":" in text:
-        return text.split(":", 1)[0] + ":****"
-    a, b, _, _ = text.split(".")
-    return f"{a}.{b}.*.*"
 
 
 def _label(norm: str, start: int, reach: int = CONTEXT_BEFORE) -> str | None:
@@ -288,7 +213,7 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
                 minors.append(m.start())
     for m in _emails(text):
         if free(*m.span()):
-            add(m, "email", _mask_email(m.group(1), m.group(2)))
+            add(m, "email", mask_email(m.group(1), m.group(2)))
     for m in _CARD_RE.finditer(text):
         raw = m.group(1)
         digits = re.sub(r"[ -]", "", raw)
@@ -309,13 +234,13 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
         if free(*m.span()) and _label(norm, m.start(), 30) == "passport":
             add(m, "passport", mask(m.group(1), 1, 2))
     for m in _IPV4_RE.finditer(text):
-        if free(*m.span()) and _is_ip(m.group(1)) and _label(norm, m.start(), 12) != "decoy":
+        if free(*m.span()) and is_ip(m.group(1)) and _label(norm, m.start(), 12) != "decoy":
             after = norm[m.end() : m.end() + VERSION_AFTER_CHARS]
             if not any(True for _ in _VERSION_AFTER.find(after.split("\n", 1)[0])):
-                add(m, "ip", _mask_ip(m.group(1)))
+                add(m, "ip", mask_ip(m.group(1)))
     for m in _IPV6_RE.finditer(text):
-        if free(*m.span()) and _is_ip(m.group(1)) and sum(c.isdigit() for c in m.group(1)) >= 2:
-            add(m, "ip", _mask_ip(m.group(1)))
+        if free(*m.span()) and is_ip(m.group(1)) and sum(c.isdigit() for c in m.group(1)) >= 2:
+            add(m, "ip", mask_ip(m.group(1)))
     spans.sort(key=lambda s: s[0])
     hits = [(start, hit) for start, _, hit in spans]
     return text, spans, _sensitive(norm, minors, hits, lines)
@@ -338,18 +263,6 @@ def _emails(text: str) -> list[re.Match[str]]:
 
 def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
-def _is_ip(value: str) -> bool:
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv4Address) and any(
-        len(part) > 1 and part.startswith("0") for part in value.split(".")
-    ):
-        return False  # leading zeros: a section or version number, not an address
-    return not (address.is_unspecified or address.is_loopback or address.is_multicast or address.is_reserved)
 
 
 def _sensitive(

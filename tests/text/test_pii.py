@@ -5,7 +5,8 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.text.pii import find_pii, id_checksum_ok, luhn_ok
+from provenance.text.identifiers import id_checksum_ok, luhn_ok
+from provenance.text.pii import find_pii
 from tests.text.helpers import make_card, make_id, wrong_check
 
 TODAY = date(2026, 6, 1)
