@@ -232,3 +232,25 @@ def test_cli_usage_errors_and_import_without_plan(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     human = json.loads((scan.parent / "review.json").read_text(encoding="utf-8"))["reviews"]["human"]
     assert human["n"] == 20 and human["reviewed"] == 0 and human["pass"] is False
+
+
+def test_excerpts_locate_rows_and_report_unreadable(tmp_path: Path) -> None:
+    from provenance.sampling.draw import SampleItem
+    from provenance.sampling.excerpt import excerpts
+
+    scan = build_scan(tmp_path)
+    web, books = tmp_path / "corpus/web", tmp_path / "corpus/books"
+    items = (
+        SampleItem("web", "table.csv", "table", 3),
+        SampleItem("web", "table.csv", "table", CSV_ROWS + 5),
+        SampleItem("web", "missing.jsonl", "table", 0),
+        SampleItem("web", "docs/doc01.txt", "text", None),
+    )
+    found = excerpts(str(web), items)
+    assert found[items[0]].locator == "row 3" and found[items[0]].text == "csv row 3 | x"
+    assert found[items[1]].text == "[record not found]"
+    assert found[items[2]].text == "[unreadable: FileNotFoundError]"
+    assert found[items[3]].text.startswith("document 1 正文") and len(found[items[3]].text) == 200
+    row = SampleItem("books", "b.parquet", "table", 77)
+    assert excerpts(str(books), (row,))[row].text == "parquet row 77"
+    assert scan.is_file()
