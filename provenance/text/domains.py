@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -67,7 +66,7 @@ def classify_domains(text: str) -> DomainScores:
     """Score `text` (a paragraph, a record, a caption or a path turned into words) per domain."""
     matcher, entries = _lexicon()
     norm = normalize(text)
-    counts: Counter[int] = Counter(index for index, _, _ in matcher.find(norm))
+    counts = matcher.count(norm)
     per_domain: dict[str, float] = {}
     per_terms: dict[str, list[tuple[float, str]]] = {}
     for index, count in counts.items():

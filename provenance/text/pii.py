@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +23,7 @@ from provenance.text.identifiers import (
     valid_cn_id,
 )
 from provenance.text.matcher import TermMatcher
+from provenance.text.normalize import nfkc, normalize
 
 #: Identifier types, in report order.
 PII_TYPES = ("cn_id", "mobile", "email", "bank_card", "passport", "ip")
@@ -187,8 +187,7 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
         return text, [], ()  # no digit, `@` or `:`: no identifier can be present
     # NFKC maps full-width digits and letters to ASCII; the regexes run on it. Labels are
     # looked up in a case-folded copy of the same length, so offsets index both alike.
-    text = unicodedata.normalize("NFKC", text)
-    norm = text.casefold()
+    text, norm = nfkc(text), normalize(text)
     if len(norm) != len(text):  # rare (ß, ligatures): fold character by character
         norm = "".join(ch.casefold()[:1] or ch for ch in text)
     lines = _LineIndex(text)
