@@ -12,7 +12,7 @@ _PATH_SEPARATORS = re.compile(r"[/\\_\-.]+")
 
 # The three text detectors look at the same item one after another; a tiny cache means its
 # NFKC form (the costliest step on Chinese text) is computed once, not three times.
-_CACHE = 8
+_CACHE = 2  # texts can be large; the detectors only need the current item
 
 
 @lru_cache(maxsize=_CACHE)
