@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_blocklist_rate_and_source_finding() -> None:
     assert not BlocklistDetector(()).applies(asset("a.txt"))
 
 
-def test_blocklist_from_file(tmp_path) -> None:
+def test_blocklist_from_file(tmp_path: Path) -> None:
     path = tmp_path / "words.txt"
     path.write_text("# list\n违禁\n", encoding="utf-8")
     detector = BlocklistDetector.from_files([path], threshold=0.1)
