@@ -203,8 +203,8 @@ def test_review_file_round_trip_keeps_formulas_inert(tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM for spreadsheet programs
     cells = [c for row in csv.reader(raw.decode("utf-8-sig").splitlines()) for c in row]
     assert not any(c.startswith(("=", "@")) for c in cells)
-    rows = read_rows(path)
-    assert rows[0].excerpt == evil and rows[1].path == "@b" and rows[1].excerpt == "中文"
+    back = read_rows(path)
+    assert back[0].excerpt == evil and back[1].path == "@b" and back[1].excerpt == "中文"
     # A spreadsheet saved in a Chinese locale (GB18030) still imports.
     path.write_bytes(raw.decode("utf-8-sig").replace(",,", ",合格,").encode("gb18030"))
     assert [r.verdict for r in read_rows(path)] == ["合格", "合格"]
