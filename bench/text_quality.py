@@ -3,6 +3,15 @@ labelled bilingual evaluation set in bench/data. Prints markdown tables.
 
     PYTHONPATH=. python bench/text_quality.py
 
+Data (written for this project; no copied corpora):
+- eval_paragraphs.jsonl: {id, domain, lang zh|en, split dev|test, hard, text}; 312 on-topic
+  paragraphs (26 per domain, 13 zh + 13 en) and 24 hard cross-domain ones. Lexicon changes
+  after the first measurement were made from dev-split errors only.
+- eval_pii.jsonl: {id, expect {type: count}, sensitive [...], decoy, batch, template}; the
+  template's {ID:17 digits}, {BADID:...}, {CARD:prefix:len}, {CARDG:...} (grouped) and
+  {BADCARD:...} are filled with check-digit-valid or -invalid numbers. Batch 2 was written
+  after the detector as a held-out check.
+
 Baselines in the same run: for off-purpose, "flag every sensitive-looking item" (any sensitive
 domain term present); for personal information, bare regexes without checksums or context.
 """
