@@ -232,12 +232,12 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
     for m in passports:
         if free(*m.span()) and _label(norm, m.start(), 30) == "passport":
             add(m, "passport", mask(m.group(1), 1, 2))
-    for m in _IPV4_RE.finditer(text):
+    for m in _IPV4_RE.finditer(text) if "." in text else ():
         if free(*m.span()) and is_ip(m.group(1)) and _label(norm, m.start(), 12) != "decoy":
             after = norm[m.end() : m.end() + VERSION_AFTER_CHARS]
             if not any(True for _ in _VERSION_AFTER.find(after.split("\n", 1)[0])):
                 add(m, "ip", mask_ip(m.group(1)))
-    for m in _IPV6_RE.finditer(text):
+    for m in _IPV6_RE.finditer(text) if text.count(":") >= 2 else ():
         if free(*m.span()) and is_ip(m.group(1)) and sum(c.isdigit() for c in m.group(1)) >= 2:
             add(m, "ip", mask_ip(m.group(1)))
     spans.sort(key=lambda s: s[0])
