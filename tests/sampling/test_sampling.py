@@ -254,3 +254,19 @@ def test_excerpts_locate_rows_and_report_unreadable(tmp_path: Path) -> None:
     row = SampleItem("books", "b.parquet", "table", 77)
     assert excerpts(str(books), (row,))[row].text == "parquet row 77"
     assert scan.is_file()
+
+
+def test_choose_is_uniform_and_reproducible() -> None:
+    from provenance.sampling.draw import HashRandom, choose
+
+    picks = choose(HashRandom(1, "s"), 1000, 100)
+    assert len(set(picks)) == 100 and picks == sorted(picks) and all(0 <= p < 1000 for p in picks)
+    assert picks == choose(HashRandom(1, "s"), 1000, 100)
+    assert picks != choose(HashRandom(1, "t"), 1000, 100)  # each source has its own stream
+    assert choose(HashRandom(3, "s"), 5, 5) == [0, 1, 2, 3, 4]
+    # 500 draws of 5 from 20: each position is expected 125 times (sd about 10).
+    hits = [0] * 20
+    for seed in range(500):
+        for p in choose(HashRandom(seed, "u"), 20, 5):
+            hits[p] += 1
+    assert min(hits) > 90 and max(hits) < 160
