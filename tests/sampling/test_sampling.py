@@ -270,3 +270,12 @@ def test_choose_is_uniform_and_reproducible() -> None:
         for p in choose(HashRandom(seed, "u"), 20, 5):
             hits[p] += 1
     assert min(hits) > 90 and max(hits) < 160
+
+
+def test_review_file_must_match_the_drawn_sample() -> None:
+    rows = tuple(ReviewRow(str(i), "s", "p", "", "", "合格") for i in range(10))
+    assert summarise(rows, "human", 10, 1, "r.csv", drawn=10).passed
+    short = summarise(rows[:9], "human", 10, 1, "r.csv", drawn=10)
+    assert not short.passed and any("9 rows but 10" in r for r in short.reasons)
+    twice = summarise((*rows[:9], rows[0]), "human", 10, 1, "r.csv", drawn=10)
+    assert not twice.passed and "the review file repeats sample ids" in twice.reasons
