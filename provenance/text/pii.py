@@ -105,7 +105,7 @@ _LABEL_MATCHER = TermMatcher(tuple(term for _, term in _LABEL_TERMS))
 _SENSITIVE_WORDS: dict[str, TermMatcher] = {
     "health": TermMatcher(
         _terms(
-            "病历|诊断|确诊|病史|住院|患有|患者|处方|体检报告|化验|hiv|艾滋|乙肝|癌|抑郁症|精神病|"
+            "病历|诊断|确诊|病史|住院|患有|患者|处方|体检报告|化验|hiv|艾滋|乙肝|癌|抑郁症|精神病|孕妇|孕期|产检|"
             "怀孕|残疾|diagnos*|medical record*|patient|hospitali*|prescription*|pregnan*|"
             "disabilit*|cancer|hepatitis|mental illness|blood type|血型|病情|symptom*"
         )
