@@ -6,7 +6,8 @@ labelled bilingual evaluation set in bench/data. Prints markdown tables.
 Data (written for this project; no copied corpora):
 - eval_paragraphs.jsonl: {id, domain, lang zh|en, split dev|test, hard, text}; 312 on-topic
   paragraphs (26 per domain, 13 zh + 13 en) and 24 hard cross-domain ones. Lexicon changes
-  after the first measurement were made from dev-split errors only.
+  after the first measurement were made from dev-split errors only. The 36 `holdout`
+  paragraphs were written after all tuning and have not been tuned on.
 - eval_pii.jsonl: {id, expect {type: count}, sensitive [...], decoy, batch, template}; the
   template's {ID:17 digits}, {BADID:...}, {CARD:prefix:len}, {CARDG:...} (grouped) and
   {BADCARD:...} are filled with check-digit-valid or -invalid numbers. Batch 2 was written
@@ -86,6 +87,7 @@ def off_purpose_tables(paragraphs: list[dict]) -> None:
             "zh": [s for s in scored if s[0]["lang"] == "zh"],
             "en": [s for s in scored if s[0]["lang"] == "en"],
             "test split": [s for s in scored if s[0]["split"] == "test"],
+            "holdout": [s for s in scored if s[0]["split"] == "holdout"],
             "hard cases": [s for s in scored if s[0]["hard"]],
         }
         for subset, items in subsets.items():
