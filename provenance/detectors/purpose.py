@@ -62,7 +62,7 @@ class PurposeDetector(Detector):
             return ()
         by_domain = Counter(r.domain for _, r in flagged)
         parts = ", ".join(f"{DOMAIN_BY_ID[d].en} {c}" for d, c in by_domain.most_common() if d)
-        covered = ", ".join(sorted(self.purpose.named)) or "general"
+        covered = ", ".join(sorted(self.purpose.named)) or ("general" if self.purpose.general else "none")
         whole = n == 1 and flagged[0][0].locator is None
         what = "the asset is" if whole else f"{len(flagged)} of {n} items are"
         message = (

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
-import random
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -65,14 +65,49 @@ def allocate(sizes: list[int], total: int) -> list[int]:
     return counts
 
 
+class HashRandom:
+    """Random integers from SHA-256 of (seed, stream, counter).
+
+    Unlike `random.Random`, whose algorithms may change between Python versions, this gives
+    the same numbers everywhere, so an auditor can redraw a filed sample years later.
+    """
+
+    def __init__(self, seed: int, stream: str) -> None:
+        self._prefix = f"{seed}:{stream}:".encode()
+        self._counter = 0
+        self._pool: list[int] = []
+
+    def _next64(self) -> int:
+        if not self._pool:
+            digest = hashlib.sha256(self._prefix + str(self._counter).encode()).digest()
+            self._counter += 1
+            self._pool = [int.from_bytes(digest[i : i + 8], "big") for i in range(24, -8, -8)]
+        return self._pool.pop()
+
+    def below(self, n: int) -> int:
+        """Uniform in [0, n): values from the biased top of the 64-bit range are redrawn."""
+        limit = (1 << 64) - (1 << 64) % n
+        while True:
+            value = self._next64()
+            if value < limit:
+                return value % n
+
+
+def choose(rng: HashRandom, n: int, k: int) -> list[int]:
+    """A uniform random k-subset of range(n), sorted (Floyd's algorithm: k draws, any n)."""
+    chosen: set[int] = set()
+    for j in range(n - k, n):
+        t = rng.below(j + 1)
+        chosen.add(j if t in chosen else t)
+    return sorted(chosen)
+
+
 def draw(population: Population, size: int, seed: int) -> tuple[SampleItem, ...]:
     """The same population, size and seed always give the same items, in source/path/record order."""
     counts = allocate([s.size for s in population.strata], size)
     items: list[SampleItem] = []
     for stratum, k in zip(population.strata, counts, strict=True):
-        # A string seed is hashed with SHA-512 by `random`, independent of PYTHONHASHSEED.
-        rng = random.Random(f"{seed}:{stratum.source}")
-        picks = sorted(rng.sample(range(stratum.size), k))
+        picks = choose(HashRandom(seed, stratum.source), stratum.size, k)
         items.extend(_locate(stratum, picks))
     return tuple(items)
 

@@ -67,8 +67,14 @@ def rule_for(kind: str, population: int) -> tuple[float, int]:
 
 
 def summarise(
-    rows: tuple[ReviewRow, ...], kind: str, population: int, seed: int | None, review_file: str
+    rows: tuple[ReviewRow, ...],
+    kind: str,
+    population: int,
+    seed: int | None,
+    review_file: str,
+    drawn: int | None = None,
 ) -> ReviewSummary:
+    """`drawn` is the sample size recorded when the sample was drawn, when known."""
     qualified = unqualified = 0
     unknown: list[str] = []
     for row in rows:
@@ -91,6 +97,11 @@ def summarise(
     low, high = wilson(qualified, reviewed)
     threshold, min_items = rule_for(kind, population)
     reasons = []
+    ids = [row.sample_id for row in rows]
+    if len(set(ids)) != len(ids):
+        reasons.append("the review file repeats sample ids")
+    if drawn is not None and len(rows) != drawn:
+        reasons.append(f"the review file has {len(rows)} rows but {drawn} items were drawn")
     if reviewed < len(rows):
         reasons.append(f"{len(rows) - reviewed} of {len(rows)} items have no verdict")
     if len(rows) < min_items:

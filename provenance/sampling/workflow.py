@@ -83,5 +83,13 @@ def import_review(csv_path: Path, scan: str | Path | None = None, kind: str | No
         # Without a plan, decide by size: under 4,000 items but at least 10% can only be technical.
         chosen = "technical" if HUMAN_MIN_ITEMS > len(rows) >= 0.1 * population else "human"
     seed = plan.get("seed")
-    summary = summarise(rows, chosen, population, seed if isinstance(seed, int) else None, str(csv_path))
+    drawn = plan.get("size")
+    summary = summarise(
+        rows,
+        chosen,
+        population,
+        seed if isinstance(seed, int) else None,
+        str(csv_path.resolve()),
+        drawn if isinstance(drawn, int) else None,
+    )
     return summary, record_review(scan_dir, summary)

@@ -6,7 +6,6 @@ the number of entries (10,000+ entries are normal for these lists).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +47,7 @@ class Blocklist:
         return len(self.entries)
 
     def match(self, text: str) -> BlockMatch:
-        counts: Counter[int] = Counter(index for index, _, _ in self._matcher.find(normalize(text)))
+        counts = self._matcher.count(normalize(text))
         found = sorted(((self.entries[i], n) for i, n in counts.items()), key=lambda x: (-x[1], x[0]))
         return BlockMatch(tuple(found))
 

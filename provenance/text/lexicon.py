@@ -243,6 +243,6 @@ RELATED_DOMAINS: dict[str, frozenset[str]] = {
 
 #: Phrases that mark a general-purpose service: every domain but adult content is relevant.
 GENERAL_PURPOSE_TERMS = (
-    "通用|通用型|开放域|综合性|百科|general-purpose|general purpose|open-domain|open domain|"
-    "general assistant|all-purpose"
+    "通用|通用型|开放域|综合性|百科|聊天机器人|闲聊|基础模型|基座模型|general-purpose|general purpose|"
+    "open-domain|open domain|general assistant|all-purpose|chatbot|foundation model|base model"
 )

@@ -44,7 +44,10 @@ class TermMatcher:
             if key:
                 keys.setdefault(key, []).append((index, stem))
         for key, entries in keys.items():
-            automaton.add_word(key, (len(key), tuple(entries)))
+            # Only keys that begin or end with a Latin letter or digit need boundary checks.
+            automaton.add_word(
+                key, (len(key), tuple(entries), key[0] in _WORD_CHARS, key[-1] in _WORD_CHARS)
+            )
         automaton.make_automaton()
         return automaton
 
@@ -60,12 +63,27 @@ class TermMatcher:
             return
         n = len(text)
         word = _WORD_CHARS  # inlined: this loop runs once per match
-        for last, (length, entries) in self.automaton.iter(text):
+        for last, (length, entries, check_left, check_right) in self.automaton.iter(text):
             start = last + 1 - length
-            end = last + 1
-            if start and text[start] in word and text[start - 1] in word:
+            if check_left and start and text[start - 1] in word:
                 continue  # starts inside a Latin word
-            right_open = end == n or text[end - 1] not in word or text[end] not in word
+            right_open = not check_right or last + 1 == n or text[last + 1] not in word
             for index, stem in entries:
                 if stem or right_open:
-                    yield index, start, end
+                    yield index, start, last + 1
+
+    def count(self, text: str) -> dict[int, int]:
+        """Occurrences per term index (the same matches as `find`, without positions)."""
+        counts: dict[int, int] = {}
+        if not self.terms:
+            return counts
+        n = len(text)
+        word = _WORD_CHARS
+        for last, (length, entries, check_left, check_right) in self.automaton.iter(text):
+            if check_left and last >= length and text[last - length] in word:
+                continue
+            right_open = not check_right or last + 1 == n or text[last + 1] not in word
+            for index, stem in entries:
+                if stem or right_open:
+                    counts[index] = counts.get(index, 0) + 1
+        return counts

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _PATH_SEPARATORS = re.compile(r"[/\\_\-.]+")
 
 
-def normalize(text: str) -> str:
-    """NFKC (full-width letters and digits become ASCII) then casefold.
+# The three text detectors look at the same item one after another; a tiny cache means its
+# NFKC form (the costliest step on Chinese text) is computed once, not three times.
+_CACHE = 2  # texts can be large; the detectors only need the current item
 
-    NFKC and casefold keep the length of CJK and ASCII text, so offsets stay usable
-    for the common case; callers never rely on offsets for anything but line numbers.
+
+@lru_cache(maxsize=_CACHE)
+def nfkc(text: str) -> str:
+    """NFKC: full-width letters, digits and punctuation become their ASCII forms."""
+    return unicodedata.normalize("NFKC", text)
+
+
+@lru_cache(maxsize=_CACHE)
+def normalize(text: str) -> str:
+    """NFKC then casefold: the form every lexicon and blocklist is matched against.
+
+    Both keep the length of CJK and ASCII text, so offsets stay usable in the common case.
     """
-    return unicodedata.normalize("NFKC", text).casefold()
+    return nfkc(text).casefold()
 
 
 def path_words(path: str) -> str:

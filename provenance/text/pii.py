@@ -7,14 +7,23 @@ Numbers next to words like "order", "serial", "tracking" or "version" are decoys
 from __future__ import annotations
 
 import bisect
-import ipaddress
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from provenance.text.identifiers import (
+    card_prefix_ok,
+    id_birth_date,
+    is_ip,
+    luhn_ok,
+    mask,
+    mask_email,
+    mask_ip,
+    valid_cn_id,
+)
 from provenance.text.matcher import TermMatcher
+from provenance.text.normalize import nfkc, normalize
 
 #: Identifier types, in report order.
 PII_TYPES = ("cn_id", "mobile", "email", "bank_card", "passport", "ip")
@@ -44,15 +53,6 @@ class PiiHit:
 def _terms(joined: str) -> tuple[str, ...]:
     return tuple(joined.split("|"))
 
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-# First two digits of mainland resident ID numbers (provinces, plus 71/81/82/83 for
-# Taiwan, Hong Kong, Macao residents' permits issued on the same scheme).
-_ID_PROVINCES = frozenset(str(n) for n in (
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,
-    54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
-))
 
 # Each pattern starts with a plain character (class) and checks what precedes it with a
 # lookbehind placed after that first character: `re` can then skip ahead to candidate
@@ -86,7 +86,8 @@ _LABELS: dict[str, str] = {
     "order|order no|order number|order id|serial*|s/n|sn|tracking|waybill|invoice*|ticket|"
     "imei|meid|isbn|issn|barcode|sku|part no|part number|model|batch|lot|build|"
     "version|ver|release|doi|hash|checksum|ref|reference|章节|章|节|条款|图|表|"
-    "section|chapter|clause|figure|fig|table|step|rule|item",
+    "section|chapter|clause|figure|fig|table|step|rule|item|transaction|transaction id|txn|"
+    "trace id|request id|session id|uuid",
     "card": "卡号|银行卡|信用卡|借记卡|储蓄卡|银联|开户行|账号|收款账户|"
     "card|card number|card no|credit card|debit card|visa|mastercard|unionpay|account",
     "passport": "护照|护照号|护照号码|passport|passport no|passport number",
@@ -94,6 +95,9 @@ _LABELS: dict[str, str] = {
     "id": "身份证|身份证号|公民身份号码|证件|证件号|证件号码|id card|resident id|id number",
     "ip": "ip|ip地址|地址|address|host|server|服务器|登录",
 }
+# Words right after a dotted number that make it a version, not an address ("3.11.7.1 版本").
+_VERSION_AFTER = TermMatcher(_terms("版本|版|version|release|build|edition"))
+VERSION_AFTER_CHARS = 8
 _LABEL_NAMES = tuple(_LABELS)
 _LABEL_TERMS = tuple((name, term) for name in _LABEL_NAMES for term in _terms(_LABELS[name]))
 _LABEL_MATCHER = TermMatcher(tuple(term for _, term in _LABEL_TERMS))
@@ -101,7 +105,7 @@ _LABEL_MATCHER = TermMatcher(tuple(term for _, term in _LABEL_TERMS))
 _SENSITIVE_WORDS: dict[str, TermMatcher] = {
     "health": TermMatcher(
         _terms(
-            "病历|诊断|确诊|病史|住院|患有|患者|处方|体检报告|化验|hiv|艾滋|乙肝|癌|抑郁症|精神病|"
+            "病历|诊断|确诊|病史|住院|患有|患者|处方|体检报告|化验|hiv|艾滋|乙肝|癌|抑郁症|精神病|孕妇|孕期|产检|"
             "怀孕|残疾|diagnos*|medical record*|patient|hospitali*|prescription*|pregnan*|"
             "disabilit*|cancer|hepatitis|mental illness|blood type|血型|病情|symptom*"
         )
@@ -126,81 +130,6 @@ _SENSITIVE_WORDS: dict[str, TermMatcher] = {
         )
     ),
 }
-
-
-def id_checksum_ok(number: str) -> bool:
-    """GB 11643: the 18th character is the ISO 7064 mod 11-2 check of the first 17 digits."""
-    if len(number) != 18 or not number[:17].isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == number[17].upper()
-
-
-def id_birth_date(number: str) -> date | None:
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return None
-    return born if born.year >= 1900 else None
-
-
-def valid_cn_id(number: str, today: date) -> bool:
-    born = id_birth_date(number)
-    return (
-        number[:2] in _ID_PROVINCES
-        and born is not None
-        and born <= today
-        and id_checksum_ok(number)
-    )
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def card_prefix_ok(digits: str) -> bool:
-    """Issuer prefixes of card schemes seen in China and abroad (UnionPay, Visa, Mastercard,
-    Amex, JCB, Discover, and the domestic 9-prefixed debit cards)."""
-    n = len(digits)
-    if digits.startswith("62") or digits.startswith("81"):
-        return 16 <= n <= 19
-    if digits.startswith("4"):
-        return n in (13, 16, 19)
-    if digits[:2] in ("51", "52", "53", "54", "55") or 2221 <= int(digits[:4]) <= 2720:
-        return n == 16
-    if digits[:2] in ("34", "37"):
-        return n == 15
-    if 3528 <= int(digits[:4]) <= 3589:
-        return n == 16
-    if digits.startswith("6011") or digits.startswith("65"):
-        return n == 16
-    if digits.startswith("9"):
-        return n == 19
-    return False
-
-
-def mask(value: str, keep_start: int, keep_end: int) -> str:
-    """Keep a few characters at each end; never fewer than four `*` in the middle."""
-    hidden = max(4, len(value) - keep_start - keep_end)
-    end = value[len(value) - keep_end :] if keep_end else ""
-    return value[:keep_start] + "*" * hidden + end
-
-
-def _mask_email(local: str, domain: str) -> str:
-    return f"{local[:1]}***@{domain}"
-
-
-def _mask_ip(text: str) -> str:
-    if ":" in text:
-        return text.split(":", 1)[0] + ":****"
-    a, b, _, _ = text.split(".")
-    return f"{a}.{b}.*.*"
 
 
 def _label(norm: str, start: int, reach: int = CONTEXT_BEFORE) -> str | None:
@@ -258,8 +187,7 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
         return text, [], ()  # no digit, `@` or `:`: no identifier can be present
     # NFKC maps full-width digits and letters to ASCII; the regexes run on it. Labels are
     # looked up in a case-folded copy of the same length, so offsets index both alike.
-    text = unicodedata.normalize("NFKC", text)
-    norm = text.casefold()
+    text, norm = nfkc(text), normalize(text)
     if len(norm) != len(text):  # rare (ß, ligatures): fold character by character
         norm = "".join(ch.casefold()[:1] or ch for ch in text)
     lines = _LineIndex(text)
@@ -284,7 +212,7 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
                 minors.append(m.start())
     for m in _emails(text):
         if free(*m.span()):
-            add(m, "email", _mask_email(m.group(1), m.group(2)))
+            add(m, "email", mask_email(m.group(1), m.group(2)))
     for m in _CARD_RE.finditer(text):
         raw = m.group(1)
         digits = re.sub(r"[ -]", "", raw)
@@ -304,12 +232,14 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
     for m in passports:
         if free(*m.span()) and _label(norm, m.start(), 30) == "passport":
             add(m, "passport", mask(m.group(1), 1, 2))
-    for m in _IPV4_RE.finditer(text):
-        if free(*m.span()) and _is_ip(m.group(1)) and _label(norm, m.start(), 12) != "decoy":
-            add(m, "ip", _mask_ip(m.group(1)))
-    for m in _IPV6_RE.finditer(text):
-        if free(*m.span()) and _is_ip(m.group(1)) and sum(c.isdigit() for c in m.group(1)) >= 2:
-            add(m, "ip", _mask_ip(m.group(1)))
+    for m in _IPV4_RE.finditer(text) if "." in text else ():
+        if free(*m.span()) and is_ip(m.group(1)) and _label(norm, m.start(), 12) != "decoy":
+            after = norm[m.end() : m.end() + VERSION_AFTER_CHARS]
+            if not any(True for _ in _VERSION_AFTER.find(after.split("\n", 1)[0])):
+                add(m, "ip", mask_ip(m.group(1)))
+    for m in _IPV6_RE.finditer(text) if text.count(":") >= 2 else ():
+        if free(*m.span()) and is_ip(m.group(1)) and sum(c.isdigit() for c in m.group(1)) >= 2:
+            add(m, "ip", mask_ip(m.group(1)))
     spans.sort(key=lambda s: s[0])
     hits = [(start, hit) for start, _, hit in spans]
     return text, spans, _sensitive(norm, minors, hits, lines)
@@ -332,18 +262,6 @@ def _emails(text: str) -> list[re.Match[str]]:
 
 def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
-def _is_ip(value: str) -> bool:
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv4Address) and any(
-        len(part) > 1 and part.startswith("0") for part in value.split(".")
-    ):
-        return False  # leading zeros: a section or version number, not an address
-    return not (address.is_unspecified or address.is_loopback or address.is_multicast or address.is_reserved)
 
 
 def _sensitive(

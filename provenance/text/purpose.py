@@ -39,8 +39,9 @@ class Purpose:
 
     @property
     def known(self) -> bool:
-        """Whether anything was declared at all; without a purpose nothing is off-purpose."""
-        return bool(self.named) or self.general
+        """Whether anything was declared at all; without a purpose nothing is off-purpose.
+        A purpose that names no domain is still known: it then covers no sensitive domain."""
+        return bool(self.text) or bool(self.named) or self.general
 
 
 @dataclass(frozen=True)

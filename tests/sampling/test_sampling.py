@@ -203,8 +203,8 @@ def test_review_file_round_trip_keeps_formulas_inert(tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM for spreadsheet programs
     cells = [c for row in csv.reader(raw.decode("utf-8-sig").splitlines()) for c in row]
     assert not any(c.startswith(("=", "@")) for c in cells)
-    rows = read_rows(path)
-    assert rows[0].excerpt == evil and rows[1].path == "@b" and rows[1].excerpt == "中文"
+    back = read_rows(path)
+    assert back[0].excerpt == evil and back[1].path == "@b" and back[1].excerpt == "中文"
     # A spreadsheet saved in a Chinese locale (GB18030) still imports.
     path.write_bytes(raw.decode("utf-8-sig").replace(",,", ",合格,").encode("gb18030"))
     assert [r.verdict for r in read_rows(path)] == ["合格", "合格"]
@@ -232,3 +232,50 @@ def test_cli_usage_errors_and_import_without_plan(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     human = json.loads((scan.parent / "review.json").read_text(encoding="utf-8"))["reviews"]["human"]
     assert human["n"] == 20 and human["reviewed"] == 0 and human["pass"] is False
+
+
+def test_excerpts_locate_rows_and_report_unreadable(tmp_path: Path) -> None:
+    from provenance.sampling.draw import SampleItem
+    from provenance.sampling.excerpt import excerpts
+
+    scan = build_scan(tmp_path)
+    web, books = tmp_path / "corpus/web", tmp_path / "corpus/books"
+    items = (
+        SampleItem("web", "table.csv", "table", 3),
+        SampleItem("web", "table.csv", "table", CSV_ROWS + 5),
+        SampleItem("web", "missing.jsonl", "table", 0),
+        SampleItem("web", "docs/doc01.txt", "text", None),
+    )
+    found = excerpts(str(web), items)
+    assert found[items[0]].locator == "row 3" and found[items[0]].text == "csv row 3 | x"
+    assert found[items[1]].text == "[record not found]"
+    assert found[items[2]].text == "[unreadable: FileNotFoundError]"
+    assert found[items[3]].text.startswith("document 1 正文") and len(found[items[3]].text) == 200
+    row = SampleItem("books", "b.parquet", "table", 77)
+    assert excerpts(str(books), (row,))[row].text == "parquet row 77"
+    assert scan.is_file()
+
+
+def test_choose_is_uniform_and_reproducible() -> None:
+    from provenance.sampling.draw import HashRandom, choose
+
+    picks = choose(HashRandom(1, "s"), 1000, 100)
+    assert len(set(picks)) == 100 and picks == sorted(picks) and all(0 <= p < 1000 for p in picks)
+    assert picks == choose(HashRandom(1, "s"), 1000, 100)
+    assert picks != choose(HashRandom(1, "t"), 1000, 100)  # each source has its own stream
+    assert choose(HashRandom(3, "s"), 5, 5) == [0, 1, 2, 3, 4]
+    # 500 draws of 5 from 20: each position is expected 125 times (sd about 10).
+    hits = [0] * 20
+    for seed in range(500):
+        for p in choose(HashRandom(seed, "u"), 20, 5):
+            hits[p] += 1
+    assert min(hits) > 90 and max(hits) < 160
+
+
+def test_review_file_must_match_the_drawn_sample() -> None:
+    rows = tuple(ReviewRow(str(i), "s", "p", "", "", "合格") for i in range(10))
+    assert summarise(rows, "human", 10, 1, "r.csv", drawn=10).passed
+    short = summarise(rows[:9], "human", 10, 1, "r.csv", drawn=10)
+    assert not short.passed and any("9 rows but 10" in r for r in short.reasons)
+    twice = summarise((*rows[:9], rows[0]), "human", 10, 1, "r.csv", drawn=10)
+    assert not twice.passed and "the review file repeats sample ids" in twice.reasons

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +11,8 @@ from provenance.detectors.pii import PiiDetector
 from provenance.detectors.purpose import PurposeDetector
 from provenance.model import AssetKind, Severity
 from provenance.text.items import TextItem
-from tests.text.helpers import asset, content, make_card, make_id
+
+from .helpers import asset, content, make_card, make_id
 
 MEDICAL = "患者入院后确诊为二型糖尿病，医生调整了胰岛素剂量。"
 DESIGN = "这款手机外壳采用注塑工艺，公差控制在0.05毫米以内，已完成打样。"
@@ -75,7 +77,7 @@ def test_blocklist_rate_and_source_finding() -> None:
     assert not BlocklistDetector(()).applies(asset("a.txt"))
 
 
-def test_blocklist_from_file(tmp_path) -> None:
+def test_blocklist_from_file(tmp_path: Path) -> None:
     path = tmp_path / "words.txt"
     path.write_text("# list\n违禁\n", encoding="utf-8")
     detector = BlocklistDetector.from_files([path], threshold=0.1)

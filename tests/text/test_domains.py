@@ -89,3 +89,12 @@ def test_relevance_table_from_source_totals() -> None:
         ("unassigned", 2, False, False),
     ]
     assert rows[1].share == 0.3 and rows[1].zh == "医疗健康"
+
+
+def test_purpose_naming_no_domain_covers_no_sensitive_domain() -> None:
+    vague = parse_purpose("智能客服")
+    assert vague.known and vague.named == frozenset()
+    medical_text = classify_domains("患者入院后确诊为二型糖尿病，医生调整了胰岛素剂量。")
+    verdict = judge(medical_text, vague)
+    assert verdict.off_purpose and "(none)" in verdict.reason
+    assert not judge(medical_text, parse_purpose("通用聊天机器人")).off_purpose

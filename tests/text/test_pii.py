@@ -5,8 +5,10 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.text.pii import find_pii, id_checksum_ok, luhn_ok
-from tests.text.helpers import make_card, make_id, wrong_check
+from provenance.text.identifiers import id_checksum_ok, luhn_ok
+from provenance.text.pii import find_pii
+
+from .helpers import make_card, make_id, wrong_check
 
 TODAY = date(2026, 6, 1)
 
@@ -138,3 +140,10 @@ def test_ip_at_sentence_end_and_section_numbers() -> None:
     assert types("Traffic from 192.0.2.10 was forwarded to 172.16.5.4.") == ["ip", "ip"]
     assert types("章节 3.2.1.5 描述了测试方法。") == []
     assert types("see section 4.2.1.3 for details") == []
+
+
+def test_decoys_found_in_held_out_batch() -> None:
+    assert types("请使用 Python 3.11.7.1 版本运行。") == []
+    assert types("The transaction ID 4111111111111111 is only a test value.") == []
+    assert types("server 10.0.0.8 version 2") == []  # the word after decides
+    assert types("server 10.0.0.8 down") == ["ip"]

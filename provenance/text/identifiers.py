@@ -1,0 +1,103 @@
+"""Rules that tell a real identifier from a look-alike: check digits, dates, issuer prefixes,
+address ranges; and how each kind of identifier is masked."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import date
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+# First two digits of mainland resident ID numbers (provinces, plus 71/81/82/83 for
+# Taiwan, Hong Kong, Macao residents' permits issued on the same scheme).
+_ID_PROVINCES = frozenset(str(n) for n in (
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,
+    54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
+))
+
+
+def id_checksum_ok(number: str) -> bool:
+    """GB 11643: the 18th character is the ISO 7064 mod 11-2 check of the first 17 digits."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def id_birth_date(number: str) -> date | None:
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    return born if born.year >= 1900 else None
+
+
+def valid_cn_id(number: str, today: date) -> bool:
+    born = id_birth_date(number)
+    return (
+        number[:2] in _ID_PROVINCES
+        and born is not None
+        and born <= today
+        and id_checksum_ok(number)
+    )
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def card_prefix_ok(digits: str) -> bool:
+    """Issuer prefixes of card schemes seen in China and abroad (UnionPay, Visa, Mastercard,
+    Amex, JCB, Discover, and the domestic 9-prefixed debit cards)."""
+    n = len(digits)
+    if digits.startswith("62") or digits.startswith("81"):
+        return 16 <= n <= 19
+    if digits.startswith("4"):
+        return n in (13, 16, 19)
+    if digits[:2] in ("51", "52", "53", "54", "55") or 2221 <= int(digits[:4]) <= 2720:
+        return n == 16
+    if digits[:2] in ("34", "37"):
+        return n == 15
+    if 3528 <= int(digits[:4]) <= 3589:
+        return n == 16
+    if digits.startswith("6011") or digits.startswith("65"):
+        return n == 16
+    if digits.startswith("9"):
+        return n == 19
+    return False
+
+
+def mask(value: str, keep_start: int, keep_end: int) -> str:
+    """Keep a few characters at each end; never fewer than four `*` in the middle."""
+    hidden = max(4, len(value) - keep_start - keep_end)
+    end = value[len(value) - keep_end :] if keep_end else ""
+    return value[:keep_start] + "*" * hidden + end
+
+
+def mask_email(local: str, domain: str) -> str:
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_ip(text: str) -> str:
+    if ":" in text:
+        return text.split(":", 1)[0] + ":****"
+    a, b, _, _ = text.split(".")
+    return f"{a}.{b}.*.*"
+
+
+def is_ip(value: str) -> bool:
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv4Address) and any(
+        len(part) > 1 and part.startswith("0") for part in value.split(".")
+    ):
+        return False  # leading zeros: a section or version number, not an address
+    return not (address.is_unspecified or address.is_loopback or address.is_multicast or address.is_reserved)
