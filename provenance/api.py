@@ -34,6 +34,8 @@ def build_options(
     jobs: int = 0,
     max_errors: int | None = None,
     limits: Limits | None = None,
+    engine: str = "local",
+    ray_address: str | None = None,
     purpose: str | None = None,
     blocklist: Sequence[str | Path] = (),
     blocked_threshold: float = 0.05,
@@ -79,7 +81,7 @@ def build_options(
     return ScanOptions(
         use=pol.use, jobs=jobs, exclude=tuple(exclude), follow_symlinks=follow_symlinks,
         limits=limits or Limits(), declarations=decl, policy=pol, detectors=build_detectors(config),
-        recorded=recorded, config_key=config.fingerprint(),
+        recorded=recorded, config_key=config.fingerprint(), engine=engine, ray_address=ray_address,
     )
 
 

@@ -20,6 +20,7 @@ from provenance.cache import AnalysisCache, decode_outputs, encode_outputs
 from provenance.declarations import Declarations
 from provenance.detectors import default_detectors
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.engine.interface import Engine
 from provenance.engine.local import make_engine
 from provenance.licensing.identify import index_version
 from provenance.licensing.kb import load_kb
@@ -289,6 +290,9 @@ class ScanOptions:
     detectors: Sequence[Detector] | None = None
     #: Extra parameters recorded in scan.json (purpose, registry, ...).
     recorded: dict[str, Any] = field(default_factory=dict)
+    #: "local" (this machine) or "ray" (a Ray cluster at `ray_address`, or a local Ray).
+    engine: str = "local"
+    ray_address: str | None = None
     #: The analysis cache file; None turns caching off.
     cache: Path | None = None
     #: Digest of detector configuration that is not in the detectors' versions (purpose,
@@ -351,6 +355,7 @@ class Scanner:
                         scope.add(ev)
 
         writer = AssetTableWriter(out_dir)
+        engine: Engine | None = None
         try:
             first = [conclude(ctx, done) for done in metadata]
             first_rows = tuple(
@@ -358,9 +363,10 @@ class Scanner:
                 for d in metadata if d.cache_data is not None and d.sha256 and d.sha1
             )
             origins = Counter(d.origin for d in metadata)
+            engine = make_engine(opts.jobs, opts.engine, opts.ray_address)
             batches = itertools.chain(
                 [Batch(tuple(first), rows_table(first), (), first_rows, origins["cached"], origins["rehashed"])],
-                make_engine(opts.jobs).map(ctx, process_batch, batched(self._data_items(), BATCH)),
+                engine.map(ctx, process_batch, batched(self._data_items(), BATCH)),
             )
             for batch in batches:
                 writer.add_table(batch.rows)
@@ -380,6 +386,8 @@ class Scanner:
             writer.abort()
             raise
         finally:
+            if engine is not None:
+                engine.close()
             if cache:
                 cache.close()
 

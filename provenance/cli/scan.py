@@ -30,6 +30,9 @@ from provenance.sources.local import LocalSource
 @click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links (default: report and skip them).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes; 0 means all cores.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Where the per-asset work runs: this machine, or a Ray cluster (extra: provenance[ray]).")
+@click.option("--ray-address", default=None, help="Ray cluster address (default: start a local Ray for the scan).")
 @click.option("--max-errors", type=click.IntRange(min=0), default=None,
               help="Unreadable assets tolerated before the verdict is 'incomplete' (default 0).")
 @click.option("--purpose", help="The service's purpose (zh or en); default: service.purpose in the declarations.")
@@ -51,14 +54,16 @@ from provenance.sources.local import LocalSource
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def scan(path: Path, output: Path, use: str | None, policy: Path | None, declarations: Path | None,
-         exclude: tuple[str, ...], follow_symlinks: bool, jobs: int, max_errors: int | None,
+         exclude: tuple[str, ...], follow_symlinks: bool, jobs: int, engine: str, ray_address: str | None,
+         max_errors: int | None,
          purpose: str | None, blocklist: tuple[Path, ...], blocked_threshold: float, registry: Path | None,
          cache_dir: Path | None, no_cache: bool, lang: str, formats: str, spdx_files: str, no_reports: bool,
          quiet: bool, as_json: bool) -> None:
     """Scan PATH (a folder or a file) and exit 0 pass, 1 policy failure, 2 usage error, 3 incomplete."""
     try:
         opts = build_options(path, use=use, policy=policy, declarations=declarations, exclude=exclude,
-                             follow_symlinks=follow_symlinks, jobs=jobs, max_errors=max_errors, purpose=purpose,
+                             follow_symlinks=follow_symlinks, jobs=jobs, engine=engine, ray_address=ray_address,
+                             max_errors=max_errors, purpose=purpose,
                              blocklist=blocklist, blocked_threshold=blocked_threshold, registry=registry)
         opts.cache = cache_file(output, False if no_cache else cache_dir or True)
         source = LocalSource(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output])

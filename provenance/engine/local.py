@@ -63,8 +63,13 @@ class AutoEngine(Engine):
             yield from ProcessEngine(self.jobs).map(context, work, itertools.chain([rest], it))
 
 
-def make_engine(jobs: int) -> Engine:
-    """`jobs` 0 means all cores; 1 means this process only."""
+def make_engine(jobs: int, engine: str = "local", address: str | None = None) -> Engine:
+    """`jobs` 0 means all cores; 1 means this process only. `engine` "ray" spreads the work over
+    a Ray cluster (`address`, or a local Ray started for the scan)."""
+    if engine == "ray":
+        from provenance.engine.ray_engine import RayEngine
+
+        return RayEngine(address, num_cpus=jobs or None)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1:
         return SerialEngine()
