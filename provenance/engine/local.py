@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import os
+import pickle
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -20,15 +21,22 @@ class SerialEngine(Engine):
 _END = object()
 _CONTEXT: Any = None
 _WORK: Callable[[Any, Any], Any] | None = None
+_INIT_ERROR: str | None = None
 
 
-def _init(context: Any, work: Callable[[Any, Any], Any]) -> None:
-    global _CONTEXT, _WORK
-    _CONTEXT, _WORK = context, work
+def _init(payload: bytes) -> None:
+    # The context arrives as bytes and is unpickled here: a failure is remembered and raised
+    # with the first item, instead of killing the worker (the pool would respawn it forever).
+    global _CONTEXT, _WORK, _INIT_ERROR
+    try:
+        _CONTEXT, _WORK = pickle.loads(payload)
+    except Exception as exc:
+        _INIT_ERROR = f"worker could not load the scan context: {type(exc).__name__}: {exc}"
 
 
 def _run(item: Any) -> Any:
-    assert _WORK is not None
+    if _INIT_ERROR is not None or _WORK is None:
+        raise RuntimeError(_INIT_ERROR or "worker not initialised")
     return _WORK(_CONTEXT, item)
 
 
@@ -42,7 +50,8 @@ class ProcessEngine(Engine):
     def map(self, context: Any, work: Callable[[Any, Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         # forkserver: workers do not inherit the parent's threads (pyarrow's pools).
         ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-        with ctx.Pool(self.jobs, initializer=_init, initargs=(context, work)) as pool:
+        payload = pickle.dumps((context, work))
+        with ctx.Pool(self.jobs, initializer=_init, initargs=(payload,)) as pool:
             yield from pool.imap(_run, items, chunksize=self.chunksize)
 
 
