@@ -259,7 +259,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
     (
         re.compile(
             r"(?<![\w\-/.])(?:gnu\s+)?(?P<kind>[al])?gpl(?:"
-            + _SEP
+            + r"[\s_\-–—,]*"
             + r"(?:version\s*|v\s?)?(?P<ver>\d(?:\.\d)?))?"
             + _LATER
             + r"(?![\w])",
