@@ -19,10 +19,17 @@ from pathlib import Path
 import numpy as np
 
 from provenance.licensing.identify.normalize import Tokens, tokenize
-from provenance.licensing.identify.reference import bundle_digest, load_bundle
+from provenance.licensing.identify.reference import (
+    Bundle,
+    bundle_digest,
+    catalog_from_json,
+    catalog_to_json,
+    load_bundle,
+    without_texts,
+)
 
 #: Bump when tokenizing, hashing or the cache layout changes: it keys the cache and the results.
-ENGINE_VERSION = "8"
+ENGINE_VERSION = "9"
 SHINGLE = 5
 _MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
@@ -54,6 +61,7 @@ class Index:
     ref_repeat: np.ndarray  # bool, shingle occurs more than once in its reference (position unsure)
     ref_order: np.ndarray  # int32, per entry: its shingle slots sorted by position in the text
     bases: dict[int, int]  # entry -> entry of its base license (see base_of)
+    catalog: Bundle  # the SPDX list without texts: ids, names, URLs, exceptions, version
     post_keys: np.ndarray  # uint64, sorted distinct shingles of all references
     post_starts: np.ndarray  # int64, len(post_keys) + 1: where each key's entries start in post_entries
     post_entries: np.ndarray  # int32, entries holding each key, grouped by key
@@ -249,6 +257,7 @@ def _assemble(refs: list[_Ref]) -> Index:
         ref_repeat=np.concatenate(repeats),
         ref_order=np.concatenate([np.argsort(p, kind="stable").astype(np.int32) for p in places]),
         bases=_bases(entries),
+        catalog=without_texts(load_bundle()),
         post_keys=keys,
         post_starts=np.append(first_key, ref_hashes.size).astype(np.int64),
         post_entries=owner[order],
@@ -290,6 +299,7 @@ def cache_path() -> Path:
 def _save(index: Index, path: Path) -> None:
     meta = {
         "version": index.version,
+        "catalog": catalog_to_json(index.catalog),
         "entries": [[list(e.members), e.size, e.core, e.note] for e in index.entries],
         "vocab": list(index.vocab),  # ids are positions + 1
     }
@@ -327,6 +337,7 @@ def _load(path: Path) -> Index:
             ref_repeat=data["ref_repeat"],
             ref_order=data["ref_order"],
             bases=_bases(entries),
+            catalog=catalog_from_json(meta["catalog"]),
             post_keys=data["post_keys"],
             post_starts=data["post_starts"],
             post_entries=data["post_entries"],

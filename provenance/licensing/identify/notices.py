@@ -16,7 +16,7 @@ from importlib import resources
 
 from provenance.licensing.identify.expression import normalise
 from provenance.licensing.identify.families import CUE, PATTERNS, Reading
-from provenance.licensing.identify.reference import load_bundle
+from provenance.licensing.identify.index import get_index
 from provenance.licensing.identify.types import Identification
 
 _COMMENT = re.compile(r"^[ \t]*(?:#+|//+|/\*+|\*+/?|;+|--+|>+|<!--|%+|rem\s)?[ \t]?", re.IGNORECASE)
@@ -87,7 +87,7 @@ def _url_key(url: str) -> str:
 
 @lru_cache(maxsize=1)
 def tables() -> Tables:
-    bundle = load_bundle()
+    bundle = get_index().catalog
     ids = {lic.id.lower(): lic.id for lic in bundle.licenses if not lic.deprecated}
     names: dict[str, dict[tuple[str, ...], str]] = {}
     url_owners: dict[str, set[str]] = {}
