@@ -51,8 +51,16 @@ class TextResult:
     shingles: int  # query positions holding a shingle
 
 
+def _unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (sort-based: faster than np.unique on these small arrays)."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def _candidate_counts(index: Index, hashes: np.ndarray) -> np.ndarray:
-    uniq = np.unique(hashes)
+    uniq = _unique(hashes)
     slot = np.searchsorted(index.post_keys, uniq)
     slot[slot >= index.post_keys.size] = 0
     slot = slot[index.post_keys[slot] == uniq]
@@ -156,7 +164,7 @@ def _score(index: Index, entry: int, hashes: np.ndarray, alive: np.ndarray) -> T
         positions, index.positions_of(entry)[hit], index.repeat_of(entry)[hit], start, end
     )
     region = slice(start, end + 1)
-    matched_slots = np.unique(slot[region][inref[region]])
+    matched_slots = _unique(slot[region][inref[region]])
     found = matched_slots.size
     found_core = int(index.core_of(entry)[matched_slots].sum())
     size, core = index.entries[entry].size, index.entries[entry].core

@@ -13,12 +13,13 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 
-from provenance.licensing.identify.normalize import Tokens, tokenize
+from provenance.licensing.identify.normalize import EQUIVALENT, Tokens, tokenize
 from provenance.licensing.identify.reference import (
     Bundle,
     bundle_digest,
@@ -29,7 +30,7 @@ from provenance.licensing.identify.reference import (
 )
 
 #: Bump when tokenizing, hashing or the cache layout changes: it keys the cache and the results.
-ENGINE_VERSION = "9"
+ENGINE_VERSION = "11"
 SHINGLE = 5
 _MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
@@ -66,11 +67,11 @@ class Index:
     post_starts: np.ndarray  # int64, len(post_keys) + 1: where each key's entries start in post_entries
     post_entries: np.ndarray  # int32, entries holding each key, grouped by key
 
-    @property
+    @cached_property
     def sizes(self) -> np.ndarray:
         return np.diff(self.ref_offsets)
 
-    @property
+    @cached_property
     def cores(self) -> np.ndarray:
         return np.array([e.core for e in self.entries])
 
@@ -97,7 +98,16 @@ class Index:
 
 def word_ids(words: tuple[str, ...], vocab: dict[str, int]) -> np.ndarray:
     """Words to vocabulary ids; words not in any reference become 0, which no reference shingle holds."""
-    return np.fromiter((vocab.get(w, 0) for w in words), dtype=np.uint64, count=len(words))
+    return np.array(list(map(vocab.get, words, repeat(0))), dtype=np.uint64)
+
+
+def _with_aliases(vocab: dict[str, int]) -> dict[str, int]:
+    """Spelling variants ("licence") share the id of the word they stand for."""
+    out = dict(vocab)
+    for variant, word in EQUIVALENT.items():
+        if word in vocab:
+            out[variant] = vocab[word]
+    return out
 
 
 def shingle_hashes(ids: np.ndarray) -> np.ndarray:
@@ -249,7 +259,7 @@ def _assemble(refs: list[_Ref]) -> Index:
     return Index(
         version=version_string(),
         entries=tuple(entries),
-        vocab=vocab,
+        vocab=_with_aliases(vocab),
         ref_hashes=ref_hashes,
         ref_offsets=offsets,
         ref_positions=np.concatenate(places),
@@ -301,7 +311,7 @@ def _save(index: Index, path: Path) -> None:
         "version": index.version,
         "catalog": catalog_to_json(index.catalog),
         "entries": [[list(e.members), e.size, e.core, e.note] for e in index.entries],
-        "vocab": list(index.vocab),  # ids are positions + 1
+        "vocab": [w for w, _ in sorted(index.vocab.items(), key=lambda kv: kv[1]) if w not in EQUIVALENT],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -329,7 +339,7 @@ def _load(path: Path) -> Index:
         return Index(
             version=meta["version"],
             entries=entries,
-            vocab={w: i for i, w in enumerate(meta["vocab"], start=1)},
+            vocab=_with_aliases({w: i for i, w in enumerate(meta["vocab"], start=1)}),
             ref_hashes=data["ref_hashes"],
             ref_offsets=data["ref_offsets"],
             ref_positions=data["ref_positions"],
