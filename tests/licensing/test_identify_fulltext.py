@@ -74,6 +74,11 @@ VARIANTS = {
         "# LICENSE\n\n" + "\n".join(f"**{ln}**" if ln.isupper() else ln for ln in t.splitlines())
     ),
     "embedded": lambda t: README_TOP + fill(t) + README_END,
+    "html": lambda t: (
+        "<html><body>"
+        + "".join(f"<p>{p}</p>\n" for p in t.replace("&", "&amp;").replace('"', "&quot;").split("\n\n"))
+        + "</body></html>"
+    ),
 }
 
 

@@ -24,6 +24,8 @@ EQUIVALENT = {
 # Template fields in reference texts (`<year>`, `<copyright holders>`): real files fill them in, so
 # they are dropped from the reference rather than counted as missing.
 _PLACEHOLDER = re.compile(r"<(?![^<>\n]*(?:@|://|#))[^<>\n]{1,60}>")
+# HTML markup in LICENSE.html files and README bodies: tags and entities are not words of the text.
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,300})?/?>|&(?:[a-zA-Z]{2,8}|#\d{1,5});")
 # Word-like comment leaders that the word filter would otherwise keep.
 _WORD_LEADER = re.compile(r"^[ \t]*(?:rem\b|dnl\b|::)", re.IGNORECASE | re.MULTILINE)
 
@@ -45,6 +47,8 @@ def tokenize(text: str, *, reference: bool = False) -> Tokens:
     """Split `text` into normalised words; `reference=True` also drops template fields."""
     if reference:
         text = _PLACEHOLDER.sub(" ", text)
+    elif "<" in text or "&" in text:
+        text = _TAG.sub(" ", text)
     text = _WORD_LEADER.sub(" ", _fold(text))
     words: list[str] = []
     lines: list[int] = []
