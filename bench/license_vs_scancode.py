@@ -80,7 +80,9 @@ def build_corpus(root: Path, every: int, real_glob: str) -> list[Item]:
 
 def _is_license_file(path: str) -> bool:
     name = Path(path).name.upper()
-    return os.path.isfile(path) and bool(re.match(r"(LICEN[CS]E|COPYING|NOTICE)", name))
+    return os.path.isfile(path) and bool(
+        re.fullmatch(r"(LICEN[CS]E|COPYING|NOTICE)([._-][A-Z0-9._-]*)?", name)
+    )
 
 
 def ids_of(expression: str | None) -> set[str]:

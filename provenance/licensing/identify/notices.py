@@ -69,7 +69,7 @@ def _name_words(text: str) -> list[tuple[str, int, int]]:
         word = m.group()
         if word in _SKIP_WORDS:
             continue
-        if re.fullmatch(r"v\d+(?:\.\d+)*", word):
+        if word[0] == "v" and word[1:2].isdigit():
             word = word[1:]
         out.append((word, m.start(), m.end()))
     return out
@@ -187,6 +187,10 @@ def _read_badge(body: str) -> Reading | None:
     return hits[0].reading if hits else None
 
 
+# Tokens shaped like a versioned SPDX id: a hyphen and a digit ("Apache-2.0", "CC-BY-NC-4.0").
+_VERSIONED_ID = re.compile(r"(?<![\w.\-/])(?=[\w.+]*-)(?=[\w.+\-]*\d)[A-Za-z0-9][\w.+\-]*[\w+]")
+
+
 def _is_versioned_id(mention: str) -> bool:
     found = tables().ids.get(mention.strip().lower())
     return found is not None and "-" in found and any(c.isdigit() for c in found)
@@ -225,7 +229,7 @@ def _name_hits(text: Text, strict: bool = True) -> list[Hit]:
                     hits.append(Hit(start, end, Reading(lid, weak=weak), "name"))
                     claimed.append((start, end))
                 break
-    for m in re.finditer(r"(?<![\w.\-/])[A-Za-z0-9][\w.+\-]*[\w+]", body):
+    for m in _VERSIONED_ID.finditer(body):
         found = tables().ids.get(m.group().lower())
         # Only ids that cannot be ordinary words ("Apache-2.0", "CC-BY-4.0"); "DOC", "Intel",
         # "JSON" and "X11" are SPDX ids too, and reach us through names and aliases instead.
