@@ -178,3 +178,8 @@ def test_license_file_with_an_ambiguous_notice_only() -> None:
     result = identify_file("This software is released under the GPL.\n")
     assert result.expression is None
     assert result.matches[0].ambiguous
+
+
+def test_spdx_tags_are_left_to_their_own_detector() -> None:
+    text = "# SPDX-License-Identifier: Apache-2.0\n# Licensed under the MIT License.\n"
+    assert [(f.expression, f.start_line) for f in find_notices(text)] == [("MIT", 2)]

@@ -304,8 +304,14 @@ def _identification(text: Text, hit: Hit) -> Identification:
     )
 
 
+# SPDX-License-Identifier tags have their own detector in the scanner; reporting them here too
+# would count the same evidence twice.
+_SPDX_TAG = re.compile(r"SPDX-License-Identifier:[^\n]*", re.IGNORECASE)
+
+
 def find(raw: str) -> tuple[Identification, ...]:
     text = Text(raw)
+    text.body = _SPDX_TAG.sub(lambda m: " " * len(m.group()), text.body)
     body = text.body
     hits: list[Hit] = []
     claimed: list[tuple[int, int]] = []
