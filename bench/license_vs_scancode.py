@@ -50,6 +50,7 @@ class Item:
     kind: str  # a variant name, "notices-<set>", or "real"
     truth: str  # an SPDX id (texts) or a notice expectation; "" for real files
     notice: NoticeCase | None = None
+    source: str = ""  # where a real file came from
 
 
 def build_corpus(root: Path, every: int, real_glob: str) -> list[Item]:
@@ -73,13 +74,15 @@ def build_corpus(root: Path, every: int, real_glob: str) -> list[Item]:
     real = sorted(p for p in glob.glob(real_glob, recursive=True) if _is_license_file(p))
     for n, path in enumerate(real):
         name = f"real/{n:04d}-{Path(path).name}"
-        put(name, Path(path).read_text("utf-8", errors="replace"), Item(name, "real", ""))
+        put(name, Path(path).read_text("utf-8", errors="replace"), Item(name, "real", "", source=path))
     return items
 
 
 def _is_license_file(path: str) -> bool:
     name = Path(path).name.upper()
-    return os.path.isfile(path) and bool(re.match(r"(LICEN[CS]E|COPYING|NOTICE)", name))
+    return os.path.isfile(path) and bool(
+        re.fullmatch(r"(LICEN[CS]E|COPYING|NOTICE)([._-][A-Z0-9._-]*)?", name)
+    )
 
 
 def ids_of(expression: str | None) -> set[str]:

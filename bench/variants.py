@@ -113,6 +113,14 @@ def embedded(text: str, seed: int) -> str:
     return _README_HEAD + fill_fields(text) + _README_TAIL
 
 
+def html(text: str, seed: int) -> str:
+    """A LICENSE.html: paragraphs in <p>, quotes and ampersands as entities, a page around it."""
+    escaped = text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    paragraphs = [p for p in re.split(r"\n\s*\n", escaped) if p.strip()]
+    body = "\n".join(f'<p class="license">{p.replace(chr(10), "<br/>" + chr(10))}</p>' for p in paragraphs)
+    return f"<!DOCTYPE html>\n<html><head><title>License</title></head>\n<body>\n{body}\n</body></html>\n"
+
+
 VARIANTS: dict[str, Callable[[str, int], str]] = {
     "original": original,
     "rewrapped": rewrapped,
@@ -121,4 +129,5 @@ VARIANTS: dict[str, Callable[[str, int], str]] = {
     "copyright": changed_copyright,
     "markdown": markdown,
     "embedded": embedded,
+    "html": html,
 }

@@ -74,6 +74,11 @@ VARIANTS = {
         "# LICENSE\n\n" + "\n".join(f"**{ln}**" if ln.isupper() else ln for ln in t.splitlines())
     ),
     "embedded": lambda t: README_TOP + fill(t) + README_END,
+    "html": lambda t: (
+        "<html><body>"
+        + "".join(f"<p>{p}</p>\n" for p in t.replace("&", "&amp;").replace('"', "&quot;").split("\n\n"))
+        + "</body></html>"
+    ),
 }
 
 
@@ -199,3 +204,34 @@ def test_near_identical_bsd_texts_are_told_apart() -> None:
     assert identify_file(fill(TEXTS["BSD-3-Clause"])).expression == "BSD-3-Clause"
     assert identify_file(fill(TEXTS["BSD-4-Clause"])).expression == "BSD-4-Clause"
     assert identify_file(TEXTS["MIT-0"]).expression == "MIT-0"
+
+
+def test_apache_without_its_appendix_is_still_apache() -> None:
+    text = TEXTS["Apache-2.0"]
+    body = text[: text.index("END OF TERMS AND CONDITIONS")]
+    result = identify_file(body)
+    assert result.expression == "Apache-2.0"
+    assert result.matches[0].coverage > 0.95
+
+
+def test_lgpl3_file_without_the_gpl3_text_it_builds_on() -> None:
+    text = TEXTS["LGPL-3.0-only"]
+    own_part = text[: text.index("GNU GENERAL PUBLIC LICENSE")]
+    result = identify_file(own_part)
+    (match,) = result.matches
+    assert set(match.ambiguous) == {"LGPL-3.0-only", "LGPL-3.0-or-later"}
+    assert "without the GPL-3.0" in match.note
+    notice = (
+        "\n\nThis library is licensed under the GNU LGPL, version 3 or (at your option) any later version.\n"
+    )
+    assert identify_file(own_part + notice).expression == "LGPL-3.0-or-later"
+
+
+def test_reworded_base_license_is_not_taken_for_a_variant() -> None:
+    # The classic wording ("Neither the name of Example Inc. nor ...") shares more words with some
+    # BSD-3-Clause variants than with the SPDX text, but lacks every clause that makes them variants.
+    text = fill(TEXTS["BSD-3-Clause"]).replace("the copyright holder", "Example Inc.")
+    text = text.replace("COPYRIGHT HOLDER", "COPYRIGHT OWNER")
+    assert identify_file(text).expression == "BSD-3-Clause"
+    for variant in ("BSD-3-Clause-No-Nuclear-License-2014", "BSD-3-Clause-HP", "BSD-3-Clause-Attribution"):
+        assert identify_file(recopyright(TEXTS[variant])).expression == variant

@@ -146,6 +146,7 @@ def test_reservation_far_from_a_grant_is_reported() -> None:
         "我们向企业客户授权使用本软件。",
         "麻省理工学院（MIT）的团队参与了标注。",
         "Copyright (c) 2023 Jane Doe",
+        "When built on Windows this also includes other libraries such as zlib, which use other licenses.",
     ],
 )
 def test_prose_that_must_not_match(text: str) -> None:
@@ -177,3 +178,8 @@ def test_license_file_with_an_ambiguous_notice_only() -> None:
     result = identify_file("This software is released under the GPL.\n")
     assert result.expression is None
     assert result.matches[0].ambiguous
+
+
+def test_spdx_tags_are_left_to_their_own_detector() -> None:
+    text = "# SPDX-License-Identifier: Apache-2.0\n# Licensed under the MIT License.\n"
+    assert [(f.expression, f.start_line) for f in find_notices(text)] == [("MIT", 2)]

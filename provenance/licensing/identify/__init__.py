@@ -8,7 +8,7 @@ index_version()      -> str                   stamped into scan results
 from __future__ import annotations
 
 from provenance.licensing.identify.engine import identify
-from provenance.licensing.identify.index import get_index, version_string
+from provenance.licensing.identify.index import get_index
 from provenance.licensing.identify.notices import find
 from provenance.licensing.identify.types import Candidate, FileIdentification, Identification
 
@@ -34,5 +34,4 @@ def find_notices(text: str) -> tuple[Identification, ...]:
 
 def index_version() -> str:
     """SPDX list version and engine version, e.g. "spdx-3.29.0+provenance-1"."""
-    get_index()
-    return version_string()
+    return get_index().version

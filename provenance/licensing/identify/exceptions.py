@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from provenance.licensing.identify.reference import load_bundle
+from provenance.licensing.identify.index import get_index
 
 _DROP = {"exception", "exceptions", "version", "the", "to", "variant", "note", "short", "license", "for"}
 _VERSION = re.compile(r"^\d+(?:\.\d+)*$")
@@ -29,7 +29,7 @@ class ExceptionHit:
 def _patterns() -> tuple[tuple[re.Pattern[str], tuple[tuple[str, str], ...]], ...]:
     """One pattern per name stem ("llvm", "gcc runtime library"), with the (version, id) it may mean."""
     stems: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-    for exc in load_bundle().exceptions:
+    for exc in get_index().catalog.exceptions:
         words = re.findall(r"[a-z0-9]+(?:\.[0-9]+)*", exc.name.lower())
         if "exception" not in words and "exceptions" not in words:
             continue

