@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import IO
 
 import imagehash
+import numpy as np
+import scipy.fft
 from PIL import Image
 
 from provenance.images.decode import (
@@ -22,7 +24,8 @@ from provenance.images.decode import (
 HASH_SIZE = 8
 HIGHFREQ_FACTOR = 4
 #: Recorded in registries and compared on load; change it whenever hashes would change.
-ALGORITHM = f"imagehash.phash(hash_size={HASH_SIZE},highfreq_factor={HIGHFREQ_FACTOR})+dhash({HASH_SIZE})"
+ALGORITHM = (f"imagehash.phash(hash_size={HASH_SIZE},highfreq_factor={HIGHFREQ_FACTOR})+dhash({HASH_SIZE})"
+             "+symdct(32,8x8even)")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Fingerprint:
 
     phash: int
     dhash: int
+    #: Mirror-invariant retrieval hash: one registry scan finds normal and flipped copies.
+    shash: int
     #: The same hashes of the left-right mirrored image, to find flipped copies.
     phash_mirror: int
     dhash_mirror: int
@@ -58,10 +63,26 @@ def hash_gray(gray: Image.Image) -> tuple[int, int]:
     return _as_int(ph), _as_int(dh)
 
 
+def sym_hash(gray: Image.Image) -> int:
+    """64-bit DCT hash of the image plus its mirror image.
+
+    A left-right symmetric signal has only even horizontal DCT frequencies, so the hash
+    takes the 8x8 lowest vertical x even horizontal coefficients, thresholded at their
+    median like pHash. A mirrored copy gets the same hash, so the registry is scanned once
+    per query instead of once per orientation.
+    """
+    side = HASH_SIZE * HIGHFREQ_FACTOR
+    px = np.asarray(gray.resize((side, side), Image.Resampling.LANCZOS), dtype=np.float64)
+    px = px + px[:, ::-1]
+    coeffs = scipy.fft.dct(scipy.fft.dct(px, axis=0), axis=1)[:HASH_SIZE, 0 : 2 * HASH_SIZE : 2]
+    bits = (coeffs > np.median(coeffs)).ravel()
+    return int.from_bytes(np.packbits(bits).tobytes(), "big")
+
+
 def fingerprint_gray(gray: Image.Image, width: int, height: int) -> Fingerprint:
     ph, dh = hash_gray(gray)
     phm, dhm = hash_gray(gray.transpose(Image.Transpose.FLIP_LEFT_RIGHT))
-    return Fingerprint(ph, dh, phm, dhm, width, height)
+    return Fingerprint(ph, dh, sym_hash(gray), phm, dhm, width, height)
 
 
 def fingerprint_opened(opened: OpenedImage) -> Fingerprint:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,8 +35,9 @@ _XMP_PROPS = {
 _TDM_KEYS = {"reservation": "tdm_reservation", "tdm-reservation": "tdm_reservation",
              "policy": "tdm_policy", "tdm-policy": "tdm_policy"}
 
-_XMP_START = re.compile(rb"<x:xmpmeta|<rdf:RDF")
-_XMP_END = re.compile(rb"</x:xmpmeta>|</rdf:RDF>")
+_XMP_MARKS = ((b"<x:xmpmeta", b"</x:xmpmeta>"), (b"<rdf:RDF", b"</rdf:RDF>"))
+# Pillow exposes the XMP of these formats itself; the byte search is for the others (GIF...).
+_PILLOW_XMP_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "TIFF"})
 
 #: C2PA assertion labels that carry training and mining permissions.
 C2PA_TDM_LABELS = ("c2pa.training-mining", "cawg.training-mining")
@@ -141,11 +141,14 @@ def raw_xmp(img: Image.Image, head: bytes = b"") -> bytes | None:
         value = tags.get(700)
         if value:
             return value.encode("utf-8") if isinstance(value, str) else bytes(value)
-    start = _XMP_START.search(head)
-    if start:
-        end = _XMP_END.search(head, start.end())
-        if end:
-            return head[start.start() : end.end()]
+    if img.format in _PILLOW_XMP_FORMATS:
+        return None
+    for start_mark, end_mark in _XMP_MARKS:
+        start = head.find(start_mark)
+        if start >= 0:
+            end = head.find(end_mark, start)
+            if end >= 0:
+                return head[start : end + len(end_mark)]
     return None
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from provenance.images.fingerprint import Fingerprint
-from provenance.registry.search import popcount64, within
+from provenance.registry.search import CodeIndex, popcount64, within_idx
 from provenance.registry.store import RegistryMeta, read_table
 
 # Thresholds chosen with bench/image_recall.py --sweep (21 real photos, 462 distractors):
@@ -23,6 +23,8 @@ PHASH_RADIUS = 20
 DHASH_CONFIRM = 16
 #: pHash + dHash distance that confirms a candidate.
 SUM_MAX = 24
+#: Radius of the single retrieval scan on the mirror-invariant hash (see sym_hash).
+SHASH_RADIUS = 22
 #: Without a dHash (hash lists that share only pHashes) the pHash alone must be this close.
 PHASH_ALONE = 6
 
@@ -62,10 +64,19 @@ class Registry:
 
     def __init__(self, table: pa.Table, meta: RegistryMeta) -> None:
         self.meta = meta
-        self.phash = table.column("phash").to_numpy(zero_copy_only=False).astype(np.uint64)
+        self.phash = _u64(table.column("phash"))
         dh = table.column("dhash")
         self.has_dhash = dh.is_valid().to_numpy(zero_copy_only=False)
-        self.dhash = dh.fill_null(0).to_numpy(zero_copy_only=False).astype(np.uint64)
+        self.dhash = _u64(dh.fill_null(0))
+        sh = table.column("shash")
+        has_shash = sh.is_valid().to_numpy(zero_copy_only=False)
+        # Rows with a mirror-invariant hash are found with one scan; rows without one
+        # (hash lists that share only pHashes) are scanned by pHash in both orientations.
+        self._sym_rows = np.flatnonzero(has_shash)
+        self._sym_codes = _u64(sh.fill_null(0))[self._sym_rows]
+        self._sym_index = CodeIndex(self._sym_codes)
+        self._plain_rows = np.flatnonzero(~has_shash)
+        self._plain_phash = self.phash[self._plain_rows]
         self.variant = table.column("variant").to_pylist()
         self.width = table.column("width").to_pylist()
         self.height = table.column("height").to_pylist()
@@ -95,24 +106,42 @@ class Registry:
     def works(self) -> int:
         return len(self._works)
 
+    def work(self, row: int) -> Work:
+        return self._works[int(self.row_work[row])]
+
+    def candidates(self, fp: Fingerprint) -> np.ndarray:
+        """Registry rows worth confirming: one vectorised scan of the mirror-invariant hash,
+        plus pHash scans of the rows that have none."""
+        rows = self._sym_rows[self._sym_index.within(fp.shash, SHASH_RADIUS)]
+        if len(self._plain_rows):
+            extra = [self._plain_rows[within_idx(self._plain_phash, ph, PHASH_RADIUS)]
+                     for ph in (fp.phash, fp.phash_mirror)]
+            rows = np.unique(np.concatenate([rows, *extra]))
+        return rows
+
     def match(self, fp: Fingerprint) -> tuple[Match, ...]:
         """Registered works in one image, best first (one match per work)."""
+        rows = self.candidates(fp)
+        if len(rows) == 0:
+            return ()
+        # Cheap cut first: most retrieval candidates are far in pHash in both orientations.
+        ph = self.phash[rows]
+        pn = popcount64(np.bitwise_xor(ph, np.uint64(fp.phash)))
+        pm = popcount64(np.bitwise_xor(ph, np.uint64(fp.phash_mirror)))
+        near = np.minimum(pn, pm) <= PHASH_RADIUS
+        rows, pn, pm = rows[near], pn[near], pm[near]
+        dh, has = self.dhash[rows], self.has_dhash[rows]
         best: dict[int, Match] = {}
-        for mirrored, ph, dh in ((False, fp.phash, fp.dhash), (True, fp.phash_mirror, fp.dhash_mirror)):
-            idx, pd = within(self.phash, ph, PHASH_RADIUS)
-            if len(idx) == 0:
-                continue
-            dd = popcount64(np.bitwise_xor(self.dhash[idx], np.uint64(dh)))
-            has = self.has_dhash[idx]
-            confirmed = (dd <= DHASH_CONFIRM) & (pd.astype(np.int16) + dd <= SUM_MAX)
+        for mirrored, pd, qd in ((False, pn, fp.dhash), (True, pm, fp.dhash_mirror)):
+            dd = popcount64(np.bitwise_xor(dh, np.uint64(qd)))
+            confirmed = (pd <= PHASH_RADIUS) & (dd <= DHASH_CONFIRM) & (pd.astype(np.int16) + dd <= SUM_MAX)
             ok = np.where(has, confirmed, pd <= PHASH_ALONE)
-            for row, p, d, h in zip(idx[ok], pd[ok], dd[ok], has[ok], strict=True):
+            for row, p, d, h in zip(rows[ok], pd[ok], dd[ok], has[ok], strict=True):
                 m = self._make(int(row), int(p), int(d) if h else None, mirrored, fp)
                 w = int(self.row_work[row])
                 if w not in best or m.score < best[w].score:
                     best[w] = m
         return tuple(sorted(best.values(), key=lambda m: (m.score, m.work.work_id)))
-
     def match_many(self, fps: Sequence[Fingerprint]) -> list[tuple[Match, ...]]:
         """`match` for a batch (e.g. the image cells of one Parquet row group)."""
         return [self.match(fp) for fp in fps]
@@ -137,3 +166,7 @@ class Registry:
         elif not parts:
             parts.append("re-encoded or edited (brightness, contrast, overlay)")
         return Match(self._works[int(self.row_work[row])], variant, pd, dd, mirrored, ", ".join(parts))
+
+
+def _u64(col: pa.ChunkedArray) -> np.ndarray:
+    return np.ascontiguousarray(col.to_numpy(zero_copy_only=False).astype(np.uint64, copy=False))

@@ -104,7 +104,7 @@ def test_hash_list_with_bad_hex_is_refused(tmp_path: Path) -> None:
 
 
 def test_phash_only_rows_need_a_closer_phash(tmp_path: Path) -> None:
-    fp = Fingerprint(0, 0, 0, 0, 100, 100)
+    fp = Fingerprint(0, 0, 0, 0, 0, 100, 100)
     csv = tmp_path / "h.csv"
     csv.write_text("phash,title\n00000000000000ff,eight-bits-away\n0000000000000007,three-bits-away\n")
     out = tmp_path / "reg.parquet"
@@ -160,3 +160,16 @@ def test_vectorised_search_equals_python(codes: list[int], query: int, radius: i
     dists = [(c ^ query).bit_count() for c in codes]
     expected = [(i, d) for i, d in enumerate(dists) if d <= radius]
     assert list(zip(idx.tolist(), dist.tolist(), strict=True)) == expected
+
+
+def test_faiss_and_numpy_scans_agree() -> None:
+    pytest.importorskip("faiss")
+    from provenance.registry.search import CodeIndex
+
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 2**64, size=5000, dtype=np.uint64, endpoint=False)
+    fast, plain = CodeIndex(codes, use_faiss=True), CodeIndex(codes, use_faiss=False)
+    assert (fast.backend, plain.backend) == ("faiss", "numpy")
+    for q in [int(codes[7]), int(codes[9]) ^ 0xFF, 12345]:
+        for radius in (0, 8, 22):
+            assert fast.within(q, radius).tolist() == plain.within(q, radius).tolist()
