@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,7 @@ _XMP_MARKS = ((b"<x:xmpmeta", b"</x:xmpmeta>"), (b"<rdf:RDF", b"</rdf:RDF>"))
 # Pillow exposes the XMP of these formats itself; the byte search is for the others (GIF...).
 _PILLOW_XMP_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "TIFF"})
 
+_VERSION_SUFFIX = re.compile(r"\.v\d+$")
 #: C2PA assertion labels that carry training and mining permissions.
 C2PA_TDM_LABELS = ("c2pa.training-mining", "cawg.training-mining")
 
@@ -207,7 +209,7 @@ def c2pa_not_allowed(manifest_store: Mapping[str, Any]) -> tuple[str, ...]:
     for manifest in manifests.values() if isinstance(manifests, Mapping) else ():
         for assertion in manifest.get("assertions") or ():
             label = str(assertion.get("label", ""))
-            base = label.split(".v")[0] if ".v" in label else label
+            base = _VERSION_SUFFIX.sub("", label)
             if base not in C2PA_TDM_LABELS:
                 continue
             entries = (assertion.get("data") or {}).get("entries") or {}

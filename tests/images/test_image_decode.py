@@ -75,7 +75,7 @@ def test_cmyk_palette_and_alpha_images_hash() -> None:
 
 
 def test_animated_gif_uses_the_first_frame() -> None:
-    frames = [make_photo(6), make_photo(7), make_photo(8)]
+    frames = [make_photo(6, (160, 120)), make_photo(7, (160, 120)), make_photo(8, (160, 120))]
     data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=50)
     fp = fingerprint_bytes(data)
     assert isinstance(fp, Fingerprint)
