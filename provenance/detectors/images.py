@@ -108,6 +108,22 @@ def analyse(
         opened = open_image(source if not isinstance(source, bytes) else io.BytesIO(source), max_pixels)
     except ImageReadError as exc:
         return DetectorOutput(errors=(str(exc),))
+    with opened:
+        try:
+            return _analyse_opened(opened, path, head, c2pa_source, registry, field, count)
+        except Exception as exc:  # last guard: hostile metadata must not stop the scan
+            return DetectorOutput(errors=(f"cannot read image: {type(exc).__name__}: {exc}",))
+
+
+def _analyse_opened(
+    opened: OpenedImage,
+    path: str,
+    head: bytes,
+    c2pa_source: str | bytes | None,
+    registry: Any,
+    field: str | None,
+    count: int,
+) -> DetectorOutput:
     facts: dict[str, Any] = {"format": opened.format, "mode": opened.mode}
     if opened.frames > 1:
         facts["frames"] = opened.frames

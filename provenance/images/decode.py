@@ -40,6 +40,13 @@ class OpenedImage:
     mode: str
     frames: int
 
+    def __enter__(self) -> OpenedImage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Release the file handle now, not whenever the garbage collector runs.
+        self.image.close()
+
 
 def open_image(source: str | IO[bytes] | bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> OpenedImage:
     """Open without decoding and refuse empty, unknown and oversized images."""
@@ -49,6 +56,8 @@ def open_image(source: str | IO[bytes] | bytes, max_pixels: int = DEFAULT_MAX_PI
         source = io.BytesIO(bytes(source))
     try:
         with warnings.catch_warnings():
+            # Corrupt EXIF and the like are Pillow UserWarnings: noise for a scanner.
+            warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(source)
     except Image.DecompressionBombError as exc:
@@ -59,6 +68,8 @@ def open_image(source: str | IO[bytes] | bytes, max_pixels: int = DEFAULT_MAX_PI
         raise ImageReadError("not a recognised image (empty, corrupt or mislabelled)") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageReadError(f"cannot open image: {exc}") from exc
+    except Exception as exc:  # plugins raise assorted types (struct.error...) on hostile files
+        raise ImageReadError(f"cannot open image: {type(exc).__name__}: {exc}") from exc
     width, height = img.size
     if width <= 0 or height <= 0:
         raise ImageReadError(f"image has no pixels ({width}x{height})")
@@ -84,6 +95,8 @@ def decode_gray(opened: OpenedImage, side: int = WORK_SIDE) -> tuple[Image.Image
     img = opened.image
     try:
         with warnings.catch_warnings():
+            # Corrupt EXIF and the like are Pillow UserWarnings: noise for a scanner.
+            warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             if opened.format == "JPEG":
                 # DCT-domain scaling: decodes 1/2..1/8 size directly, the main speed win.
@@ -101,6 +114,8 @@ def decode_gray(opened: OpenedImage, side: int = WORK_SIDE) -> tuple[Image.Image
         raise ImageReadError("image too large to decode in memory") from exc
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError) as exc:
         raise ImageReadError(f"cannot decode image: {exc}") from exc
+    except Exception as exc:  # same: a corrupt file must become a reason, never a crash
+        raise ImageReadError(f"cannot decode image: {type(exc).__name__}: {exc}") from exc
     upright = (opened.height, opened.width) if orientation in (5, 6, 7, 8) else (opened.width, opened.height)
     return reduce_to(gray, side), upright
 

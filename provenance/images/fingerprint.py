@@ -95,7 +95,8 @@ def fingerprint_file(
 ) -> Fingerprint | str:
     """Fingerprint of a file or stream, or the reason it could not be read."""
     try:
-        return fingerprint_opened(open_image(source, max_pixels))
+        with open_image(source, max_pixels) as opened:
+            return fingerprint_opened(opened)
     except ImageReadError as exc:
         return str(exc)
 
@@ -104,7 +105,8 @@ def fingerprint_bytes(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> Fing
     """Fingerprint of encoded image bytes (a Parquet/Arrow image cell, a HF Image feature's
     `bytes`), or the reason they could not be read. Never raises for bad data."""
     try:
-        return fingerprint_opened(open_image(data, max_pixels))
+        with open_image(data, max_pixels) as opened:
+            return fingerprint_opened(opened)
     except ImageReadError as exc:
         return str(exc)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,7 +102,9 @@ def _short(value: Any) -> str | None:
 def read_exif(img: Image.Image) -> dict[str, str]:
     out: dict[str, str] = {}
     try:
-        exif = img.getexif()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            exif = img.getexif()
     except Exception:  # malformed EXIF must not stop the scan; pixels may still be fine
         return out
     for tag, key in ((_EXIF_COPYRIGHT, "copyright"), (_EXIF_ARTIST, "artist")):

@@ -58,13 +58,16 @@ def _fingerprint_rows(task: tuple[str, str, tuple[str, ...], int]) -> tuple[str,
     """Rows for one reference image, or the reason it failed. Runs in a worker process."""
     path, rel, variants, max_pixels = task
     try:
-        fp = fingerprint_opened(open_image(path, max_pixels))
+        with open_image(path, max_pixels) as opened:
+            fp = fingerprint_opened(opened)
         rows: list[dict[str, Any]] = [
             {"variant": "original", "phash": fp.phash, "dhash": fp.dhash, "shash": fp.shash,
              "width": fp.width, "height": fp.height}
         ]
         if variants:
-            for name, gray in variant_grays(open_image(path, max_pixels), variants):
+            with open_image(path, max_pixels) as fresh:
+                grays = list(variant_grays(fresh, variants))
+            for name, gray in grays:
                 ph, dh = hash_gray(gray)
                 rows.append({"variant": name, "phash": ph, "dhash": dh, "shash": sym_hash(gray),
                              "width": None, "height": None})

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import bomb_png, encode, iptc_app13, make_photo, with_segment, xmp_packet
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageEnhance, ImageOps
 
 from provenance.detectors.images import ImageDetector
@@ -159,3 +161,20 @@ def test_detect_bytes_for_table_cells(registry_path: Path, works_dir: Path) -> N
     (finding,) = out.findings
     assert finding.rule == "known-work" and finding.count == 3 and "mirrored" in finding.message
     assert det.detect_bytes(b"", "t.parquet").errors == ("zero-byte image",)
+
+
+_SEEDS = {fmt: encode(make_photo(21, (96, 64)), fmt) for fmt in ("JPEG", "PNG", "GIF", "TIFF", "WEBP", "BMP")}
+
+
+@settings(max_examples=60, deadline=None)
+@given(fmt=st.sampled_from(sorted(_SEEDS)), cut=st.integers(0, 4000),
+       flips=st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 255)), max_size=8))
+def test_damaged_files_never_raise(fmt: str, cut: int, flips: list[tuple[int, int]]) -> None:
+    data = bytearray(_SEEDS[fmt])
+    for pos, value in flips:
+        if pos < len(data):
+            data[pos] = value
+    damaged = bytes(data[: max(cut, 1)]) if cut < len(data) else bytes(data)
+    out = ImageDetector(None).detect_bytes(damaged, f"fuzz.{fmt.lower()}")
+    assert isinstance(out, DetectorOutput)
+    assert out.errors or "phash" in out.facts
