@@ -115,7 +115,7 @@ def fingerprint_bytes(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> Fing
 
 #: Fraction of each side kept by the crop variants.
 CROP_KEEP = 0.9
-ROTATIONS = (-5.0, -3.0, 3.0, 5.0)
+ROTATIONS = (-4.0, 4.0)
 VARIANT_SETS = {
     "none": (),
     "crop": ("crop-c", "crop-tl", "crop-tr", "crop-bl", "crop-br"),
