@@ -24,8 +24,9 @@ def rights_evidence(rights: Rights, path: str, field: str | None = None) -> tupl
         hit = license_from_text(text)
         if hit and hit[0] not in seen:
             seen.add(hit[0])
+            where = rights.copyright_source if name == "copyright" else "xmp"
             found.append(Evidence(EvidenceKind.IMAGE_METADATA, Level.FILE, loc, hit[0], f"{name}: {text}",
-                                  hit[1], f"image-xmp-{name.replace('_', '-')}"))
+                                  hit[1], f"image-{where}-{name.replace('_', '-')}"))
     if found:
         return tuple(found)
     if rights.copyright or rights.marked:

@@ -246,7 +246,9 @@ def read_c2pa(source: str | bytes, mime: str) -> tuple[tuple[str, ...], str | No
 
 def has_c2pa(head: bytes) -> bool:
     """Cheap test for an embedded C2PA manifest store (JUMBF box labelled c2pa)."""
-    return b"jumb" in head and b"c2pa" in head
+    # The manifest store is a JUMBF superbox whose description box is labelled "c2pa".
+    at = head.find(b"jumb")
+    return at >= 0 and head.find(b"c2pa", at, at + 256) >= 0
 
 
 def read_rights(img: Image.Image, head: bytes = b"", c2pa_source: str | bytes | None = None) -> Rights:
@@ -299,7 +301,8 @@ def _first(*values: str | None) -> str | None:
 
 def license_candidates(rights: Rights) -> Iterable[tuple[str, str]]:
     """(field name, text) pairs that may name a license, most specific first."""
-    for name in ("cc_license", "usage_terms", "web_statement"):
+    # The notice itself last: "(c) 2024 Jane Roe, CC BY 4.0" is a license, not a reservation.
+    for name in ("cc_license", "usage_terms", "web_statement", "copyright"):
         value = getattr(rights, name)
         if value:
             yield name, value

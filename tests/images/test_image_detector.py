@@ -178,3 +178,14 @@ def test_damaged_files_never_raise(fmt: str, cut: int, flips: list[tuple[int, in
     out = ImageDetector(None).detect_bytes(damaged, f"fuzz.{fmt.lower()}")
     assert isinstance(out, DetectorOutput)
     assert out.errors or "phash" in out.facts
+
+
+def test_license_named_in_the_copyright_notice_is_a_grant(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x8298] = "(c) 2021 Jane Roe, licensed CC BY-SA 4.0"
+    path = tmp_path / "cc.jpg"
+    path.write_bytes(encode(make_photo(8), "JPEG", exif=exif.tobytes()))
+    out = ImageDetector(None).detect(content_of(path))
+    assert out.findings == ()
+    (ev,) = out.evidence
+    assert (ev.license, ev.reservation, ev.matcher) == ("CC-BY-SA-4.0", False, "image-exif-copyright")
