@@ -68,7 +68,19 @@ def known_work_findings(matches: Sequence[Any], path: str, count: int = 1) -> tu
 
 
 def fingerprint_facts(fp: Fingerprint) -> dict[str, Any]:
-    return {"phash": fp.phash_hex, "dhash": fp.dhash_hex, "width": fp.width, "height": fp.height}
+    """All hashes, so a saved scan can be matched again against a newer registry."""
+    return {"phash": fp.phash_hex, "dhash": fp.dhash_hex, "shash": f"{fp.shash:016x}",
+            "phash_mirror": f"{fp.phash_mirror:016x}", "dhash_mirror": f"{fp.dhash_mirror:016x}",
+            "width": fp.width, "height": fp.height}
+
+
+def fingerprint_from_facts(facts: dict[str, Any]) -> Fingerprint:
+    """The Fingerprint stored by `fingerprint_facts` (e.g. in a saved ScanResult)."""
+    def h(key: str) -> int:
+        return int(facts[key], 16)
+
+    return Fingerprint(h("phash"), h("dhash"), h("shash"), h("phash_mirror"), h("dhash_mirror"),
+                       int(facts["width"]), int(facts["height"]))
 
 
 def match_facts(matches: Sequence[Any]) -> list[dict[str, Any]]:

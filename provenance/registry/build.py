@@ -216,7 +216,9 @@ def add_to_registry(
     errors: list[tuple[str, str]] = []
     skipped = 0
     if str(source).lower().endswith(".csv"):
-        new = [r for r in read_hash_list(source) if r["work_id"] not in existing]
+        listed = read_hash_list(source)
+        new = [r for r in listed if r["work_id"] not in existing]
+        skipped = len({r["work_id"] for r in listed} & existing)
     else:
         meta_rows = read_metadata(metadata) if metadata else None
         new, errors, skipped = fingerprint_folder(source, meta.variants, meta_rows, jobs, skip_ids=existing)

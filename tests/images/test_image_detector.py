@@ -189,3 +189,15 @@ def test_license_named_in_the_copyright_notice_is_a_grant(tmp_path: Path) -> Non
     assert out.findings == ()
     (ev,) = out.evidence
     assert (ev.license, ev.reservation, ev.matcher) == ("CC-BY-SA-4.0", False, "image-exif-copyright")
+
+
+def test_facts_rebuild_the_fingerprint(registry_path: Path, works_dir: Path) -> None:
+    import json
+
+    from provenance.images.report import fingerprint_from_facts
+    from provenance.registry import Registry
+
+    out = ImageDetector(None).detect(content_of(works_dir / "a.png"))
+    saved = json.loads(json.dumps(out.facts))  # facts survive a JSON round trip
+    matches = Registry.load(registry_path).match(fingerprint_from_facts(saved))
+    assert matches[0].work.title == "Red Square"
