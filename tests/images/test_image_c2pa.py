@@ -8,11 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import encode, make_photo
 
 from provenance.detectors.images import ImageDetector
 from provenance.detectors.interface import AssetContent
 from provenance.model import Asset, AssetKind
+
+from .imgfixtures import encode, make_photo
 
 c2pa = pytest.importorskip("c2pa")
 pytest.importorskip("cryptography")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import bomb_png, encode, make_photo
 from PIL import Image
 
 from provenance.images import Fingerprint, fingerprint_bytes, fingerprint_file
+
+from .imgfixtures import bomb_png, encode, make_photo
 
 
 def hamming(a: int, b: int) -> int:

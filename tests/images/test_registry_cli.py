@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from click.testing import CliRunner
-from conftest import encode, make_photo
 
 from provenance.cli.registry import registry
+
+from .imgfixtures import encode, make_photo
 
 
 def test_build_add_info_export(works_dir: Path, tmp_path: Path) -> None:
