@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import IO
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 #: Default ceiling on width*height. Pillow's own bomb check stays on as well.
 DEFAULT_MAX_PIXELS = 64_000_000
@@ -20,9 +20,23 @@ DEFAULT_MAX_PIXELS = 64_000_000
 #: other formats are box-reduced to about it. pHash works on 32x32, so 64 leaves headroom.
 WORK_SIDE = 64
 #: The decode recipe, recorded in registries so one built another way is refused.
-DECODE_RECIPE = "draft-L-64;first-frame;exif-transpose;16bit>>8;alpha-on-white;L;box-reduce-64"
+DECODE_RECIPE = (
+    "draft-L-64;first-frame;box-reduce-64;16bit>>8;alpha-on-white;L;box-reduce-64;exif-orientation"
+)
 
 _EXIF_ORIENTATION = 0x0112
+# EXIF orientation -> the transpose that makes the image upright (as viewers apply it).
+_ORIENTATION_FIX = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+# Modes Image.reduce handles; others (palette, 16-bit) are converted first.
+_REDUCIBLE_MODES = frozenset({"L", "LA", "La", "RGB", "RGBA", "RGBa", "CMYK", "YCbCr", "I", "F"})
 
 
 class ImageReadError(Exception):
@@ -103,9 +117,14 @@ def decode_gray(opened: OpenedImage, side: int = WORK_SIDE) -> tuple[Image.Image
                 img.draft("L", (side, side))
             img.load()
             orientation = img.getexif().get(_EXIF_ORIENTATION, 1)
-            if orientation not in (None, 1):
-                img = ImageOps.exif_transpose(img)
-            gray = to_gray(img)
+            # Shrink first, while still in the source mode, so conversions and the
+            # orientation turn work on a small image: memory stays near one decoded frame.
+            if img.mode in _REDUCIBLE_MODES:
+                img = reduce_to(img, side)
+            gray = reduce_to(to_gray(img), side)
+            turn = _ORIENTATION_FIX.get(orientation)
+            if turn is not None:
+                gray = gray.transpose(turn)
     except ImageReadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -117,7 +136,7 @@ def decode_gray(opened: OpenedImage, side: int = WORK_SIDE) -> tuple[Image.Image
     except Exception as exc:  # same: a corrupt file must become a reason, never a crash
         raise ImageReadError(f"cannot decode image: {type(exc).__name__}: {exc}") from exc
     upright = (opened.height, opened.width) if orientation in (5, 6, 7, 8) else (opened.width, opened.height)
-    return reduce_to(gray, side), upright
+    return gray, upright
 
 
 def to_gray(img: Image.Image) -> Image.Image:
