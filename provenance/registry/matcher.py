@@ -1,4 +1,8 @@
-"""Find registered works in fingerprints: pHash retrieves candidates, dHash confirms them."""
+"""Find registered works in fingerprints.
+
+One vectorised scan of the mirror-invariant hash retrieves candidates for both
+orientations; pHash and dHash, in the orientation that fits, confirm them.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from provenance.registry.store import RegistryMeta, read_table
 # pHash alone is fragile on dark or textured photos with an overlay (watermark: pHash 14-26
 # bits, dHash 1-12) and dHash on contrast changes, so a candidate is accepted on the sum
 # of both, i.e. a 128-bit distance. The closest distractor scored 26.
-#: pHash radius for retrieval (the vectorised scan); wide, the confirmation does the rest.
+#: pHash distance a candidate must meet (and the scan radius for rows without an shash).
 PHASH_RADIUS = 20
 #: dHash distance that a pHash candidate must also meet (same orientation as the pHash hit).
 DHASH_CONFIRM = 16
@@ -45,7 +49,7 @@ class Match:
     """One registered work found in one image."""
 
     work: Work
-    #: Registry row that matched: "original" or a variant such as crop-c or rot+5.
+    #: Registry row that matched: "original" or a variant such as crop-c or rot+4.
     variant: str
     phash_distance: int
     #: None when the registry row has no dHash (pHash-only hash list).
@@ -56,7 +60,9 @@ class Match:
 
     @property
     def score(self) -> int:
-        return self.phash_distance + (self.dhash_distance if self.dhash_distance is not None else 2 * 8)
+        """pHash + dHash distance; lower is closer. pHash-only rows count their pHash twice."""
+        d = self.dhash_distance if self.dhash_distance is not None else self.phash_distance
+        return self.phash_distance + d
 
 
 class Registry:
@@ -142,6 +148,7 @@ class Registry:
                 if w not in best or m.score < best[w].score:
                     best[w] = m
         return tuple(sorted(best.values(), key=lambda m: (m.score, m.work.work_id)))
+
     def match_many(self, fps: Sequence[Fingerprint]) -> list[tuple[Match, ...]]:
         """`match` for a batch (e.g. the image cells of one Parquet row group)."""
         return [self.match(fp) for fp in fps]
