@@ -113,6 +113,8 @@ def test_bad_input_becomes_an_error_reason(case: str, tmp_path: Path) -> None:
         out = det.detect(content_of(path, on_disk))
         assert isinstance(out, DetectorOutput)
         assert len(out.errors) == 1 and out.errors[0]
+        if case == "zero":
+            assert out.errors == ("zero-byte image",)
         assert not out.findings
 
 
