@@ -45,13 +45,15 @@ def iter_images(folder: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
-    """works.csv: a `file` column (file name or path relative to the folder) plus any of
-    title, owner, rights, source, work_id. Keyed by the `file` value."""
+    """works.csv: a `file` (or `filename`) column, the file name or its path relative to the
+    folder, plus any of title, owner, rights, source, work_id. Keyed by that value."""
     with open(path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
-        if not reader.fieldnames or "file" not in reader.fieldnames:
+        key = next((k for k in ("file", "filename") if k in (reader.fieldnames or ())), None)
+        if key is None:
             raise RegistryError(f"metadata {path} needs a 'file' column (got {reader.fieldnames})")
-        return {row["file"].strip(): {k: (v or "").strip() for k, v in row.items() if k} for row in reader}
+        return {(row[key] or "").strip(): {k: (v or "").strip() for k, v in row.items() if k}
+                for row in reader}
 
 
 def _fingerprint_rows(task: tuple[str, str, tuple[str, ...], int]) -> tuple[str, list[dict[str, Any]] | str]:
@@ -130,6 +132,15 @@ def _hex64(value: str, what: str, line: int) -> int:
         raise RegistryError(f"hash list line {line}: {what} is not hex: {value!r}") from exc
 
 
+def _size(value: str | None, what: str, line: int) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value) or None
+    except ValueError as exc:
+        raise RegistryError(f"hash list line {line}: {what} is not a whole number: {value!r}") from exc
+
+
 def read_hash_list(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Rows from a shared hash list: CSV with `phash` (16 hex digits, as our registries and
     `str(imagehash.phash(img))` print them) and optional dhash, shash, title, owner, rights,
@@ -155,8 +166,8 @@ def read_hash_list(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
                 "phash": _hex64(get("phash") or "", "phash", line),
                 "dhash": _hex64(dh, "dhash", line) if dh else None,
                 "shash": _hex64(sh, "shash", line) if sh else None,
-                "width": int(get("width") or 0) or None,
-                "height": int(get("height") or 0) or None,
+                "width": _size(get("width"), "width", line),
+                "height": _size(get("height"), "height", line),
             })
     return rows
 

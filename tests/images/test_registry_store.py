@@ -174,3 +174,20 @@ def test_faiss_and_numpy_scans_agree() -> None:
     for q in [int(codes[7]), int(codes[9]) ^ 0xFF, 12345]:
         for radius in (0, 8, 22):
             assert fast.within(q, radius).tolist() == plain.within(q, radius).tolist()
+
+
+def test_hash_list_with_bad_size_is_refused(tmp_path: Path) -> None:
+    csv = tmp_path / "bad.csv"
+    csv.write_text("phash,width\n0123456789abcdef,wide\n")
+    with pytest.raises(RegistryError, match="line 2: width is not a whole number"):
+        read_hash_list(csv)
+
+
+def test_metadata_needs_a_file_column(works_dir: Path, tmp_path: Path) -> None:
+    meta = tmp_path / "works.csv"
+    meta.write_text("name,title\na.png,x\n")
+    with pytest.raises(RegistryError, match="needs a 'file' column"):
+        build_registry(tmp_path / "r.parquet", works_dir, metadata=meta)
+    meta.write_text("filename,title\na.png,Red Square\n")
+    build_registry(tmp_path / "r.parquet", works_dir, metadata=meta)
+    assert "Red Square" in pq.read_table(tmp_path / "r.parquet").column("title").to_pylist()
