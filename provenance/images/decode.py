@@ -6,6 +6,7 @@ the same picture hashes differently; everything that touches pixels goes through
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
 from dataclasses import dataclass
@@ -98,8 +99,23 @@ def open_image(source: str | IO[bytes] | bytes, max_pixels: int = DEFAULT_MAX_PI
         height=height,
         format=img.format or "",
         mode=img.mode,
-        frames=int(getattr(img, "n_frames", 1) or 1),
+        frames=_frames(img),
     )
+
+
+def _frames(img: Image.Image) -> int:
+    """Frame count; counting walks every frame header (GIF, TIFF IFDs), which may be broken
+    past the first frame. Only the first frame is hashed, so a broken count is just 1."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return int(getattr(img, "n_frames", 1) or 1)
+    except Exception:
+        # The failed walk may have left the reader on a later frame; if even this fails,
+        # decoding will report what is wrong.
+        with contextlib.suppress(Exception):
+            img.seek(0)
+        return 1
 
 
 def decode_gray(opened: OpenedImage, side: int = WORK_SIDE) -> tuple[Image.Image, tuple[int, int]]:
