@@ -231,7 +231,7 @@ def _dists(reg: Registry, f: Fingerprint, work: str | None) -> tuple[np.ndarray,
     dn, dm = distances(reg.dhash, f.dhash), distances(reg.dhash, f.dhash_mirror)
     mirrored = pm.astype(int) + dm < pn.astype(int) + dn
     p, d = np.where(mirrored, pm, pn), np.where(mirrored, dm, dn)
-    return s, p, d, np.array([reg.work(i).work_id == work for i in range(len(reg))])
+    return s, p, d, np.array([reg.work_id(i) == work for i in range(len(reg))])
 
 
 def _sweep(rows: list[tuple[str, bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]) -> None:

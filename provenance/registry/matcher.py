@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute
 
 from provenance.images.fingerprint import Fingerprint
 from provenance.registry.search import CodeIndex, popcount64, within_idx
@@ -83,22 +84,16 @@ class Registry:
         self._sym_index = CodeIndex(self._sym_codes)
         self._plain_rows = np.flatnonzero(~has_shash)
         self._plain_phash = self.phash[self._plain_rows]
-        self.variant = table.column("variant").to_pylist()
-        self.width = table.column("width").to_pylist()
-        self.height = table.column("height").to_pylist()
-        ids = table.column("work_id").to_pylist()
-        cols = {n: table.column(n).to_pylist() for n in ("title", "owner", "rights", "source")}
-        self._works: list[Work] = []
-        index: dict[str, int] = {}
-        row_work = np.empty(len(ids), dtype=np.int32)
-        for i, wid in enumerate(ids):
-            j = index.get(wid)
-            if j is None:
-                j = index[wid] = len(self._works)
-                self._works.append(Work(wid, cols["title"][i], cols["owner"][i], cols["rights"][i],
-                                        cols["source"][i]))
-            row_work[i] = j
-        self.row_work = row_work
+        # Descriptive columns stay in Arrow (compact, shared by nothing per row); a Work is
+        # built only for rows that match.
+        self._text = {n: table.column(n).combine_chunks() for n in
+                      ("work_id", "title", "owner", "rights", "source")}
+        variants = table.column("variant").combine_chunks().dictionary_encode()
+        self._variant_codes = variants.indices.to_numpy(zero_copy_only=False)
+        self._variant_names: list[str] = variants.dictionary.to_pylist()
+        self._width = table.column("width").fill_null(0).to_numpy()
+        self._height = table.column("height").fill_null(0).to_numpy()
+        self._n_works = pa.compute.count_distinct(self._text["work_id"]).as_py()
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Registry:
@@ -110,10 +105,17 @@ class Registry:
 
     @property
     def works(self) -> int:
-        return len(self._works)
+        return int(self._n_works)
 
     def work(self, row: int) -> Work:
-        return self._works[int(self.row_work[row])]
+        t = self._text
+        return Work(*(t[n][row].as_py() for n in ("work_id", "title", "owner", "rights", "source")))
+
+    def work_id(self, row: int) -> str:
+        return str(self._text["work_id"][row].as_py())
+
+    def variant(self, row: int) -> str:
+        return self._variant_names[int(self._variant_codes[row])]
 
     def candidates(self, fp: Fingerprint) -> np.ndarray:
         """Registry rows worth confirming: one vectorised scan of the mirror-invariant hash,
@@ -137,14 +139,14 @@ class Registry:
         near = np.minimum(pn, pm) <= PHASH_RADIUS
         rows, pn, pm = rows[near], pn[near], pm[near]
         dh, has = self.dhash[rows], self.has_dhash[rows]
-        best: dict[int, Match] = {}
+        best: dict[str, Match] = {}
         for mirrored, pd, qd in ((False, pn, fp.dhash), (True, pm, fp.dhash_mirror)):
             dd = popcount64(np.bitwise_xor(dh, np.uint64(qd)))
             confirmed = (pd <= PHASH_RADIUS) & (dd <= DHASH_CONFIRM) & (pd.astype(np.int16) + dd <= SUM_MAX)
             ok = np.where(has, confirmed, pd <= PHASH_ALONE)
             for row, p, d, h in zip(rows[ok], pd[ok], dd[ok], has[ok], strict=True):
                 m = self._make(int(row), int(p), int(d) if h else None, mirrored, fp)
-                w = int(self.row_work[row])
+                w = m.work.work_id
                 if w not in best or m.score < best[w].score:
                     best[w] = m
         return tuple(sorted(best.values(), key=lambda m: (m.score, m.work.work_id)))
@@ -154,7 +156,7 @@ class Registry:
         return [self.match(fp) for fp in fps]
 
     def _make(self, row: int, pd: int, dd: int | None, mirrored: bool, fp: Fingerprint) -> Match:
-        variant = self.variant[row]
+        variant = self.variant(row)
         parts = []
         if mirrored:
             parts.append("mirrored")
@@ -162,7 +164,7 @@ class Registry:
             parts.append("cropped")
         elif variant.startswith("rot"):
             parts.append(f"rotated about {variant[3:]} degrees")
-        w0, h0 = self.width[row], self.height[row]
+        w0, h0 = int(self._width[row]), int(self._height[row])
         if w0 and h0 and not variant.startswith("crop"):
             if abs((fp.width / fp.height) / (w0 / h0) - 1) > 0.02:
                 parts.append(f"aspect changed ({w0}x{h0} -> {fp.width}x{fp.height})")
@@ -172,7 +174,7 @@ class Registry:
             parts.append("identical or re-encoded")
         elif not parts:
             parts.append("re-encoded or edited (brightness, contrast, overlay)")
-        return Match(self._works[int(self.row_work[row])], variant, pd, dd, mirrored, ", ".join(parts))
+        return Match(self.work(row), variant, pd, dd, mirrored, ", ".join(parts))
 
 
 def _u64(col: pa.ChunkedArray) -> np.ndarray:
