@@ -137,8 +137,8 @@ def _analyse_opened(
         facts["frames"] = opened.frames
     # Metadata first: it needs only the header, and is worth reporting even if pixels are bad.
     rights = read_rights(opened.image, head, c2pa_source)
-    evidence: tuple[Evidence, ...] = rights_evidence(rights, path, field)
-    findings: list[Finding] = list(rights_findings(rights, evidence, path))
+    evidence: tuple[Evidence, ...] = rights_evidence(rights, path, field, count)
+    findings: list[Finding] = list(rights_findings(rights, evidence, path, count))
     rights_facts = rights.as_facts()
     if rights_facts:
         facts["rights"] = rights_facts

@@ -204,3 +204,14 @@ def test_facts_rebuild_the_fingerprint(registry_path: Path, works_dir: Path) -> 
     saved = json.loads(json.dumps(out.facts))  # facts survive a JSON round trip
     matches = Registry.load(registry_path).match(fingerprint_from_facts(saved))
     assert matches[0].work.title == "Red Square"
+
+
+def test_rights_in_a_table_cell_are_record_evidence() -> None:
+    exif = Image.Exif()
+    exif[0x8298] = "(c) Agence X"
+    data = encode(make_photo(9), "JPEG", exif=exif.tobytes())
+    out = ImageDetector(None).detect_bytes(data, "data/train.parquet", field="image", count=4)
+    (ev,) = out.evidence
+    assert (ev.level, ev.records, ev.location.field, ev.reservation) == (Level.RECORD, 4, "image", True)
+    (finding,) = out.findings
+    assert (finding.rule, finding.count) == ("rights-reserved", 4)
