@@ -127,6 +127,18 @@ def fp(data: bytes) -> Fingerprint:
     return result
 
 
+def faces() -> list[tuple[str, Fingerprint]]:
+    """200 real face photos (scikit-image's LFW subset, 25x25, upscaled): look-alike distractors."""
+    roots = [Path(p) for p in site.getsitepackages()]
+    rel = "skimage/data/lfw_subset.npy"
+    npy = next((r / rel for r in roots if (r / rel).exists()), None)
+    if npy is None:
+        return []
+    arr = (np.load(npy) * 255).clip(0, 255).astype(np.uint8)
+    big = [Image.fromarray(a, "L").resize((100, 100), Image.Resampling.BICUBIC) for a in arr]
+    return [(f"lfw face {i}", fp(jpeg(img, 90))) for i, img in enumerate(big)]
+
+
 def distractors(photos: list[Path]) -> list[tuple[str, Fingerprint]]:
     out = []
     for p in photos:
@@ -160,7 +172,8 @@ def main() -> int:
     false_examples: dict[str, list[str]] = {c: [] for c in CONFIGS}
     n_queries = dict.fromkeys(edits, 0)
     n_distractors = 0
-    sweep_rows: list[tuple[str, bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    face_fps = faces()
+    sweep_rows: list[tuple[str, bool, np.ndarray, ...]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for k, refs in enumerate(folds):
             others = folds[1 - k]
@@ -175,7 +188,7 @@ def main() -> int:
                     img, q = edit(im)
                     queries.append((p.name, name, fp(jpeg(img, q))))
                     n_queries[name] += 1
-            negs = distractors(others)
+            negs = distractors(others) + face_fps
             n_distractors += len(negs)
             for config, spec in CONFIGS.items():
                 reg_path = Path(tmp) / f"reg{k}-{spec}.parquet"
@@ -223,7 +236,8 @@ def main() -> int:
 
 
 def _dists(reg: Registry, f: Fingerprint, work: str | None) -> tuple[np.ndarray, ...]:
-    """Per registry row: retrieval-hash distance, best-orientation (pHash, dHash), is it `work`."""
+    """Per registry row: retrieval-hash distance, best-orientation (pHash, dHash), is it `work`,
+    is it a rotation variant."""
     from provenance.registry.search import distances
 
     s = distances(reg._sym_codes, f.shash)  # every row of these registries has an shash
@@ -231,22 +245,26 @@ def _dists(reg: Registry, f: Fingerprint, work: str | None) -> tuple[np.ndarray,
     dn, dm = distances(reg.dhash, f.dhash), distances(reg.dhash, f.dhash_mirror)
     mirrored = pm.astype(int) + dm < pn.astype(int) + dn
     p, d = np.where(mirrored, pm, pn), np.where(mirrored, dm, dn)
-    return s, p, d, np.array([reg.work_id(i) == work for i in range(len(reg))])
+    rot = np.array([reg.variant(i).startswith("rot") for i in range(len(reg))])
+    return s, p, d, np.array([reg.work_id(i) == work for i in range(len(reg))]), rot
 
 
-def _sweep(rows: list[tuple[str, bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]) -> None:
+def _sweep(rows: list[tuple[str, bool, np.ndarray, ...]]) -> None:
     print("\nthreshold sweep (crop+rotate variants): retrieval scan shash <= R, then pHash <= P,"
-          " dHash <= D, pHash+dHash <= S")
-    print("   R  P  D  S   main   hard  false  closest-distractor(p+d)  candidates/row")
+          f" dHash <= D, pHash+dHash <= S (rotation variants: <= min(S, {M.SUM_MAX_ROTATED}))")
+    print("   R  P  D  S   main   hard  false  closest distractor p+d (original/crop rows, rotation rows)"
+          "  candidates/row")
     hard = set(HARD)
     grid = [(r, 20, 16, 24) for r in (16, 18, 20, 22, 24, 64)]
     grid += [(22, p, d, sc) for p in (12, 16, 20, 24) for d in (14, 16, 18) for sc in (20, 22, 24, 26, 128)]
     for rr, pr, dc, sc in grid:
         tp_main = tp_hard = n_main = n_hard = fpos = 0
-        closest, cand, total = 128, 0, 0
-        for label, positive, s, p, d, is_work in rows:
+        closest, closest_rot, cand, total = 128, 128, 0, 0
+        for label, positive, s, p, d, is_work, rot in rows:
             near = s <= rr
-            ok = near & (p <= pr) & (d <= dc) & (p.astype(int) + d <= sc)
+            total_d = p.astype(int) + d
+            limit = np.where(rot, min(sc, M.SUM_MAX_ROTATED), sc)
+            ok = near & (p <= pr) & (d <= dc) & (total_d <= limit)
             if positive:
                 found = bool((ok & is_work).any())
                 if label in hard:
@@ -259,11 +277,13 @@ def _sweep(rows: list[tuple[str, bool, np.ndarray, np.ndarray, np.ndarray, np.nd
                 fpos += bool(ok.any())
                 cand += int(near.sum())
                 total += len(s)
-                close = near & (p <= pr)
-                if close.any():
-                    closest = min(closest, int((p.astype(int) + d)[close].min()))
+                close = near & (p <= pr) & (d <= dc)
+                if (close & ~rot).any():
+                    closest = min(closest, int(total_d[close & ~rot].min()))
+                if (close & rot).any():
+                    closest_rot = min(closest_rot, int(total_d[close & rot].min()))
         print(f"  {rr:2d} {pr:2d} {dc:2d} {sc:3d}  {tp_main / n_main:.3f}  {tp_hard / n_hard:.3f}  {fpos:4d}"
-              f"   {closest:3d}   {cand / total:.4f}")
+              f"   {closest:3d} {closest_rot:3d}   {cand / total:.4f}")
 
 
 if __name__ == "__main__":

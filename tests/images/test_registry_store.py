@@ -191,3 +191,16 @@ def test_metadata_needs_a_file_column(works_dir: Path, tmp_path: Path) -> None:
     meta.write_text("filename,title\na.png,Red Square\n")
     build_registry(tmp_path / "r.parquet", works_dir, metadata=meta)
     assert "Red Square" in pq.read_table(tmp_path / "r.parquet").column("title").to_pylist()
+
+
+def test_rotation_variants_need_a_closer_match(tmp_path: Path) -> None:
+    ten_bits = f"{(1 << 10) - 1:016x}"
+    csv = tmp_path / "h.csv"
+    csv.write_text("work_id,variant,phash,dhash,shash\n"
+                   f"plain,original,{ten_bits},{ten_bits},{0:016x}\n"
+                   f"turned,rot+4,{ten_bits},{ten_bits},{0:016x}\n")
+    out = tmp_path / "reg.parquet"
+    build_registry(out, hash_lists=[csv])
+    far = (1 << 64) - 1
+    query = Fingerprint(0, 0, 0, far, far, 100, 100)  # pHash 10 + dHash 10 = 20 from both rows
+    assert [m.work.work_id for m in Registry.load(out).match(query)] == ["plain"]
