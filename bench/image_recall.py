@@ -127,6 +127,18 @@ def fp(data: bytes) -> Fingerprint:
     return result
 
 
+def faces() -> list[tuple[str, Fingerprint]]:
+    """200 real face photos (scikit-image's LFW subset, 25x25, upscaled): look-alike distractors."""
+    roots = [Path(p) for p in site.getsitepackages()]
+    rel = "skimage/data/lfw_subset.npy"
+    npy = next((r / rel for r in roots if (r / rel).exists()), None)
+    if npy is None:
+        return []
+    arr = (np.load(npy) * 255).clip(0, 255).astype(np.uint8)
+    big = [Image.fromarray(a, "L").resize((100, 100), Image.Resampling.BICUBIC) for a in arr]
+    return [(f"lfw face {i}", fp(jpeg(img, 90))) for i, img in enumerate(big)]
+
+
 def distractors(photos: list[Path]) -> list[tuple[str, Fingerprint]]:
     out = []
     for p in photos:
@@ -160,7 +172,8 @@ def main() -> int:
     false_examples: dict[str, list[str]] = {c: [] for c in CONFIGS}
     n_queries = dict.fromkeys(edits, 0)
     n_distractors = 0
-    sweep_rows: list[tuple[str, bool, np.ndarray, np.ndarray, np.ndarray]] = []
+    face_fps = faces()
+    sweep_rows: list[tuple[str, bool, np.ndarray, ...]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for k, refs in enumerate(folds):
             others = folds[1 - k]
@@ -175,7 +188,7 @@ def main() -> int:
                     img, q = edit(im)
                     queries.append((p.name, name, fp(jpeg(img, q))))
                     n_queries[name] += 1
-            negs = distractors(others)
+            negs = distractors(others) + face_fps
             n_distractors += len(negs)
             for config, spec in CONFIGS.items():
                 reg_path = Path(tmp) / f"reg{k}-{spec}.parquet"
@@ -197,8 +210,9 @@ def main() -> int:
                     if config == "crop+rotate variants":
                         sweep_rows.append((label, False, *_dists(reg, f, None)))
     elapsed = time.perf_counter() - t0
-    print(f"{len(photos)} real photos in 2 folds; thresholds: pHash <= {M.PHASH_RADIUS}, "
-          f"dHash <= {M.DHASH_CONFIRM}, sum <= {M.SUM_MAX}; {n_distractors} distractor images per config\n")
+    print(f"{len(photos)} real photos in 2 folds; thresholds: retrieval shash <= {M.SHASH_RADIUS}, "
+          f"pHash <= {M.PHASH_RADIUS}, dHash <= {M.DHASH_CONFIRM}, sum <= {M.SUM_MAX}; "
+          f"{n_distractors} distractor images per config\n")
     cols = list(CONFIGS)
     print("| transformation | n | " + " | ".join(cols) + " |")
     print("|---|---|" + "---|" * len(cols))
@@ -221,44 +235,55 @@ def main() -> int:
     return 0
 
 
-def _dists(reg: Registry, f: Fingerprint, work: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per registry row: best (pHash, dHash) over both orientations, and whether the row is `work`."""
+def _dists(reg: Registry, f: Fingerprint, work: str | None) -> tuple[np.ndarray, ...]:
+    """Per registry row: retrieval-hash distance, best-orientation (pHash, dHash), is it `work`,
+    is it a rotation variant."""
     from provenance.registry.search import distances
 
-    p = np.minimum(distances(reg.phash, f.phash), distances(reg.phash, f.phash_mirror))
-    d0, d1 = distances(reg.dhash, f.dhash), distances(reg.dhash, f.dhash_mirror)
-    pm = distances(reg.phash, f.phash_mirror) < distances(reg.phash, f.phash)
-    d = np.where(pm, d1, d0)
-    ids = [reg._works[i].work_id for i in reg.row_work]
-    return p, d, np.array([i == work for i in ids])
+    s = distances(reg._sym_codes, f.shash)  # every row of these registries has an shash
+    pn, pm = distances(reg.phash, f.phash), distances(reg.phash, f.phash_mirror)
+    dn, dm = distances(reg.dhash, f.dhash), distances(reg.dhash, f.dhash_mirror)
+    mirrored = pm.astype(int) + dm < pn.astype(int) + dn
+    p, d = np.where(mirrored, pm, pn), np.where(mirrored, dm, dn)
+    rot = np.array([reg.variant(i).startswith("rot") for i in range(len(reg))])
+    return s, p, d, np.array([reg.work_id(i) == work for i in range(len(reg))]), rot
 
 
-def _sweep(rows: list[tuple[str, bool, np.ndarray, np.ndarray, np.ndarray]]) -> None:
-    print("\nthreshold sweep (crop+rotate variants), rule pHash <= P and dHash <= D and sum <= S:")
-    print("  P  D  S   main   hard   false  (closest distractor: min pHash+dHash among rows within P)")
+def _sweep(rows: list[tuple[str, bool, np.ndarray, ...]]) -> None:
+    print("\nthreshold sweep (crop+rotate variants): retrieval scan shash <= R, then pHash <= P,"
+          f" dHash <= D, pHash+dHash <= S (rotation variants: <= min(S, {M.SUM_MAX_ROTATED}))")
+    print("   R  P  D  S   main   hard  false  closest distractor p+d (original/crop rows, rotation rows)"
+          "  candidates/row")
     hard = set(HARD)
-    for pr in (12, 16, 20, 24):
-        for dc in (14, 16, 18):
-            for sc in (20, 22, 24, 26, 128):
-                tp_main = tp_hard = n_main = n_hard = fpos = 0
-                closest = 128
-                for label, positive, p, d, is_work in rows:
-                    ok = (p <= pr) & (d <= dc) & (p + d <= sc)
-                    if positive:
-                        found = bool((ok & is_work).any())
-                        if label in hard:
-                            n_hard += 1
-                            tp_hard += found
-                        else:
-                            n_main += 1
-                            tp_main += found
-                    else:
-                        fpos += bool(ok.any())
-                        near = p <= pr
-                        if near.any():
-                            closest = min(closest, int((p + d)[near].min()))
-                print(f"  {pr:2d} {dc:2d} {sc:3d}  {tp_main / n_main:.3f}  {tp_hard / n_hard:.3f}  {fpos:4d}"
-                      f"   {closest}")
+    grid = [(r, 20, 16, 24) for r in (16, 18, 20, 22, 24, 64)]
+    grid += [(22, p, d, sc) for p in (12, 16, 20, 24) for d in (14, 16, 18) for sc in (20, 22, 24, 26, 128)]
+    for rr, pr, dc, sc in grid:
+        tp_main = tp_hard = n_main = n_hard = fpos = 0
+        closest, closest_rot, cand, total = 128, 128, 0, 0
+        for label, positive, s, p, d, is_work, rot in rows:
+            near = s <= rr
+            total_d = p.astype(int) + d
+            limit = np.where(rot, min(sc, M.SUM_MAX_ROTATED), sc)
+            ok = near & (p <= pr) & (d <= dc) & (total_d <= limit)
+            if positive:
+                found = bool((ok & is_work).any())
+                if label in hard:
+                    n_hard += 1
+                    tp_hard += found
+                else:
+                    n_main += 1
+                    tp_main += found
+            else:
+                fpos += bool(ok.any())
+                cand += int(near.sum())
+                total += len(s)
+                close = near & (p <= pr) & (d <= dc)
+                if (close & ~rot).any():
+                    closest = min(closest, int(total_d[close & ~rot].min()))
+                if (close & rot).any():
+                    closest_rot = min(closest_rot, int(total_d[close & rot].min()))
+        print(f"  {rr:2d} {pr:2d} {dc:2d} {sc:3d}  {tp_main / n_main:.3f}  {tp_hard / n_hard:.3f}  {fpos:4d}"
+              f"   {closest:3d} {closest_rot:3d}   {cand / total:.4f}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.images.decode import DEFAULT_MAX_PIXELS, ImageReadError, OpenedImage, open_image
@@ -17,6 +17,9 @@ from provenance.images.report import (
 )
 from provenance.images.rights import read_rights
 from provenance.model import Asset, AssetKind, Evidence, Finding
+
+if TYPE_CHECKING:
+    from provenance.registry.matcher import Registry
 
 #: Encoded images bigger than this are refused rather than read into memory.
 MAX_IMAGE_BYTES = 512 * 1024 * 1024
@@ -36,7 +39,7 @@ class ImageDetector(Detector):
     def __init__(self, registry_path: str | None, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
         self.registry_path = registry_path
         self.max_pixels = max_pixels
-        self._registry: Any = None
+        self._registry: Registry | None = None
         if registry_path is not None:
             from provenance.registry.store import read_meta
 
@@ -48,7 +51,7 @@ class ImageDetector(Detector):
         return state
 
     @property
-    def registry(self) -> Any:
+    def registry(self) -> Registry | None:
         if self._registry is None and self.registry_path is not None:
             from provenance.registry.matcher import Registry
 
@@ -60,6 +63,8 @@ class ImageDetector(Detector):
 
     def detect(self, content: AssetContent) -> DetectorOutput:
         path = content.asset.path
+        if content.complete and not content.head:
+            return DetectorOutput(errors=("zero-byte image",))
         source: str | IO[bytes] | bytes
         c2pa_source: str | bytes
         if content.local_path is not None:
@@ -84,8 +89,11 @@ class ImageDetector(Detector):
 
 
 def _read_capped(content: AssetContent) -> bytes | str:
-    with content.open() as fh:
-        data = fh.read(MAX_IMAGE_BYTES + 1)
+    try:
+        with content.open() as fh:
+            data = fh.read(MAX_IMAGE_BYTES + 1)
+    except OSError as exc:
+        return f"cannot read image: {exc}"
     if len(data) > MAX_IMAGE_BYTES:
         return f"image larger than {MAX_IMAGE_BYTES} bytes; not read"
     return data
@@ -96,7 +104,7 @@ def analyse(
     path: str,
     head: bytes,
     c2pa_source: str | bytes | None,
-    registry: Any,
+    registry: Registry | None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     field: str | None = None,
     count: int = 1,
@@ -108,13 +116,29 @@ def analyse(
         opened = open_image(source if not isinstance(source, bytes) else io.BytesIO(source), max_pixels)
     except ImageReadError as exc:
         return DetectorOutput(errors=(str(exc),))
+    with opened:
+        try:
+            return _analyse_opened(opened, path, head, c2pa_source, registry, field, count)
+        except Exception as exc:  # last guard: hostile metadata must not stop the scan
+            return DetectorOutput(errors=(f"cannot read image: {type(exc).__name__}: {exc}",))
+
+
+def _analyse_opened(
+    opened: OpenedImage,
+    path: str,
+    head: bytes,
+    c2pa_source: str | bytes | None,
+    registry: Registry | None,
+    field: str | None,
+    count: int,
+) -> DetectorOutput:
     facts: dict[str, Any] = {"format": opened.format, "mode": opened.mode}
     if opened.frames > 1:
         facts["frames"] = opened.frames
     # Metadata first: it needs only the header, and is worth reporting even if pixels are bad.
     rights = read_rights(opened.image, head, c2pa_source)
-    evidence: tuple[Evidence, ...] = rights_evidence(rights, path, field)
-    findings: list[Finding] = list(rights_findings(rights, evidence, path))
+    evidence: tuple[Evidence, ...] = rights_evidence(rights, path, field, count)
+    findings: list[Finding] = list(rights_findings(rights, evidence, path, count))
     rights_facts = rights.as_facts()
     if rights_facts:
         facts["rights"] = rights_facts

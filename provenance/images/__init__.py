@@ -1,10 +1,12 @@
 """Images: one decode path, perceptual fingerprints and rights metadata.
 
-For images stored as bytes (Parquet/Arrow cells, Hugging Face Image features) call
-`fingerprint_bytes(data)`, then `Registry.match_many(...)` from provenance.registry; or
-`ImageDetector(...).detect_bytes(data, path)` for the full analysis of one cell.
+For images stored inside tables (binary columns, Hugging Face Image features) take the
+bytes with `cell_bytes(value)`, then either `fingerprint_bytes(data)` and
+`Registry.match_many(...)` (provenance.registry) with `images.report.known_work_findings`,
+or `ImageDetector(...).detect_bytes(data, path, field=...)` for the full analysis of a cell.
 """
 
+from provenance.images.cells import cell_bytes
 from provenance.images.decode import DEFAULT_MAX_PIXELS, ImageReadError, decode_gray, open_image
 from provenance.images.fingerprint import Fingerprint, fingerprint_bytes, fingerprint_file
 from provenance.images.rights import Rights, read_rights
@@ -14,6 +16,7 @@ __all__ = [
     "Fingerprint",
     "ImageReadError",
     "Rights",
+    "cell_bytes",
     "decode_gray",
     "fingerprint_bytes",
     "fingerprint_file",

@@ -6,13 +6,14 @@ the same picture hashes differently; everything that touches pixels goes through
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
 from dataclasses import dataclass
 from typing import IO
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 #: Default ceiling on width*height. Pillow's own bomb check stays on as well.
 DEFAULT_MAX_PIXELS = 64_000_000
@@ -20,9 +21,23 @@ DEFAULT_MAX_PIXELS = 64_000_000
 #: other formats are box-reduced to about it. pHash works on 32x32, so 64 leaves headroom.
 WORK_SIDE = 64
 #: The decode recipe, recorded in registries so one built another way is refused.
-DECODE_RECIPE = "draft-L-64;first-frame;exif-transpose;16bit>>8;alpha-on-white;L;box-reduce-64"
+DECODE_RECIPE = (
+    "draft-L-64;first-frame;box-reduce-64;16bit>>8;alpha-on-white;L;box-reduce-64;exif-orientation"
+)
 
 _EXIF_ORIENTATION = 0x0112
+# EXIF orientation -> the transpose that makes the image upright (as viewers apply it).
+_ORIENTATION_FIX = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+# Modes Image.reduce handles; others (palette, 16-bit) are converted first.
+_REDUCIBLE_MODES = frozenset({"L", "LA", "La", "RGB", "RGBA", "RGBa", "CMYK", "YCbCr", "I", "F"})
 
 
 class ImageReadError(Exception):
@@ -40,6 +55,13 @@ class OpenedImage:
     mode: str
     frames: int
 
+    def __enter__(self) -> OpenedImage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Release the file handle now, not whenever the garbage collector runs.
+        self.image.close()
+
 
 def open_image(source: str | IO[bytes] | bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> OpenedImage:
     """Open without decoding and refuse empty, unknown and oversized images."""
@@ -49,6 +71,8 @@ def open_image(source: str | IO[bytes] | bytes, max_pixels: int = DEFAULT_MAX_PI
         source = io.BytesIO(bytes(source))
     try:
         with warnings.catch_warnings():
+            # Corrupt EXIF and the like are Pillow UserWarnings: noise for a scanner.
+            warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(source)
     except Image.DecompressionBombError as exc:
@@ -59,6 +83,8 @@ def open_image(source: str | IO[bytes] | bytes, max_pixels: int = DEFAULT_MAX_PI
         raise ImageReadError("not a recognised image (empty, corrupt or mislabelled)") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageReadError(f"cannot open image: {exc}") from exc
+    except Exception as exc:  # plugins raise assorted types (struct.error...) on hostile files
+        raise ImageReadError(f"cannot open image: {type(exc).__name__}: {exc}") from exc
     width, height = img.size
     if width <= 0 or height <= 0:
         raise ImageReadError(f"image has no pixels ({width}x{height})")
@@ -73,8 +99,23 @@ def open_image(source: str | IO[bytes] | bytes, max_pixels: int = DEFAULT_MAX_PI
         height=height,
         format=img.format or "",
         mode=img.mode,
-        frames=int(getattr(img, "n_frames", 1) or 1),
+        frames=_frames(img),
     )
+
+
+def _frames(img: Image.Image) -> int:
+    """Frame count; counting walks every frame header (GIF, TIFF IFDs), which may be broken
+    past the first frame. Only the first frame is hashed, so a broken count is just 1."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return int(getattr(img, "n_frames", 1) or 1)
+    except Exception:
+        # The failed walk may have left the reader on a later frame; if even this fails,
+        # decoding will report what is wrong.
+        with contextlib.suppress(Exception):
+            img.seek(0)
+        return 1
 
 
 def decode_gray(opened: OpenedImage, side: int = WORK_SIDE) -> tuple[Image.Image, tuple[int, int]]:
@@ -84,15 +125,22 @@ def decode_gray(opened: OpenedImage, side: int = WORK_SIDE) -> tuple[Image.Image
     img = opened.image
     try:
         with warnings.catch_warnings():
+            # Corrupt EXIF and the like are Pillow UserWarnings: noise for a scanner.
+            warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             if opened.format == "JPEG":
                 # DCT-domain scaling: decodes 1/2..1/8 size directly, the main speed win.
                 img.draft("L", (side, side))
             img.load()
             orientation = img.getexif().get(_EXIF_ORIENTATION, 1)
-            if orientation not in (None, 1):
-                img = ImageOps.exif_transpose(img)
-            gray = to_gray(img)
+            # Shrink first, while still in the source mode, so conversions and the
+            # orientation turn work on a small image: memory stays near one decoded frame.
+            if img.mode in _REDUCIBLE_MODES:
+                img = reduce_to(img, side)
+            gray = reduce_to(to_gray(img), side)
+            turn = _ORIENTATION_FIX.get(orientation)
+            if turn is not None:
+                gray = gray.transpose(turn)
     except ImageReadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -101,8 +149,10 @@ def decode_gray(opened: OpenedImage, side: int = WORK_SIDE) -> tuple[Image.Image
         raise ImageReadError("image too large to decode in memory") from exc
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError) as exc:
         raise ImageReadError(f"cannot decode image: {exc}") from exc
+    except Exception as exc:  # same: a corrupt file must become a reason, never a crash
+        raise ImageReadError(f"cannot decode image: {type(exc).__name__}: {exc}") from exc
     upright = (opened.height, opened.width) if orientation in (5, 6, 7, 8) else (opened.width, opened.height)
-    return reduce_to(gray, side), upright
+    return gray, upright
 
 
 def to_gray(img: Image.Image) -> Image.Image:

@@ -15,37 +15,44 @@ RULE_TDM_OPT_OUT = "tdm-opt-out"
 RULE_RIGHTS_RESERVED = "rights-reserved"
 
 
-def rights_evidence(rights: Rights, path: str, field: str | None = None) -> tuple[Evidence, ...]:
-    """License evidence named by the metadata; a bare copyright notice becomes a reservation."""
+def rights_evidence(
+    rights: Rights, path: str, field: str | None = None, count: int = 1
+) -> tuple[Evidence, ...]:
+    """License evidence named by the metadata; a bare copyright notice becomes a reservation.
+    Images inside a table (`field` given) give record-level evidence for `count` records."""
     loc = Location(path, field=field)
+    level, records = (Level.RECORD, count) if field else (Level.FILE, 0)
     found: list[Evidence] = []
     seen: set[str] = set()
     for name, text in license_candidates(rights):
         hit = license_from_text(text)
         if hit and hit[0] not in seen:
             seen.add(hit[0])
-            found.append(Evidence(EvidenceKind.IMAGE_METADATA, Level.FILE, loc, hit[0], f"{name}: {text}",
-                                  hit[1], f"image-xmp-{name.replace('_', '-')}"))
+            where = rights.copyright_source if name == "copyright" else "xmp"
+            found.append(Evidence(EvidenceKind.IMAGE_METADATA, level, loc, hit[0], f"{name}: {text}",
+                                  hit[1], f"image-{where}-{name.replace('_', '-')}", records=records))
     if found:
         return tuple(found)
     if rights.copyright or rights.marked:
         raw = rights.copyright or "xmpRights:Marked=True"
         source = rights.copyright_source or "xmp"
-        return (Evidence(EvidenceKind.IMAGE_METADATA, Level.FILE, loc, None, f"{source}: {raw}", 0.9,
-                         f"image-{source}-copyright", reservation=True),)
+        return (Evidence(EvidenceKind.IMAGE_METADATA, level, loc, None, f"{source}: {raw}", 0.9,
+                         f"image-{source}-copyright", records=records, reservation=True),)
     return ()
 
 
-def rights_findings(rights: Rights, evidence: Sequence[Evidence], path: str) -> tuple[Finding, ...]:
+def rights_findings(
+    rights: Rights, evidence: Sequence[Evidence], path: str, count: int = 1
+) -> tuple[Finding, ...]:
     out: list[Finding] = []
     reasons = rights.opt_out_reasons
     if reasons:
         msg = "image metadata prohibits text and data mining / AI training: " + "; ".join(reasons)
-        out.append(Finding(RULE_TDM_OPT_OUT, Severity.ERROR, path, msg))
+        out.append(Finding(RULE_TDM_OPT_OUT, Severity.ERROR, path, msg, count=count))
     if any(e.reservation for e in evidence) and not any(e.license for e in evidence):
         notice = rights.copyright or "rights marked as managed (xmpRights:Marked)"
         out.append(Finding(RULE_RIGHTS_RESERVED, Severity.WARNING, path,
-                           f"copyright notice with no license: {notice}"))
+                           f"copyright notice with no license: {notice}", count=count))
     return tuple(out)
 
 
@@ -67,7 +74,19 @@ def known_work_findings(matches: Sequence[Any], path: str, count: int = 1) -> tu
 
 
 def fingerprint_facts(fp: Fingerprint) -> dict[str, Any]:
-    return {"phash": fp.phash_hex, "dhash": fp.dhash_hex, "width": fp.width, "height": fp.height}
+    """All hashes, so a saved scan can be matched again against a newer registry."""
+    return {"phash": fp.phash_hex, "dhash": fp.dhash_hex, "shash": f"{fp.shash:016x}",
+            "phash_mirror": f"{fp.phash_mirror:016x}", "dhash_mirror": f"{fp.dhash_mirror:016x}",
+            "width": fp.width, "height": fp.height}
+
+
+def fingerprint_from_facts(facts: dict[str, Any]) -> Fingerprint:
+    """The Fingerprint stored by `fingerprint_facts` (e.g. in a saved ScanResult)."""
+    def h(key: str) -> int:
+        return int(facts[key], 16)
+
+    return Fingerprint(h("phash"), h("dhash"), h("shash"), h("phash_mirror"), h("dhash_mirror"),
+                       int(facts["width"]), int(facts["height"]))
 
 
 def match_facts(matches: Sequence[Any]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,9 +37,11 @@ _XMP_PROPS = {
 _TDM_KEYS = {"reservation": "tdm_reservation", "tdm-reservation": "tdm_reservation",
              "policy": "tdm_policy", "tdm-policy": "tdm_policy"}
 
-_XMP_START = re.compile(rb"<x:xmpmeta|<rdf:RDF")
-_XMP_END = re.compile(rb"</x:xmpmeta>|</rdf:RDF>")
+_XMP_MARKS = ((b"<x:xmpmeta", b"</x:xmpmeta>"), (b"<rdf:RDF", b"</rdf:RDF>"))
+# Pillow exposes the XMP of these formats itself; the byte search is for the others (GIF...).
+_PILLOW_XMP_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "TIFF"})
 
+_VERSION_SUFFIX = re.compile(r"\.v\d+$")
 #: C2PA assertion labels that carry training and mining permissions.
 C2PA_TDM_LABELS = ("c2pa.training-mining", "cawg.training-mining")
 
@@ -99,7 +102,9 @@ def _short(value: Any) -> str | None:
 def read_exif(img: Image.Image) -> dict[str, str]:
     out: dict[str, str] = {}
     try:
-        exif = img.getexif()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            exif = img.getexif()
     except Exception:  # malformed EXIF must not stop the scan; pixels may still be fine
         return out
     for tag, key in ((_EXIF_COPYRIGHT, "copyright"), (_EXIF_ARTIST, "artist")):
@@ -141,11 +146,14 @@ def raw_xmp(img: Image.Image, head: bytes = b"") -> bytes | None:
         value = tags.get(700)
         if value:
             return value.encode("utf-8") if isinstance(value, str) else bytes(value)
-    start = _XMP_START.search(head)
-    if start:
-        end = _XMP_END.search(head, start.end())
-        if end:
-            return head[start.start() : end.end()]
+    if img.format in _PILLOW_XMP_FORMATS:
+        return None
+    for start_mark, end_mark in _XMP_MARKS:
+        start = head.find(start_mark)
+        if start >= 0:
+            end = head.find(end_mark, start)
+            if end >= 0:
+                return head[start : end + len(end_mark)]
     return None
 
 
@@ -204,7 +212,7 @@ def c2pa_not_allowed(manifest_store: Mapping[str, Any]) -> tuple[str, ...]:
     for manifest in manifests.values() if isinstance(manifests, Mapping) else ():
         for assertion in manifest.get("assertions") or ():
             label = str(assertion.get("label", ""))
-            base = label.split(".v")[0] if ".v" in label else label
+            base = _VERSION_SUFFIX.sub("", label)
             if base not in C2PA_TDM_LABELS:
                 continue
             entries = (assertion.get("data") or {}).get("entries") or {}
@@ -238,7 +246,9 @@ def read_c2pa(source: str | bytes, mime: str) -> tuple[tuple[str, ...], str | No
 
 def has_c2pa(head: bytes) -> bool:
     """Cheap test for an embedded C2PA manifest store (JUMBF box labelled c2pa)."""
-    return b"jumb" in head and b"c2pa" in head
+    # The manifest store is a JUMBF superbox whose description box is labelled "c2pa".
+    at = head.find(b"jumb")
+    return at >= 0 and head.find(b"c2pa", at, at + 256) >= 0
 
 
 def read_rights(img: Image.Image, head: bytes = b"", c2pa_source: str | bytes | None = None) -> Rights:
@@ -291,7 +301,8 @@ def _first(*values: str | None) -> str | None:
 
 def license_candidates(rights: Rights) -> Iterable[tuple[str, str]]:
     """(field name, text) pairs that may name a license, most specific first."""
-    for name in ("cc_license", "usage_terms", "web_statement"):
+    # The notice itself last: "(c) 2024 Jane Roe, CC BY 4.0" is a license, not a reservation.
+    for name in ("cc_license", "usage_terms", "web_statement", "copyright"):
         value = getattr(rights, name)
         if value:
             yield name, value

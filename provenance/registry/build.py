@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from provenance.errors import RegistryError
 from provenance.images.decode import DEFAULT_MAX_PIXELS, ImageReadError, open_image
-from provenance.images.fingerprint import fingerprint_opened, hash_gray, variant_grays
+from provenance.images.fingerprint import fingerprint_opened, hash_gray, sym_hash, variant_grays
 from provenance.registry.store import SCHEMA, RegistryMeta, current_meta, read_table, write_table
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp"})
@@ -45,28 +45,34 @@ def iter_images(folder: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
-    """works.csv: a `file` column (file name or path relative to the folder) plus any of
-    title, owner, rights, source, work_id. Keyed by the `file` value."""
+    """works.csv: a `file` (or `filename`) column, the file name or its path relative to the
+    folder, plus any of title, owner, rights, source, work_id. Keyed by that value."""
     with open(path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
-        if not reader.fieldnames or "file" not in reader.fieldnames:
+        key = next((k for k in ("file", "filename") if k in (reader.fieldnames or ())), None)
+        if key is None:
             raise RegistryError(f"metadata {path} needs a 'file' column (got {reader.fieldnames})")
-        return {row["file"].strip(): {k: (v or "").strip() for k, v in row.items() if k} for row in reader}
+        return {(row[key] or "").strip(): {k: (v or "").strip() for k, v in row.items() if k}
+                for row in reader}
 
 
 def _fingerprint_rows(task: tuple[str, str, tuple[str, ...], int]) -> tuple[str, list[dict[str, Any]] | str]:
     """Rows for one reference image, or the reason it failed. Runs in a worker process."""
     path, rel, variants, max_pixels = task
     try:
-        fp = fingerprint_opened(open_image(path, max_pixels))
+        with open_image(path, max_pixels) as opened:
+            fp = fingerprint_opened(opened)
         rows: list[dict[str, Any]] = [
-            {"variant": "original", "phash": fp.phash, "dhash": fp.dhash, "width": fp.width,
-             "height": fp.height}
+            {"variant": "original", "phash": fp.phash, "dhash": fp.dhash, "shash": fp.shash,
+             "width": fp.width, "height": fp.height}
         ]
         if variants:
-            for name, gray in variant_grays(open_image(path, max_pixels), variants):
+            with open_image(path, max_pixels) as fresh:
+                grays = list(variant_grays(fresh, variants))
+            for name, gray in grays:
                 ph, dh = hash_gray(gray)
-                rows.append({"variant": name, "phash": ph, "dhash": dh, "width": None, "height": None})
+                rows.append({"variant": name, "phash": ph, "dhash": dh, "shash": sym_hash(gray),
+                             "width": None, "height": None})
     except ImageReadError as exc:
         return rel, str(exc)
     return rel, rows
@@ -126,10 +132,19 @@ def _hex64(value: str, what: str, line: int) -> int:
         raise RegistryError(f"hash list line {line}: {what} is not hex: {value!r}") from exc
 
 
+def _size(value: str | None, what: str, line: int) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value) or None
+    except ValueError as exc:
+        raise RegistryError(f"hash list line {line}: {what} is not a whole number: {value!r}") from exc
+
+
 def read_hash_list(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Rows from a shared hash list: CSV with `phash` (16 hex digits, as our registries and
-    `str(imagehash.phash(img))` print them) and optional dhash, title, owner, rights, source,
-    work_id, variant, width, height."""
+    `str(imagehash.phash(img))` print them) and optional dhash, shash, title, owner, rights,
+    source, work_id, variant, width, height."""
     name = Path(path).name
     rows: list[dict[str, Any]] = []
     with open(path, newline="", encoding="utf-8-sig") as fh:
@@ -139,6 +154,7 @@ def read_hash_list(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
         for line, rec in enumerate(reader, start=2):
             get = {k: (v or "").strip() for k, v in rec.items() if k}.get
             dh = get("dhash") or ""
+            sh = get("shash") or ""
             rows.append({
                 "work_id": get("work_id") or get("id") or f"{name}:{line}",
                 "title": get("title") or None,
@@ -149,8 +165,9 @@ def read_hash_list(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
                 "variant": get("variant") or "original",
                 "phash": _hex64(get("phash") or "", "phash", line),
                 "dhash": _hex64(dh, "dhash", line) if dh else None,
-                "width": int(get("width") or 0) or None,
-                "height": int(get("height") or 0) or None,
+                "shash": _hex64(sh, "shash", line) if sh else None,
+                "width": _size(get("width"), "width", line),
+                "height": _size(get("height"), "height", line),
             })
     return rows
 
@@ -159,13 +176,13 @@ def write_hash_list(registry_path: str | os.PathLike[str], out: str | os.PathLik
     """Export a registry as a hash list that can be shared without the images."""
     table, _ = read_table(registry_path)
     cols = ["work_id", "title", "owner", "rights", "source", "file", "variant", "phash", "dhash",
-            "width", "height"]
+            "shash", "width", "height"]
     with open(out, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(cols)
         for rec in table.to_pylist():
             writer.writerow([
-                f"{rec[c]:016x}" if c in ("phash", "dhash") and rec[c] is not None
+                f"{rec[c]:016x}" if c in ("phash", "dhash", "shash") and rec[c] is not None
                 else ("" if rec[c] is None else rec[c])
                 for c in cols
             ])
@@ -210,7 +227,9 @@ def add_to_registry(
     errors: list[tuple[str, str]] = []
     skipped = 0
     if str(source).lower().endswith(".csv"):
-        new = [r for r in read_hash_list(source) if r["work_id"] not in existing]
+        listed = read_hash_list(source)
+        new = [r for r in listed if r["work_id"] not in existing]
+        skipped = len({r["work_id"] for r in listed} & existing)
     else:
         meta_rows = read_metadata(metadata) if metadata else None
         new, errors, skipped = fingerprint_folder(source, meta.variants, meta_rows, jobs, skip_ids=existing)

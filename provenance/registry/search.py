@@ -7,6 +7,8 @@ hashes need (a BK-tree visits most of its nodes at radius 10).
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 _HAS_BITWISE_COUNT = hasattr(np, "bitwise_count")
@@ -26,8 +28,45 @@ def distances(codes: np.ndarray, query: int) -> np.ndarray:
     return popcount64(np.bitwise_xor(codes, np.uint64(query)))
 
 
+def within_idx(codes: np.ndarray, query: int, radius: int) -> np.ndarray:
+    """Indices of the codes within `radius` bits of `query`."""
+    return np.flatnonzero(distances(codes, query) <= radius)
+
+
 def within(codes: np.ndarray, query: int, radius: int) -> tuple[np.ndarray, np.ndarray]:
     """(indices, distances) of the codes within `radius` bits of `query`."""
     d = distances(codes, query)
     idx = np.flatnonzero(d <= radius)
     return idx, d[idx]
+
+
+class CodeIndex:
+    """Codes to scan for one query at a time. Uses faiss's IndexBinaryFlat (the `faiss`
+    extra; about 1.5x faster for a single query) when installed, numpy otherwise. Both are
+    exact brute-force scans and return the same rows."""
+
+    def __init__(self, codes: np.ndarray, use_faiss: bool | None = None) -> None:
+        self.codes = np.ascontiguousarray(codes, dtype=np.uint64)
+        self._faiss: object | None = None
+        if use_faiss is None:
+            use_faiss = os.environ.get("PROVENANCE_NO_FAISS", "") == ""
+        if use_faiss and len(self.codes):
+            try:
+                import faiss
+            except ImportError:
+                return
+            index = faiss.IndexBinaryFlat(64)
+            index.add(self.codes.view(np.uint8).reshape(-1, 8))
+            self._faiss = index
+
+    @property
+    def backend(self) -> str:
+        return "faiss" if self._faiss is not None else "numpy"
+
+    def within(self, query: int, radius: int) -> np.ndarray:
+        """Sorted indices of the codes within `radius` bits of `query`."""
+        if self._faiss is None:
+            return within_idx(self.codes, query, radius)
+        q = np.array([query], dtype=np.uint64).view(np.uint8).reshape(1, 8)
+        _, _, ids = self._faiss.range_search(q, radius + 1)  # type: ignore[attr-defined]
+        return np.sort(ids)

@@ -34,6 +34,7 @@ SCHEMA = pa.schema(
         pa.field("variant", pa.string(), nullable=False),
         pa.field("phash", pa.uint64(), nullable=False),
         pa.field("dhash", pa.uint64()),  # null for hash lists that only share a pHash
+        pa.field("shash", pa.uint64()),  # mirror-invariant retrieval hash; null in such lists too
         pa.field("width", pa.int32()),
         pa.field("height", pa.int32()),
     ]

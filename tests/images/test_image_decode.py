@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 
 from provenance.images import Fingerprint, fingerprint_bytes, fingerprint_file
-from tests.images.conftest import bomb_png, encode, make_photo
+
+from .imgfixtures import bomb_png, encode, make_photo
 
 
 def hamming(a: int, b: int) -> int:
@@ -37,6 +38,8 @@ def test_mirror_hash_is_the_hash_of_the_flipped_image() -> None:
     assert hamming(fp.phash_mirror, flipped.phash) <= 2
     assert hamming(fp.phash, flipped.phash_mirror) <= 2
     assert hamming(fp.phash, flipped.phash) > 10
+    # The retrieval hash is the same for both orientations: one registry scan finds both.
+    assert hamming(fp.shash, flipped.shash) <= 2
 
 
 def test_exif_orientation_is_applied() -> None:
@@ -73,7 +76,7 @@ def test_cmyk_palette_and_alpha_images_hash() -> None:
 
 
 def test_animated_gif_uses_the_first_frame() -> None:
-    frames = [make_photo(6), make_photo(7), make_photo(8)]
+    frames = [make_photo(6, (160, 120)), make_photo(7, (160, 120)), make_photo(8, (160, 120))]
     data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=50)
     fp = fingerprint_bytes(data)
     assert isinstance(fp, Fingerprint)

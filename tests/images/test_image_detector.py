@@ -7,6 +7,8 @@ import pickle
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageEnhance, ImageOps
 
 from provenance.detectors.images import ImageDetector
@@ -14,7 +16,8 @@ from provenance.detectors.interface import AssetContent, DetectorOutput
 from provenance.errors import RegistryError
 from provenance.model import Asset, AssetKind, EvidenceKind, Level, Severity
 from provenance.registry.build import build_registry
-from tests.images.conftest import bomb_png, encode, iptc_app13, make_photo, with_segment, xmp_packet
+
+from .imgfixtures import bomb_png, encode, iptc_app13, make_photo, with_segment, xmp_packet
 
 
 def content_of(path: Path, on_disk: bool = True) -> AssetContent:
@@ -110,6 +113,8 @@ def test_bad_input_becomes_an_error_reason(case: str, tmp_path: Path) -> None:
         out = det.detect(content_of(path, on_disk))
         assert isinstance(out, DetectorOutput)
         assert len(out.errors) == 1 and out.errors[0]
+        if case == "zero":
+            assert out.errors == ("zero-byte image",)
         assert not out.findings
 
 
@@ -159,3 +164,54 @@ def test_detect_bytes_for_table_cells(registry_path: Path, works_dir: Path) -> N
     (finding,) = out.findings
     assert finding.rule == "known-work" and finding.count == 3 and "mirrored" in finding.message
     assert det.detect_bytes(b"", "t.parquet").errors == ("zero-byte image",)
+
+
+_SEEDS = {fmt: encode(make_photo(21, (96, 64)), fmt) for fmt in ("JPEG", "PNG", "GIF", "TIFF", "WEBP", "BMP")}
+
+
+@settings(max_examples=60, deadline=None)
+@given(fmt=st.sampled_from(sorted(_SEEDS)), cut=st.integers(0, 4000),
+       flips=st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 255)), max_size=8))
+def test_damaged_files_never_raise(fmt: str, cut: int, flips: list[tuple[int, int]]) -> None:
+    data = bytearray(_SEEDS[fmt])
+    for pos, value in flips:
+        if pos < len(data):
+            data[pos] = value
+    damaged = bytes(data[: max(cut, 1)]) if cut < len(data) else bytes(data)
+    out = ImageDetector(None).detect_bytes(damaged, f"fuzz.{fmt.lower()}")
+    assert isinstance(out, DetectorOutput)
+    assert out.errors or "phash" in out.facts
+
+
+def test_license_named_in_the_copyright_notice_is_a_grant(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x8298] = "(c) 2021 Jane Roe, licensed CC BY-SA 4.0"
+    path = tmp_path / "cc.jpg"
+    path.write_bytes(encode(make_photo(8), "JPEG", exif=exif.tobytes()))
+    out = ImageDetector(None).detect(content_of(path))
+    assert out.findings == ()
+    (ev,) = out.evidence
+    assert (ev.license, ev.reservation, ev.matcher) == ("CC-BY-SA-4.0", False, "image-exif-copyright")
+
+
+def test_facts_rebuild_the_fingerprint(registry_path: Path, works_dir: Path) -> None:
+    import json
+
+    from provenance.images.report import fingerprint_from_facts
+    from provenance.registry import Registry
+
+    out = ImageDetector(None).detect(content_of(works_dir / "a.png"))
+    saved = json.loads(json.dumps(out.facts))  # facts survive a JSON round trip
+    matches = Registry.load(registry_path).match(fingerprint_from_facts(saved))
+    assert matches[0].work.title == "Red Square"
+
+
+def test_rights_in_a_table_cell_are_record_evidence() -> None:
+    exif = Image.Exif()
+    exif[0x8298] = "(c) Agence X"
+    data = encode(make_photo(9), "JPEG", exif=exif.tobytes())
+    out = ImageDetector(None).detect_bytes(data, "data/train.parquet", field="image", count=4)
+    (ev,) = out.evidence
+    assert (ev.level, ev.records, ev.location.field, ev.reservation) == (Level.RECORD, 4, "image", True)
+    (finding,) = out.findings
+    assert (finding.rule, finding.count) == ("rights-reserved", 4)

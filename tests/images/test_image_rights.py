@@ -9,7 +9,8 @@ from PIL import Image, PngImagePlugin
 
 from provenance.images.licenses import license_from_text
 from provenance.images.rights import c2pa_not_allowed, read_rights
-from tests.images.conftest import encode, iptc_app13, make_photo, with_segment, xmp_packet
+
+from .imgfixtures import encode, iptc_app13, make_photo, with_segment, xmp_packet
 
 
 def rights_of(data: bytes):

@@ -8,7 +8,8 @@ import pyarrow.parquet as pq
 from click.testing import CliRunner
 
 from provenance.cli.registry import registry
-from tests.images.conftest import encode, make_photo
+
+from .imgfixtures import encode, make_photo
 
 
 def test_build_add_info_export(works_dir: Path, tmp_path: Path) -> None:
@@ -35,6 +36,7 @@ def test_build_add_info_export(works_dir: Path, tmp_path: Path) -> None:
     assert res.exit_code == 0 and shared.read_text().startswith("work_id,title,owner")
     res = runner.invoke(registry, ["add", str(reg), str(shared)])
     assert "added 0 works" in res.output  # all ids already registered
+    assert "skipped 6 works already registered" in res.output
 
 
 def test_build_from_hash_list_only(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from provenance.registry import Registry, read_meta
 from provenance.registry.build import add_to_registry, build_registry, read_hash_list, write_hash_list
 from provenance.registry.search import within
 from provenance.registry.store import META_KEY
-from tests.images.conftest import encode, make_photo
+
+from .imgfixtures import encode, make_photo
 
 
 def test_build_and_load_round_trip(works_dir: Path, tmp_path: Path) -> None:
@@ -104,7 +105,7 @@ def test_hash_list_with_bad_hex_is_refused(tmp_path: Path) -> None:
 
 
 def test_phash_only_rows_need_a_closer_phash(tmp_path: Path) -> None:
-    fp = Fingerprint(0, 0, 0, 0, 100, 100)
+    fp = Fingerprint(0, 0, 0, 0, 0, 100, 100)
     csv = tmp_path / "h.csv"
     csv.write_text("phash,title\n00000000000000ff,eight-bits-away\n0000000000000007,three-bits-away\n")
     out = tmp_path / "reg.parquet"
@@ -160,3 +161,46 @@ def test_vectorised_search_equals_python(codes: list[int], query: int, radius: i
     dists = [(c ^ query).bit_count() for c in codes]
     expected = [(i, d) for i, d in enumerate(dists) if d <= radius]
     assert list(zip(idx.tolist(), dist.tolist(), strict=True)) == expected
+
+
+def test_faiss_and_numpy_scans_agree() -> None:
+    pytest.importorskip("faiss")
+    from provenance.registry.search import CodeIndex
+
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 2**64, size=5000, dtype=np.uint64, endpoint=False)
+    fast, plain = CodeIndex(codes, use_faiss=True), CodeIndex(codes, use_faiss=False)
+    assert (fast.backend, plain.backend) == ("faiss", "numpy")
+    for q in [int(codes[7]), int(codes[9]) ^ 0xFF, 12345]:
+        for radius in (0, 8, 22):
+            assert fast.within(q, radius).tolist() == plain.within(q, radius).tolist()
+
+
+def test_hash_list_with_bad_size_is_refused(tmp_path: Path) -> None:
+    csv = tmp_path / "bad.csv"
+    csv.write_text("phash,width\n0123456789abcdef,wide\n")
+    with pytest.raises(RegistryError, match="line 2: width is not a whole number"):
+        read_hash_list(csv)
+
+
+def test_metadata_needs_a_file_column(works_dir: Path, tmp_path: Path) -> None:
+    meta = tmp_path / "works.csv"
+    meta.write_text("name,title\na.png,x\n")
+    with pytest.raises(RegistryError, match="needs a 'file' column"):
+        build_registry(tmp_path / "r.parquet", works_dir, metadata=meta)
+    meta.write_text("filename,title\na.png,Red Square\n")
+    build_registry(tmp_path / "r.parquet", works_dir, metadata=meta)
+    assert "Red Square" in pq.read_table(tmp_path / "r.parquet").column("title").to_pylist()
+
+
+def test_rotation_variants_need_a_closer_match(tmp_path: Path) -> None:
+    ten_bits = f"{(1 << 10) - 1:016x}"
+    csv = tmp_path / "h.csv"
+    csv.write_text("work_id,variant,phash,dhash,shash\n"
+                   f"plain,original,{ten_bits},{ten_bits},{0:016x}\n"
+                   f"turned,rot+4,{ten_bits},{ten_bits},{0:016x}\n")
+    out = tmp_path / "reg.parquet"
+    build_registry(out, hash_lists=[csv])
+    far = (1 << 64) - 1
+    query = Fingerprint(0, 0, 0, far, far, 100, 100)  # pHash 10 + dHash 10 = 20 from both rows
+    assert [m.work.work_id for m in Registry.load(out).match(query)] == ["plain"]
