@@ -289,15 +289,16 @@ class _Builder:
         for src in self.f.sources:
             for ev in src.evidence:
                 rows.append((Cell(src.name), Cell(ev.license, code=True), Cell(ev.location, code=True),
-                             Cell(ev.sha256 or "-", code=True), self.num(ev.assets)))
+                             Cell(ev.raw or "-"), Cell(ev.sha256 or "-", code=True), self.num(ev.assets)))
             if src.evidence_more:
                 rows.append((Cell(src.name), Cell(self.t("word.more", n=src.evidence_more)), Cell(""), Cell(""),
-                             Cell("")))
+                             Cell(""), Cell("")))
             unlicensed = src.by_license.get("(none)", {}).get("assets", 0)
             if unlicensed:
                 rows.append((Cell(src.name), Cell(self.t("word.none_found"), "fail"), Cell("-"), Cell("-"),
-                             self.num(unlicensed)))
-        self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "license", "found_at", "sha256", "assets")),
+                             Cell("-"), self.num(unlicensed)))
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "license", "found_at", "said", "sha256",
+                                                              "assets")),
                        tuple(rows)))
         self.add(Heading(3, self.t("sub.traceability")))
         trace: list[tuple[Cell, ...]] = []
@@ -430,11 +431,12 @@ class _Builder:
         rows = [
             (Cell(src.name), Cell(_value(src.revision or src.decl("version") or "-"), code=True),
              Cell(src.root, code=True), Cell(src.paths, code=True), self.num(src.assets), Cell(human_size(src.bytes)),
-             Cell(", ".join(src.licenses) or "-"), Cell(self.f.created))
+             Cell(", ".join(src.licenses) or "-"), Cell(src.digest or "-", code=True), Cell(self.f.created))
             for src in self.f.sources
         ]
         self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "version", "root", "paths", "assets", "size",
-                                                              "licenses", "scanned")), tuple(rows)))
+                                                              "licenses", "source_digest", "scanned")), tuple(rows)))
+        self.add(Para(self.t("para.source_digest")))
         if self.manifests is None:
             self.add(Para(self.t("para.no_manifests"), "missing"))
             return

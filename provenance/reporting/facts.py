@@ -6,6 +6,7 @@ declared values come from the declarations recorded in scan.json. Nothing is tra
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -55,6 +56,8 @@ class EvidenceRow:
     #: SHA-256 of the file the evidence was read from, when that file is in the scan.
     sha256: str | None
     assets: int
+    #: What the evidence said (card value, header text), as the scan recorded it.
+    raw: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,8 @@ class SourceFacts:
     evidence: tuple[EvidenceRow, ...]
     #: Evidence rows not listed (beyond EVIDENCE_ROWS).
     evidence_more: int
+    #: SPDX package verification code of the source's hashed files ("" when none).
+    digest: str = ""
 
     def decl(self, key: str) -> Any:
         value = self.declared.get(key)
@@ -168,27 +173,59 @@ def _location_path(location: str) -> str:
     return head if sep and tail.isdigit() else path
 
 
-def _evidence(result: ScanResult) -> tuple[dict[str, list[EvidenceRow]], dict[str, int]]:
-    """Per source: (license, where it was read) with asset counts, from assets.parquet."""
+def verification_code(sha1s: list[str]) -> str:
+    """The SPDX 2.3 package verification code: SHA-1 of the sorted SHA-1s of the files, concatenated."""
+    return hashlib.sha1("".join(sorted(sha1s)).encode("ascii"), usedforsecurity=False).hexdigest()
+
+
+def _raw(evidence_json: str | None, location: str) -> str:
+    """What the evidence at `location` said, as the scan recorded it (shortened by the scanner)."""
+    try:
+        items = json.loads(evidence_json or "[]")
+    except ValueError:
+        return ""
+    return next((str(e.get("raw", "")) for e in items if e.get("location") == location), "")
+
+
+@dataclass(frozen=True)
+class _AssetFacts:
+    evidence: dict[str, list[EvidenceRow]]
+    more: dict[str, int]
+    #: Per source: the SPDX package verification code over every hashed file.
+    digests: dict[str, str]
+
+
+def _asset_facts(result: ScanResult) -> _AssetFacts:
+    """One pass over assets.parquet: evidence per source (license, where read, what it said), digests."""
     counts: Counter[tuple[str, str, str]] = Counter()
+    raws: dict[tuple[str, str, str], str] = {}
     hashes: dict[str, str] = {}
+    sha1s: dict[str, list[str]] = {}
     if result.output_dir and (Path(result.output_dir) / "assets.parquet").is_file():
-        for row in result.assets(["path", "source", "kind", "sha256", "license", "license_source"]):
-            own = _location_path(row["license_source"] or "") == row["path"]
+        columns = ["path", "source", "kind", "sha256", "sha1", "license", "license_source", "evidence_json"]
+        for row in result.assets(columns):
+            if row["sha1"]:
+                sha1s.setdefault(row["source"], []).append(row["sha1"])
+            location = row["license_source"] or ""
+            own = _location_path(location) == row["path"]
             if row["sha256"] and (row["kind"] in ("license-file", "dataset-card") or own):
                 hashes[row["path"]] = row["sha256"]
             if row["kind"] in ("license-file", "dataset-card") or not row["license"]:
                 continue
-            counts[(row["source"], row["license"], row["license_source"] or "")] += 1
+            key = (row["source"], row["license"], location)
+            if key not in counts:
+                raws[key] = _raw(row["evidence_json"], location)
+            counts[key] += 1
     rows: dict[str, list[EvidenceRow]] = {}
     for (source, lic, loc), n in counts.items():
-        rows.setdefault(source, []).append(EvidenceRow(lic, loc, hashes.get(_location_path(loc)), n))
+        rows.setdefault(source, []).append(
+            EvidenceRow(lic, loc, hashes.get(_location_path(loc)), n, raws.get((source, lic, loc), "")))
     more: dict[str, int] = {}
     for source, items in rows.items():
         items.sort(key=lambda r: (-r.assets, r.license, r.location))
         more[source] = max(0, len(items) - EVIDENCE_ROWS)
         del items[EVIDENCE_ROWS:]
-    return rows, more
+    return _AssetFacts(rows, more, {k: verification_code(v) for k, v in sha1s.items()})
 
 
 def _checks(result: ScanResult) -> dict[str, Check]:
@@ -216,8 +253,12 @@ def load_reviews(out_dir: str | None) -> tuple[Review, ...] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if isinstance(data, dict):
-        data = data.get("reviews", [data])
+    if isinstance(data, dict) and "reviews" in data:
+        data = data["reviews"]
+    elif isinstance(data, dict) and "kind" not in data:  # {"human": {...}, "technical": {...}}
+        data = [{"kind": k, **v} for k, v in data.items() if isinstance(v, dict)]
+    elif isinstance(data, dict):
+        data = [data]
     reviews = []
     for item in data if isinstance(data, list) else []:
         if not isinstance(item, dict):
@@ -236,7 +277,7 @@ def load_reviews(out_dir: str | None) -> tuple[Review, ...] | None:
 
 
 def build_facts(result: ScanResult) -> Facts:
-    evidence, more = _evidence(result)
+    assets = _asset_facts(result)
     declared = result.declarations or {}
     sources = tuple(
         SourceFacts(
@@ -247,7 +288,8 @@ def build_facts(result: ScanResult) -> Facts:
             by_use_class=s.get("by_use_class", {}), findings_by_rule=s.get("findings_by_rule", {}),
             totals=s.get("totals", {}), source_findings=tuple(s.get("source_findings", [])),
             modalities=_modalities(s.get("by_kind", {})),
-            evidence=tuple(evidence.get(str(s["name"]), [])), evidence_more=more.get(str(s["name"]), 0),
+            evidence=tuple(assets.evidence.get(str(s["name"]), [])), evidence_more=assets.more.get(str(s["name"]), 0),
+            digest=assets.digests.get(str(s["name"]), ""),
         )
         for s in sorted(result.sources, key=lambda s: str(s["name"]))
     )

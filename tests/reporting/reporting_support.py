@@ -79,6 +79,8 @@ def build_corpus(root: Path) -> Path:
         "books/chapter-1.txt": "It was a bright cold day in April.\n",
         "open/notes.txt": "SPDX-License-Identifier: Apache-2.0\nOpen notes about support dialogues.\n",
         "open/records.csv": "id,text,license\n1,hello,cc-by-4.0\n2,world,cc0-1.0\n3,again,\n",
+        "cards/README.md": "---\nlicense: \"<img src=x onerror=alert(3)>\"\n---\n# [x](javascript:alert(4))\n",
+        "cards/item.txt": "carded item\n",
         "loose.txt": "notes without any license\n",
     }
     write_tree(root, files)
