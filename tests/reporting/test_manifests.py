@@ -41,7 +41,8 @@ def test_spdx2_declares_license_refs(built_scan: ScanResult, tmp_path: Path) -> 
     write_reports(result, tmp_path, formats=(), langs=())
     doc = parse_file(str(tmp_path / "manifest.spdx.json"))
     assert validate_full_spdx_document(doc) == []
-    assert [e.license_id for e in doc.extracted_licensing_info] == ["LicenseRef-Northwind-Contract", "LicenseRef-Unknown"]
+    refs = [e.license_id for e in doc.extracted_licensing_info]
+    assert refs == ["LicenseRef-Northwind-Contract", "LicenseRef-Unknown"]
     assert str(next(p for p in doc.packages if p.name == "books").license_declared) == "LicenseRef-Northwind-Contract"
 
 
