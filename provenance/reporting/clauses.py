@@ -51,9 +51,12 @@ def _missing(sources: list[SourceFacts], keys: tuple[str, ...]) -> list[Msg]:
     out = []
     for s in sources:
         absent = [k for k in keys if s.decl(k) is None]
+        denied = [k for k in keys if s.decl(k) is False]
+        if denied:  # declared, but as "no" (e.g. robots_respected: false)
+            out.append(Msg("ev.source_false", {"source": s.name, "keys": _join(denied)}))
         if absent:
             out.append(Msg("ev.source_missing", {"source": s.name, "keys": _join(absent)}))
-        else:
+        elif not denied:
             out.append(Msg("ev.source_declared", {"source": s.name, "values": _join(
                 [f"{k}={s.decl(k)}" for k in keys])}))
     return out
@@ -64,7 +67,8 @@ def _status(msgs: list[Msg]) -> str:
 
 
 _FAILING = frozenset({
-    "ev.license_findings", "ev.not_checked", "ev.not_declared", "ev.source_missing", "ev.known_works",
+    "ev.license_findings", "ev.not_checked", "ev.source_false", "ev.not_declared", "ev.source_missing",
+    "ev.known_works",
     "ev.single_source", "ev.blocked_over", "ev.pi_found_no_consent", "ev.review_missing", "ev.review_short",
     "ev.review_failed", "ev.no_revision", "ev.off_purpose", "ev.unread", "ev.type_missing",
 })

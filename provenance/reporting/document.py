@@ -152,11 +152,23 @@ class _Builder:
             params["modality"] = self.t(f"modality.{params['modality']}")
         if "value" in params:
             params["value"] = _value(params["value"])
+        if "key" in params:
+            params["key"] = self.key_label(str(params["key"]))
+        if "keys" in params:
+            params["keys"] = self.t("sep.list").join(self.key_label(k) for k in str(params["keys"]).split(", "))
         if m.key == "ev.regions" and params["regions"] != "-":
             params["regions"] = ", ".join(self.t(f"region.{r}") for r in str(params["regions"]).split(", "))
         if m.key.startswith("ev.review") and "kind" in params:
             params["kind"] = self.t(f"review.{params['kind']}")
         return self.t(m.key, **params)
+
+    def key_label(self, key: str) -> str:
+        """A declarations key in words, with the key itself so it can be found in the file."""
+        short = key.replace("personal_information.", "pi.")
+        for candidate in (f"decl.{short}", f"decl.{key}", key):
+            if self.s.has(candidate):
+                return f"{self.t(candidate)} ({key})"
+        return key
 
     def kind_label(self, kind: str) -> str:
         return self.t(f"kind.{kind}") if self.s.has(f"kind.{kind}") else kind
@@ -425,7 +437,8 @@ class _Builder:
 
     def clause_row(self, i: int, c: Clause) -> tuple[Cell, ...]:
         return (Cell(str(i)), Cell(self.t(c.basis)), Cell(self.t(f"clause.{c.id}")),
-                Cell(self.t(f"verdict.{c.status}"), c.status), Cell("; ".join(self.msg(m) for m in c.evidence)))
+                Cell(self.t(f"verdict.{c.status}"), c.status),
+                Cell(self.t("sep.items").join(self.msg(m) for m in c.evidence)))
 
     def manifest(self) -> None:
         rows = [

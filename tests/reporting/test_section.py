@@ -126,3 +126,12 @@ def test_detector_results_and_review_are_rendered(tmp_path: Path, monkeypatch: p
     graph = json.loads((tmp_path / "out" / "manifest.spdx3.jsonld").read_text(encoding="utf-8"))["@graph"]
     web = next(o for o in graph if o.get("name") == "web" and o["type"] == "dataset_DatasetPackage")
     assert web["dataset_hasSensitivePersonalInformation"] == "no"
+
+
+def test_zh_and_en_strings_have_the_same_keys_and_placeholders() -> None:
+    from provenance.reporting.strings import strings
+
+    zh, en = strings("zh").table, strings("en").table
+    assert zh.keys() == en.keys()
+    for key in zh:
+        assert sorted(re.findall(r"{(\w+)}", zh[key])) == sorted(re.findall(r"{(\w+)}", en[key])), key
