@@ -20,6 +20,8 @@ from provenance.results import ScanResult, load_result
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "corpus"
+# A top-level folder is a logical source: its name reaches tables, charts and SPDX package names.
+HOSTILE_SOURCE = "[src](javascript:alert(5)) <i>"
 HOSTILE_NAMES = (
     "<script>alert(1)<\\script>.txt",
     "<img src=x onerror=alert(1)>.txt",
@@ -82,6 +84,7 @@ def build_corpus(root: Path) -> Path:
         "cards/README.md": "---\nlicense: \"<img src=x onerror=alert(3)>\"\n---\n# [x](javascript:alert(4))\n",
         "cards/item.txt": "carded item\n",
         "loose.txt": "notes without any license\n",
+        f"{HOSTILE_SOURCE}/item.txt": "SPDX-License-Identifier: MIT\nitem\n",
     }
     write_tree(root, files)
     for name in HOSTILE_NAMES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reporting_support import HOSTILE_SOURCE
 from spdx_python_model import v3_0_1 as spdx3
 from spdx_tools.spdx.model import ChecksumAlgorithm, RelationshipType, SpdxNoAssertion
 from spdx_tools.spdx.parser.parse_anything import parse_file
@@ -13,7 +14,7 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 from provenance.reporting import write_reports
 from provenance.results import ScanResult
 
-SOURCES = {"books", "cards", "corpus", "hostile", "open", "web"}
+SOURCES = {"books", "cards", "corpus", "hostile", "open", "web", HOSTILE_SOURCE}
 
 
 def test_spdx2_parses_and_validates_with_zero_messages(built_reports: Path) -> None:
@@ -31,12 +32,13 @@ def test_spdx2_parses_and_validates_with_zero_messages(built_reports: Path) -> N
     assert all(f.spdx_id.startswith("SPDXRef-File-") for f in doc.files)
     contains = [r for r in doc.relationships if r.relationship_type is RelationshipType.CONTAINS]
     describes = [r for r in doc.relationships if r.relationship_type is RelationshipType.DESCRIBES]
-    assert len(contains) == len(doc.files) == 14 and len(describes) == len(SOURCES)
+    assert len(contains) == len(doc.files) == 15 and len(describes) == len(SOURCES)
 
 
 def test_spdx2_declares_license_refs(built_scan: ScanResult, tmp_path: Path) -> None:
     data = json.loads(json.dumps(built_scan.to_dict()))
-    data["sources"][0]["declared"] = {"name": "books", "license": "LicenseRef-Northwind-Contract"}
+    books = next(s for s in data["sources"] if s["name"] == "books")
+    books["declared"] = {"name": "books", "license": "LicenseRef-Northwind-Contract"}
     result = ScanResult.from_dict(data, built_scan.output_dir)
     write_reports(result, tmp_path, formats=(), langs=())
     doc = parse_file(str(tmp_path / "manifest.spdx.json"))
@@ -47,7 +49,7 @@ def test_spdx2_declares_license_refs(built_scan: ScanResult, tmp_path: Path) -> 
 
 
 def test_spdx_files_flagged_and_none(built_scan: ScanResult, tmp_path: Path) -> None:
-    for mode, expected in (("flagged", 12), ("none", 0)):
+    for mode, expected in (("flagged", 13), ("none", 0)):
         out = tmp_path / mode
         write_reports(built_scan, out, langs=(), formats=(), spdx_files=mode)
         doc = parse_file(str(out / "manifest.spdx.json"))
@@ -79,7 +81,7 @@ def test_spdx3_reads_back_with_dataset_packages(built_reports: Path) -> None:
     assert isinstance(target, spdx3.simplelicensing_LicenseExpression)
     assert target.simplelicensing_licenseExpression == "CC-BY-4.0"
     files = list(objset.foreach_type(spdx3.software_File))
-    assert len(files) == 14
+    assert len(files) == 15
     for f in files:
         hashes = [h for h in f.verifiedUsing if isinstance(h, spdx3.Hash)]
         assert {str(h.algorithm).rsplit("/", 1)[-1] for h in hashes} == {"sha1", "sha256"}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from reporting_support import EPOCH, build_corpus
 
 from provenance.cli.report import report
 from provenance.reporting import write_reports
@@ -31,6 +34,22 @@ def test_reruns_are_byte_identical(built_scan: ScanResult, tmp_path: Path) -> No
     second = write_reports(built_scan, tmp_path / "b")
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_scan_then_report_in_fresh_processes_is_byte_identical(tmp_path: Path) -> None:
+    """SOURCE_DATE_EPOCH fixes the scan time; different hash seeds must not change a byte."""
+    corpus = build_corpus(tmp_path / "corpus")
+    for run, seed in (("a", "1"), ("b", "2")):
+        env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONHASHSEED": seed}
+        scanned = subprocess.run([sys.executable, "-m", "provenance", "scan", str(corpus), "-o",
+                                  str(tmp_path / f"scan-{run}"), "-q", "-j", "1"], env=env, capture_output=True)
+        assert scanned.returncode == 1, scanned.stderr  # the gate fails on purpose (unlicensed files)
+        subprocess.run([sys.executable, "-m", "provenance", "report", str(tmp_path / f"scan-{run}" / "scan.json"),
+                        "-o", str(tmp_path / f"out-{run}")], env=env, check=True, capture_output=True)
+    names = sorted(p.name for p in (tmp_path / "out-a").iterdir())
+    assert set(names) == DEFAULT
+    for name in names:
+        assert (tmp_path / "out-a" / name).read_bytes() == (tmp_path / "out-b" / name).read_bytes(), name
 
 
 def test_report_command_renders_from_saved_scan(built_scan: ScanResult, tmp_path: Path) -> None:
