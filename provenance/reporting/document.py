@@ -128,6 +128,11 @@ class _Builder:
     def t(self, key: str, /, **params: Any) -> str:
         return self.s.t(key, **params)
 
+    def word(self, group: str, value: Any) -> str:
+        """A controlled value in words (type, region, modality...); unknown values are shown as they are."""
+        key = f"{group}.{value}"
+        return self.t(key) if self.s.has(key) else _value(value)
+
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)
 
@@ -145,11 +150,11 @@ class _Builder:
     def msg(self, m: Msg) -> str:
         params = dict(m.params)
         if "check" in params:
-            params["check"] = self.t(f"check.{params['check']}")
+            params["check"] = self.word("check", params["check"])
         if "type" in params:
-            params["type"] = self.t(f"type.{params['type']}")
+            params["type"] = self.word("type", params["type"])
         if "modality" in params:
-            params["modality"] = self.t(f"modality.{params['modality']}")
+            params["modality"] = self.word("modality", params["modality"])
         if "value" in params:
             params["value"] = _value(params["value"])
         if "key" in params:
@@ -157,9 +162,9 @@ class _Builder:
         if "keys" in params:
             params["keys"] = self.t("sep.list").join(self.key_label(k) for k in str(params["keys"]).split(", "))
         if m.key == "ev.regions" and params["regions"] != "-":
-            params["regions"] = ", ".join(self.t(f"region.{r}") for r in str(params["regions"]).split(", "))
+            params["regions"] = ", ".join(self.word("region", r) for r in str(params["regions"]).split(", "))
         if m.key.startswith("ev.review") and "kind" in params:
-            params["kind"] = self.t(f"review.{params['kind']}")
+            params["kind"] = self.word("review", params["kind"])
         return self.t(m.key, **params)
 
     def key_label(self, key: str) -> str:
@@ -170,16 +175,14 @@ class _Builder:
                 return f"{self.t(candidate)} ({key})"
         return key
 
-    def kind_label(self, kind: str) -> str:
-        return self.t(f"kind.{kind}") if self.s.has(f"kind.{kind}") else kind
 
     def source_type(self, s: SourceFacts) -> Cell:
         kind = s.decl("type")
-        return Cell(self.t(f"type.{kind}")) if kind else Cell(self.t("word.not_declared"), "missing")
+        return Cell(self.word("type", kind)) if kind else Cell(self.t("word.not_declared"), "missing")
 
     def region(self, s: SourceFacts) -> Cell:
         region = s.decl("region")
-        return Cell(self.t(f"region.{region}")) if region else Cell(self.t("word.not_declared"), "missing")
+        return Cell(self.word("region", region)) if region else Cell(self.t("word.not_declared"), "missing")
 
     def num(self, n: Any) -> Cell:
         return Cell(f"{int(n):,}")
@@ -221,6 +224,8 @@ class _Builder:
         tokens = sum(int(t.get("tokens", 0)) for src in f.sources for t in src.totals.values())
         has_tokens = any("tokens" in t for src in f.sources for t in src.totals.values())
         langs = sorted({_value(src.decl("language")) for src in f.sources if src.decl("language")})
+        if not langs and f.service.get("languages"):
+            langs = [_value(f.service["languages"])]
         data_assets = sum(int(v["assets"]) for v in s.get("by_license", {}).values())
         self.add(Fields((
             (self.t("label.storage"), Cell(_exact_size(int(s.get("bytes", 0))))),
@@ -235,7 +240,7 @@ class _Builder:
                                           "fail" if f.errors or f.skipped else "")),
         )))
         rows = [
-            (Cell(self.kind_label(kind)),
+            (Cell(self.word("kind", kind)),
              Cell(self.t(f"modality.{MODALITY[kind]}") if kind in MODALITY else self.t("word.metadata")),
              self.num(v["assets"]), Cell(human_size(v["bytes"])), self.num(v["records"]))
             for kind, v in s.get("by_kind", {}).items()
@@ -258,7 +263,7 @@ class _Builder:
         for src in f.sources:
             by_type.setdefault(str(src.decl("type") or ""), []).append(src)
         type_rows = [
-            (Cell(self.t(f"type.{k}") if k else self.t("word.not_declared"), "" if k else "missing"),
+            (Cell(self.word("type", k) if k else self.t("word.not_declared"), "" if k else "missing"),
              self.num(len(v)), Cell(human_size(sum(x.bytes for x in v))))
             for k, v in sorted(by_type.items())
         ]
@@ -267,14 +272,14 @@ class _Builder:
         for src in f.sources:
             by_region.setdefault(str(src.decl("region") or ""), []).append(src)
         region_rows = [
-            (Cell(self.t(f"region.{k}") if k else self.t("word.not_declared"), "" if k else "missing"),
+            (Cell(self.word("region", k) if k else self.t("word.not_declared"), "" if k else "missing"),
              self.num(len(v)), Cell(human_size(sum(x.bytes for x in v))))
             for k, v in sorted(by_region.items())
         ]
         self.add(Table((self.t("col.region"), self.t("col.sources"), self.t("col.size")), tuple(region_rows)))
         self.add(BarChart(
             self.t("chart.use_by_source"),
-            tuple((src.name, tuple((self.t(f"useclass.{u}"), float(src.by_use_class[u]["assets"]))
+            tuple((src.name, tuple((self.word("useclass", u), float(src.by_use_class[u]["assets"]))
                                    for u in USE_CLASSES if u in src.by_use_class)) for src in f.sources),
             self.t("col.assets"),
             tuple(self.t(f"useclass.{u}") for u in USE_CLASSES),
@@ -418,7 +423,7 @@ class _Builder:
             self.add(Para(self.t("para.review_missing"), "missing"))
             return
         rows = [
-            (Cell(self.t(f"review.{r.kind}") if self.s.has(f"review.{r.kind}") else r.kind), self.num(r.n),
+            (Cell(self.word("review", r.kind)), self.num(r.n),
              self.num(r.qualified), Cell(f"{r.rate:.2%}"),
              Cell("-" if r.ci_low is None or r.ci_high is None else f"{r.ci_low:.2%} – {r.ci_high:.2%}"),
              Cell("-" if r.threshold is None else f"{r.threshold:.0%}"),
