@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.licensing.kb import load_kb
+from provenance.licensing.names import normalize_license
 from provenance.reporting.interface import ReportContext, SpdxFiles
 
 _ID_CHARS = re.compile(r"[^A-Za-z0-9.-]+")
@@ -83,8 +84,9 @@ def ref_text(ref: str) -> tuple[str, str]:
 
 
 def declared_license(source: dict[str, object] | None) -> str | None:
+    """The declared license as a normalised SPDX expression (None when absent or not understood)."""
     value = (source or {}).get("license")
-    return str(value) if value else None
+    return normalize_license(str(value)).expression if value else None
 
 
 def concluded(by_license: dict[str, object]) -> str | None:

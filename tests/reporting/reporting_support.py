@@ -54,6 +54,7 @@ sources:
     name: open
     type: open-source
     origin: "https://example.org/open"
+    license: apache-2.0
     region: foreign
     language: en
 ip:
