@@ -25,6 +25,11 @@ def test_md_control_characters_are_visible() -> None:
     assert md("a\x00b\x1bc") == "a\\\\x00b\\\\x1bc"
 
 
+def test_bidi_overrides_are_visible() -> None:
+    assert md("evil\u202etxt.exe") == "evil\\\\u202etxt.exe"
+    assert h("a\u2066b") == "a\\u2066b"
+
+
 def test_html_escapes_text_and_attributes() -> None:
     assert h('<img src=x onerror="alert(1)">') == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
     assert h("'") == "&#x27;"
