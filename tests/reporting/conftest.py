@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reporting_support import build_corpus, scan_into
 
 from provenance.results import ScanResult
+from tests.reporting.reporting_support import build_corpus, scan_into
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reporting_support import HOSTILE_NAMES, visible_pipes
-
 from provenance.reporting.escape import h, md
+from tests.reporting.reporting_support import HOSTILE_NAMES, visible_pipes
 
 
 def test_md_escapes_markup_and_links() -> None:

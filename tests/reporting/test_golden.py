@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
-from reporting_support import EXAMPLES, copy_examples, scan_into
 
 from provenance.reporting import write_reports
 from provenance.results import ScanResult
+from tests.reporting.reporting_support import EXAMPLES, copy_examples, scan_into
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("PROVENANCE_UPDATE_GOLDEN") == "1"

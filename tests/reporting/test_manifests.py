@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reporting_support import HOSTILE_SOURCE
 from spdx_python_model import v3_0_1 as spdx3
 from spdx_tools.spdx.model import ChecksumAlgorithm, RelationshipType, SpdxNoAssertion
 from spdx_tools.spdx.parser.parse_anything import parse_file
@@ -13,6 +12,7 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 
 from provenance.reporting import write_reports
 from provenance.results import ScanResult
+from tests.reporting.reporting_support import HOSTILE_SOURCE
 
 SOURCES = {"books", "cards", "corpus", "hostile", "open", "web", HOSTILE_SOURCE}
 

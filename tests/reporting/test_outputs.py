@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from reporting_support import EPOCH, build_corpus
 
 from provenance.cli.report import report
 from provenance.reporting import write_reports
 from provenance.reporting.browser import find_chromium
 from provenance.results import ScanResult
+from tests.reporting.reporting_support import EPOCH, build_corpus
 
 DEFAULT = {
     "data-legality.zh.md", "data-legality.en.md", "data-legality.zh.html", "data-legality.en.html",

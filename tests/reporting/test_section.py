@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from reporting_support import EPOCH, build_corpus, normalise, write_tree
 
 from provenance.api import build_options
 from provenance.detectors import default_detectors
@@ -20,6 +19,7 @@ from provenance.reporting.facts import build_facts
 from provenance.results import ScanResult, load_result
 from provenance.scan import Scanner
 from provenance.sources.local import LocalSource
+from tests.reporting.reporting_support import EPOCH, build_corpus, normalise, write_tree
 
 EMAIL = re.compile(r"[\w.]+@[\w.]+\.\w+")
 
