@@ -19,7 +19,6 @@ HUMAN_MIN_ITEMS = 4000
 HUMAN_MIN_RATE = 0.96
 TECHNICAL_MIN_SHARE = 0.10
 TECHNICAL_MIN_RATE = 0.98
-BLOCKED_MAX_RATE = 0.05
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ _FAILING = frozenset({
 
 
 def pi_detections(f: Facts) -> int:
-    rules = CHECKS["pii"][1]
+    rules = CHECKS["pii"].rules
     return sum(f.rule_total(r) for r in rules)
 
 
@@ -90,7 +89,7 @@ def corpus_items(f: Facts) -> int:
 def blocked_rate(s: SourceFacts) -> float | None:
     """Share of a source's checked items that hit the keyword list, from the blocklist detector's totals."""
     for det, totals in s.totals.items():
-        if not any(n in det for n in CHECKS["blocklist"][0]):
+        if not any(n in det for n in CHECKS["blocklist"].detectors):
             continue
         blocked = next((totals[k] for k in ("blocked", "hits", "blocked_items") if k in totals), None)
         checked = next((totals[k] for k in ("items", "checked", "records", "total") if k in totals), None)
@@ -188,7 +187,7 @@ def _blocklist(f: Facts) -> list[Msg]:
             msgs.append(Msg("ev.blocked_over" if n else "ev.blocked_rule_none",
                             {"source": s.name, "rate": "-", "count": n}))
         else:
-            key = "ev.blocked_over" if rate > BLOCKED_MAX_RATE else "ev.blocked_ok"
+            key = "ev.blocked_over" if rate > f.blocked_threshold else "ev.blocked_ok"
             msgs.append(Msg(key, {"source": s.name, "rate": f"{rate:.2%}", "count": s.rule_count("blocked-content")}))
     return msgs
 
@@ -229,7 +228,7 @@ def _relevance(f: Facts) -> list[Msg]:
     if not f.ran("purpose"):
         msgs.append(Msg("ev.not_checked", {"check": "purpose"}))
     else:
-        n = sum(f.rule_total(r) for r in CHECKS["purpose"][1])
+        n = sum(f.rule_total(r) for r in CHECKS["purpose"].rules)
         msgs.append(Msg("ev.off_purpose", {"count": n}) if n else Msg("ev.on_purpose"))
     return msgs
 

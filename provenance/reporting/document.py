@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from provenance.reporting.clauses import (
-    BLOCKED_MAX_RATE,
     HUMAN_MIN_ITEMS,
     HUMAN_MIN_RATE,
     TECHNICAL_MIN_RATE,
@@ -336,9 +335,9 @@ class _Builder:
             for src in f.sources:
                 rate = blocked_rate(src)
                 count = src.rule_count("blocked-content")
-                over = (rate is not None and rate > BLOCKED_MAX_RATE) or (rate is None and count > 0)
+                over = (rate is not None and rate > f.blocked_threshold) or (rate is None and count > 0)
                 rows.append((Cell(src.name), Cell(self.totals_text(src, "blocklist"), code=True),
-                             Cell("-" if rate is None else f"{rate:.2%}"), Cell(f"{BLOCKED_MAX_RATE:.0%}"),
+                             Cell("-" if rate is None else f"{rate:.2%}"), Cell(f"{f.blocked_threshold:.0%}"),
                              Cell(self.t("word.fail"), "fail") if over else Cell(self.t("word.pass"), "pass")))
             self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "detector_totals", "rate", "threshold",
                                                                   "result")), tuple(rows)))
@@ -348,7 +347,7 @@ class _Builder:
         )))
 
     def totals_text(self, src: SourceFacts, check: str) -> str:
-        names = CHECKS[check][0]
+        names = CHECKS[check].detectors
         parts = [f"{k}={_num_text(v)}" for det, totals in src.totals.items() if any(n in det for n in names)
                  for k, v in totals.items()]
         return ", ".join(parts) or "-"
@@ -378,9 +377,14 @@ class _Builder:
                        tuple(rows)))
         self.add(Heading(3, self.t("sub.other_ip")))
         other: list[tuple[str, Cell]] = []
-        for check, rule in (("registry", "known-work"), ("images", "image-rights"), ("tdm", "tdm-opt-out")):
-            value = Cell(f"{f.rule_total(rule):,}", "fail" if f.rule_total(rule) else "") if f.ran(check) \
-                else self.not_checked()
+        images = int(f.summary.get("by_kind", {}).get("image", {}).get("assets", 0))
+        for check, rule in (("registry", "known-work"), ("images", ""), ("tdm", "tdm-opt-out")):
+            if not f.ran(check):
+                value = self.not_checked()
+            elif rule:
+                value = Cell(f"{f.rule_total(rule):,}", "fail" if f.rule_total(rule) else "")
+            else:
+                value = Cell(self.t("value.images_read", n=f"{images:,}"))
             other.append((self.t(f"check.{check}"), value))
         self.add(Fields(tuple(other)))
         self.add(Fields(tuple((self.t(f"decl.ip.{k}"), self.declared(f.ip.get(k)))
@@ -397,7 +401,7 @@ class _Builder:
         if not f.ran(check):
             self.add(Para(self.t("para.not_checked", check=self.t(f"check.{check}")), "missing"))
             return
-        rules = CHECKS[check][1]
+        rules = CHECKS[check].rules
         rows = []
         for src in f.sources:
             counts = ", ".join(f"{r}: {src.rule_count(r)}" for r in rules if src.rule_count(r))

@@ -24,15 +24,33 @@ MODALITY = {
     "video": "video", "archive": "other", "other": "other",
 }
 
-# Checks other detectors provide: which detector ids and finding rules belong to each.
-# A check "ran" when one of its detectors is listed in parameters.detectors or one of its rules was raised.
-CHECKS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "blocklist": (("blocklist", "blocked", "keywords"), ("blocked-content",)),
-    "pii": (("pii", "personal"), ("personal-information", "sensitive-personal-information", "pii")),
-    "purpose": (("purpose", "relevance"), ("off-purpose", "unrelated-to-purpose")),
-    "registry": (("registry", "known-work", "fingerprint"), ("known-work",)),
-    "images": (("image",), ("image-rights", "rights-metadata")),
-    "tdm": (("tdm", "robots", "opt-out"), ("tdm-opt-out",)),
+# Blocked-content share above which a source is not used (FILING.md, source security), unless the scan
+# recorded another threshold in parameters.blocked_threshold.
+BLOCKED_MAX_RATE = 0.05
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """How to tell whether a check ran, and which findings belong to it."""
+
+    #: Parts of detector ids that provide the check.
+    detectors: tuple[str, ...]
+    rules: tuple[str, ...]
+    #: A scan parameter that must be set for the check to mean anything (e.g. a keyword list);
+    #: ignored when the scan did not record it.
+    parameter: str | None = None
+
+
+# Checks other detectors provide. A check "ran" when one of its detectors is listed in
+# parameters.detectors (with its parameter set, when recorded) or one of its rules was raised.
+CHECKS: Mapping[str, CheckSpec] = {
+    "blocklist": CheckSpec(("blocklist", "blocked", "keywords"), ("blocked-content",), "blocklist_entries"),
+    "pii": CheckSpec(("pii", "personal"),
+                     ("personal-info", "personal-information", "sensitive-personal-information", "pii")),
+    "purpose": CheckSpec(("purpose", "relevance"), ("off-purpose", "unrelated-to-purpose"), "purpose"),
+    "registry": CheckSpec(("registry", "known-work", "fingerprint", "images"), ("known-work",), "registry"),
+    "images": CheckSpec(("image",), ("image-rights", "rights-metadata")),
+    "tdm": CheckSpec(("tdm", "robots", "opt-out", "images"), ("tdm-opt-out",)),
 }
 
 # License findings shown in the IP section, in this order.
@@ -148,6 +166,8 @@ class Facts:
     errors: int
     skipped: int
     checks: Mapping[str, Check]
+    #: Share of blocked content above which a source fails (parameters.blocked_threshold, else 5%).
+    blocked_threshold: float
     #: None when no review.json was found.
     reviews: tuple[Review, ...] | None
 
@@ -229,12 +249,14 @@ def _asset_facts(result: ScanResult) -> _AssetFacts:
 
 
 def _checks(result: ScanResult) -> dict[str, Check]:
-    ids = [str(d).split("@", 1)[0] for d in result.parameters.get("detectors", [])]
+    params = result.parameters
+    ids = [str(d).split("@", 1)[0] for d in params.get("detectors", [])]
     raised = set(result.summary.get("findings_by_rule", {}))
     out = {}
-    for key, (names, rules) in CHECKS.items():
-        matched = tuple(d for d in ids if any(n in d for n in names))
-        out[key] = Check(key, bool(matched) or bool(raised & set(rules)), matched)
+    for key, spec in CHECKS.items():
+        matched = tuple(d for d in ids if any(n in d for n in spec.detectors))
+        configured = spec.parameter is None or spec.parameter not in params or bool(params[spec.parameter])
+        out[key] = Check(key, (bool(matched) and configured) or bool(raised & set(spec.rules)), matched)
     return out
 
 
@@ -310,5 +332,6 @@ def build_facts(result: ScanResult) -> Facts:
         content_filtering=declared.get("content_filtering") or {},
         sources=sources, summary=result.summary, findings=findings,
         errors=len(result.errors), skipped=len(result.skipped), checks=_checks(result),
+        blocked_threshold=_num(result.parameters.get("blocked_threshold"), BLOCKED_MAX_RATE) or BLOCKED_MAX_RATE,
         reviews=load_reviews(result.output_dir),
     )

@@ -51,7 +51,7 @@ def _sensitive(ctx: ReportContext, src: SourceFacts) -> str:
     """yes / no from the PII detector's sensitive-information rules or counts; noAssertion when it did not run."""
     if not ctx.facts.ran("pii"):
         return _IRI + "Core/PresenceType/noAssertion"
-    names = CHECKS["pii"][0]
+    names = CHECKS["pii"].detectors
     hits: float = sum(n for rule, n in src.findings_by_rule.items() if "sensitive" in rule)
     hits += sum(v for det, totals in src.totals.items() if any(n in det for n in names)
                 for key, v in totals.items() if "sensitive" in key)
