@@ -135,3 +135,18 @@ def test_zh_and_en_strings_have_the_same_keys_and_placeholders() -> None:
     assert zh.keys() == en.keys()
     for key in zh:
         assert sorted(re.findall(r"{(\w+)}", zh[key])) == sorted(re.findall(r"{(\w+)}", en[key])), key
+
+
+def test_checks_follow_detectors_and_their_parameters(built_scan: ScanResult, tmp_path: Path) -> None:
+    """A detector that needs configuration (a keyword list) has not checked anything without it."""
+    data = json.loads(json.dumps(built_scan.to_dict()))
+    data["parameters"]["detectors"] += ["images@1", "blocklist@1"]
+    data["parameters"]["blocklist_entries"] = 0
+    result = ScanResult.from_dict(data, built_scan.output_dir)
+    facts = build_facts(result)
+    assert facts.ran("images") and facts.ran("tdm") and not facts.ran("blocklist")
+    write_reports(result, tmp_path, langs=("zh", "en"), formats=("md",), manifests=False)
+    en = (tmp_path / "data-legality.en.md").read_text(encoding="utf-8")
+    assert "- **image rights metadata**: 0 image(s) read" in en
+    assert "- **text-and-data-mining opt-outs**: 0" in en
+    assert "Not checked in this scan: the keyword list / blocked content detector did not run." in en
