@@ -133,8 +133,12 @@ def _pi(f: Facts, sensitive: bool) -> list[Msg]:
             msgs = [Msg("ev.pi_none")]
     if sensitive:
         value = f.personal_information.get("sensitive_consent")
-        msgs.append(Msg("ev.declared", {"key": "personal_information.sensitive_consent", "value": value})
-                    if value else Msg("ev.not_declared", {"key": "personal_information.sensitive_consent"}))
+        found = sum(s.sensitive_count() for s in f.sources)
+        if f.ran("pii") and not found and not value:
+            msgs.append(Msg("ev.no_sensitive"))
+        else:
+            msgs.append(Msg("ev.declared", {"key": "personal_information.sensitive_consent", "value": value})
+                        if value else Msg("ev.not_declared", {"key": "personal_information.sensitive_consent"}))
     return msgs
 
 

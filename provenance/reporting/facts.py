@@ -142,6 +142,13 @@ class SourceFacts:
     def rule_count(self, rule: str) -> int:
         return int(self.findings_by_rule.get(rule, 0))
 
+    def sensitive_count(self) -> float:
+        """Sensitive personal information seen by the PII detector: rules or counts named "sensitive"."""
+        names = CHECKS["pii"].detectors
+        hits: float = sum(n for rule, n in self.findings_by_rule.items() if "sensitive" in rule)
+        return hits + sum(v for det, totals in self.totals.items() if any(n in det for n in names)
+                          for key, v in totals.items() if "sensitive" in key)
+
 
 @dataclass(frozen=True)
 class Facts:

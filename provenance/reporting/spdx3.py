@@ -15,7 +15,7 @@ from typing import Any
 
 from provenance.atomic import write_bytes
 from provenance.errors import MissingExtraError, ReportError
-from provenance.reporting.facts import CHECKS, SourceFacts
+from provenance.reporting.facts import SourceFacts
 from provenance.reporting.interface import ReportContext, Reporter
 from provenance.reporting.manifest_rows import (
     FileRow,
@@ -51,10 +51,7 @@ def _sensitive(ctx: ReportContext, src: SourceFacts) -> str:
     """yes / no from the PII detector's sensitive-information rules or counts; noAssertion when it did not run."""
     if not ctx.facts.ran("pii"):
         return _IRI + "Core/PresenceType/noAssertion"
-    names = CHECKS["pii"].detectors
-    hits: float = sum(n for rule, n in src.findings_by_rule.items() if "sensitive" in rule)
-    hits += sum(v for det, totals in src.totals.items() if any(n in det for n in names)
-                for key, v in totals.items() if "sensitive" in key)
+    hits = src.sensitive_count()
     return _IRI + ("Core/PresenceType/yes" if hits else "Core/PresenceType/no")
 
 

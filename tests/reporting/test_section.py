@@ -126,6 +126,8 @@ def test_detector_results_and_review_are_rendered(tmp_path: Path, monkeypatch: p
     assert clauses["tc260-sample-technical"].status == "fail"  # 1 item is fewer than 10% of the corpus
     assert clauses["tc260-source-security"].status == "fail"
     assert clauses["measures-personal-information"].status == "fail"  # found, and no consent basis declared
+    assert [m.key for m in clauses["tc260-personal-information"].evidence] == ["ev.pi_found_no_consent",
+                                                                             "ev.no_sensitive"]
     graph = json.loads((tmp_path / "out" / "manifest.spdx3.jsonld").read_text(encoding="utf-8"))["@graph"]
     web = next(o for o in graph if o.get("name") == "web" and o["type"] == "dataset_DatasetPackage")
     assert web["dataset_hasSensitivePersonalInformation"] == "no"
