@@ -19,7 +19,6 @@ HUMAN_MIN_ITEMS = 4000
 HUMAN_MIN_RATE = 0.96
 TECHNICAL_MIN_SHARE = 0.10
 TECHNICAL_MIN_RATE = 0.98
-BLOCKED_MAX_RATE = 0.05
 
 
 @dataclass(frozen=True)
@@ -51,9 +50,12 @@ def _missing(sources: list[SourceFacts], keys: tuple[str, ...]) -> list[Msg]:
     out = []
     for s in sources:
         absent = [k for k in keys if s.decl(k) is None]
+        denied = [k for k in keys if s.decl(k) is False]
+        if denied:  # declared, but as "no" (e.g. robots_respected: false)
+            out.append(Msg("ev.source_false", {"source": s.name, "keys": _join(denied)}))
         if absent:
             out.append(Msg("ev.source_missing", {"source": s.name, "keys": _join(absent)}))
-        else:
+        elif not denied:
             out.append(Msg("ev.source_declared", {"source": s.name, "values": _join(
                 [f"{k}={s.decl(k)}" for k in keys])}))
     return out
@@ -64,14 +66,15 @@ def _status(msgs: list[Msg]) -> str:
 
 
 _FAILING = frozenset({
-    "ev.license_findings", "ev.not_checked", "ev.not_declared", "ev.source_missing", "ev.known_works",
+    "ev.license_findings", "ev.not_checked", "ev.source_false", "ev.not_declared", "ev.source_missing",
+    "ev.known_works",
     "ev.single_source", "ev.blocked_over", "ev.pi_found_no_consent", "ev.review_missing", "ev.review_short",
     "ev.review_failed", "ev.no_revision", "ev.off_purpose", "ev.unread", "ev.type_missing",
 })
 
 
 def pi_detections(f: Facts) -> int:
-    rules = CHECKS["pii"][1]
+    rules = CHECKS["pii"].rules
     return sum(f.rule_total(r) for r in rules)
 
 
@@ -86,7 +89,7 @@ def corpus_items(f: Facts) -> int:
 def blocked_rate(s: SourceFacts) -> float | None:
     """Share of a source's checked items that hit the keyword list, from the blocklist detector's totals."""
     for det, totals in s.totals.items():
-        if not any(n in det for n in CHECKS["blocklist"][0]):
+        if not any(n in det for n in CHECKS["blocklist"].detectors):
             continue
         blocked = next((totals[k] for k in ("blocked", "hits", "blocked_items") if k in totals), None)
         checked = next((totals[k] for k in ("items", "checked", "records", "total") if k in totals), None)
@@ -130,8 +133,12 @@ def _pi(f: Facts, sensitive: bool) -> list[Msg]:
             msgs = [Msg("ev.pi_none")]
     if sensitive:
         value = f.personal_information.get("sensitive_consent")
-        msgs.append(Msg("ev.declared", {"key": "personal_information.sensitive_consent", "value": value})
-                    if value else Msg("ev.not_declared", {"key": "personal_information.sensitive_consent"}))
+        found = sum(s.sensitive_count() for s in f.sources)
+        if f.ran("pii") and not found and not value:
+            msgs.append(Msg("ev.no_sensitive"))
+        else:
+            msgs.append(Msg("ev.declared", {"key": "personal_information.sensitive_consent", "value": value})
+                        if value else Msg("ev.not_declared", {"key": "personal_information.sensitive_consent"}))
     return msgs
 
 
@@ -184,7 +191,7 @@ def _blocklist(f: Facts) -> list[Msg]:
             msgs.append(Msg("ev.blocked_over" if n else "ev.blocked_rule_none",
                             {"source": s.name, "rate": "-", "count": n}))
         else:
-            key = "ev.blocked_over" if rate > BLOCKED_MAX_RATE else "ev.blocked_ok"
+            key = "ev.blocked_over" if rate > f.blocked_threshold else "ev.blocked_ok"
             msgs.append(Msg(key, {"source": s.name, "rate": f"{rate:.2%}", "count": s.rule_count("blocked-content")}))
     return msgs
 
@@ -225,7 +232,7 @@ def _relevance(f: Facts) -> list[Msg]:
     if not f.ran("purpose"):
         msgs.append(Msg("ev.not_checked", {"check": "purpose"}))
     else:
-        n = sum(f.rule_total(r) for r in CHECKS["purpose"][1])
+        n = sum(f.rule_total(r) for r in CHECKS["purpose"].rules)
         msgs.append(Msg("ev.off_purpose", {"count": n}) if n else Msg("ev.on_purpose"))
     return msgs
 

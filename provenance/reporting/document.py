@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from provenance.reporting.clauses import (
-    BLOCKED_MAX_RATE,
     HUMAN_MIN_ITEMS,
     HUMAN_MIN_RATE,
     TECHNICAL_MIN_RATE,
@@ -128,6 +127,11 @@ class _Builder:
     def t(self, key: str, /, **params: Any) -> str:
         return self.s.t(key, **params)
 
+    def word(self, group: str, value: Any) -> str:
+        """A controlled value in words (type, region, modality...); unknown values are shown as they are."""
+        key = f"{group}.{value}"
+        return self.t(key) if self.s.has(key) else _value(value)
+
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)
 
@@ -145,29 +149,39 @@ class _Builder:
     def msg(self, m: Msg) -> str:
         params = dict(m.params)
         if "check" in params:
-            params["check"] = self.t(f"check.{params['check']}")
+            params["check"] = self.word("check", params["check"])
         if "type" in params:
-            params["type"] = self.t(f"type.{params['type']}")
+            params["type"] = self.word("type", params["type"])
         if "modality" in params:
-            params["modality"] = self.t(f"modality.{params['modality']}")
+            params["modality"] = self.word("modality", params["modality"])
         if "value" in params:
             params["value"] = _value(params["value"])
+        if "key" in params:
+            params["key"] = self.key_label(str(params["key"]))
+        if "keys" in params:
+            params["keys"] = self.t("sep.list").join(self.key_label(k) for k in str(params["keys"]).split(", "))
         if m.key == "ev.regions" and params["regions"] != "-":
-            params["regions"] = ", ".join(self.t(f"region.{r}") for r in str(params["regions"]).split(", "))
+            params["regions"] = ", ".join(self.word("region", r) for r in str(params["regions"]).split(", "))
         if m.key.startswith("ev.review") and "kind" in params:
-            params["kind"] = self.t(f"review.{params['kind']}")
+            params["kind"] = self.word("review", params["kind"])
         return self.t(m.key, **params)
 
-    def kind_label(self, kind: str) -> str:
-        return self.t(f"kind.{kind}") if self.s.has(f"kind.{kind}") else kind
+    def key_label(self, key: str) -> str:
+        """A declarations key in words, with the key itself so it can be found in the file."""
+        short = key.replace("personal_information.", "pi.")
+        for candidate in (f"decl.{short}", f"decl.{key}", key):
+            if self.s.has(candidate):
+                return f"{self.t(candidate)} ({key})"
+        return key
+
 
     def source_type(self, s: SourceFacts) -> Cell:
         kind = s.decl("type")
-        return Cell(self.t(f"type.{kind}")) if kind else Cell(self.t("word.not_declared"), "missing")
+        return Cell(self.word("type", kind)) if kind else Cell(self.t("word.not_declared"), "missing")
 
     def region(self, s: SourceFacts) -> Cell:
         region = s.decl("region")
-        return Cell(self.t(f"region.{region}")) if region else Cell(self.t("word.not_declared"), "missing")
+        return Cell(self.word("region", region)) if region else Cell(self.t("word.not_declared"), "missing")
 
     def num(self, n: Any) -> Cell:
         return Cell(f"{int(n):,}")
@@ -209,6 +223,8 @@ class _Builder:
         tokens = sum(int(t.get("tokens", 0)) for src in f.sources for t in src.totals.values())
         has_tokens = any("tokens" in t for src in f.sources for t in src.totals.values())
         langs = sorted({_value(src.decl("language")) for src in f.sources if src.decl("language")})
+        if not langs and f.service.get("languages"):
+            langs = [_value(f.service["languages"])]
         data_assets = sum(int(v["assets"]) for v in s.get("by_license", {}).values())
         self.add(Fields((
             (self.t("label.storage"), Cell(_exact_size(int(s.get("bytes", 0))))),
@@ -223,7 +239,7 @@ class _Builder:
                                           "fail" if f.errors or f.skipped else "")),
         )))
         rows = [
-            (Cell(self.kind_label(kind)),
+            (Cell(self.word("kind", kind)),
              Cell(self.t(f"modality.{MODALITY[kind]}") if kind in MODALITY else self.t("word.metadata")),
              self.num(v["assets"]), Cell(human_size(v["bytes"])), self.num(v["records"]))
             for kind, v in s.get("by_kind", {}).items()
@@ -246,7 +262,7 @@ class _Builder:
         for src in f.sources:
             by_type.setdefault(str(src.decl("type") or ""), []).append(src)
         type_rows = [
-            (Cell(self.t(f"type.{k}") if k else self.t("word.not_declared"), "" if k else "missing"),
+            (Cell(self.word("type", k) if k else self.t("word.not_declared"), "" if k else "missing"),
              self.num(len(v)), Cell(human_size(sum(x.bytes for x in v))))
             for k, v in sorted(by_type.items())
         ]
@@ -255,14 +271,14 @@ class _Builder:
         for src in f.sources:
             by_region.setdefault(str(src.decl("region") or ""), []).append(src)
         region_rows = [
-            (Cell(self.t(f"region.{k}") if k else self.t("word.not_declared"), "" if k else "missing"),
+            (Cell(self.word("region", k) if k else self.t("word.not_declared"), "" if k else "missing"),
              self.num(len(v)), Cell(human_size(sum(x.bytes for x in v))))
             for k, v in sorted(by_region.items())
         ]
         self.add(Table((self.t("col.region"), self.t("col.sources"), self.t("col.size")), tuple(region_rows)))
         self.add(BarChart(
             self.t("chart.use_by_source"),
-            tuple((src.name, tuple((self.t(f"useclass.{u}"), float(src.by_use_class[u]["assets"]))
+            tuple((src.name, tuple((self.word("useclass", u), float(src.by_use_class[u]["assets"]))
                                    for u in USE_CLASSES if u in src.by_use_class)) for src in f.sources),
             self.t("col.assets"),
             tuple(self.t(f"useclass.{u}") for u in USE_CLASSES),
@@ -289,15 +305,16 @@ class _Builder:
         for src in self.f.sources:
             for ev in src.evidence:
                 rows.append((Cell(src.name), Cell(ev.license, code=True), Cell(ev.location, code=True),
-                             Cell(ev.sha256 or "-", code=True), self.num(ev.assets)))
+                             Cell(ev.raw or "-"), Cell(ev.sha256 or "-", code=True), self.num(ev.assets)))
             if src.evidence_more:
                 rows.append((Cell(src.name), Cell(self.t("word.more", n=src.evidence_more)), Cell(""), Cell(""),
-                             Cell("")))
+                             Cell(""), Cell("")))
             unlicensed = src.by_license.get("(none)", {}).get("assets", 0)
             if unlicensed:
                 rows.append((Cell(src.name), Cell(self.t("word.none_found"), "fail"), Cell("-"), Cell("-"),
-                             self.num(unlicensed)))
-        self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "license", "found_at", "sha256", "assets")),
+                             Cell("-"), self.num(unlicensed)))
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "license", "found_at", "said", "sha256",
+                                                              "assets")),
                        tuple(rows)))
         self.add(Heading(3, self.t("sub.traceability")))
         trace: list[tuple[Cell, ...]] = []
@@ -318,9 +335,9 @@ class _Builder:
             for src in f.sources:
                 rate = blocked_rate(src)
                 count = src.rule_count("blocked-content")
-                over = (rate is not None and rate > BLOCKED_MAX_RATE) or (rate is None and count > 0)
+                over = (rate is not None and rate > f.blocked_threshold) or (rate is None and count > 0)
                 rows.append((Cell(src.name), Cell(self.totals_text(src, "blocklist"), code=True),
-                             Cell("-" if rate is None else f"{rate:.2%}"), Cell(f"{BLOCKED_MAX_RATE:.0%}"),
+                             Cell("-" if rate is None else f"{rate:.2%}"), Cell(f"{f.blocked_threshold:.0%}"),
                              Cell(self.t("word.fail"), "fail") if over else Cell(self.t("word.pass"), "pass")))
             self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "detector_totals", "rate", "threshold",
                                                                   "result")), tuple(rows)))
@@ -330,7 +347,7 @@ class _Builder:
         )))
 
     def totals_text(self, src: SourceFacts, check: str) -> str:
-        names = CHECKS[check][0]
+        names = CHECKS[check].detectors
         parts = [f"{k}={_num_text(v)}" for det, totals in src.totals.items() if any(n in det for n in names)
                  for k, v in totals.items()]
         return ", ".join(parts) or "-"
@@ -360,9 +377,14 @@ class _Builder:
                        tuple(rows)))
         self.add(Heading(3, self.t("sub.other_ip")))
         other: list[tuple[str, Cell]] = []
-        for check, rule in (("registry", "known-work"), ("images", "image-rights"), ("tdm", "tdm-opt-out")):
-            value = Cell(f"{f.rule_total(rule):,}", "fail" if f.rule_total(rule) else "") if f.ran(check) \
-                else self.not_checked()
+        images = int(f.summary.get("by_kind", {}).get("image", {}).get("assets", 0))
+        for check, rule in (("registry", "known-work"), ("images", ""), ("tdm", "tdm-opt-out")):
+            if not f.ran(check):
+                value = self.not_checked()
+            elif rule:
+                value = Cell(f"{f.rule_total(rule):,}", "fail" if f.rule_total(rule) else "")
+            else:
+                value = Cell(self.t("value.images_read", n=f"{images:,}"))
             other.append((self.t(f"check.{check}"), value))
         self.add(Fields(tuple(other)))
         self.add(Fields(tuple((self.t(f"decl.ip.{k}"), self.declared(f.ip.get(k)))
@@ -379,7 +401,7 @@ class _Builder:
         if not f.ran(check):
             self.add(Para(self.t("para.not_checked", check=self.t(f"check.{check}")), "missing"))
             return
-        rules = CHECKS[check][1]
+        rules = CHECKS[check].rules
         rows = []
         for src in f.sources:
             counts = ", ".join(f"{r}: {src.rule_count(r)}" for r in rules if src.rule_count(r))
@@ -405,7 +427,7 @@ class _Builder:
             self.add(Para(self.t("para.review_missing"), "missing"))
             return
         rows = [
-            (Cell(self.t(f"review.{r.kind}") if self.s.has(f"review.{r.kind}") else r.kind), self.num(r.n),
+            (Cell(self.word("review", r.kind)), self.num(r.n),
              self.num(r.qualified), Cell(f"{r.rate:.2%}"),
              Cell("-" if r.ci_low is None or r.ci_high is None else f"{r.ci_low:.2%} – {r.ci_high:.2%}"),
              Cell("-" if r.threshold is None else f"{r.threshold:.0%}"),
@@ -424,17 +446,19 @@ class _Builder:
 
     def clause_row(self, i: int, c: Clause) -> tuple[Cell, ...]:
         return (Cell(str(i)), Cell(self.t(c.basis)), Cell(self.t(f"clause.{c.id}")),
-                Cell(self.t(f"verdict.{c.status}"), c.status), Cell("; ".join(self.msg(m) for m in c.evidence)))
+                Cell(self.t(f"verdict.{c.status}"), c.status),
+                Cell(self.t("sep.items").join(self.msg(m) for m in c.evidence)))
 
     def manifest(self) -> None:
         rows = [
             (Cell(src.name), Cell(_value(src.revision or src.decl("version") or "-"), code=True),
              Cell(src.root, code=True), Cell(src.paths, code=True), self.num(src.assets), Cell(human_size(src.bytes)),
-             Cell(", ".join(src.licenses) or "-"), Cell(self.f.created))
+             Cell(", ".join(src.licenses) or "-"), Cell(src.digest or "-", code=True), Cell(self.f.created))
             for src in self.f.sources
         ]
         self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "version", "root", "paths", "assets", "size",
-                                                              "licenses", "scanned")), tuple(rows)))
+                                                              "licenses", "source_digest", "scanned")), tuple(rows)))
+        self.add(Para(self.t("para.source_digest")))
         if self.manifests is None:
             self.add(Para(self.t("para.no_manifests"), "missing"))
             return

@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+# Control characters, line separators and bidirectional overrides (which can disguise a name).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 _BREAKS = re.compile(r"[\r\n\t]+")
 # Characters that start Markdown syntax (links, emphasis, code, tables, raw HTML, headings, entities).
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&$])")
@@ -15,7 +16,12 @@ _SCHEMES = re.compile(r"\b(javascript|vbscript|data|file)\s*:(?=\S)", re.IGNOREC
 def plain(text: str) -> str:
     """One line, no control characters (shown as \\xNN)."""
     text = _BREAKS.sub(" ", str(text))
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(_visible, text)
+
+
+def _visible(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def md(text: str) -> str:

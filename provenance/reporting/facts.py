@@ -6,6 +6,7 @@ declared values come from the declarations recorded in scan.json. Nothing is tra
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -23,15 +24,33 @@ MODALITY = {
     "video": "video", "archive": "other", "other": "other",
 }
 
-# Checks other detectors provide: which detector ids and finding rules belong to each.
-# A check "ran" when one of its detectors is listed in parameters.detectors or one of its rules was raised.
-CHECKS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "blocklist": (("blocklist", "blocked", "keywords"), ("blocked-content",)),
-    "pii": (("pii", "personal"), ("personal-information", "sensitive-personal-information", "pii")),
-    "purpose": (("purpose", "relevance"), ("off-purpose", "unrelated-to-purpose")),
-    "registry": (("registry", "known-work", "fingerprint"), ("known-work",)),
-    "images": (("image",), ("image-rights", "rights-metadata")),
-    "tdm": (("tdm", "robots", "opt-out"), ("tdm-opt-out",)),
+# Blocked-content share above which a source is not used (FILING.md, source security), unless the scan
+# recorded another threshold in parameters.blocked_threshold.
+BLOCKED_MAX_RATE = 0.05
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """How to tell whether a check ran, and which findings belong to it."""
+
+    #: Parts of detector ids that provide the check.
+    detectors: tuple[str, ...]
+    rules: tuple[str, ...]
+    #: A scan parameter that must be set for the check to mean anything (e.g. a keyword list);
+    #: ignored when the scan did not record it.
+    parameter: str | None = None
+
+
+# Checks other detectors provide. A check "ran" when one of its detectors is listed in
+# parameters.detectors (with its parameter set, when recorded) or one of its rules was raised.
+CHECKS: Mapping[str, CheckSpec] = {
+    "blocklist": CheckSpec(("blocklist", "blocked", "keywords"), ("blocked-content",), "blocklist_entries"),
+    "pii": CheckSpec(("pii", "personal"),
+                     ("personal-info", "personal-information", "sensitive-personal-information", "pii")),
+    "purpose": CheckSpec(("purpose", "relevance"), ("off-purpose", "unrelated-to-purpose"), "purpose"),
+    "registry": CheckSpec(("registry", "known-work", "fingerprint", "images"), ("known-work",), "registry"),
+    "images": CheckSpec(("image",), ("image-rights", "rights-metadata")),
+    "tdm": CheckSpec(("tdm", "robots", "opt-out", "images"), ("tdm-opt-out",)),
 }
 
 # License findings shown in the IP section, in this order.
@@ -55,6 +74,8 @@ class EvidenceRow:
     #: SHA-256 of the file the evidence was read from, when that file is in the scan.
     sha256: str | None
     assets: int
+    #: What the evidence said (card value, header text), as the scan recorded it.
+    raw: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,8 @@ class SourceFacts:
     evidence: tuple[EvidenceRow, ...]
     #: Evidence rows not listed (beyond EVIDENCE_ROWS).
     evidence_more: int
+    #: SPDX package verification code of the source's hashed files ("" when none).
+    digest: str = ""
 
     def decl(self, key: str) -> Any:
         value = self.declared.get(key)
@@ -118,6 +141,13 @@ class SourceFacts:
 
     def rule_count(self, rule: str) -> int:
         return int(self.findings_by_rule.get(rule, 0))
+
+    def sensitive_count(self) -> float:
+        """Sensitive personal information seen by the PII detector: rules or counts named "sensitive"."""
+        names = CHECKS["pii"].detectors
+        hits: float = sum(n for rule, n in self.findings_by_rule.items() if "sensitive" in rule)
+        return hits + sum(v for det, totals in self.totals.items() if any(n in det for n in names)
+                          for key, v in totals.items() if "sensitive" in key)
 
 
 @dataclass(frozen=True)
@@ -143,6 +173,8 @@ class Facts:
     errors: int
     skipped: int
     checks: Mapping[str, Check]
+    #: Share of blocked content above which a source fails (parameters.blocked_threshold, else 5%).
+    blocked_threshold: float
     #: None when no review.json was found.
     reviews: tuple[Review, ...] | None
 
@@ -168,36 +200,70 @@ def _location_path(location: str) -> str:
     return head if sep and tail.isdigit() else path
 
 
-def _evidence(result: ScanResult) -> tuple[dict[str, list[EvidenceRow]], dict[str, int]]:
-    """Per source: (license, where it was read) with asset counts, from assets.parquet."""
+def verification_code(sha1s: list[str]) -> str:
+    """The SPDX 2.3 package verification code: SHA-1 of the sorted SHA-1s of the files, concatenated."""
+    return hashlib.sha1("".join(sorted(sha1s)).encode("ascii"), usedforsecurity=False).hexdigest()
+
+
+def _raw(evidence_json: str | None, location: str) -> str:
+    """What the evidence at `location` said, as the scan recorded it (shortened by the scanner)."""
+    try:
+        items = json.loads(evidence_json or "[]")
+    except ValueError:
+        return ""
+    return next((str(e.get("raw", "")) for e in items if e.get("location") == location), "")
+
+
+@dataclass(frozen=True)
+class _AssetFacts:
+    evidence: dict[str, list[EvidenceRow]]
+    more: dict[str, int]
+    #: Per source: the SPDX package verification code over every hashed file.
+    digests: dict[str, str]
+
+
+def _asset_facts(result: ScanResult) -> _AssetFacts:
+    """One pass over assets.parquet: evidence per source (license, where read, what it said), digests."""
     counts: Counter[tuple[str, str, str]] = Counter()
+    raws: dict[tuple[str, str, str], str] = {}
     hashes: dict[str, str] = {}
+    sha1s: dict[str, list[str]] = {}
     if result.output_dir and (Path(result.output_dir) / "assets.parquet").is_file():
-        for row in result.assets(["path", "source", "kind", "sha256", "license", "license_source"]):
-            own = _location_path(row["license_source"] or "") == row["path"]
+        columns = ["path", "source", "kind", "sha256", "sha1", "license", "license_source", "evidence_json"]
+        for row in result.assets(columns):
+            if row["sha1"]:
+                sha1s.setdefault(row["source"], []).append(row["sha1"])
+            location = row["license_source"] or ""
+            own = _location_path(location) == row["path"]
             if row["sha256"] and (row["kind"] in ("license-file", "dataset-card") or own):
                 hashes[row["path"]] = row["sha256"]
             if row["kind"] in ("license-file", "dataset-card") or not row["license"]:
                 continue
-            counts[(row["source"], row["license"], row["license_source"] or "")] += 1
+            key = (row["source"], row["license"], location)
+            if key not in counts:
+                raws[key] = _raw(row["evidence_json"], location)
+            counts[key] += 1
     rows: dict[str, list[EvidenceRow]] = {}
     for (source, lic, loc), n in counts.items():
-        rows.setdefault(source, []).append(EvidenceRow(lic, loc, hashes.get(_location_path(loc)), n))
+        rows.setdefault(source, []).append(
+            EvidenceRow(lic, loc, hashes.get(_location_path(loc)), n, raws.get((source, lic, loc), "")))
     more: dict[str, int] = {}
     for source, items in rows.items():
         items.sort(key=lambda r: (-r.assets, r.license, r.location))
         more[source] = max(0, len(items) - EVIDENCE_ROWS)
         del items[EVIDENCE_ROWS:]
-    return rows, more
+    return _AssetFacts(rows, more, {k: verification_code(v) for k, v in sha1s.items()})
 
 
 def _checks(result: ScanResult) -> dict[str, Check]:
-    ids = [str(d).split("@", 1)[0] for d in result.parameters.get("detectors", [])]
+    params = result.parameters
+    ids = [str(d).split("@", 1)[0] for d in params.get("detectors", [])]
     raised = set(result.summary.get("findings_by_rule", {}))
     out = {}
-    for key, (names, rules) in CHECKS.items():
-        matched = tuple(d for d in ids if any(n in d for n in names))
-        out[key] = Check(key, bool(matched) or bool(raised & set(rules)), matched)
+    for key, spec in CHECKS.items():
+        matched = tuple(d for d in ids if any(n in d for n in spec.detectors))
+        configured = spec.parameter is None or spec.parameter not in params or bool(params[spec.parameter])
+        out[key] = Check(key, (bool(matched) and configured) or bool(raised & set(spec.rules)), matched)
     return out
 
 
@@ -216,8 +282,12 @@ def load_reviews(out_dir: str | None) -> tuple[Review, ...] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if isinstance(data, dict):
-        data = data.get("reviews", [data])
+    if isinstance(data, dict) and "reviews" in data:
+        data = data["reviews"]
+    elif isinstance(data, dict) and "kind" not in data:  # {"human": {...}, "technical": {...}}
+        data = [{"kind": k, **v} for k, v in data.items() if isinstance(v, dict)]
+    elif isinstance(data, dict):
+        data = [data]
     reviews = []
     for item in data if isinstance(data, list) else []:
         if not isinstance(item, dict):
@@ -236,7 +306,7 @@ def load_reviews(out_dir: str | None) -> tuple[Review, ...] | None:
 
 
 def build_facts(result: ScanResult) -> Facts:
-    evidence, more = _evidence(result)
+    assets = _asset_facts(result)
     declared = result.declarations or {}
     sources = tuple(
         SourceFacts(
@@ -247,7 +317,8 @@ def build_facts(result: ScanResult) -> Facts:
             by_use_class=s.get("by_use_class", {}), findings_by_rule=s.get("findings_by_rule", {}),
             totals=s.get("totals", {}), source_findings=tuple(s.get("source_findings", [])),
             modalities=_modalities(s.get("by_kind", {})),
-            evidence=tuple(evidence.get(str(s["name"]), [])), evidence_more=more.get(str(s["name"]), 0),
+            evidence=tuple(assets.evidence.get(str(s["name"]), [])), evidence_more=assets.more.get(str(s["name"]), 0),
+            digest=assets.digests.get(str(s["name"]), ""),
         )
         for s in sorted(result.sources, key=lambda s: str(s["name"]))
     )
@@ -268,5 +339,6 @@ def build_facts(result: ScanResult) -> Facts:
         content_filtering=declared.get("content_filtering") or {},
         sources=sources, summary=result.summary, findings=findings,
         errors=len(result.errors), skipped=len(result.skipped), checks=_checks(result),
+        blocked_threshold=_num(result.parameters.get("blocked_threshold"), BLOCKED_MAX_RATE) or BLOCKED_MAX_RATE,
         reviews=load_reviews(result.output_dir),
     )

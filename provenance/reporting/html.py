@@ -15,6 +15,7 @@ CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src d
 # Colours by legend position: for license classes commercial, non-commercial, research-only, no grant,
 # unidentified, no license.
 PALETTE = ("#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#9e9e9e", "#8d1c13", "#1565c0", "#00838f")
+SINGLE = "#1565c0"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 
@@ -39,6 +40,8 @@ def _chart(chart: BarChart) -> str:
             if name not in names:
                 names.append(name)
     colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+    if len(names) == 1:
+        colour[names[0]] = SINGLE
     used = {name for _, segments in chart.bars for name, _value in segments}
     names = [n for n in names if n in used]
     peak = max((sum(v for _, v in segs) for _, segs in chart.bars), default=0.0) or 1.0

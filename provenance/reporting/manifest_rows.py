@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.licensing.kb import load_kb
+from provenance.licensing.names import normalize_license
 from provenance.reporting.interface import ReportContext, SpdxFiles
 
 _ID_CHARS = re.compile(r"[^A-Za-z0-9.-]+")
@@ -76,15 +77,17 @@ def license_refs(expressions: list[str]) -> list[str]:
 def ref_text(ref: str) -> tuple[str, str]:
     """(name, text) for a LicenseRef- id: from the knowledge base when it knows the id."""
     facts = load_kb().facts(ref)
-    name = facts.name or ref
-    text = (f"{ref}: an identifier of the provenance license knowledge base. "
-            + (facts.notes or "") + f" Use for training: {facts.use.value}.").replace("  ", " ")
-    return name, text.strip()
+    if facts.basis == "none":
+        return ref, (f"{ref}: named in the declarations file or in the data; its terms are not in the provenance "
+                     "license knowledge base, so its use for training is unknown.")
+    text = f"{ref}: an identifier of the provenance license knowledge base. {facts.notes}".strip()
+    return facts.name or ref, f"{text} Use for training: {facts.use.value}."
 
 
 def declared_license(source: dict[str, object] | None) -> str | None:
+    """The declared license as a normalised SPDX expression (None when absent or not understood)."""
     value = (source or {}).get("license")
-    return str(value) if value else None
+    return normalize_license(str(value)).expression if value else None
 
 
 def concluded(by_license: dict[str, object]) -> str | None:

@@ -6,13 +6,13 @@ DESCRIBES and CONTAINS relationships, and an extracted-licensing entry for every
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from provenance.atomic import write_text
 from provenance.errors import MissingExtraError, ReportError
+from provenance.reporting.facts import verification_code
 from provenance.reporting.interface import ReportContext, Reporter, SpdxFiles
 from provenance.reporting.manifest_rows import (
     FileRow,
@@ -27,6 +27,7 @@ from provenance.reporting.manifest_rows import (
 )
 
 FILE_NAME = "manifest.spdx.json"
+VALIDATE_BATCH = 200
 _FILE_TYPES = {"text": "TEXT", "code": "SOURCE", "image": "IMAGE", "audio": "AUDIO", "video": "VIDEO",
                "archive": "ARCHIVE", "license-file": "DOCUMENTATION", "dataset-card": "DOCUMENTATION"}
 
@@ -77,8 +78,7 @@ def build_document(ctx: ReportContext) -> Any:
             comment += " Only files with findings are listed."
         verification = None
         if listed and ctx.spdx_files is SpdxFiles.ALL:
-            digest = hashlib.sha1("".join(sorted(r.sha1 for r in rows)).encode(), usedforsecurity=False)
-            verification = m.PackageVerificationCode(digest.hexdigest())
+            verification = m.PackageVerificationCode(verification_code([r.sha1 for r in rows]))
         file_licenses = sorted({r.license for r in rows if r.license})
         packages.append(m.Package(
             spdx_id=pid, name=src.name, download_location=no,
@@ -112,10 +112,28 @@ def build_document(ctx: ReportContext) -> Any:
                       extracted_licensing_info=extracted)
 
 
-def validate(document: Any) -> list[str]:
+def validate(document: Any, batch: int = VALIDATE_BATCH) -> list[str]:
+    """spdx-tools' full validation. Its relationship check looks every id up in a fresh list of all ids
+    (quadratic), so large documents are validated in slices: all packages and licensing info with
+    `batch` files and their relationships at a time. Ids are unique by construction (numbered)."""
+    from spdx_tools.spdx.model import Document, RelationshipType
     from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
-    return [msg.validation_message for msg in validate_full_spdx_document(document)]
+    if len(document.files) <= batch:
+        return [msg.validation_message for msg in validate_full_spdx_document(document)]
+    top = [r for r in document.relationships if r.relationship_type is RelationshipType.DESCRIBES]
+    by_file: dict[str, list[Any]] = {}
+    for r in document.relationships:
+        if r.relationship_type is not RelationshipType.DESCRIBES:
+            by_file.setdefault(str(r.related_spdx_element_id), []).append(r)
+    messages: dict[str, None] = {}
+    for start in range(0, len(document.files), batch):
+        files = document.files[start:start + batch]
+        rels = top + [r for f in files for r in by_file.get(f.spdx_id, [])]
+        part = Document(document.creation_info, packages=document.packages, files=files, relationships=rels,
+                        extracted_licensing_info=document.extracted_licensing_info)
+        messages.update((m.validation_message, None) for m in validate_full_spdx_document(part))
+    return list(messages)
 
 
 def render(ctx: ReportContext) -> str:

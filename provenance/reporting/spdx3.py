@@ -48,9 +48,10 @@ def _collection(src: SourceFacts) -> str:
 
 
 def _sensitive(ctx: ReportContext, src: SourceFacts) -> str:
+    """yes / no from the PII detector's sensitive-information rules or counts; noAssertion when it did not run."""
     if not ctx.facts.ran("pii"):
         return _IRI + "Core/PresenceType/noAssertion"
-    hits = src.rule_count("sensitive-personal-information")
+    hits = src.sensitive_count()
     return _IRI + ("Core/PresenceType/yes" if hits else "Core/PresenceType/no")
 
 

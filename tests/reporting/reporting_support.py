@@ -20,6 +20,8 @@ from provenance.results import ScanResult, load_result
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "corpus"
+# A top-level folder is a logical source: its name reaches tables, charts and SPDX package names.
+HOSTILE_SOURCE = "[src](javascript:alert(5)) <i>"
 HOSTILE_NAMES = (
     "<script>alert(1)<\\script>.txt",
     "<img src=x onerror=alert(1)>.txt",
@@ -52,6 +54,7 @@ sources:
     name: open
     type: open-source
     origin: "https://example.org/open"
+    license: apache-2.0
     region: foreign
     language: en
 ip:
@@ -79,7 +82,10 @@ def build_corpus(root: Path) -> Path:
         "books/chapter-1.txt": "It was a bright cold day in April.\n",
         "open/notes.txt": "SPDX-License-Identifier: Apache-2.0\nOpen notes about support dialogues.\n",
         "open/records.csv": "id,text,license\n1,hello,cc-by-4.0\n2,world,cc0-1.0\n3,again,\n",
+        "cards/README.md": "---\nlicense: \"<img src=x onerror=alert(3)>\"\n---\n# [x](javascript:alert(4))\n",
+        "cards/item.txt": "carded item\n",
         "loose.txt": "notes without any license\n",
+        f"{HOSTILE_SOURCE}/item.txt": "SPDX-License-Identifier: MIT\nitem\n",
     }
     write_tree(root, files)
     for name in HOSTILE_NAMES:

@@ -12,8 +12,9 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 
 from provenance.reporting import write_reports
 from provenance.results import ScanResult
+from tests.reporting.reporting_support import HOSTILE_SOURCE
 
-SOURCES = {"books", "corpus", "hostile", "open", "web"}
+SOURCES = {"books", "cards", "corpus", "hostile", "open", "web", HOSTILE_SOURCE}
 
 
 def test_spdx2_parses_and_validates_with_zero_messages(built_reports: Path) -> None:
@@ -31,22 +32,24 @@ def test_spdx2_parses_and_validates_with_zero_messages(built_reports: Path) -> N
     assert all(f.spdx_id.startswith("SPDXRef-File-") for f in doc.files)
     contains = [r for r in doc.relationships if r.relationship_type is RelationshipType.CONTAINS]
     describes = [r for r in doc.relationships if r.relationship_type is RelationshipType.DESCRIBES]
-    assert len(contains) == len(doc.files) == 12 and len(describes) == len(SOURCES)
+    assert len(contains) == len(doc.files) == 15 and len(describes) == len(SOURCES)
 
 
 def test_spdx2_declares_license_refs(built_scan: ScanResult, tmp_path: Path) -> None:
     data = json.loads(json.dumps(built_scan.to_dict()))
-    data["sources"][0]["declared"] = {"name": "books", "license": "LicenseRef-Northwind-Contract"}
+    books = next(s for s in data["sources"] if s["name"] == "books")
+    books["declared"] = {"name": "books", "license": "LicenseRef-Northwind-Contract"}
     result = ScanResult.from_dict(data, built_scan.output_dir)
     write_reports(result, tmp_path, formats=(), langs=())
     doc = parse_file(str(tmp_path / "manifest.spdx.json"))
     assert validate_full_spdx_document(doc) == []
-    assert [e.license_id for e in doc.extracted_licensing_info] == ["LicenseRef-Northwind-Contract"]
+    refs = [e.license_id for e in doc.extracted_licensing_info]
+    assert refs == ["LicenseRef-Northwind-Contract", "LicenseRef-Unknown"]
     assert str(next(p for p in doc.packages if p.name == "books").license_declared) == "LicenseRef-Northwind-Contract"
 
 
 def test_spdx_files_flagged_and_none(built_scan: ScanResult, tmp_path: Path) -> None:
-    for mode, expected in (("flagged", 10), ("none", 0)):
+    for mode, expected in (("flagged", 13), ("none", 0)):
         out = tmp_path / mode
         write_reports(built_scan, out, langs=(), formats=(), spdx_files=mode)
         doc = parse_file(str(out / "manifest.spdx.json"))
@@ -79,7 +82,18 @@ def test_spdx3_reads_back_with_dataset_packages(built_reports: Path) -> None:
     assert isinstance(target, spdx3.simplelicensing_LicenseExpression)
     assert target.simplelicensing_licenseExpression == "CC-BY-4.0"
     files = list(objset.foreach_type(spdx3.software_File))
-    assert len(files) == 12
+    assert len(files) == 15
     for f in files:
         hashes = [h for h in f.verifiedUsing if isinstance(h, spdx3.Hash)]
         assert {str(h.algorithm).rsplit("/", 1)[-1] for h in hashes} == {"sha1", "sha256"}
+
+
+def test_batched_validation_still_reports_errors(built_scan: ScanResult, tmp_path: Path) -> None:
+    from provenance.reporting import spdx2
+    from provenance.reporting.facts import build_facts
+    from provenance.reporting.interface import ReportContext
+
+    doc = spdx2.build_document(ReportContext(built_scan, build_facts(built_scan), tmp_path))
+    assert spdx2.validate(doc, batch=3) == []
+    doc.files[-1].spdx_id = "SPDXRef-not valid"
+    assert spdx2.validate(doc, batch=3)

@@ -65,7 +65,10 @@ def scan_with_detectors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Scan
     write_tree(corpus, {"web/contact.txt": "write to alice@example.com or bob@example.org\n",
                         "books/bad.txt": "a forbidden word\n"})
     opts = build_options(corpus, jobs=1)
-    opts.detectors = [*default_detectors(), EmailDetector(), KeywordDetector()]
+    # These two stand in for the PII and keyword-list detectors (same ids), whatever the defaults hold.
+    own = [EmailDetector(), KeywordDetector()]
+    opts.detectors = [d for d in default_detectors() if d.id not in {x.id for x in own}] + own
+    opts.recorded["blocklist_entries"] = 1
     Scanner(LocalSource(corpus, exclude=opts.exclude), opts).run(tmp_path / "scan")
     return normalise(tmp_path / "scan", corpus)
 
@@ -123,6 +126,32 @@ def test_detector_results_and_review_are_rendered(tmp_path: Path, monkeypatch: p
     assert clauses["tc260-sample-technical"].status == "fail"  # 1 item is fewer than 10% of the corpus
     assert clauses["tc260-source-security"].status == "fail"
     assert clauses["measures-personal-information"].status == "fail"  # found, and no consent basis declared
+    assert [m.key for m in clauses["tc260-personal-information"].evidence] == ["ev.pi_found_no_consent",
+                                                                             "ev.no_sensitive"]
     graph = json.loads((tmp_path / "out" / "manifest.spdx3.jsonld").read_text(encoding="utf-8"))["@graph"]
     web = next(o for o in graph if o.get("name") == "web" and o["type"] == "dataset_DatasetPackage")
     assert web["dataset_hasSensitivePersonalInformation"] == "no"
+
+
+def test_zh_and_en_strings_have_the_same_keys_and_placeholders() -> None:
+    from provenance.reporting.strings import strings
+
+    zh, en = strings("zh").table, strings("en").table
+    assert zh.keys() == en.keys()
+    for key in zh:
+        assert sorted(re.findall(r"{(\w+)}", zh[key])) == sorted(re.findall(r"{(\w+)}", en[key])), key
+
+
+def test_checks_follow_detectors_and_their_parameters(built_scan: ScanResult, tmp_path: Path) -> None:
+    """A detector that needs configuration (a keyword list) has not checked anything without it."""
+    data = json.loads(json.dumps(built_scan.to_dict()))
+    data["parameters"]["detectors"] += ["images@1", "blocklist@1"]
+    data["parameters"]["blocklist_entries"] = 0
+    result = ScanResult.from_dict(data, built_scan.output_dir)
+    facts = build_facts(result)
+    assert facts.ran("images") and facts.ran("tdm") and not facts.ran("blocklist")
+    write_reports(result, tmp_path, langs=("zh", "en"), formats=("md",), manifests=False)
+    en = (tmp_path / "data-legality.en.md").read_text(encoding="utf-8")
+    assert "- **image rights metadata**: 0 image(s) read" in en
+    assert "- **text-and-data-mining opt-outs**: 0" in en
+    assert "Not checked in this scan: the keyword list / blocked content detector did not run." in en
