@@ -14,6 +14,22 @@ _TAG = re.compile(r"SPDX-License-Identifier:\s*(?P<expr>[^\r\n]*)")
 _TRAILER = re.compile(r"\s*(\*/|-->|\*\)|#>|\"\"\"|''')?\s*$")
 
 
+def spdx_tags(text: str, max_lines: int = HEADER_LINES) -> list[tuple[int, str, str | None]]:
+    """(line, raw expression, normalised expression or None) for each tag in the first lines."""
+    found = []
+    for lineno, line in enumerate(text.splitlines()[:max_lines], 1):
+        match = _TAG.search(line)
+        if not match:
+            continue
+        raw = _TRAILER.sub("", match["expr"]).strip()
+        try:
+            expression: str | None = parse(raw).render()
+        except ExpressionSyntaxError:
+            expression = None
+        found.append((lineno, raw, expression))
+    return found
+
+
 class SpdxHeaderDetector(Detector):
     id = "spdx-header"
     version = "1"
@@ -26,20 +42,10 @@ class SpdxHeaderDetector(Detector):
         if b"SPDX-License-Identifier" not in head:
             return DetectorOutput()
         text = head.decode("utf-8", errors="replace")
-        found = []
-        for lineno, line in enumerate(text.splitlines()[:HEADER_LINES], 1):
-            match = _TAG.search(line)
-            if not match:
-                continue
-            raw = _TRAILER.sub("", match["expr"]).strip()
-            try:
-                expression: str | None = parse(raw).render()
-                confidence = 1.0
-            except ExpressionSyntaxError:
-                expression, confidence = None, 0.0
-            found.append(Evidence(
-                kind=EvidenceKind.SPDX_HEADER, level=Level.FILE,
-                location=Location(content.asset.path, line=lineno), license=expression, raw=raw[:200],
-                confidence=confidence, matcher="spdx-id",
-            ))
-        return DetectorOutput(evidence=tuple(found))
+        return DetectorOutput(evidence=tuple(
+            Evidence(
+                kind=EvidenceKind.SPDX_HEADER, level=Level.FILE, location=Location(content.asset.path, line=lineno),
+                license=expression, raw=raw[:200], confidence=1.0 if expression else 0.0, matcher="spdx-id",
+            )
+            for lineno, raw, expression in spdx_tags(text)
+        ))

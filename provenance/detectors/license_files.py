@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from provenance.detectors.headers import spdx_tags
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.licensing.identify import find_notices, identify_file
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location
@@ -40,6 +41,16 @@ class LicenseFileDetector(Detector):
                 matcher=",".join(sorted({m.matcher for m in found.matches})), scope=scope,
             )
             return DetectorOutput(evidence=(evidence,), facts={"coverage": round(found.coverage, 3)})
+        tags = [t for t in spdx_tags(text) if t[2]]
+        if tags:
+            # A REUSE-style license file: the tag says it, whatever prose follows.
+            return DetectorOutput(evidence=tuple(
+                Evidence(
+                    kind=EvidenceKind.LICENSE_FILE, level=Level.DIRECTORY, location=Location(asset.path, line=line),
+                    license=expression, raw=raw, confidence=1.0, matcher="spdx-id", scope=scope,
+                )
+                for line, raw, expression in tags
+            ))
         notices = [n for n in find_notices(text) if n.expression or n.reservation or n.ambiguous]
         if notices:
             return DetectorOutput(evidence=tuple(
