@@ -93,9 +93,14 @@ def test_clause_table_statuses(built_scan: ScanResult) -> None:
     assert len(clauses) == 19
     assert clauses["measures-lawful-sources"].status == "fail"
     assert clauses["tc260-user-input"].status == "na"
-    assert clauses["tc260-personal-information"].status == "fail"  # not checked is not a pass
     assert {c.status for c in clauses.values()} <= {"pass", "fail", "na"}
     assert all(c.evidence for c in clauses.values())
+    # A check that did not run is never a pass: the same scan with the PII detector left out.
+    data = json.loads(json.dumps(built_scan.to_dict()))
+    data["parameters"]["detectors"] = [d for d in data["parameters"]["detectors"] if not d.startswith("pii@")]
+    unchecked = {c.id: c for c in assess(build_facts(ScanResult.from_dict(data, built_scan.output_dir)))}
+    assert unchecked["tc260-personal-information"].status == "fail"
+    assert unchecked["tc260-personal-information"].evidence[0].key == "ev.not_checked"
 
 
 def test_zh_and_en_show_the_same_figures(built_reports: Path) -> None:
