@@ -211,6 +211,7 @@ class _Builder:
             (self.t("label.tool"), Cell(f"provenance {f.tool_version}")),
             (self.t("label.knowledge_base"), Cell(f"{f.knowledge_base} ({f.license_index})")),
             (self.t("label.created"), Cell(f.created)),
+            (self.t("label.scan_json"), Cell(f.scan_sha256 or "-", code=True)),
             (self.t("label.root"), Cell(f.root, code=True)),
             (self.t("label.policy"), Cell(f"{f.policy} / {self.t('use.' + f.use)}")),
             (self.t("label.detectors"), Cell(", ".join(f.detectors), code=True)),

@@ -186,6 +186,8 @@ class Facts:
     blocked_threshold: float
     #: None when no review.json was found.
     reviews: tuple[Review, ...] | None
+    #: SHA-256 of the scan.json every figure comes from ("" when the result was not read from a file).
+    scan_sha256: str = ""
 
     def ran(self, check: str) -> bool:
         return self.checks[check].ran
@@ -361,4 +363,12 @@ def build_facts(result: ScanResult) -> Facts:
         errors=len(result.errors), skipped=len(result.skipped), checks=_checks(result),
         blocked_threshold=_num(result.parameters.get("blocked_threshold"), BLOCKED_MAX_RATE) or BLOCKED_MAX_RATE,
         reviews=load_reviews(result.output_dir),
+        scan_sha256=_file_sha256(Path(result.output_dir) / "scan.json") if result.output_dir else "",
     )
+
+
+def _file_sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
