@@ -69,7 +69,7 @@ _FAILING = frozenset({
     "ev.license_findings", "ev.not_checked", "ev.source_false", "ev.not_declared", "ev.source_missing",
     "ev.known_works",
     "ev.single_source", "ev.blocked_over", "ev.pi_found_no_consent", "ev.review_missing", "ev.review_short",
-    "ev.review_failed", "ev.no_revision", "ev.off_purpose", "ev.unread", "ev.type_missing",
+    "ev.review_failed", "ev.review_incomplete", "ev.no_revision", "ev.off_purpose", "ev.unread", "ev.type_missing",
 })
 
 
@@ -84,6 +84,10 @@ def corpus_items(f: Facts) -> int:
     tables = int(s.get("by_kind", {}).get("table", {}).get("assets", 0))
     data_assets = sum(int(v["assets"]) for v in s.get("by_license", {}).values())
     return int(s.get("records", 0)) + max(0, data_assets - tables)
+
+
+def technical_minimum(f: Facts) -> int:
+    return max(1, -(-corpus_items(f) * 10 // 100))
 
 
 def blocked_rate(s: SourceFacts) -> float | None:
@@ -204,14 +208,18 @@ def _review(f: Facts, kind: str) -> list[Msg]:
         return [Msg("ev.review_missing", {"kind": kind})]
     r = found[0]
     if kind == "human":
-        min_n, min_rate = HUMAN_MIN_ITEMS, HUMAN_MIN_RATE
+        min_n, min_rate = max(HUMAN_MIN_ITEMS, r.min_items or 0), HUMAN_MIN_RATE
     else:
-        min_n, min_rate = max(1, -(-corpus_items(f) * 10 // 100)), TECHNICAL_MIN_RATE
+        # 10% of the population the sampler drew from (it records that minimum), else of this scan's items.
+        min_n, min_rate = r.min_items or technical_minimum(f), TECHNICAL_MIN_RATE
     params = {"kind": kind, "n": r.n, "min_n": min_n, "rate": f"{r.rate:.2%}", "min_rate": f"{min_rate:.0%}"}
     if r.n < min_n:
         return [Msg("ev.review_short", params)]
     if r.rate < min_rate or r.passed is False:
-        return [Msg("ev.review_failed", params)]
+        msgs = [Msg("ev.review_failed", params)]
+        if r.reviewed is not None and r.reviewed < r.n:
+            msgs.append(Msg("ev.review_incomplete", {"reviewed": r.reviewed, "n": r.n}))
+        return msgs
     return [Msg("ev.review_ok", params)]
 
 

@@ -19,6 +19,7 @@ from provenance.reporting.clauses import (
     assess,
     blocked_rate,
     corpus_items,
+    technical_minimum,
 )
 from provenance.reporting.facts import CHECKS, LICENSE_RULES, MODALITY, Facts, SourceFacts
 from provenance.reporting.strings import Strings
@@ -210,6 +211,7 @@ class _Builder:
             (self.t("label.tool"), Cell(f"provenance {f.tool_version}")),
             (self.t("label.knowledge_base"), Cell(f"{f.knowledge_base} ({f.license_index})")),
             (self.t("label.created"), Cell(f.created)),
+            (self.t("label.scan_json"), Cell(f.scan_sha256 or "-", code=True)),
             (self.t("label.root"), Cell(f.root, code=True)),
             (self.t("label.policy"), Cell(f"{f.policy} / {self.t('use.' + f.use)}")),
             (self.t("label.detectors"), Cell(", ".join(f.detectors), code=True)),
@@ -415,7 +417,7 @@ class _Builder:
     def sampling(self) -> None:
         f = self.f
         items = corpus_items(f)
-        technical_min = max(1, -(-items * 10 // 100))
+        technical_min = technical_minimum(f)
         self.add(Fields((
             (self.t("label.items"), self.num(items)),
             (self.t("label.human_rule"), Cell(self.t("value.human_rule", n=f"{HUMAN_MIN_ITEMS:,}",
@@ -428,15 +430,22 @@ class _Builder:
             return
         rows = [
             (Cell(self.word("review", r.kind)), self.num(r.n),
-             self.num(r.qualified), Cell(f"{r.rate:.2%}"),
+             Cell("-") if r.reviewed is None else self.num(r.reviewed), self.num(r.qualified), Cell(f"{r.rate:.2%}"),
              Cell("-" if r.ci_low is None or r.ci_high is None else f"{r.ci_low:.2%} – {r.ci_high:.2%}"),
              Cell("-" if r.threshold is None else f"{r.threshold:.0%}"),
+             Cell("-") if r.min_items is None else self.num(r.min_items),
+             Cell("-" if r.seed is None else str(r.seed), code=True),
              Cell("-") if r.passed is None else
              Cell(self.t("word.pass"), "pass") if r.passed else Cell(self.t("word.fail"), "fail"))
             for r in f.reviews
         ]
-        self.add(Table(tuple(self.t(f"col.{c}") for c in ("review", "n", "qualified", "rate", "ci", "threshold",
-                                                              "result")), tuple(rows)))
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("review", "n", "reviewed", "qualified", "rate", "ci",
+                                                              "threshold", "min_items", "seed", "result")),
+                       tuple(rows)))
+        for r in f.reviews:
+            if r.reasons:
+                self.add(Para(self.word("review", r.kind) + self.t("sep.label") + self.t("sep.items").join(r.reasons),
+                              "fail"))
 
     def clause_table(self) -> None:
         self.add(Para(self.t("para.clauses")))

@@ -89,9 +89,10 @@ class Check:
 
 @dataclass(frozen=True)
 class Review:
-    """One review-sample result from review.json."""
+    """One review-sample result from review.json (written by `provenance sample import`)."""
 
     kind: str  # "human" or "technical"
+    #: Items in the sample.
     n: int
     qualified: int
     rate: float
@@ -99,6 +100,14 @@ class Review:
     ci_high: float | None
     threshold: float | None
     passed: bool | None
+    #: Items reviewed (None when the file does not say).
+    reviewed: int | None = None
+    #: The smallest sample the rule accepts, as the sampler computed it.
+    min_items: int | None = None
+    #: Items the sample was drawn from, and the seed that draws it again.
+    population: int | None = None
+    seed: int | None = None
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +186,8 @@ class Facts:
     blocked_threshold: float
     #: None when no review.json was found.
     reviews: tuple[Review, ...] | None
+    #: SHA-256 of the scan.json every figure comes from ("" when the result was not read from a file).
+    scan_sha256: str = ""
 
     def ran(self, check: str) -> bool:
         return self.checks[check].ran
@@ -271,8 +282,14 @@ def _num(value: Any, default: float | None = None) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
 
 
+def _int(value: Any) -> int | None:
+    number = _num(value)
+    return None if number is None else int(number)
+
+
 def load_reviews(out_dir: str | None) -> tuple[Review, ...] | None:
-    """review.json beside scan.json: a list of results, {"reviews": [...]}, or one result."""
+    """review.json beside scan.json: {"reviews": {"human": {...}, "technical": {...}}} as the sampler
+    writes it; a list of results, {"reviews": [...]} or a single result are read too."""
     if not out_dir:
         return None
     path = Path(out_dir) / REVIEW_JSON
@@ -284,23 +301,28 @@ def load_reviews(out_dir: str | None) -> tuple[Review, ...] | None:
         return None
     if isinstance(data, dict) and "reviews" in data:
         data = data["reviews"]
-    elif isinstance(data, dict) and "kind" not in data:  # {"human": {...}, "technical": {...}}
-        data = [{"kind": k, **v} for k, v in data.items() if isinstance(v, dict)]
-    elif isinstance(data, dict):
+    if isinstance(data, dict) and "kind" in data:
         data = [data]
+    elif isinstance(data, dict):  # keyed by kind
+        data = [{"kind": k, **v} for k, v in data.items() if isinstance(v, dict)]
     reviews = []
     for item in data if isinstance(data, list) else []:
         if not isinstance(item, dict):
             continue
-        n = int(_num(item.get("n"), 0) or 0)
-        qualified = int(_num(item.get("qualified"), 0) or 0)
+        n = _int(item.get("n")) or 0
+        qualified = _int(item.get("qualified")) or 0
+        reviewed = _int(item.get("reviewed"))
         rate = _num(item.get("rate"))
-        passed = item.get("pass")
+        passed = item.get("pass", item.get("passed"))
+        reasons = item.get("reasons") or ()
         reviews.append(Review(
             kind=str(item.get("kind", "")), n=n, qualified=qualified,
-            rate=rate if rate is not None else (qualified / n if n else 0.0),
+            rate=rate if rate is not None else (qualified / (reviewed or n) if (reviewed or n) else 0.0),
             ci_low=_num(item.get("ci_low")), ci_high=_num(item.get("ci_high")),
             threshold=_num(item.get("threshold")), passed=passed if isinstance(passed, bool) else None,
+            reviewed=reviewed, min_items=_int(item.get("min_items")), population=_int(item.get("population")),
+            seed=_int(item.get("seed")),
+            reasons=tuple(str(r) for r in reasons) if isinstance(reasons, (list, tuple)) else (str(reasons),),
         ))
     return tuple(sorted(reviews, key=lambda r: r.kind))
 
@@ -341,4 +363,12 @@ def build_facts(result: ScanResult) -> Facts:
         errors=len(result.errors), skipped=len(result.skipped), checks=_checks(result),
         blocked_threshold=_num(result.parameters.get("blocked_threshold"), BLOCKED_MAX_RATE) or BLOCKED_MAX_RATE,
         reviews=load_reviews(result.output_dir),
+        scan_sha256=_file_sha256(Path(result.output_dir) / "scan.json") if result.output_dir else "",
     )
+
+
+def _file_sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""

@@ -93,9 +93,14 @@ def test_clause_table_statuses(built_scan: ScanResult) -> None:
     assert len(clauses) == 19
     assert clauses["measures-lawful-sources"].status == "fail"
     assert clauses["tc260-user-input"].status == "na"
-    assert clauses["tc260-personal-information"].status == "fail"  # not checked is not a pass
     assert {c.status for c in clauses.values()} <= {"pass", "fail", "na"}
     assert all(c.evidence for c in clauses.values())
+    # A check that did not run is never a pass: the same scan with the PII detector left out.
+    data = json.loads(json.dumps(built_scan.to_dict()))
+    data["parameters"]["detectors"] = [d for d in data["parameters"]["detectors"] if not d.startswith("pii@")]
+    unchecked = {c.id: c for c in assess(build_facts(ScanResult.from_dict(data, built_scan.output_dir)))}
+    assert unchecked["tc260-personal-information"].status == "fail"
+    assert unchecked["tc260-personal-information"].evidence[0].key == "ev.not_checked"
 
 
 def test_zh_and_en_show_the_same_figures(built_reports: Path) -> None:
@@ -110,20 +115,27 @@ def test_zh_and_en_show_the_same_figures(built_reports: Path) -> None:
 
 def test_detector_results_and_review_are_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = scan_with_detectors(tmp_path, monkeypatch)
-    (tmp_path / "scan" / "review.json").write_text(json.dumps({"reviews": [
-        {"kind": "human", "n": 4000, "qualified": 3900, "rate": 0.975, "ci_low": 0.97, "ci_high": 0.98,
-         "threshold": 0.96, "pass": True},
-        {"kind": "technical", "n": 1, "qualified": 1, "rate": 1.0, "threshold": 0.98, "pass": True},
-    ]}), encoding="utf-8")
+    # review.json as `provenance sample import` writes it: summaries keyed by kind.
+    (tmp_path / "scan" / "review.json").write_text(json.dumps({"schema": 1, "reviews": {
+        "human": {"kind": "human", "n": 4000, "reviewed": 4000, "qualified": 3900, "unqualified": 100,
+                  "rate": 0.975, "ci_low": 0.97, "ci_high": 0.98, "threshold": 0.96, "min_items": 4000,
+                  "population": 4000, "seed": 7, "pass": True, "reasons": []},
+        "technical": {"kind": "technical", "n": 2, "reviewed": 1, "qualified": 1, "unqualified": 0, "rate": 1.0,
+                      "ci_low": 0.2, "ci_high": 1.0, "threshold": 0.98, "min_items": 2, "population": 15,
+                      "seed": 7, "pass": False, "reasons": ["1 of 2 items not reviewed"]},
+    }}), encoding="utf-8")
     result = load_result(tmp_path / "scan")
     write_reports(result, tmp_path / "out", formats=("md",))
     en = (tmp_path / "out" / "data-legality.en.md").read_text(encoding="utf-8")
     assert "| web | checked=3, email=2 | personal-information: 1 |" in en
     assert "| books | blocked=1, items=2 | 50.00% | 5% | fail |" in en
-    assert "| human check | 4,000 | 3,900 | 97.50% | 97.00% – 98.00% | 96% | pass |" in en
+    assert "| human check | 4,000 | 4,000 | 3,900 | 97.50% | 97.00% – 98.00% | 96% | 4,000 | 7 | pass |" in en
+    assert "technical check: 1 of 2 items not reviewed" in en
     clauses = {c.id: c for c in assess(build_facts(result))}
     assert clauses["tc260-sample-human"].status == "pass"
-    assert clauses["tc260-sample-technical"].status == "fail"  # 1 item is fewer than 10% of the corpus
+    technical = clauses["tc260-sample-technical"]
+    assert technical.status == "fail"  # not every sampled item was reviewed
+    assert [m.key for m in technical.evidence] == ["ev.review_failed", "ev.review_incomplete"]
     assert clauses["tc260-source-security"].status == "fail"
     assert clauses["measures-personal-information"].status == "fail"  # found, and no consent basis declared
     assert [m.key for m in clauses["tc260-personal-information"].evidence] == ["ev.pi_found_no_consent",
