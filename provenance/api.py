@@ -85,6 +85,16 @@ def build_options(
     )
 
 
+#: Above this many assets the SPDX manifests list only flagged files by default (memory and size).
+SPDX_ALL_FILES_LIMIT = 20_000
+
+
+def spdx_files_for(result: ScanResult, choice: str = "auto") -> str:
+    if choice != "auto":
+        return choice
+    return "all" if result.summary["assets"] <= SPDX_ALL_FILES_LIMIT else "flagged"
+
+
 def cache_file(output_dir: Path, cache: bool | str | Path) -> Path | None:
     """Where the analysis cache lives: inside the output folder unless given a folder; None when off."""
     if cache is False:
@@ -119,5 +129,5 @@ def scan(
     if reports:
         from provenance.reporting import write_reports
 
-        write_reports(result, out)
+        write_reports(result, out, spdx_files=spdx_files_for(result))
     return result

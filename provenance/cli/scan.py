@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from provenance.api import build_options, cache_file
+from provenance.api import build_options, cache_file, spdx_files_for
 from provenance.cli.console import ProgressLine, print_summary, split_list, summary_dict
 from provenance.errors import ProvenanceError
 from provenance.model import EXIT_USAGE
@@ -48,8 +48,9 @@ from provenance.sources.local import LocalSource
 @click.option("--lang", default="zh,en", show_default=True, help="Languages of the filing section.")
 @click.option("--format", "formats", default="md,html", show_default=True,
               help="Formats of the filing section (md, html, pdf).")
-@click.option("--spdx-files", type=click.Choice(["all", "flagged", "none"]), default="all", show_default=True,
-              help="Which files the SPDX manifests list (flagged or none for very large corpora).")
+@click.option("--spdx-files", type=click.Choice(["auto", "all", "flagged", "none"]), default="auto",
+              show_default=True,
+              help="Files the SPDX manifests list; auto: all up to 20,000 assets, else only those with findings.")
 @click.option("--no-reports", is_flag=True, help="Write only scan.json and assets.parquet.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
@@ -71,7 +72,7 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
         scanner = Scanner(source, opts)
         result = scanner.run(output, progress=progress)
         if not no_reports:
-            write_reports(result, output, split_list(lang), split_list(formats), spdx_files)
+            write_reports(result, output, split_list(lang), split_list(formats), spdx_files_for(result, spdx_files))
     except ProvenanceError as exc:
         click.echo(f"provenance: {exc}", err=True)
         sys.exit(EXIT_USAGE)
