@@ -200,6 +200,8 @@ class ScanErrorEntry:
     path: str
     reason: str
     source: str = ""
+    #: "error" counts towards --max-errors; "warning" (an empty file) is listed only.
+    severity: str = "error"
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,8 @@ class ScanResult:
                 {"rule": g.rule, "severity": g.severity.value, "folder": g.folder, "assets": g.assets,
                  "records": g.records, "bytes": g.bytes, "examples": list(g.examples)} for g in self.findings
             ],
-            "errors": [{"path": e.path, "reason": e.reason, "source": e.source} for e in self.errors],
+            "errors": [{"path": e.path, "reason": e.reason, "source": e.source, "severity": e.severity}
+                       for e in self.errors],
             "skipped": list(self.skipped),
             "verdict": {
                 "status": v.status.value, "exit_code": v.exit_code, "reasons": list(v.reasons),
@@ -181,7 +182,8 @@ class ScanResult:
                 FindingGroup(g["rule"], Severity(g["severity"]), g["folder"], g["assets"], g["records"],
                              g["bytes"], tuple(g["examples"])) for g in data["findings"]
             ),
-            errors=tuple(ScanErrorEntry(e["path"], e["reason"], e.get("source", "")) for e in data["errors"]),
+            errors=tuple(ScanErrorEntry(e["path"], e["reason"], e.get("source", ""), e.get("severity", "error"))
+                         for e in data["errors"]),
             skipped=tuple(data.get("skipped", [])),
             verdict=Verdict(
                 status=Status(v["status"]), reasons=tuple(v["reasons"]),

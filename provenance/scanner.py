@@ -45,6 +45,7 @@ from provenance.summary import Summary
 CHUNK = 1 << 20
 #: Kinds whose bytes must decode as text; binary data under a text name is a scan error.
 TEXT_KINDS = frozenset({AssetKind.TEXT, AssetKind.CODE, AssetKind.LICENSE_FILE, AssetKind.DATASET_CARD})
+EMPTY_FILE = "empty file (0 bytes): nothing to check"
 #: Listed items per unit of work sent to a worker.
 BATCH = 256
 
@@ -155,8 +156,6 @@ def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
 
 def _detect(ctx: WorkContext, entry: Entry, head: bytes, complete: bool, sha256: str, sha1: str) -> Analyzed:
     errors: list[str] = []
-    if not head:
-        errors.append("empty file (0 bytes): nothing to check")
     local = ctx.source.local_path(entry)
     content = AssetContent(
         entry.asset, head, complete, lambda: ctx.source.open(entry), Path(local) if local else None
@@ -191,6 +190,9 @@ def conclude(ctx: WorkContext, done: Analyzed) -> AssetResult:
     )
     findings = [f for out in outputs for f in out.findings] + list(resolution.findings)
     findings += [Finding("scan-error", Severity.ERROR, asset.path, reason) for reason in done.errors]
+    if asset.size == 0 and done.sha256:
+        # Listed with its reason, but not a failure to read: an empty file holds nothing to check.
+        findings.append(Finding("scan-error", Severity.WARNING, asset.path, EMPTY_FILE))
     findings += ctx.policy.license_findings(asset.path, resolution.license)
     return AssetResult(
         asset=asset, sha256=done.sha256, sha1=done.sha1, license=resolution.license,
@@ -427,7 +429,7 @@ class Scanner:
         asset = result.asset
         for f in result.findings:
             if f.rule == "scan-error":
-                errors.append(ScanErrorEntry(asset.path, f.message, asset.source))
+                errors.append(ScanErrorEntry(asset.path, f.message, asset.source, f.severity.value))
         gate.add(asset.path, asset.size, result.findings, error=result.error is not None)
         summary.add(result)
         if progress:

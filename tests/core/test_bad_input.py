@@ -60,7 +60,10 @@ def test_bad_files_become_error_entries(tree, digest, tmp_path: Path) -> None:
     assert errors["sparse.bin"].startswith("sparse file")
     assert "ok.txt" not in errors
     assert result.verdict.status.value == "incomplete" and result.exit_code == 3
-    assert result.summary["errors"] == len(errors)
+    data = json.loads((out / "scan.json").read_text())
+    severities = {e["path"]: e["severity"] for e in data["errors"]}
+    assert severities["empty.txt"] == "warning" and severities["fifo"] == "error"
+    assert result.summary["errors"] == len(errors) - 1  # the empty file is listed, not counted as unread
     rows = {r["path"]: r for r in result.assets(["path", "error", "license"])}
     assert rows["fifo"]["error"] and rows["ok.txt"]["license"] == "MIT"
     assert digest(root) == before
@@ -97,3 +100,10 @@ def test_detector_crash_is_contained(tree, tmp_path: Path) -> None:
     reasons = _errors(tmp_path / "out")
     assert reasons["a.txt"] == "detector exploding failed: RuntimeError: boom"
     assert result.summary["assets"] == 2
+
+
+def test_empty_files_are_listed_but_do_not_make_the_scan_incomplete(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n", "pkg/__init__.py": "", "pkg/a.py": "x = 1\n"})
+    result = provenance.scan(root, tmp_path / "out", reports=False)
+    assert result.verdict.status.value == "pass"
+    assert [(e.path, e.severity) for e in result.errors] == [("pkg/__init__.py", "warning")]
