@@ -9,10 +9,11 @@ data contradicts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from provenance.licensing.expression import expression_facts, more_restrictive, use_class
+from provenance.licensing.expression import expression_facts, ids, more_restrictive, parse, use_class
 from provenance.licensing.kb import ALLOWED_FOR_USE
 from provenance.model import (
     AssetKind,
@@ -72,10 +73,69 @@ def _describe(e: Evidence) -> str:
     return f"{e.license or e.raw} ({e.location})"
 
 
+# LICENSE-MIT beside LICENSE-APACHE, LICENSE.BSD beside LICENSE.APACHE: the usual way to offer a choice.
+_ALTERNATIVE_NAME = re.compile(
+    r"^(?:licen[cs]e|copying)[-._](?:mit(?:-0)?|apache(?:[-._]?2(?:\.0)?)?|bsd[\w.-]*|boost|bsl[\w.-]*|gpl[\w.-]*"
+    r"|lgpl[\w.-]*|mpl[\w.-]*|cc0[\w.-]*|isc|zlib|unlicense|artistic[\w.-]*|epl[\w.-]*)(?:\.(?:txt|md|rst))?$",
+    re.IGNORECASE,
+)
+
+
+def _join(op: str, expressions: Sequence[str]) -> str:
+    unique = sorted(set(expressions))  # independent of listing order
+    if len(unique) == 1:
+        return unique[0]
+    return parse(f" {op} ".join(f"({e})" for e in unique)).render()
+
+
+def _files_expression(files: Sequence[Evidence]) -> str:
+    """Several license files in one folder are not a conflict: files named as alternatives
+    (LICENSE-MIT, LICENSE-APACHE) give a choice (OR); the others cover parts (third-party
+    components, fonts), so all their terms apply (AND)."""
+    alternatives = _licenses(e for e in files if _ALTERNATIVE_NAME.match(e.location.path.rsplit("/", 1)[-1]))
+    parts = _licenses(e for e in files if not _ALTERNATIVE_NAME.match(e.location.path.rsplit("/", 1)[-1]))
+    return _join("AND", ([_join("OR", alternatives)] if alternatives else []) + parts)
+
+
+def _licenses(items: Iterable[Evidence]) -> list[str]:
+    return [e.license for e in items if e.license]
+
+
+def _directory_verdict(path: str, grants: Sequence[Evidence]) -> tuple[str, str, list[Finding]]:
+    """A folder's license files, card metadata or (failing both) card prose."""
+    card = [e for e in grants if e.kind is EvidenceKind.CARD_METADATA]
+    files = [e for e in grants if e.kind is EvidenceKind.LICENSE_FILE]
+    rest = [e for e in grants if e not in card and e not in files]
+    if not (card or files):
+        return _join("AND", _licenses(rest)), str(rest[0].location), []
+    files_expr = _files_expression(files) if files else None
+    card_expr = _join("AND", _licenses(card)) if card else None
+    if not (files_expr and card_expr):
+        first = (files or card)[0]
+        return files_expr or card_expr or "", str(first.location), []
+    card_ids, file_ids = set(ids(parse(card_expr))), set(ids(parse(files_expr)))
+    if card_ids & file_ids:
+        # The card names (some of) what the license files grant: agreement, the files give the detail.
+        if card_ids <= file_ids:
+            return files_expr, str(files[0].location), []
+        return _join("AND", [card_expr, files_expr]), str(card[0].location), []
+    chosen = more_restrictive(card_expr, files_expr)
+    source = card[0] if chosen == card_expr else files[0]
+    finding = Finding(
+        "license-conflict", Severity.ERROR, path,
+        f"the card says {card_expr} ({card[0].location}) but the license file says {files_expr} "
+        f"({files[0].location}); the more restrictive ({chosen}) applies",
+        locations=(str(card[0].location), str(files[0].location)),
+    )
+    return chosen, str(source.location), [finding]
+
+
 def _level_verdict(path: str, items: Sequence[Evidence]) -> tuple[str | None, str, list[Finding]]:
     """Effective license from the evidence of one level, and the findings it raises."""
     grants = [e for e in items if e.license and not e.reservation]
     findings: list[Finding] = []
+    if grants and all(e.level is Level.DIRECTORY for e in grants):
+        return _directory_verdict(path, grants)
     if grants:
         distinct: dict[str, Evidence] = {}
         for e in grants:

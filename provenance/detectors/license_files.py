@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from provenance.detectors.headers import spdx_tags
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
-from provenance.licensing.identify import find_notices, identify_file
+from provenance.licensing.identify import FileIdentification, find_notices, identify_file
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location
 
 MIN_SCORE = 0.8
@@ -32,6 +32,9 @@ class LicenseFileDetector(Detector):
         scope = asset.folder
         is_notice = asset.path.rsplit("/", 1)[-1].upper().startswith("NOTICE")
         found = identify_file(text)
+        if is_notice and any(m.matcher != "text" for m in found.matches):
+            # A NOTICE file's statements credit third-party components; only a full text in it counts.
+            found = FileIdentification(None, (), 0.0, found.candidates)
         if found.expression and found.matches and max(m.score for m in found.matches) >= MIN_SCORE:
             first = found.matches[0]
             evidence = Evidence(
@@ -51,7 +54,7 @@ class LicenseFileDetector(Detector):
                 )
                 for line, raw, expression in tags
             ))
-        notices = [n for n in find_notices(text) if n.expression or n.reservation or n.ambiguous]
+        notices = [] if is_notice else [n for n in find_notices(text) if n.expression or n.reservation or n.ambiguous]
         if notices:
             return DetectorOutput(evidence=tuple(
                 Evidence(

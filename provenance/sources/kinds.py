@@ -7,7 +7,7 @@ import re
 from provenance.model import AssetKind
 
 _LICENSE_NAME = re.compile(
-    r"^(?:licen[cs]e|copying|notice|unlicense|copyright)(?:[-._][\w.-]*)?$|\.licen[cs]e$", re.IGNORECASE
+    r"^(?:licen[cs]e|copying|notice|unlicense|copyright)(?:[-._][\w.+-]{0,40})?$|\.licen[cs]e$", re.IGNORECASE
 )
 _CARD_NAME = re.compile(r"^readme(?:\.(?:md|markdown|txt|rst))?$", re.IGNORECASE)
 
@@ -27,7 +27,11 @@ _EXTENSIONS: dict[AssetKind, tuple[str, ...]] = {
     AssetKind.ARCHIVE: (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".tbz2", ".txz"),
 }
 _BY_EXTENSION = {ext: kind for kind, exts in _EXTENSIONS.items() for ext in exts}
-_CODE_EXTENSIONS = frozenset(_EXTENSIONS[AssetKind.CODE])
+# "license_check.py", "license_index.json.ABOUT": code and data whose names start like a license file.
+_NOT_LICENSE = frozenset(
+    ext.lstrip(".") for kind in (AssetKind.CODE, AssetKind.TABLE, AssetKind.IMAGE, AssetKind.ARCHIVE)
+    for ext in _EXTENSIONS[kind]
+)
 
 
 def kind_of(name: str) -> AssetKind:
@@ -37,6 +41,6 @@ def kind_of(name: str) -> AssetKind:
     ext = lower[dot:] if dot > 0 else ""
     if _CARD_NAME.match(name):
         return AssetKind.DATASET_CARD
-    if _LICENSE_NAME.search(name) and ext not in _CODE_EXTENSIONS:
+    if _LICENSE_NAME.search(name) and not _NOT_LICENSE.intersection(lower.split(".")[1:]):
         return AssetKind.LICENSE_FILE
     return _BY_EXTENSION.get(ext, AssetKind.OTHER)

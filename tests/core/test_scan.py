@@ -184,3 +184,24 @@ def test_unreadable_items_make_the_scan_incomplete_not_silent(tree, tmp_path: Pa
     assert tolerant.exit_code == 0
     saved = json.loads((tmp_path / "o2/scan.json").read_text())
     assert any("could not be read" in r for r in saved["verdict"]["reasons"])  # a pass says what it skipped
+
+
+def test_several_license_files_in_a_folder_are_choices_or_parts_not_conflicts(tree, tmp_path: Path) -> None:
+    root = tree({
+        "dual/LICENSE-MIT": "Released under the MIT License.\n",
+        "dual/LICENSE-APACHE": "SPDX-License-Identifier: Apache-2.0\n",
+        "dual/a.rs": "fn main() {}\n",
+        "bundle/LICENSE": "Released under the MIT License.\n",
+        "bundle/LICENSE.third-party": "The bundled font is released under CC BY 4.0.\n",
+        "bundle/NOTICE": "This product includes software licensed under the Apache License, Version 2.0.\n",
+        "bundle/b.txt": "b",
+        "agree/README.md": "---\nlicense: mit\n---\n",
+        "agree/LICENSE-MIT": "Released under the MIT License.\n",
+        "agree/LICENSE-APACHE": "SPDX-License-Identifier: Apache-2.0\n",
+        "agree/c.txt": "c",
+    })
+    rows = rows_of = {r["path"]: r for r in provenance.scan(root, tmp_path / "out", reports=False).assets()}
+    assert rows["dual/a.rs"]["license"] == "Apache-2.0 OR MIT"
+    assert rows["bundle/b.txt"]["license"] == "CC-BY-4.0 AND MIT"  # the NOTICE credits, it does not license
+    assert rows["agree/c.txt"]["license"] == "Apache-2.0 OR MIT"  # the card names one of the choices
+    assert not any("license-conflict" in r["findings"] for r in rows_of.values())
