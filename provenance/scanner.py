@@ -240,31 +240,30 @@ class Batch:
     #: How many analyses came from the cache: by unchanged stat, by unchanged content.
     cached: int = 0
     rehashed: int = 0
+    analysed: int = 0
+
+
+def make_batch(ctx: WorkContext, analyzed: Sequence[Analyzed], unread: Sequence[AssetResult] = (),
+               skipped: Sequence[Skipped] = ()) -> Batch:
+    """Resolve analyzed assets and pack them, with their rows and cache rows, for the main process."""
+    results = [conclude(ctx, done) for done in analyzed] + list(unread)
+    cache_rows = tuple(
+        (d.entry.asset.path, d.entry.asset.size, d.entry.asset.mtime_ns, d.sha256, d.sha1, d.cache_data)
+        for d in analyzed if d.cache_data is not None and d.sha256 and d.sha1
+    )
+    origins = Counter(d.origin for d in analyzed if d.sha256)
+    return Batch(
+        tuple(replace(r, evidence=(), record_licenses=()) for r in results), rows_table(results), tuple(skipped),
+        cache_rows, origins["cached"], origins["rehashed"], origins["analysed"],
+    )
 
 
 def process_batch(ctx: WorkContext, items: Sequence[Listed]) -> Batch:
     """What workers run: every listed item of a batch through the per-asset pipeline
     (read, detect, resolve)."""
-    results: list[AssetResult] = []
-    skipped: list[Skipped] = []
-    cache_rows = []
-    origins: Counter[str] = Counter()
-    for item in items:
-        if isinstance(item, Entry):
-            done = analyze(ctx, relabel(ctx, item))
-            origins[done.origin] += 1
-            if done.cache_data is not None and done.sha256 and done.sha1:
-                a = done.entry.asset
-                cache_rows.append((a.path, a.size, a.mtime_ns, done.sha256, done.sha1, done.cache_data))
-            results.append(conclude(ctx, done))
-        elif isinstance(item, Unreadable):
-            results.append(unreadable(ctx, item))
-        else:
-            skipped.append(item)
-    return Batch(
-        tuple(replace(r, evidence=(), record_licenses=()) for r in results), rows_table(results), tuple(skipped),
-        tuple(cache_rows), origins["cached"], origins["rehashed"],
-    )
+    analyzed = [analyze(ctx, relabel(ctx, item)) for item in items if isinstance(item, Entry)]
+    unread = [unreadable(ctx, item) for item in items if isinstance(item, Unreadable)]
+    return make_batch(ctx, analyzed, unread, [item for item in items if isinstance(item, Skipped)])
 
 
 def batched(items: Iterable[Listed], size: int) -> Iterator[list[Listed]]:
@@ -359,25 +358,16 @@ class Scanner:
         writer = AssetTableWriter(out_dir)
         engine: Engine | None = None
         try:
-            first = [conclude(ctx, done) for done in metadata]
-            first_rows = tuple(
-                (d.entry.asset.path, d.entry.asset.size, d.entry.asset.mtime_ns, d.sha256, d.sha1, d.cache_data)
-                for d in metadata if d.cache_data is not None and d.sha256 and d.sha1
-            )
-            origins = Counter(d.origin for d in metadata)
             engine = make_engine(opts.jobs, opts.engine, opts.ray_address)
             batches = itertools.chain(
-                [Batch(tuple(first), rows_table(first), (), first_rows, origins["cached"], origins["rehashed"])],
-                engine.map(ctx, process_batch, batched(self._data_items(), BATCH)),
+                [make_batch(ctx, metadata)], engine.map(ctx, process_batch, batched(self._data_items(), BATCH))
             )
             for batch in batches:
                 writer.add_table(batch.rows)
                 if cache:
                     # Committed per batch: a scan killed now resumes from here.
                     cache.put_many(root, list(batch.cache_rows))
-                self.stats["cached"] += batch.cached
-                self.stats["rehashed"] += batch.rehashed
-                self.stats["analysed"] += sum(1 for r in batch.results if r.sha256) - batch.cached - batch.rehashed
+                self.stats.update(cached=batch.cached, rehashed=batch.rehashed, analysed=batch.analysed)
                 skipped += [{"path": s.path, "reason": s.reason} for s in batch.skipped]
                 for result in batch.results:
                     self._record(result, gate, summary, errors, progress)
