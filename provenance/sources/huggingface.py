@@ -1,0 +1,530 @@
+"""Hugging Face datasets as sources: a Hub id (`hf://datasets/ORG/NAME[@REV]`), a local Hub cache
+(one source per cached dataset) and folders written by `save_to_disk`.
+
+Offline first: a snapshot in the local Hub cache is read from disk; the Hub is asked only when
+the dataset is not cached and offline mode is off. Problems reaching a dataset (gated, private,
+missing, no network) become an `Unreadable` entry with a reason, never an exception, and never
+show a token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from provenance.cards import parse_card
+from provenance.detectors.cards import card_evidence
+from provenance.errors import SourceError
+from provenance.model import METADATA_KINDS, Asset, Evidence, SourceInfo
+from provenance.sources.interface import Entry, Listed, Skipped, Source, Unreadable
+from provenance.sources.kinds import kind_of
+from provenance.sources.local import LocalSource, display_path, open_regular
+
+HF_SCHEME = "hf://"
+_DATASETS = "hf://datasets/"
+_REPO_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*$")
+# Repository plumbing, not data.
+_PLUMBING = frozenset({".gitattributes", ".gitignore"})
+_SPLIT_WORDS = (("train", "train"), ("test", "test"), ("validation", "validation"), ("valid", "validation"),
+                ("dev", "validation"), ("eval", "validation"))
+_DATA_EXT = (".parquet", ".arrow", ".jsonl", ".json", ".csv", ".tsv", ".txt", ".tar", ".zip", ".gz", ".zst")
+REMOTE_PREFIX = "hf-remote:"
+
+
+@dataclass(frozen=True)
+class HubRef:
+    """A dataset on the Hub and the revision asked for (None: the default branch)."""
+
+    repo_id: str
+    revision: str | None = None
+
+    @property
+    def spec(self) -> str:
+        return f"{_DATASETS}{self.repo_id}" + (f"@{self.revision}" if self.revision else "")
+
+
+def parse_hub_spec(spec: str) -> HubRef | None:
+    """`hf://datasets/ORG/NAME[@REV]` as a HubRef; None when `spec` is not a Hub dataset id.
+    Raises SourceError for an hf:// address that is malformed or not a dataset."""
+    if spec.startswith("hf:/") and not spec.startswith(HF_SCHEME):
+        spec = HF_SCHEME + spec[len("hf:/"):]  # what pathlib makes of hf:// when the CLI passes a Path
+    if not spec.startswith(HF_SCHEME):
+        return None
+    if not spec.startswith(_DATASETS):
+        raise SourceError(f"only Hub datasets can be scanned (hf://datasets/ORG/NAME[@REVISION]): {spec}")
+    rest = spec[len(_DATASETS):].strip("/")
+    repo_id, _, revision = rest.partition("@")
+    if not _REPO_ID.match(repo_id) or (revision == "" and "@" in rest):
+        raise SourceError(f"not a Hub dataset id: {spec} (expected hf://datasets/ORG/NAME[@REVISION])")
+    return HubRef(repo_id, revision or None)
+
+
+def hub_cache_dir() -> Path:
+    """The Hub cache the Hugging Face libraries use, read from the environment at call time."""
+    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        if os.environ.get(var):
+            return Path(os.environ[var]).expanduser()
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "huggingface" / "hub"
+
+
+def is_offline() -> bool:
+    value = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("HF_DATASETS_OFFLINE") or ""
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def redact(text: str) -> str:
+    """Remove the user's token from a message (errors from HTTP libraries may echo headers)."""
+    tokens = {os.environ.get("HF_TOKEN"), os.environ.get("HUGGING_FACE_HUB_TOKEN")}
+    try:
+        from huggingface_hub import get_token
+
+        tokens.add(get_token())
+    except Exception:  # no token configured, or an unreadable token file: nothing to hide
+        pass
+    for token in tokens:
+        if token:
+            text = text.replace(token, "***")
+    return re.sub(r"hf_[A-Za-z0-9]{20,}", "hf_***", text)
+
+
+# -- the local Hub cache ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CachedDataset:
+    """One `datasets--ORG--NAME` folder of a Hub cache."""
+
+    repo_id: str
+    folder: Path
+
+    def refs(self) -> dict[str, str]:
+        """Branch or tag name -> commit sha, from `refs/` (nested names such as `pr/1` too)."""
+        out: dict[str, str] = {}
+        base = self.folder / "refs"
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    sha = path.read_text(encoding="utf-8", errors="replace").strip()
+                    out[path.relative_to(base).as_posix()] = sha
+        return out
+
+    def snapshots(self) -> list[str]:
+        base = self.folder / "snapshots"
+        return sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+
+    def default_revision(self) -> str | None:
+        """`main` when the cache has it, else the only or the newest snapshot."""
+        sha = self.refs().get("main")
+        if sha and (self.folder / "snapshots" / sha).is_dir():
+            return sha
+        snaps = self.snapshots()
+        if not snaps:
+            return None
+        return max(snaps, key=lambda s: (self.folder / "snapshots" / s).stat().st_mtime_ns)
+
+
+def cached_dataset_folder(cache: Path, repo_id: str) -> Path:
+    return cache / ("datasets--" + repo_id.replace("/", "--"))
+
+
+def is_hub_cache(path: Path) -> bool:
+    """A Hub cache folder (or an HF_HOME holding one): it has `datasets--*` or `models--*` folders."""
+    if not path.is_dir():
+        return False
+    if (path / "hub").is_dir() and path.name != "hub" and is_hub_cache(path / "hub"):
+        return True
+    try:
+        return any(p.name.startswith(("datasets--", "models--")) and p.is_dir() for p in path.iterdir())
+    except OSError:
+        return False
+
+
+def cached_datasets(cache: Path) -> tuple[list[CachedDataset], list[Unreadable]]:
+    """Every dataset of a Hub cache, in repo-id order, and the cache entries that are broken.
+
+    Uses huggingface_hub's own cache scanner, so its view of the cache is the one reported."""
+    from huggingface_hub import scan_cache_dir
+    from huggingface_hub.errors import CacheNotFound, CorruptedCacheException
+
+    problems: list[Unreadable] = []
+    try:
+        info = scan_cache_dir(cache)
+        repos = {r.repo_id: Path(r.repo_path) for r in info.repos if r.repo_type == "dataset"}
+        for warning in info.warnings:
+            problems.append(Unreadable(_warning_path(str(warning)), f"broken cache entry: {redact(str(warning))}"))
+    except (CacheNotFound, CorruptedCacheException, OSError) as exc:
+        raise SourceError(f"not a readable Hugging Face cache: {cache}: {redact(str(exc))}") from None
+    found = [CachedDataset(repo_id, folder) for repo_id, folder in sorted(repos.items())]
+    return found, sorted(problems, key=lambda p: p.path)
+
+
+def _warning_path(message: str) -> str:
+    match = re.search(r"datasets--[^\s/'\"]+", message)
+    if match:
+        return match.group(0)[len("datasets--"):].replace("--", "/")
+    match = re.search(r"(?:models|spaces)--[^\s/'\"]+", message)
+    return match.group(0) if match else "."
+
+
+# -- one dataset repository ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepoFile:
+    """A file of a dataset repository: its path in the repo, its size and where to read it."""
+
+    path: str
+    size: int
+    #: An absolute local path (cache), or REMOTE_PREFIX + the HfFileSystem path.
+    handle: str
+    mtime_ns: int = 0
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where a Hub dataset was found: its files at one commit, or why it could not be read."""
+
+    ref: HubRef
+    sha: str | None = None
+    files: tuple[RepoFile, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    #: "cache" or "hub"
+    origin: str = ""
+    problem: str | None = None
+    card_text: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _snapshot_files(snapshot: Path, repo_folder: Path) -> tuple[list[RepoFile], list[Skipped]]:
+    """Files of a cached snapshot. Links are followed only into the repo's own `blobs/` (how the
+    cache stores files); anything pointing elsewhere is skipped with a reason."""
+    files: list[RepoFile] = []
+    skipped: list[Skipped] = []
+    inside = os.path.realpath(repo_folder) + os.sep
+    for dirpath, dirnames, filenames in os.walk(snapshot, followlinks=False):
+        dirnames.sort()
+        for dirname in list(dirnames):
+            full = os.path.join(dirpath, dirname)
+            if os.path.islink(full):
+                dirnames.remove(dirname)
+                rel = os.path.relpath(full, snapshot).replace(os.sep, "/")
+                skipped.append(Skipped(display_path(rel)[0], "linked folder in a cache snapshot; not followed"))
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, snapshot).replace(os.sep, "/")
+            if rel in _PLUMBING:
+                continue
+            real = os.path.realpath(full)
+            if not real.startswith(inside):
+                skipped.append(Skipped(display_path(rel)[0], "link out of the cached repository; not followed"))
+                continue
+            try:
+                st = os.stat(real)
+            except OSError:
+                files.append(RepoFile(rel, 0, real))  # reading it will report the problem
+                continue
+            files.append(RepoFile(rel, st.st_size, real, st.st_mtime_ns))
+    files.sort(key=lambda f: f.path)
+    return files, skipped
+
+
+def _read_card(files: Iterable[RepoFile]) -> str | None:
+    for f in files:
+        if f.path.lower() == "readme.md" and not f.handle.startswith(REMOTE_PREFIX):
+            try:
+                with open_regular(f.handle) as stream:
+                    return stream.read(1 << 20).decode("utf-8", errors="replace")
+            except OSError:
+                return None
+    return None
+
+
+def resolve_cached(ref: HubRef, cache: Path) -> Resolved:
+    """The dataset from the local cache only (through huggingface_hub's own resolution)."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    folder = cached_dataset_folder(cache, ref.repo_id)
+    try:
+        path = snapshot_download(ref.repo_id, repo_type="dataset", revision=ref.revision, cache_dir=cache,
+                                 local_files_only=True)
+    except LocalEntryNotFoundError:
+        what = f"revision {ref.revision!r} of " if ref.revision else ""
+        return Resolved(ref, problem=f"{what}dataset {ref.repo_id} is not in the local Hub cache ({cache})")
+    except Exception as exc:  # huggingface_hub raises many types; the reason is what matters
+        return Resolved(ref, problem=f"cannot read {ref.repo_id} from the Hub cache: {redact(_short(exc))}")
+    snapshot = Path(path)
+    files, skipped = _snapshot_files(snapshot, folder)
+    return Resolved(ref, sha=snapshot.name, files=tuple(files), skipped=tuple(skipped), origin="cache",
+                    card_text=_read_card(files), extra={"cache": str(cache)})
+
+
+def resolve_hub(ref: HubRef, cache: Path, timeout: float = 20.0) -> Resolved:
+    """The dataset as the Hub has it now; falls back to the cache when the Hub cannot be reached.
+    A snapshot already cached at the Hub's commit is read from disk."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import (
+        GatedRepoError,
+        HfHubHTTPError,
+        OfflineModeIsEnabled,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    try:
+        info = HfApi().dataset_info(ref.repo_id, revision=ref.revision, files_metadata=True, timeout=timeout)
+    except GatedRepoError:
+        return Resolved(ref, problem=f"dataset {ref.repo_id} is gated: accept its conditions on the Hub and "
+                                     "log in (HF_TOKEN or `hf auth login`) to scan it")
+    except RevisionNotFoundError:
+        return Resolved(ref, problem=f"revision {ref.revision!r} of dataset {ref.repo_id} does not exist")
+    except RepositoryNotFoundError:
+        return Resolved(ref, problem=f"dataset {ref.repo_id} does not exist on the Hub or is private "
+                                     "(private datasets need a token with access)")
+    except (OfflineModeIsEnabled, HfHubHTTPError, OSError) as exc:
+        cached = resolve_cached(ref, cache)
+        if cached.problem is None:
+            return cached
+        return Resolved(ref, problem=f"the Hub cannot be reached ({redact(_short(exc))}) and {cached.problem}")
+    sha = info.sha or ""
+    snapshot = cached_dataset_folder(cache, ref.repo_id) / "snapshots" / sha
+    if sha and snapshot.is_dir():
+        cached = resolve_cached(HubRef(ref.repo_id, sha), cache)
+        if cached.problem is None:
+            return Resolved(ref, cached.sha, cached.files, cached.skipped, "cache", None, cached.card_text,
+                            {"cache": str(cache)})
+    files = tuple(
+        RepoFile(s.rfilename, int(s.size or 0), f"{REMOTE_PREFIX}datasets/{ref.repo_id}@{sha}/{s.rfilename}")
+        for s in sorted(info.siblings or [], key=lambda s: s.rfilename) if s.rfilename not in _PLUMBING
+    )
+    extra: dict[str, Any] = {}
+    if info.gated:
+        extra["gated"] = str(info.gated)
+    if info.card_data is not None:
+        extra["card_license"] = info.card_data.get("license")
+    return Resolved(ref, sha=sha, files=files, origin="hub", extra=extra)
+
+
+def resolve(ref: HubRef, cache: Path | None = None) -> Resolved:
+    cache = cache or hub_cache_dir()
+    return resolve_cached(ref, cache) if is_offline() else resolve_hub(ref, cache)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
+
+
+def split_of(path: str) -> str:
+    """The split a data file belongs to, from the words in its path (the Hub's own convention)."""
+    words = re.split(r"[^a-z0-9]+", path.lower())
+    for word, split in _SPLIT_WORDS:
+        if word in words or any(w.startswith(word + "-") for w in words):
+            return split
+    return "train"
+
+
+def describe_files(files: Iterable[RepoFile], metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """Data files per config and split, for the record of what was scanned."""
+    files = list(files)
+    data = [f for f in files if f.path.lower().endswith(_DATA_EXT)
+            and kind_of(f.path.rsplit("/", 1)[-1]) not in METADATA_KINDS]
+    configs: dict[str, dict[str, list[str]]] = {}
+    declared = metadata.get("configs")
+    if isinstance(declared, list) and declared:
+        import fnmatch
+
+        for cfg in declared:
+            if not isinstance(cfg, dict):
+                continue
+            name = str(cfg.get("config_name", "default"))
+            splits: dict[str, list[str]] = {}
+            spec = cfg.get("data_files")
+            items = spec if isinstance(spec, list) else [{"split": "train", "path": spec}] if spec else []
+            for item in items:
+                if isinstance(item, str):
+                    item = {"split": "train", "path": item}
+                if not isinstance(item, dict):
+                    continue
+                patterns = item.get("path")
+                patterns = patterns if isinstance(patterns, list) else [patterns]
+                matched = [f.path for f in data if any(isinstance(p, str) and fnmatch.fnmatch(f.path, p)
+                                                       for p in patterns)]
+                splits[str(item.get("split", "train"))] = matched
+            configs[name] = splits
+    else:
+        splits = {}
+        for f in data:
+            splits.setdefault(split_of(f.path), []).append(f.path)
+        if splits:
+            configs["default"] = splits
+    return {
+        "files": len(files),
+        "bytes": sum(f.size for f in files),
+        "configs": {c: {s: {"files": len(p), "examples": p[:5]} for s, p in sp.items()} for c, sp in configs.items()},
+    }
+
+
+class HubDatasetSource(Source):
+    """The files of one Hub dataset at one commit; paths are those within the repository
+    (with `prefix` before them when several datasets are scanned together)."""
+
+    def __init__(self, resolved: Resolved, prefix: str = "") -> None:
+        self.resolved = resolved
+        self.prefix = prefix
+        ref = resolved.ref
+        card = parse_card(resolved.card_text) if resolved.card_text else None
+        self.card_metadata: dict[str, Any] = card.metadata if card else {}
+        details: dict[str, Any] = {
+            "repo_id": ref.repo_id, "repo_type": "dataset", "requested_revision": ref.revision or "main",
+            "revision": resolved.sha, "origin": resolved.origin, **dict(resolved.extra),
+        }
+        if resolved.problem:
+            details["problem"] = resolved.problem
+        else:
+            details.update(describe_files(list(resolved.files), self.card_metadata))
+        root = f"{_DATASETS}{ref.repo_id}" + (f"@{resolved.sha}" if resolved.sha else "")
+        self.info = SourceInfo(name=ref.repo_id, kind="huggingface", root=root, revision=resolved.sha,
+                               details=details)
+
+    def entries(self) -> Iterator[Listed]:
+        if self.resolved.problem:
+            yield Unreadable(self.prefix.rstrip("/") or ".", self.resolved.problem)
+            return
+        for f in self.resolved.files:
+            path = self.prefix + f.path
+            shown, problem = display_path(path)
+            asset = Asset(path=shown, kind=kind_of(shown.rsplit("/", 1)[-1]), size=f.size, source=self.info.name,
+                          mtime_ns=f.mtime_ns)
+            yield Entry(asset=asset, handle=f.handle, problem=problem)
+        for s in self.resolved.skipped:
+            yield Skipped(self.prefix + s.path, s.reason)
+
+    def open(self, entry: Entry) -> IO[bytes]:
+        if entry.handle.startswith(REMOTE_PREFIX):
+            from huggingface_hub import HfFileSystem
+
+            try:
+                return HfFileSystem().open(entry.handle[len(REMOTE_PREFIX):], "rb")
+            except Exception as exc:  # network and HTTP errors of several libraries
+                raise OSError(f"cannot read from the Hub: {redact(_short(exc))}") from None
+        return open_regular(entry.handle)
+
+    def local_path(self, entry: Entry) -> str | None:
+        return None if entry.handle.startswith(REMOTE_PREFIX) else entry.handle
+
+
+class HubCacheSource(Source):
+    """Every dataset of a local Hub cache, one logical source each; paths are `ORG/NAME/<path in repo>`."""
+
+    def __init__(self, cache: Path) -> None:
+        self.cache = cache / "hub" if not any(cache.glob("datasets--*")) and (cache / "hub").is_dir() else cache
+        found, self.problems = cached_datasets(self.cache)
+        self.children: dict[str, HubDatasetSource] = {}
+        for ds in found:
+            revision = ds.default_revision()
+            ref = HubRef(ds.repo_id, revision)
+            resolved = resolve_cached(ref, self.cache)
+            resolved = Resolved(HubRef(ds.repo_id, None), resolved.sha, resolved.files, resolved.skipped,
+                                resolved.origin, resolved.problem, resolved.card_text, resolved.extra)
+            self.children[ds.repo_id] = HubDatasetSource(resolved, prefix=ds.repo_id + "/")
+        per_source = {name: {"kind": c.info.kind, "root": c.info.root, "revision": c.info.revision,
+                             "details": dict(c.info.details)} for name, c in self.children.items()}
+        self.info = SourceInfo(name=str(self.cache), kind="huggingface-cache", root=str(self.cache),
+                               details={"datasets": len(self.children), "per_source": per_source})
+
+    def entries(self) -> Iterator[Listed]:
+        yield from self.problems
+        for child in self.children.values():
+            yield from child.entries()
+
+    def _child(self, entry: Entry) -> HubDatasetSource:
+        child = self.children.get(entry.asset.source)
+        if child is None:
+            raise OSError(f"no cached dataset {entry.asset.source}")
+        return child
+
+    def open(self, entry: Entry) -> IO[bytes]:
+        return self._child(entry).open(entry)
+
+    def local_path(self, entry: Entry) -> str | None:
+        return self._child(entry).local_path(entry)
+
+
+# -- folders written by `save_to_disk` -------------------------------------------------------
+
+
+def is_saved_dataset(path: Path) -> bool:
+    return path.is_dir() and ((path / "dataset_dict.json").is_file()
+                              or ((path / "dataset_info.json").is_file() and (path / "state.json").is_file()))
+
+
+def saved_dataset_evidence(root: Path) -> list[Evidence]:
+    """The `license` of each `dataset_info.json` of a save_to_disk folder, as card metadata for its folder."""
+    found: list[Evidence] = []
+    for info_path in sorted(root.rglob("dataset_info.json")):
+        if info_path.is_symlink():
+            continue
+        rel = info_path.relative_to(root).as_posix()
+        scope = rel.rpartition("/")[0]
+        try:
+            data = json.loads(info_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # the file is scanned as an asset too; its problem is reported there
+        if isinstance(data, dict) and isinstance(data.get("license"), str) and data["license"].strip():
+            found += card_evidence(rel, scope, {"license": data["license"].strip()})
+    return found
+
+
+class SavedDatasetSource(LocalSource):
+    """A `save_to_disk` folder: its files, plus the license its `dataset_info.json` declares."""
+
+    def __init__(self, root: str | Path, **kwargs: Any) -> None:
+        super().__init__(root, **kwargs)
+        self.info = SourceInfo(name=self.info.name, kind="datasets-saved", root=self.info.root,
+                               details=_saved_details(self.root))
+
+    def scope_evidence(self) -> list[Evidence]:
+        return saved_dataset_evidence(self.root)
+
+
+def _saved_details(root: Path) -> dict[str, Any]:
+    splits = []
+    dict_file = root / "dataset_dict.json"
+    if dict_file.is_file():
+        try:
+            splits = list(json.loads(dict_file.read_text(encoding="utf-8")).get("splits", []))
+        except (OSError, ValueError, AttributeError):
+            splits = []
+    return {"format": "save_to_disk", "splits": splits}
+
+
+# -- dispatch --------------------------------------------------------------------------------
+
+
+def open_source(spec: str | Path, *, exclude: Iterable[str] = (), follow_symlinks: bool = False,
+                skip_dirs: Iterable[str | Path] = ()) -> Source | None:
+    """The Hugging Face source for `spec` (hf:// id, Hub cache folder, save_to_disk folder), or
+    None when `spec` is something else (the caller then scans it as a local folder)."""
+    text = str(spec)
+    ref = parse_hub_spec(text)
+    if ref is not None:
+        return HubDatasetSource(resolve(ref))
+    path = Path(text).expanduser()
+    if is_hub_cache(path):
+        return HubCacheSource(path)
+    if is_saved_dataset(path):
+        return SavedDatasetSource(path, exclude=exclude, follow_symlinks=follow_symlinks, skip_dirs=skip_dirs)
+    return None
+
+
+__all__ = ["HubCacheSource", "HubDatasetSource", "HubRef", "SavedDatasetSource", "hub_cache_dir", "is_offline",
+           "open_source", "parse_hub_spec", "resolve"]
