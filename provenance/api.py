@@ -10,6 +10,7 @@ from provenance.declarations import DECLARATIONS_FILE_NAME, Declarations, load_d
 from provenance.policy import Policy, load_policy
 from provenance.results import ScanResult
 from provenance.scan import Limits, Scanner, ScanOptions, temporary_output
+from provenance.sources.huggingface import open_source
 from provenance.sources.local import LocalSource
 
 
@@ -63,5 +64,6 @@ def scan(
     root = Path(path)
     out = Path(output_dir) if output_dir is not None else temporary_output()
     opts = build_options(root, **options)
-    source = LocalSource(root, exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out])
+    source = open_source(str(path), exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out]) \
+        or LocalSource(root, exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out])
     return Scanner(source, opts).run(out)

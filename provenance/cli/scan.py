@@ -13,6 +13,7 @@ from provenance.cli.console import ProgressLine, print_summary, summary_dict
 from provenance.errors import ProvenanceError
 from provenance.model import EXIT_USAGE
 from provenance.scan import Scanner
+from provenance.sources.huggingface import open_source
 from provenance.sources.local import LocalSource
 
 
@@ -36,11 +37,13 @@ from provenance.sources.local import LocalSource
 def scan(path: Path, output: Path, use: str | None, policy: Path | None, declarations: Path | None,
          exclude: tuple[str, ...], follow_symlinks: bool, jobs: int, max_errors: int | None,
          quiet: bool, as_json: bool) -> None:
-    """Scan PATH (a folder or a file) and exit 0 pass, 1 policy failure, 2 usage error, 3 incomplete."""
+    """Scan PATH (a folder, a file, hf://datasets/ORG/NAME[@REV] or a Hugging Face cache) and exit
+    0 pass, 1 policy failure, 2 usage error, 3 incomplete."""
     try:
         opts = build_options(path, use=use, policy=policy, declarations=declarations, exclude=exclude,
                              follow_symlinks=follow_symlinks, jobs=jobs, max_errors=max_errors)
-        source = LocalSource(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output])
+        source = open_source(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output]) \
+            or LocalSource(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output])
         progress = None if quiet or as_json else ProgressLine()
         result = Scanner(source, opts).run(output, progress=progress)
     except ProvenanceError as exc:
