@@ -200,6 +200,9 @@ class Scanner:
                             if ev.level.value == "directory":
                                 scope.add(ev)
 
+        for ev in self.source.scope_evidence():  # hook: evidence the source holds outside any file
+            scope.add(ev)
+
         writer = AssetTableWriter(out_dir)
         try:
             for done in metadata:
