@@ -21,6 +21,7 @@ from provenance.licensing.kb import load_kb
 from provenance.model import (
     METADATA_KINDS,
     Asset,
+    AssetKind,
     AssetResult,
     Finding,
     ScanErrorEntry,
@@ -30,6 +31,7 @@ from provenance.model import (
 from provenance.policy import Gate, Policy
 from provenance.resolve import ScopeIndex, resolve
 from provenance.results import AssetTableWriter, ScanResult
+from provenance.sources.archives import ArchiveLimits
 from provenance.sources.interface import Entry, Skipped, Source, Unreadable
 from provenance.sources.kinds import kind_of
 from provenance.summary import Summary
@@ -49,6 +51,8 @@ class Limits:
     sparse_ratio: float = 0.1
     #: Sparse-file check applies from this size up.
     sparse_min_size: int = 64 * 2**20
+    #: Member count, expanded size, ratio and nesting bounds for archives (hook: sources.archives).
+    archives: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class Analyzed:
     sha1: str | None
     outputs: tuple[tuple[str, DetectorOutput], ...]
     errors: tuple[str, ...]
+    #: Archive members, each analysed like a file (hook: sources.archives).
+    members: tuple[Analyzed, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,10 @@ def _read(ctx: WorkContext, entry: Entry) -> tuple[bytes, bool, str, str] | str:
 
 def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
     """Read one asset once and run every detector that applies. Never raises for bad data."""
+    if entry.asset.kind is AssetKind.ARCHIVE:  # hook: archives are read member by member
+        from provenance.sources.archives import analyze_archive
+
+        return analyze_archive(ctx, entry)
     errors = [entry.problem] if entry.problem else []
     read = _read(ctx, entry)
     if isinstance(read, str):
@@ -213,6 +223,8 @@ class Scanner:
             try:
                 for done in engine.map(ctx, analyze, self._data_entries(errors, skipped, gate, summary, writer)):
                     self._finish(done, scope, gate, summary, writer, errors)
+                    for member in done.members:  # hook: archive members get rows of their own
+                        self._finish(member, scope, gate, summary, writer, errors)
                     if progress:
                         progress(1, done.entry.asset.size)
             finally:
@@ -281,7 +293,9 @@ class Scanner:
             asset.path, asset.kind, own, scope.nearest(asset.folder),
             self.options.declarations.evidence_for(asset.path), record_licenses, records, self.options.use,
         )
-        findings = [f for _, out in done.outputs for f in out.findings] + list(resolution.findings)
+        # hook: an archive whose members were listed is a container; its members carry the license findings.
+        own_findings = () if done.members else resolution.findings
+        findings = [f for _, out in done.outputs for f in out.findings] + list(own_findings)
         for reason in done.errors:
             errors.append(ScanErrorEntry(asset.path, reason, asset.source))
             findings.append(Finding("scan-error", Severity.ERROR, asset.path, reason))
