@@ -13,13 +13,14 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from provenance.cards import parse_card
 from provenance.detectors.cards import card_evidence
 from provenance.errors import SourceError
+from provenance.lineage import resolve_dependencies
 from provenance.model import METADATA_KINDS, Asset, Evidence, SourceInfo
 from provenance.sources.interface import Entry, Listed, Skipped, Source, Unreadable
 from provenance.sources.kinds import kind_of
@@ -373,6 +374,12 @@ def describe_files(files: Iterable[RepoFile], metadata: Mapping[str, Any]) -> di
     }
 
 
+def _card_summary(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    keys = ("license", "license_name", "license_link", "pretty_name", "source_datasets", "task_categories",
+            "size_categories", "language")
+    return {k: metadata[k] for k in keys if k in metadata and isinstance(metadata[k], (str, list, int, float))}
+
+
 class HubDatasetSource(Source):
     """The files of one Hub dataset at one commit; paths are those within the repository
     (with `prefix` before them when several datasets are scanned together)."""
@@ -391,6 +398,12 @@ class HubDatasetSource(Source):
             details["problem"] = resolved.problem
         else:
             details.update(describe_files(list(resolved.files), self.card_metadata))
+            if self.card_metadata:
+                details["card"] = _card_summary(self.card_metadata)
+            cache = resolved.extra.get("cache")
+            deps = resolve_dependencies(self.card_metadata, [Path(cache)] if cache else [])
+            if deps:
+                details["dependencies"] = [asdict(d) for d in deps]
         root = f"{_DATASETS}{ref.repo_id}" + (f"@{resolved.sha}" if resolved.sha else "")
         self.info = SourceInfo(name=ref.repo_id, kind="huggingface", root=root, revision=resolved.sha,
                                details=details)
