@@ -7,11 +7,14 @@ from provenance.detectors.headers import SpdxHeaderDetector
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.detectors.license_files import LicenseFileDetector
 from provenance.detectors.records import RecordLicenseDetector
+from provenance.domains import DomainDetector
+from provenance.lineage import LineageDetector
 
 
 def default_detectors() -> list[Detector]:
     """The license detectors every scan runs."""
-    return [LicenseFileDetector(), CardDetector(), SpdxHeaderDetector(), RecordLicenseDetector()]
+    return [LicenseFileDetector(), CardDetector(), SpdxHeaderDetector(), RecordLicenseDetector(),
+            LineageDetector(), DomainDetector()]  # hook: lineage and URL domains (issue 4)
 
 
 __all__ = ["AssetContent", "Detector", "DetectorOutput", "default_detectors"]
