@@ -258,3 +258,12 @@ def _jsonl(content: AssetContent) -> Found:
                 if host:
                     counts[host] += 1
     return (field, counts, rows) if field else None
+
+
+def with_optout(detectors: Iterable[Detector], optout: Iterable[str]) -> list[Detector]:
+    """The detectors with the domain detector replaced by one that checks `optout`."""
+    found = list(detectors)
+    out: list[Detector] = [DomainDetector(optout) if isinstance(d, DomainDetector) else d for d in found]
+    if not any(isinstance(d, DomainDetector) for d in found):
+        out.append(DomainDetector(optout))
+    return out
