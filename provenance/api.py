@@ -26,6 +26,7 @@ def build_options(
     max_errors: int | None = None,
     limits: Limits | None = None,
     recorded: dict[str, Any] | None = None,
+    optout_domains: str | Path | None = None,
 ) -> ScanOptions:
     """Options from user-level arguments; the CLI calls this too, so both behave the same."""
     pol = policy if isinstance(policy, Policy) else load_policy(policy) if policy else Policy()
@@ -44,9 +45,18 @@ def build_options(
         decl = load_declarations(root / DECLARATIONS_FILE_NAME)
     else:
         decl = Declarations()
+    extra = dict(recorded or {})
+    detectors = None
+    if optout_domains:  # hook: URL domains on the user's opt-out list become tdm-opt-out findings
+        from provenance.detectors import default_detectors
+        from provenance.domains import load_optout, with_optout
+
+        domains = load_optout(optout_domains)
+        detectors = with_optout(default_detectors(), domains)
+        extra["optout_domains"] = {"file": str(Path(optout_domains).absolute()), "domains": len(domains)}
     return ScanOptions(
         use=pol.use, jobs=jobs, exclude=tuple(exclude), follow_symlinks=follow_symlinks,
-        limits=limits or Limits(), declarations=decl, policy=pol, recorded=dict(recorded or {}),
+        limits=limits or Limits(), declarations=decl, policy=pol, recorded=extra, detectors=detectors,
     )
 
 

@@ -32,16 +32,20 @@ from provenance.sources.local import LocalSource
               help="Worker processes; 0 means all cores.")
 @click.option("--max-errors", type=click.IntRange(min=0), default=None,
               help="Unreadable assets tolerated before the verdict is 'incomplete' (default 0).")
+@click.option("--optout-domains", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="File of domains that opted out of text and data mining (one a line); records from them "
+                   "are tdm-opt-out findings.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def scan(path: Path, output: Path, use: str | None, policy: Path | None, declarations: Path | None,
          exclude: tuple[str, ...], follow_symlinks: bool, jobs: int, max_errors: int | None,
-         quiet: bool, as_json: bool) -> None:
+         optout_domains: Path | None, quiet: bool, as_json: bool) -> None:
     """Scan PATH (a folder, a file, hf://datasets/ORG/NAME[@REV] or a Hugging Face cache) and exit
     0 pass, 1 policy failure, 2 usage error, 3 incomplete."""
     try:
         opts = build_options(path, use=use, policy=policy, declarations=declarations, exclude=exclude,
-                             follow_symlinks=follow_symlinks, jobs=jobs, max_errors=max_errors)
+                             follow_symlinks=follow_symlinks, jobs=jobs, max_errors=max_errors,
+                             optout_domains=optout_domains)
         source = open_source(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output]) \
             or LocalSource(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output])
         progress = None if quiet or as_json else ProgressLine()
