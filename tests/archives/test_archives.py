@@ -15,7 +15,7 @@ import pytest
 
 from provenance.api import build_options
 from provenance.detectors import default_detectors
-from provenance.domains import DomainDetector
+from provenance.domains import with_optout
 from provenance.scan import Limits, Scanner
 from provenance.sources.archives import ArchiveLimits, sample_key, traversal
 from provenance.sources.local import LocalSource
@@ -43,7 +43,7 @@ def webdataset_shard(path: Path, samples: int = 3) -> None:
 def run(corpus: Path, out: Path, *, limits: Limits | None = None, optout: tuple[str, ...] = ()) -> dict[str, Any]:
     opts = build_options(corpus, limits=limits)
     if optout:
-        opts.detectors = [*default_detectors(), DomainDetector(optout)]
+        opts.detectors = with_optout(default_detectors(), optout)
     result = Scanner(LocalSource(corpus), opts).run(out)
     rows = {r["path"]: r for r in pq.read_table(out / "assets.parquet").to_pylist()}
     return {"result": result, "rows": rows}
