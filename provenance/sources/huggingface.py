@@ -160,7 +160,10 @@ def cached_datasets(cache: Path) -> tuple[list[CachedDataset], list[Unreadable]]
         info = scan_cache_dir(cache)
         repos = {r.repo_id: Path(r.repo_path) for r in info.repos if r.repo_type == "dataset"}
         for warning in info.warnings:
-            problems.append(Unreadable(_warning_path(str(warning)), f"broken cache entry: {redact(str(warning))}"))
+            # Only broken dataset folders matter here: version.txt, CACHEDIR.TAG, .locks and models are not ours.
+            if "datasets--" in str(warning):
+                problems.append(Unreadable(_warning_path(str(warning)),
+                                           f"broken cache entry: {redact(str(warning))}"))
     except (CacheNotFound, CorruptedCacheException, OSError) as exc:
         raise SourceError(f"not a readable Hugging Face cache: {cache}: {redact(str(exc))}") from None
     found = [CachedDataset(repo_id, folder) for repo_id, folder in sorted(repos.items())]
@@ -171,8 +174,7 @@ def _warning_path(message: str) -> str:
     match = re.search(r"datasets--[^\s/'\"]+", message)
     if match:
         return match.group(0)[len("datasets--"):].replace("--", "/")
-    match = re.search(r"(?:models|spaces)--[^\s/'\"]+", message)
-    return match.group(0) if match else "."
+    return "."
 
 
 # -- one dataset repository ------------------------------------------------------------------

@@ -105,4 +105,11 @@ def build_standard_cache(cache: Path) -> dict[str, str]:
         "README.md": card("license: mit\nsource_datasets:\n- extended|acme/strict-upstream\n- original"),
         "data/train.parquet": parquet_bytes(rows),
     })
+    # What real caches also hold, none of it a dataset.
+    (cache / "version.txt").write_text("1")
+    (cache / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n")
+    (cache / ".locks" / "datasets--acme--permissive").mkdir(parents=True)
+    model = cache / "models--acme--model" / "snapshots" / sha_of("model")
+    model.mkdir(parents=True)
+    (model / "config.json").write_text("{}")
     return shas

@@ -101,7 +101,16 @@ def test_cache_one_source_per_dataset(hub_env: Path, tmp_path: Path) -> None:
     # A dataset without a license does not inherit another dataset's card.
     assert table["acme/nolicense/data.csv"]["license"] is None
     assert not result.passed
+    assert result.errors == ()  # version.txt, .locks, models: not broken datasets
     no_token(out)
+
+
+def test_legacy_dataset_without_org(hub_env: Path, tmp_path: Path) -> None:
+    add_dataset(hub_env, "legacy", {"README.md": card("license: mit"), "a.txt": b"hi"})
+    result = scan("hf://datasets/legacy", tmp_path / "one")
+    assert result.passed and result.sources[0]["name"] == "legacy"
+    result = scan(hub_env, tmp_path / "all")
+    assert "legacy" in {s["name"] for s in result.sources}
 
 
 def test_hf_home_is_accepted_as_cache(hub_env: Path) -> None:
