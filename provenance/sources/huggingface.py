@@ -9,6 +9,7 @@ show a token.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -21,7 +22,7 @@ from provenance.cards import parse_card
 from provenance.detectors.cards import card_evidence
 from provenance.errors import SourceError
 from provenance.lineage import resolve_dependencies
-from provenance.model import METADATA_KINDS, Asset, Evidence, SourceInfo
+from provenance.model import METADATA_KINDS, Asset, AssetKind, Evidence, SourceInfo
 from provenance.sources.interface import Entry, Listed, Skipped, Source, Unreadable
 from provenance.sources.kinds import kind_of
 from provenance.sources.local import LocalSource, display_path, open_regular
@@ -335,23 +336,21 @@ def split_of(path: str) -> str:
     return "train"
 
 
-def describe_files(files: Iterable[RepoFile], metadata: Mapping[str, Any]) -> dict[str, Any]:
-    """Data files per config and split, for the record of what was scanned."""
-    files = list(files)
+def data_files_by_split(files: Iterable[RepoFile], metadata: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
+    """Data files per config and split: the card's `configs` when it has them, else split names in paths."""
+    import fnmatch
+
     data = [f for f in files if f.path.lower().endswith(_DATA_EXT)
             and kind_of(f.path.rsplit("/", 1)[-1]) not in METADATA_KINDS]
     configs: dict[str, dict[str, list[str]]] = {}
     declared = metadata.get("configs")
     if isinstance(declared, list) and declared:
-        import fnmatch
-
         for cfg in declared:
             if not isinstance(cfg, dict):
                 continue
-            name = str(cfg.get("config_name", "default"))
             splits: dict[str, list[str]] = {}
             spec = cfg.get("data_files")
-            items = spec if isinstance(spec, list) else [{"split": "train", "path": spec}] if spec else []
+            items = spec if isinstance(spec, list) else [spec] if spec else []
             for item in items:
                 if isinstance(item, str):
                     item = {"split": "train", "path": item}
@@ -359,21 +358,67 @@ def describe_files(files: Iterable[RepoFile], metadata: Mapping[str, Any]) -> di
                     continue
                 patterns = item.get("path")
                 patterns = patterns if isinstance(patterns, list) else [patterns]
-                matched = [f.path for f in data if any(isinstance(p, str) and fnmatch.fnmatch(f.path, p)
-                                                       for p in patterns)]
-                splits[str(item.get("split", "train"))] = matched
-            configs[name] = splits
-    else:
-        splits = {}
-        for f in data:
-            splits.setdefault(split_of(f.path), []).append(f.path)
-        if splits:
-            configs["default"] = splits
+                splits[str(item.get("split", "train"))] = [
+                    f.path for f in data if any(isinstance(p, str) and fnmatch.fnmatch(f.path, p) for p in patterns)]
+            configs[str(cfg.get("config_name", "default"))] = splits
+        return configs
+    by_split: dict[str, list[str]] = {}
+    for f in data:
+        by_split.setdefault(split_of(f.path), []).append(f.path)
+    return {"default": by_split} if by_split else {}
+
+
+def describe_files(files: Iterable[RepoFile], metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """Files, bytes, and data files per config and split, for the record of what was scanned."""
+    files = list(files)
+    configs = data_files_by_split(files, metadata)
     return {
         "files": len(files),
         "bytes": sum(f.size for f in files),
         "configs": {c: {s: {"files": len(p), "examples": p[:5]} for s, p in sp.items()} for c, sp in configs.items()},
     }
+
+
+DEFAULT_SAMPLE_RECORDS = 10_000
+SAMPLE_FOLDER = ".provenance-sample"
+_BUILDERS = {".parquet": "parquet", ".jsonl": "json", ".json": "json", ".csv": "csv", ".tsv": "csv",
+             ".arrow": "arrow", ".txt": "text", ".tar": "webdataset"}
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How many records per split are read through `datasets` streaming when data files are remote."""
+
+    records: int = DEFAULT_SAMPLE_RECORDS
+    #: Read every data file in full instead (downloaded as a stream, never to disk).
+    all_records: bool = False
+
+
+def sample_records(data_files: list[str], limit: int | None) -> bytes:
+    """The licensing fields of the first `limit` records of some data files (local paths or hf:// URLs),
+    read through `datasets` streaming, as JSON Lines. Media columns are never decoded."""
+    from itertools import islice
+
+    import datasets
+
+    from provenance.datasets_api import records_jsonl, relevant_columns
+
+    ext = max({os.path.splitext(f)[1].lower() for f in data_files},
+              key=lambda e: sum(f.lower().endswith(e) for f in data_files))
+    builder = _BUILDERS.get(ext)
+    if builder is None:
+        raise ValueError(f"no datasets reader for {ext or 'these'} files")
+    kwargs: dict[str, Any] = {"delimiter": "\t"} if ext == ".tsv" else {}
+    files = [f for f in data_files if f.lower().endswith(ext)]
+    ds = datasets.load_dataset(builder, data_files={"sample": files}, split="sample", streaming=True, **kwargs)
+    names = list(ds.column_names or [])
+    columns = relevant_columns(names)
+    if not columns and ds.features:
+        plain = [n for n, f in ds.features.items() if isinstance(f, datasets.Value)]
+        columns = plain[:1]
+    view = ds.select_columns(columns) if columns else ds
+    rows = iter(view) if limit is None else islice(iter(view), limit)
+    return records_jsonl(rows)
 
 
 def _card_summary(metadata: Mapping[str, Any]) -> dict[str, Any]:
@@ -386,9 +431,11 @@ class HubDatasetSource(Source):
     """The files of one Hub dataset at one commit; paths are those within the repository
     (with `prefix` before them when several datasets are scanned together)."""
 
-    def __init__(self, resolved: Resolved, prefix: str = "") -> None:
+    def __init__(self, resolved: Resolved, prefix: str = "", sampling: Sampling | None = None) -> None:
         self.resolved = resolved
         self.prefix = prefix
+        self.sampling = sampling or Sampling()
+        self._samples: dict[str, bytes | str] = {}
         ref = resolved.ref
         card = parse_card(resolved.card_text) if resolved.card_text else None
         self.card_metadata: dict[str, Any] = card.metadata if card else {}
@@ -406,6 +453,8 @@ class HubDatasetSource(Source):
             deps = resolve_dependencies(self.card_metadata, [Path(cache)] if cache else [])
             if deps:
                 details["dependencies"] = [asdict(d) for d in deps]
+        if self.sampled:
+            details["sampling"] = {"records_per_split": self.sampling.records, "via": "datasets streaming"}
         root = f"{_DATASETS}{ref.repo_id}" + (f"@{resolved.sha}" if resolved.sha else "")
         self.info = SourceInfo(name=ref.repo_id, kind="huggingface", root=root, revision=resolved.sha,
                                details=details)
@@ -414,16 +463,55 @@ class HubDatasetSource(Source):
         if self.resolved.problem:
             yield Unreadable(self.prefix.rstrip("/") or ".", self.resolved.problem)
             return
+        splits = data_files_by_split(self.resolved.files, self.card_metadata) if self.sampled else {}
+        sampled = {p for by_split in splits.values() for paths in by_split.values() for p in paths}
         for f in self.resolved.files:
             path = self.prefix + f.path
             shown, problem = display_path(path)
+            if f.path in sampled:
+                yield Skipped(shown, f"remote data file not downloaded: its records were sampled "
+                                     f"({self.sampling.records} per split) through datasets streaming; "
+                                     "--all-records reads every file")
+                continue
             asset = Asset(path=shown, kind=kind_of(shown.rsplit("/", 1)[-1]), size=f.size, source=self.info.name,
                           mtime_ns=f.mtime_ns)
             yield Entry(asset=asset, handle=f.handle, problem=problem)
         for s in self.resolved.skipped:
             yield Skipped(self.prefix + s.path, s.reason)
+        yield from self._sample_entries(splits)
+
+    @property
+    def sampled(self) -> bool:
+        """Remote data files are sampled through `datasets` unless every record is asked for."""
+        return self.resolved.origin == "hub" and not self.sampling.all_records and not self.resolved.problem
+
+    def _sample_entries(self, splits: dict[str, dict[str, list[str]]]) -> Iterator[Listed]:
+        by_path = {f.path: f for f in self.resolved.files}
+        for config, by_split in sorted(splits.items()):
+            for split, paths in sorted(by_split.items()):
+                if not paths:
+                    continue
+                path = f"{self.prefix}{SAMPLE_FOLDER}/{config}/{split}.jsonl"
+                if path not in self._samples:
+                    targets = [_stream_target(by_path[p].handle) for p in paths]
+                    try:
+                        self._samples[path] = sample_records(targets, self.sampling.records)
+                    except Exception as exc:  # datasets raises many types for unreadable remote data
+                        self._samples[path] = f"cannot sample {config}/{split} through datasets: " \
+                                              f"{redact(_short(exc))}"
+                data = self._samples[path]
+                if isinstance(data, str):
+                    yield Unreadable(path, data)
+                    continue
+                asset = Asset(path=path, kind=AssetKind.TABLE, size=len(data), source=self.info.name)
+                yield Entry(asset=asset, handle=f"sample:{path}")
 
     def open(self, entry: Entry) -> IO[bytes]:
+        if entry.handle.startswith("sample:"):
+            data = self._samples.get(entry.handle[len("sample:"):])
+            if not isinstance(data, bytes):
+                raise OSError("sample not available")
+            return io.BytesIO(data)
         if entry.handle.startswith(REMOTE_PREFIX):
             from huggingface_hub import HfFileSystem
 
@@ -434,7 +522,12 @@ class HubDatasetSource(Source):
         return open_regular(entry.handle)
 
     def local_path(self, entry: Entry) -> str | None:
-        return None if entry.handle.startswith(REMOTE_PREFIX) else entry.handle
+        return None if entry.handle.startswith((REMOTE_PREFIX, "sample:")) else entry.handle
+
+
+def _stream_target(handle: str) -> str:
+    """What `datasets` reads a repo file from: an hf:// URL for remote files, else the local path."""
+    return "hf://" + handle[len(REMOTE_PREFIX):] if handle.startswith(REMOTE_PREFIX) else handle
 
 
 class HubCacheSource(Source):
@@ -526,13 +619,13 @@ def _saved_details(root: Path) -> dict[str, Any]:
 
 
 def open_source(spec: str | Path, *, exclude: Iterable[str] = (), follow_symlinks: bool = False,
-                skip_dirs: Iterable[str | Path] = ()) -> Source | None:
+                skip_dirs: Iterable[str | Path] = (), sampling: Sampling | None = None) -> Source | None:
     """The Hugging Face source for `spec` (hf:// id, Hub cache folder, save_to_disk folder), or
     None when `spec` is something else (the caller then scans it as a local folder)."""
     text = str(spec)
     ref = parse_hub_spec(text)
     if ref is not None:
-        return HubDatasetSource(resolve(ref))
+        return HubDatasetSource(resolve(ref), sampling=sampling)
     path = Path(text).expanduser()
     if is_hub_cache(path):
         return HubCacheSource(path)

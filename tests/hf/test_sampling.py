@@ -1,0 +1,76 @@
+"""Remote data files are sampled through `datasets` streaming. The Hub is unreachable in tests, so the
+same code path runs over the cached snapshot's files (what `datasets` reads is a local path there)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from provenance.api import build_options, scan
+from provenance.scan import Scanner
+from provenance.sources.huggingface import HubDatasetSource, HubRef, Sampling, resolve_cached, sample_records
+from provenance.sources.interface import Entry, Skipped
+from tests.hf.hubcache import add_dataset, card, parquet_bytes
+
+
+def as_remote(cache: Path, repo_id: str) -> HubDatasetSource:
+    resolved = resolve_cached(HubRef(repo_id), cache)
+    return HubDatasetSource(replace(resolved, origin="hub"), sampling=Sampling(records=2))
+
+
+def test_sample_records_reads_license_and_url_only(hub_env: Path) -> None:
+    snap = resolve_cached(HubRef("acme/images"), hub_env)
+    files = [f.handle for f in snap.files if f.path.endswith(".parquet")]
+    lines = sample_records(files, 3).decode().splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"license": "cc-by-4.0", "url": "https://www.example.com/a.png"},
+        {"license": "cc-by-nc-4.0", "url": "https://img.flickr.com/b.png"},
+        {"license": "cc0-1.0", "url": "http://blocked.org/x.png"},
+    ]
+    assert len(sample_records(files, None).splitlines()) == 4
+
+
+def test_remote_dataset_is_sampled_per_split(hub_env: Path, tmp_path: Path) -> None:
+    source = as_remote(hub_env, "acme/images")
+    listed = list(source.entries())
+    skipped = [e for e in listed if isinstance(e, Skipped)]
+    assert [s.path for s in skipped] == ["data/train-00000-of-00001.parquet"]
+    assert "sampled" in skipped[0].reason
+    out = tmp_path / "out"
+    result = Scanner(source, build_options(tmp_path)).run(out)
+    rows = {r["path"]: r for r in pq.read_table(out / "assets.parquet").to_pylist()}
+    sample = rows[".provenance-sample/default/train.jsonl"]
+    assert sample["records"] == 2
+    assert sample["license"] == "CC-BY-4.0 AND CC-BY-NC-4.0"
+    assert result.sources[0]["details"]["sampling"]["records_per_split"] == 2
+    assert result.verdict.skipped == 1
+
+
+def test_configs_from_card_and_csv_sample(hub_env: Path, tmp_path: Path) -> None:
+    meta = ("license: mit\nconfigs:\n- config_name: en\n  data_files:\n  - split: train\n    path: en/*.csv\n"
+            "- config_name: fr\n  data_files: fr/train.parquet")
+    add_dataset(hub_env, "acme/multi", {
+        "README.md": card(meta),
+        "en/part1.csv": b"text,license\nhello,mit\nbye,\n",
+        "fr/train.parquet": parquet_bytes(pa.table({"text": ["bonjour"]})),
+    })
+    source = as_remote(hub_env, "acme/multi")
+    paths = [e.asset.path for e in source.entries() if isinstance(e, Entry)]
+    assert ".provenance-sample/en/train.jsonl" in paths and ".provenance-sample/fr/train.jsonl" in paths
+    out = tmp_path / "out"
+    Scanner(source, build_options(tmp_path)).run(out)
+    rows = {r["path"]: r for r in pq.read_table(out / "assets.parquet").to_pylist()}
+    assert rows[".provenance-sample/en/train.jsonl"]["records"] == 2
+    assert rows[".provenance-sample/fr/train.jsonl"]["records"] == 1
+    assert rows[".provenance-sample/fr/train.jsonl"]["license"] == "MIT"
+
+
+def test_cached_datasets_are_read_in_full(hub_env: Path, tmp_path: Path) -> None:
+    result = scan("hf://datasets/acme/images", tmp_path / "out", sample_records=1)
+    assert result.parameters["sample_records"] == 1
+    rows = {r["path"]: r for r in pq.read_table(tmp_path / "out" / "assets.parquet").to_pylist()}
+    assert rows["data/train-00000-of-00001.parquet"]["records"] == 4  # local Parquet: every record, column-wise
