@@ -10,7 +10,7 @@ from provenance.declarations import DECLARATIONS_FILE_NAME, Declarations, load_d
 from provenance.policy import Policy, load_policy
 from provenance.results import ScanResult
 from provenance.scan import Limits, Scanner, ScanOptions, temporary_output
-from provenance.sources.huggingface import open_source
+from provenance.sources.huggingface import DEFAULT_SAMPLE_RECORDS, Sampling, open_source
 from provenance.sources.local import LocalSource
 
 
@@ -73,7 +73,11 @@ def scan(
     """
     root = Path(path)
     out = Path(output_dir) if output_dir is not None else temporary_output()
+    sampling = Sampling(options.pop("sample_records", DEFAULT_SAMPLE_RECORDS), options.pop("all_records", False))
     opts = build_options(root, **options)
-    source = open_source(str(path), exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out]) \
+    opts.recorded.update(sample_records=None if sampling.all_records else sampling.records,
+                         all_records=sampling.all_records)
+    source = open_source(str(path), exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out],
+                         sampling=sampling) \
         or LocalSource(root, exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out])
     return Scanner(source, opts).run(out)
