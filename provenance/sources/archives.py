@@ -73,6 +73,8 @@ class ArchiveLimits:
     ratio_floor: int = 8 * 2**20
     #: 1: members of a top-level archive are scanned; 2: an archive inside one too; deeper is an error.
     max_depth: int = 2
+    #: Media (images, audio) read out of one table as member assets: a sample of the table.
+    max_embedded: int = 10_000
 
 
 @dataclass(frozen=True)
@@ -530,23 +532,26 @@ def _link_samples(ctx: WorkContext, members: list[_Scanned], flatten: bool) -> l
             extra.append((DETECTOR_ID + "-license", DetectorOutput(evidence=tuple(inherited))))
         side = sidecars.get(m.key)
         if side and side[0] != asset.path and not done.errors:
-            extra.append(("webdataset", _sample_output(asset.path, side[0], side[1], optout,
-                                                       captions.get(m.key))))
+            extra.append(("webdataset", record_output(asset.path, side[0], side[1], optout,
+                                                      captions.get(m.key))))
         out.append(replace(done, outputs=(*done.outputs, *extra)) if extra else done)
     return out
 
 
-def _sample_output(path: str, sidecar_path: str, meta: dict[str, Any], optout: frozenset[str],
-                   caption_path: str | None) -> DetectorOutput:
+def record_output(path: str, where: str, meta: dict[str, Any], optout: frozenset[str],
+                  caption_path: str | None, line: int | None = None) -> DetectorOutput:
+    """A record's license (record-level evidence), URL domain and caption for one member:
+    a WebDataset sample's sidecar (`where` is the sidecar) or a table row (`where` the table, `line` the row)."""
     evidence: list[Evidence] = []
     records: tuple[RecordLicense, ...] = ()
-    facts: dict[str, Any] = {"sample_sidecar": sidecar_path}
+    facts: dict[str, Any] = {"record": where if line is None else f"{where}:{line}"}
     lic = _first(meta, SIDECAR_LICENSE)
     if lic:
         field, value = lic
         norm = normalize_license(value).expression
-        evidence.append(Evidence(EvidenceKind.RECORD_FIELD, Level.RECORD, Location(sidecar_path, field=field),
-                                 norm, value[:200], 1.0 if norm else 0.0, "webdataset-sidecar", records=1))
+        evidence.append(Evidence(EvidenceKind.RECORD_FIELD, Level.RECORD, Location(where, line=line, field=field),
+                                 norm, value[:200], 1.0 if norm else 0.0,
+                                 "webdataset-sidecar" if line is None else "table-row", records=1))
         records = (RecordLicense(value[:200], norm, 1, field=field),)
     findings: tuple[Finding, ...] = ()
     url = _first(meta, ("url", "source_url", "image_url", "page_url", "link"))
