@@ -142,7 +142,13 @@ def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
             out = DetectorOutput(errors=(f"detector {detector.id} failed: {type(exc).__name__}: {exc}"[:300],))
         outputs.append((detector.id, out))
         errors += out.errors
-    return Analyzed(entry, sha256, sha1, tuple(outputs), tuple(errors))
+    members: tuple[Analyzed, ...] = ()
+    if entry.asset.kind is AssetKind.TABLE:  # hook: media embedded in tables become members (sources.embedded)
+        from provenance.sources.embedded import table_members
+
+        members, problem = table_members(ctx, entry, content)
+        errors += [problem] if problem else []
+    return Analyzed(entry, sha256, sha1, tuple(outputs), tuple(errors), members)
 
 
 @dataclass
@@ -294,7 +300,7 @@ class Scanner:
             self.options.declarations.evidence_for(asset.path), record_licenses, records, self.options.use,
         )
         # hook: an archive whose members were listed is a container; its members carry the license findings.
-        own_findings = () if done.members else resolution.findings
+        own_findings = () if done.members and asset.kind is AssetKind.ARCHIVE else resolution.findings
         findings = [f for _, out in done.outputs for f in out.findings] + list(own_findings)
         for reason in done.errors:
             errors.append(ScanErrorEntry(asset.path, reason, asset.source))
