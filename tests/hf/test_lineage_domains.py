@@ -100,7 +100,8 @@ def test_domain_counts_and_tdm_optout_on_image_dataset(hub_env: Path, tmp_path: 
     assert totals["domain:img.flickr.com"] == 1
     top = [f for f in result.sources[0]["source_findings"] if f["rule"] == "url-domains"]
     assert top and "blocked.org (1)" in top[0]["message"]
-    assert ("tdm-opt-out", 1) in result.verdict.failed
+    # The table, and the two images embedded in it whose records come from opted-out domains.
+    assert ("tdm-opt-out", 3) in result.verdict.failed
 
 
 def test_domains_in_jsonl_and_csv(tmp_path: Path) -> None:
