@@ -257,18 +257,30 @@ def resolve_cached(ref: HubRef, cache: Path) -> Resolved:
     from huggingface_hub.errors import LocalEntryNotFoundError
 
     folder = cached_dataset_folder(cache, ref.repo_id)
+    extra: dict[str, Any] = {"cache": str(cache)}
     try:
         path = snapshot_download(ref.repo_id, repo_type="dataset", revision=ref.revision, cache_dir=cache,
                                  local_files_only=True)
     except LocalEntryNotFoundError:
-        what = f"revision {ref.revision!r} of " if ref.revision else ""
-        return Resolved(ref, problem=f"{what}dataset {ref.repo_id} is not in the local Hub cache ({cache})")
+        # No `main` ref (downloaded by tag or commit only): the newest cached snapshot, said so.
+        newest = CachedDataset(ref.repo_id, folder).default_revision() if ref.revision is None else None
+        if newest is None:
+            what = f"revision {ref.revision!r} of " if ref.revision else ""
+            return Resolved(ref, problem=f"{what}dataset {ref.repo_id} is not in the local Hub cache ({cache})")
+        path = str(folder / "snapshots" / newest)
+        extra["note"] = "the cache has no 'main' ref for this dataset; its newest cached snapshot was scanned"
     except Exception as exc:  # huggingface_hub raises many types; the reason is what matters
         return Resolved(ref, problem=f"cannot read {ref.repo_id} from the Hub cache: {redact(_short(exc))}")
     snapshot = Path(path)
     files, skipped = _snapshot_files(snapshot, folder)
+    others = [r for r in CachedDataset(ref.repo_id, folder).snapshots() if r != snapshot.name]
+    if others:
+        extra["other_cached_revisions"] = others[:20]
+    refs = {name: sha for name, sha in CachedDataset(ref.repo_id, folder).refs().items() if sha == snapshot.name}
+    if refs:
+        extra["refs"] = sorted(refs)
     return Resolved(ref, sha=snapshot.name, files=tuple(files), skipped=tuple(skipped), origin="cache",
-                    card_text=_read_card(files), extra={"cache": str(cache)})
+                    card_text=_read_card(files), extra=extra)
 
 
 def resolve_hub(ref: HubRef, cache: Path, timeout: float = 20.0) -> Resolved:
@@ -538,11 +550,7 @@ class HubCacheSource(Source):
         found, self.problems = cached_datasets(self.cache)
         self.children: dict[str, HubDatasetSource] = {}
         for ds in found:
-            revision = ds.default_revision()
-            ref = HubRef(ds.repo_id, revision)
-            resolved = resolve_cached(ref, self.cache)
-            resolved = Resolved(HubRef(ds.repo_id, None), resolved.sha, resolved.files, resolved.skipped,
-                                resolved.origin, resolved.problem, resolved.card_text, resolved.extra)
+            resolved = resolve_cached(HubRef(ds.repo_id), self.cache)
             self.children[ds.repo_id] = HubDatasetSource(resolved, prefix=ds.repo_id + "/")
         per_source = {name: {"kind": c.info.kind, "root": c.info.root, "revision": c.info.revision,
                              "details": dict(c.info.details)} for name, c in self.children.items()}

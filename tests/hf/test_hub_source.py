@@ -163,3 +163,54 @@ def test_save_to_disk_folder_license(tmp_path: Path, hub_env: Path) -> None:
     assert arrow and all(r["license"] == "CC-BY-SA-4.0" for r in arrow)
     assert all(r["records"] == 2 for r in arrow)
     assert result.sources[0]["kind"] == "datasets-saved"
+
+
+def test_cache_without_main_ref_uses_newest_snapshot(hub_env: Path, tmp_path: Path) -> None:
+    add_dataset(hub_env, "acme/tagged", {"README.md": card("license: mit"), "a.txt": b"x"}, refs=("v1",))
+    result = scan("hf://datasets/acme/tagged", tmp_path / "out")
+    details = result.sources[0]["details"]
+    assert result.sources[0]["revision"] == sha_of("acme/tagged")
+    assert "newest cached snapshot" in details["note"] and details["refs"] == ["v1"]
+    assert result.passed
+
+
+def test_other_cached_revisions_are_recorded(hub_env: Path, tmp_path: Path) -> None:
+    old = sha_of("acme/permissive", "old")
+    add_dataset(hub_env, "acme/permissive", {"README.md": card("license: mit")}, sha=old, refs=("v0",))
+    result = scan("hf://datasets/acme/permissive", tmp_path / "out")
+    assert result.sources[0]["details"]["other_cached_revisions"] == [old]
+
+
+def test_missing_blob_is_an_error_entry(hub_env: Path, tmp_path: Path) -> None:
+    snap = add_dataset(hub_env, "acme/partial", {"README.md": card("license: mit"), "a.txt": b"x"}, blobs=True)
+    (snap / "a.txt").resolve().unlink()
+    result = scan("hf://datasets/acme/partial", tmp_path / "out")
+    assert [e.path for e in result.errors] == ["a.txt"]
+
+
+def test_webdataset_shards_in_a_cached_dataset(hub_env: Path, tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        for name, data in (("000000.jpg", b"\xff\xd8\xff jpeg"), ("000000.json", b'{"license": "cc-by-nc-4.0"}'),
+                           ("000001.jpg", b"\xff\xd8\xff jpeg 2"), ("000001.json", b'{"url": "https://a.com/1"}')):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    add_dataset(hub_env, "acme/wds", {"README.md": card("license: cc-by-4.0"),
+                                      "shards/shard-0000.tar": buf.getvalue()})
+    out = tmp_path / "out"
+    scan("hf://datasets/acme/wds", out)
+    table = rows(out)
+    assert table["shards/shard-0000.tar!000000.jpg"]["license"] == "CC-BY-NC-4.0"
+    assert table["shards/shard-0000.tar!000001.jpg"]["license"] == "CC-BY-4.0"  # no sidecar license: the card's
+
+
+def test_redact_hides_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance.sources.huggingface import redact
+
+    monkeypatch.setenv("HF_TOKEN", TOKEN_MARKER)
+    text = redact(f"401 for url with Authorization: Bearer {TOKEN_MARKER} and hf_abcdefghijklmnopqrstuvwxyz123")
+    assert TOKEN_MARKER not in text and "hf_abcdefghijklmnopqrstuvwxyz123" not in text
