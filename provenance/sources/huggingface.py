@@ -578,6 +578,17 @@ class HubCacheSource(Source):
 # -- folders written by `save_to_disk` -------------------------------------------------------
 
 
+def _cached_repo_of(path: Path) -> tuple[HubRef, Path] | None:
+    """A single cached dataset folder (`<cache>/datasets--org--name`) or one of its snapshots."""
+    path = path.absolute()
+    if path.name.startswith("datasets--") and (path / "snapshots").is_dir():
+        return HubRef(path.name[len("datasets--"):].replace("--", "/")), path.parent
+    if path.parent.name == "snapshots" and path.parent.parent.name.startswith("datasets--") and path.is_dir():
+        repo = path.parent.parent
+        return HubRef(repo.name[len("datasets--"):].replace("--", "/"), path.name), repo.parent
+    return None
+
+
 def is_saved_dataset(path: Path) -> bool:
     return path.is_dir() and ((path / "dataset_dict.json").is_file()
                               or ((path / "dataset_info.json").is_file() and (path / "state.json").is_file()))
@@ -637,6 +648,9 @@ def open_source(spec: str | Path, *, exclude: Iterable[str] = (), follow_symlink
     path = Path(text).expanduser()
     if is_hub_cache(path):
         return HubCacheSource(path)
+    cached = _cached_repo_of(path)
+    if cached is not None:
+        return HubDatasetSource(resolve_cached(*cached), sampling=sampling)
     if is_saved_dataset(path):
         return SavedDatasetSource(path, exclude=exclude, follow_symlinks=follow_symlinks, skip_dirs=skip_dirs)
     return None

@@ -214,3 +214,13 @@ def test_redact_hides_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_TOKEN", TOKEN_MARKER)
     text = redact(f"401 for url with Authorization: Bearer {TOKEN_MARKER} and hf_abcdefghijklmnopqrstuvwxyz123")
     assert TOKEN_MARKER not in text and "hf_abcdefghijklmnopqrstuvwxyz123" not in text
+
+
+def test_one_cached_repo_folder_or_snapshot(hub_env: Path, tmp_path: Path) -> None:
+    repo = hub_env / "datasets--acme--permissive"
+    result = scan(repo, tmp_path / "a")
+    assert result.sources[0]["name"] == "acme/permissive" and result.passed
+    assert "data/train-00000-of-00001.parquet" in rows(tmp_path / "a")  # blobs are read through the links
+    snap = repo / "snapshots" / sha_of("acme/permissive")
+    result = scan(snap, tmp_path / "b")
+    assert result.sources[0]["revision"] == sha_of("acme/permissive")
