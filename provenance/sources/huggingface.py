@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -78,8 +78,13 @@ def hub_cache_dir() -> Path:
 
 
 def is_offline() -> bool:
+    """Offline as the Hugging Face libraries understand it (read now, and as they read it at import)."""
     value = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("HF_DATASETS_OFFLINE") or ""
-    return value.strip().lower() in ("1", "true", "yes", "on")
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE)
 
 
 def redact(text: str) -> str:
@@ -289,27 +294,29 @@ def resolve_hub(ref: HubRef, cache: Path, timeout: float = 20.0) -> Resolved:
     from huggingface_hub import HfApi
     from huggingface_hub.errors import (
         GatedRepoError,
-        HfHubHTTPError,
-        OfflineModeIsEnabled,
         RepositoryNotFoundError,
         RevisionNotFoundError,
     )
 
+    problem: str | None = None
     try:
         info = HfApi().dataset_info(ref.repo_id, revision=ref.revision, files_metadata=True, timeout=timeout)
     except GatedRepoError:
-        return Resolved(ref, problem=f"dataset {ref.repo_id} is gated: accept its conditions on the Hub and "
-                                     "log in (HF_TOKEN or `hf auth login`) to scan it")
+        problem = (f"dataset {ref.repo_id} is gated: accept its conditions on the Hub and log in (HF_TOKEN or "
+                   "`hf auth login`) to scan it")
     except RevisionNotFoundError:
-        return Resolved(ref, problem=f"revision {ref.revision!r} of dataset {ref.repo_id} does not exist")
+        problem = f"revision {ref.revision!r} of dataset {ref.repo_id} does not exist on the Hub"
     except RepositoryNotFoundError:
-        return Resolved(ref, problem=f"dataset {ref.repo_id} does not exist on the Hub or is private "
-                                     "(private datasets need a token with access)")
-    except (OfflineModeIsEnabled, HfHubHTTPError, OSError) as exc:
+        problem = (f"dataset {ref.repo_id} does not exist on the Hub or is private (private datasets need a "
+                   "token with access)")
+    except Exception as exc:  # offline mode, HTTP errors, DNS, refused or timed-out connections
+        problem = f"the Hub cannot be reached ({redact(_short(exc))})"
+    if problem is not None:
+        # Files the user already has locally are still scanned; the Hub's answer is kept with them.
         cached = resolve_cached(ref, cache)
         if cached.problem is None:
-            return cached
-        return Resolved(ref, problem=f"the Hub cannot be reached ({redact(_short(exc))}) and {cached.problem}")
+            return replace(cached, extra={**cached.extra, "hub": problem})
+        return Resolved(ref, problem=f"{problem}; and {cached.problem}")
     sha = info.sha or ""
     snapshot = cached_dataset_folder(cache, ref.repo_id) / "snapshots" / sha
     if sha and snapshot.is_dir():
