@@ -210,6 +210,8 @@ class Resolved:
     problem: str | None = None
     card_text: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: Card metadata the Hub returned (used when the card's text is not at hand).
+    metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _snapshot_files(snapshot: Path, repo_folder: Path) -> tuple[list[RepoFile], list[Skipped]]:
@@ -328,12 +330,11 @@ def resolve_hub(ref: HubRef, cache: Path, timeout: float = 20.0) -> Resolved:
         RepoFile(s.rfilename, int(s.size or 0), f"{REMOTE_PREFIX}datasets/{ref.repo_id}@{sha}/{s.rfilename}")
         for s in sorted(info.siblings or [], key=lambda s: s.rfilename) if s.rfilename not in _PLUMBING
     )
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"cache": str(cache)}
     if info.gated:
         extra["gated"] = str(info.gated)
-    if info.card_data is not None:
-        extra["card_license"] = info.card_data.get("license")
-    return Resolved(ref, sha=sha, files=files, origin="hub", extra=extra)
+    metadata = dict(info.card_data.to_dict()) if info.card_data is not None else {}
+    return Resolved(ref, sha=sha, files=files, origin="hub", extra=extra, metadata=metadata)
 
 
 def resolve(ref: HubRef, cache: Path | None = None) -> Resolved:
@@ -457,7 +458,7 @@ class HubDatasetSource(Source):
         self._samples: dict[str, bytes | str] = {}
         ref = resolved.ref
         card = parse_card(resolved.card_text) if resolved.card_text else None
-        self.card_metadata: dict[str, Any] = card.metadata if card else {}
+        self.card_metadata: dict[str, Any] = card.metadata if card else dict(resolved.metadata)
         details: dict[str, Any] = {
             "repo_id": ref.repo_id, "repo_type": "dataset", "requested_revision": ref.revision or "main",
             "revision": resolved.sha, "origin": resolved.origin, **dict(resolved.extra),

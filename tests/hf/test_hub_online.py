@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import datasets
 import huggingface_hub.constants as hf_constants
 import pytest
 
@@ -40,6 +41,12 @@ class FakeHub(BaseHTTPRequestHandler):
             self._reply(403, {"error": "Access to dataset acme/gated is restricted."}, "GatedRepo")
         elif "/revision/nope" in path:
             self._reply(404, {"error": "Invalid rev id: nope"}, "RevisionNotFound")
+        elif path.startswith("/api/datasets/acme/remote"):
+            self._reply(200, {"id": "acme/remote", "sha": "f" * 40, "private": False, "gated": "auto",
+                              "siblings": [{"rfilename": "README.md", "size": 40},
+                                           {"rfilename": "data/train-0.parquet", "size": 1000},
+                                           {"rfilename": "data/test-0.parquet", "size": 500}],
+                              "cardData": {"license": "mit", "source_datasets": ["extended|acme/strict-upstream"]}})
         elif path.startswith("/api/datasets/acme/permissive"):
             self._reply(200, {"id": "acme/permissive", "sha": sha_of("acme/permissive"), "private": False,
                               "gated": False, "siblings": [{"rfilename": "README.md"}], "cardData": {}})
@@ -57,6 +64,8 @@ def online(hub_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.delenv("HF_DATASETS_OFFLINE", raising=False)
     monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(hf_constants, "ENDPOINT", endpoint)
+    monkeypatch.setattr(datasets.config, "HF_ENDPOINT", endpoint)  # datasets keeps its own copy
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
     SEEN_AUTH.clear()
     yield endpoint
     server.shutdown()
@@ -102,3 +111,20 @@ def test_hub_commit_already_cached_is_read_from_disk(online: str, tmp_path: Path
     assert src["revision"] == sha_of("acme/permissive") and src["details"]["origin"] == "cache"
     assert result.passed
     no_token(tmp_path / "out")
+
+
+def test_remote_dataset_lists_files_samples_and_reports_read_failures(online: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = scan("hf://datasets/acme/remote", out, sample_records=5)
+    src = result.sources[0]
+    details = src["details"]
+    assert src["revision"] == "f" * 40 and details["origin"] == "hub" and details["gated"] == "auto"
+    assert set(details["configs"]["default"]) == {"train", "test"}
+    assert details["dependencies"][0]["license"] == "CC-BY-NC-4.0"  # the upstream, from the local cache
+    assert details["sampling"]["records_per_split"] == 5
+    assert {s["path"] for s in result.skipped} == {"data/train-0.parquet", "data/test-0.parquet"}
+    # This stand-in serves no file contents: every read is an error entry with a reason, never a crash.
+    assert result.exit_code == 3
+    assert {e.path for e in result.errors} >= {"README.md"}
+    assert all(e.reason for e in result.errors)
+    no_token(out)
