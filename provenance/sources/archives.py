@@ -55,8 +55,8 @@ SEP = "!"
 DETECTOR_ID = "archive"
 SIDECAR_LICENSE = ("license", "licence", "license_name", "license_url", "rights")
 SIDECAR_CAPTION = ("caption", "text", "alt", "title")
-_COMPRESSED = {b"\x1f\x8b": "gz", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
-_UNSUPPORTED = {b"7z\xbc\xaf\x27\x1c": "7z", b"Rar!": "rar", b"\x28\xb5\x2f\xfd": "zstd"}
+_COMPRESSED = {b"\x1f\x8b": "gz", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zst"}
+_UNSUPPORTED = {b"7z\xbc\xaf\x27\x1c": "7z", b"Rar!": "rar"}
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -224,9 +224,13 @@ def _zip_members(opener: Callable[[], IO[bytes]], head_bytes: int, budget: _Budg
 
 
 def _tar_members(opener: Callable[[], IO[bytes]], head_bytes: int, budget: _Budget,
-                 counting: _Counting, plain: bool) -> Iterator[Member]:
+                 counting: _Counting, compression: str | None) -> Iterator[Member]:
+    plain = compression is None
     # Buffered: tarfile reads 10 KiB at a time, and each read through the hashing wrapper costs.
-    with tarfile.open(fileobj=io.BufferedReader(counting, CHUNK), mode="r|*") as tf:
+    raw: Any = io.BufferedReader(counting, CHUNK)
+    if compression == "zst":  # tarfile cannot open zstd streams itself before Python 3.14
+        raw = _decompressor("zst", raw)
+    with tarfile.open(fileobj=raw, mode="r|" if compression == "zst" else "r|*") as tf:
         for info in tf:
             if info.isdir():
                 continue
@@ -293,6 +297,12 @@ def _single_member(name: str, kind: str, counting: _Counting, head_bytes: int, b
 
 
 def _decompressor(kind: str, stream: Any) -> IO[bytes]:
+    if kind == "zst":  # Zstandard (.jsonl.zst, .tar.zst): common for text corpora; optional package
+        try:
+            import zstandard
+        except ImportError:
+            raise OSError("zstd-compressed: needs the optional package 'zstandard' (pip install zstandard)") from None
+        return cast(IO[bytes], zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True))
     if kind == "gz":
         return cast(IO[bytes], gzip.GzipFile(fileobj=stream, mode="rb"))
     return cast(IO[bytes], bz2.BZ2File(stream) if kind == "bz2" else lzma.LZMAFile(stream))
@@ -325,7 +335,9 @@ def _sniff(opener: Callable[[], IO[bytes]]) -> tuple[str, str | None]:
                 try:
                     with _decompressor(name, stream) as inner:
                         block = inner.read(1024)
-                except (OSError, EOFError, lzma.LZMAError, zlib.error):
+                except OSError as exc:
+                    return ("unsupported", name) if "optional package" in str(exc) else ("broken", name)
+                except Exception:  # EOFError, LZMAError, zlib.error, ZstdError: a damaged stream
                     return "broken", name
             return ("tar" if _is_tar(block) else "single"), name
     if _is_tar(first):
@@ -399,7 +411,8 @@ def analyze_archive(ctx: WorkContext, entry: Entry, depth: int = 1, budget: _Bud
         return Analyzed(entry, None, None, (), (*errors, f"cannot open: {exc.strerror or exc}"))
     facts: dict[str, Any] = {"format": fmt if not compression else f"{fmt}+{compression}"}
     if fmt in ("unsupported", "unknown", "broken"):
-        reason = {"unsupported": f"{compression} archives are not supported; members not scanned",
+        reason = {"unsupported": f"{compression} archives are not supported; members not scanned"
+                  + (" (install the optional package 'zstandard')" if compression == "zst" else ""),
                   "unknown": "not a zip, tar or compressed file that can be read; members not scanned",
                   "broken": f"corrupt {compression} stream; members not scanned"}[fmt]
         sha = _hash_all(opener)
@@ -414,7 +427,7 @@ def analyze_archive(ctx: WorkContext, entry: Entry, depth: int = 1, budget: _Bud
             if fmt == "zip":
                 iterator = _zip_members(opener, ctx.limits.head_bytes, budget)
             elif fmt == "tar":
-                iterator = _tar_members(opener, ctx.limits.head_bytes, budget, counting, compression is None)
+                iterator = _tar_members(opener, ctx.limits.head_bytes, budget, counting, compression)
             else:
                 iterator = _single_member(asset.path, compression or "gz", counting, ctx.limits.head_bytes, budget)
             try:

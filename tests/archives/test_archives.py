@@ -212,3 +212,19 @@ def test_broken_or_unsupported_archives_are_error_entries(tmp_path: Path, data: 
     got = run(corpus, tmp_path / "out")
     assert reason in (got["rows"][ext]["error"] or "")
     assert got["result"].verdict.skipped == 1
+
+
+def test_zstandard_files_and_tars(tmp_path: Path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = b"".join(json.dumps({"text": "x", "license": "cc-by-sa-4.0"}).encode() + b"\n" for _ in range(30))
+    (corpus / "part-00.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(lines))
+    shard = tmp_path / "plain.tar"
+    webdataset_shard(shard)
+    (corpus / "shard.tar.zst").write_bytes(zstandard.ZstdCompressor().compress(shard.read_bytes()))
+    rows = run(corpus, tmp_path / "out")["rows"]
+    assert rows["part-00.jsonl.zst!part-00.jsonl"]["records"] == 30
+    assert rows["part-00.jsonl.zst!part-00.jsonl"]["license"] == "CC-BY-SA-4.0"
+    assert rows["shard.tar.zst!000001.jpg"]["license"] == "CC-BY-NC-4.0"
+    assert json.loads(rows["shard.tar.zst"]["facts_json"])["archive"]["format"] == "tar+zst"
