@@ -126,10 +126,6 @@ class _Counting(io.RawIOBase):
         self.sha1.update(data)
         return n
 
-    def drain(self) -> None:
-        while self.raw.read(CHUNK):
-            pass
-
     def finish(self) -> None:
         while chunk := self.raw.read(CHUNK):
             self.count += len(chunk)
@@ -150,25 +146,40 @@ class _Budget:
         if self.members > self.limits.max_members:
             raise LimitExceeded(f"more than {self.limits.max_members} members; the rest was not read")
 
-    def grow(self, n: int, compressed: int | None = None) -> None:
+    def grow(self, n: int) -> None:
         self.expanded += n
         if self.expanded > self.limits.max_total_size:
             raise LimitExceeded(f"expands to more than {self.limits.max_total_size} bytes (archive bomb?);"
                                 " the rest was not read")
-        if compressed is not None and self.expanded > self.limits.ratio_floor \
-                and self.expanded > self.limits.max_ratio * max(compressed, 1):
+
+
+class _Ratio:
+    """Expanded against compressed bytes of one compressed unit: a zip member, or a whole
+    compressed stream (tar.gz, .gz). Both sides count the same unit, so the ratio means something."""
+
+    def __init__(self, limits: ArchiveLimits, compressed: Callable[[], int]) -> None:
+        self.limits = limits
+        self.compressed = compressed
+        self.expanded = 0
+
+    def add(self, n: int) -> None:
+        self.expanded += n
+        if self.expanded > self.limits.ratio_floor and \
+                self.expanded > self.limits.max_ratio * max(self.compressed(), 1):
             raise LimitExceeded(f"expands more than {self.limits.max_ratio:g} times its compressed size "
                                 "(archive bomb?); the rest was not read")
 
 
 def _read_member(stream: IO[bytes], head_bytes: int, budget: _Budget,
-                 compressed: Callable[[], int | None]) -> tuple[bytes, bool, str, str, int]:
+                 ratio: _Ratio | None) -> tuple[bytes, bool, str, str, int]:
     sha256, sha1 = hashlib.sha256(), hashlib.sha1(usedforsecurity=False)
     head = bytearray()
     total = 0
     while chunk := stream.read(CHUNK):
         total += len(chunk)
-        budget.grow(len(chunk), compressed())
+        budget.grow(len(chunk))
+        if ratio is not None:
+            ratio.add(len(chunk))
         sha256.update(chunk)
         sha1.update(chunk)
         if len(head) < head_bytes:
@@ -179,7 +190,7 @@ def _read_member(stream: IO[bytes], head_bytes: int, budget: _Budget,
 # -- formats ---------------------------------------------------------------------------------
 
 
-def _const(n: int) -> Callable[[], int | None]:
+def _const(n: int) -> Callable[[], int]:
     return lambda: n
 
 
@@ -210,8 +221,8 @@ def _zip_members(opener: Callable[[], IO[bytes]], head_bytes: int, budget: _Budg
                                     " the rest was not read")
             try:
                 with zf.open(info) as member:
-                    head, complete, s256, s1, total = _read_member(member, head_bytes, budget,
-                                                                   _const(info.compress_size))
+                    head, complete, s256, s1, total = _read_member(
+                        member, head_bytes, budget, _Ratio(limits, _const(info.compress_size)))
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, zlib.error) as exc:
                 yield Member(name, info.file_size, b"", False, None, None, problem=f"cannot read member: {exc}")
                 continue
@@ -230,6 +241,7 @@ def _tar_members(opener: Callable[[], IO[bytes]], head_bytes: int, budget: _Budg
     raw: Any = io.BufferedReader(counting, CHUNK)
     if compression == "zst":  # tarfile cannot open zstd streams itself before Python 3.14
         raw = _decompressor("zst", raw)
+    ratio = None if plain else _Ratio(budget.limits, lambda: counting.count)
     with tarfile.open(fileobj=raw, mode="r|" if compression == "zst" else "r|*") as tf:
         for info in tf:
             if info.isdir():
@@ -252,8 +264,7 @@ def _tar_members(opener: Callable[[], IO[bytes]], head_bytes: int, budget: _Budg
             member = tf.extractfile(info)
             if member is None:
                 continue
-            head, complete, s256, s1, total = _read_member(member, head_bytes, budget,
-                                                           lambda: None if plain else counting.count)
+            head, complete, s256, s1, total = _read_member(member, head_bytes, budget, ratio)
             offset, size = info.offset_data, info.size
 
             def reopen(offset: int = offset, size: int = size) -> IO[bytes]:
@@ -292,7 +303,8 @@ def _single_member(name: str, kind: str, counting: _Counting, head_bytes: int, b
     inner = inner.rsplit(".", 1)[0] if "." in inner else inner + ".out"
     budget.member()
     with _decompressor(kind, counting) as stream:
-        head, complete, s256, s1, total = _read_member(stream, head_bytes, budget, lambda: counting.count)
+        head, complete, s256, s1, total = _read_member(stream, head_bytes, budget,
+                                                       _Ratio(budget.limits, lambda: counting.count))
     yield Member(inner, total, head, complete, s256, s1)
 
 

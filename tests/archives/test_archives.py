@@ -228,3 +228,17 @@ def test_zstandard_files_and_tars(tmp_path: Path) -> None:
     assert rows["part-00.jsonl.zst!part-00.jsonl"]["license"] == "CC-BY-SA-4.0"
     assert rows["shard.tar.zst!000001.jpg"]["license"] == "CC-BY-NC-4.0"
     assert json.loads(rows["shard.tar.zst"]["facts_json"])["archive"]["format"] == "tar+zst"
+
+
+def test_many_ordinary_members_are_not_a_bomb(tmp_path: Path) -> None:
+    import os
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with zipfile.ZipFile(corpus / "many.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for i in range(40):
+            zf.writestr(f"{i}.bin", os.urandom(4096))  # incompressible: ratio about 1 per member
+    limits = Limits(archives=ArchiveLimits(max_ratio=2, ratio_floor=8192))
+    rows = run(corpus, tmp_path / "out", limits=limits)["rows"]
+    assert rows["many.zip"]["error"] is None
+    assert sum(1 for p in rows if p.startswith("many.zip!")) == 40
