@@ -592,8 +592,8 @@ def record_output(path: str, where: str, meta: dict[str, Any], optout: frozenset
     cap = _first(meta, SIDECAR_CAPTION)
     if cap or caption_path:
         facts["caption"] = cap[1][:200] if cap else caption_path
-    return DetectorOutput(evidence=tuple(evidence), findings=findings, facts=facts, record_licenses=records,
-                          records=1 if records else None)
+    # No record count: the sample's record is counted once, by its sidecar or its table row.
+    return DetectorOutput(evidence=tuple(evidence), findings=findings, facts=facts, record_licenses=records)
 
 
 def _archive_folders(members: list[_Scanned]) -> dict[str, list[Evidence]]:
