@@ -113,6 +113,14 @@ class DatasetObjectSource(Source):
             }
         if self.license:
             details["info_license"] = self.license[:300]
+        if first is not None and first.info:
+            # Where the object came from, when `datasets` knows (a Hub dataset loaded through the library).
+            for key in ("dataset_name", "config_name", "builder_name", "homepage"):
+                value = getattr(first.info, key, None)
+                if value:
+                    details[key] = str(value)[:300]
+            if getattr(first.info, "version", None):
+                details["version"] = str(first.info.version)
         self.info = SourceInfo(name=name, kind="datasets", root=f"datasets:{name}", details=details)
 
     def _path(self, split: str) -> str:
