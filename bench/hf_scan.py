@@ -27,10 +27,10 @@ from provenance.detectors.interface import AssetContent
 from provenance.detectors.records import RecordLicenseDetector
 from provenance.domains import DomainDetector
 from provenance.model import Asset, AssetKind
-from provenance.scan import Limits, WorkContext
 from provenance.sources.archives import analyze_archive
 from provenance.sources.interface import Entry
 from provenance.sources.local import LocalSource, open_regular
+from provenance.sources.scanning import Limits, WorkContext
 
 LICENSES = ["cc-by-4.0", "cc-by-sa-4.0", "cc0-1.0", "cc-by-nc-4.0", "mit", "", "apache-2.0", "CC BY 4.0"]
 

@@ -164,7 +164,7 @@ def scan_dataset(ds: Any, name: str = "dataset", output_dir: str | Path | None =
 
     Keyword options are those of `provenance.api.build_options` (use, policy, declarations, ...)."""
     from provenance.api import build_options, scan
-    from provenance.scan import Scanner, temporary_output
+    from provenance.sources.scanning import Scanner, temporary_output
 
     if isinstance(ds, (str, Path)):
         return scan(ds, output_dir, **options)

@@ -48,7 +48,7 @@ from provenance.sources.kinds import kind_of
 from provenance.sources.local import display_path
 
 if TYPE_CHECKING:
-    from provenance.scan import Analyzed, WorkContext
+    from provenance.sources.scanning import Analyzed, WorkContext
 
 CHUNK = 1 << 20
 SEP = "!"
@@ -92,6 +92,11 @@ class Member:
     note: str | None = None
     #: Re-opens the member's full bytes (random-access archives only).
     reopen: Callable[[], IO[bytes]] | None = None
+
+
+def archive_limits(ctx: Any) -> ArchiveLimits:
+    """The scan's archive limits (`Limits.archives`), or the defaults when the scan has none."""
+    return getattr(ctx.limits, "archives", None) or ArchiveLimits()
 
 
 class LimitExceeded(Exception):
@@ -408,9 +413,9 @@ def sample_key(name: str) -> tuple[str, str]:
 def analyze_archive(ctx: WorkContext, entry: Entry, depth: int = 1, budget: _Budget | None = None,
                     data: bytes | None = None) -> Analyzed:
     """Read an archive once, streaming: the archive's own result, with one result per member."""
-    from provenance.scan import Analyzed
+    from provenance.sources.scanning import Analyzed
 
-    budget = budget or _Budget(ctx.limits.archives)
+    budget = budget or _Budget(archive_limits(ctx))
     asset = entry.asset
     errors: list[str] = [entry.problem] if entry.problem else []
 
@@ -481,7 +486,7 @@ def _hash_all(opener: Callable[[], IO[bytes]]) -> tuple[str | None, str | None]:
 
 def _member_result(ctx: WorkContext, entry: Entry, member: Member, depth: int, budget: _Budget,
                    findings: list[Finding]) -> _Scanned:
-    from provenance.scan import Analyzed
+    from provenance.sources.scanning import Analyzed
 
     shown, problem = display_path(member.name)
     path = f"{entry.asset.path}{SEP}{shown}"

@@ -23,7 +23,7 @@ from provenance.model import Asset, AssetKind
 from provenance.sources.interface import Entry
 
 if TYPE_CHECKING:
-    from provenance.scan import Analyzed, WorkContext
+    from provenance.sources.scanning import Analyzed, WorkContext
 
 MEDIA_TYPES = {"Image": AssetKind.IMAGE, "Audio": AssetKind.AUDIO}
 _MAGIC = ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpg"), (b"GIF8", "gif"), (b"RIFF", "webp"), (b"BM", "bmp"),
@@ -108,8 +108,8 @@ def _schema(entry: Entry, content: AssetContent) -> Any:
 
 def table_members(ctx: WorkContext, entry: Entry, content: AssetContent) -> tuple[tuple[Analyzed, ...], str | None]:
     """The media of a table as member results, and why not all could be read (None when fine)."""
-    from provenance.scan import Analyzed
-    from provenance.sources.archives import _detect, record_output
+    from provenance.sources.archives import _detect, archive_limits, record_output
+    from provenance.sources.scanning import Analyzed
 
     if not entry.asset.path.lower().endswith((".parquet", ".arrow", ".feather", ".ipc")):
         return (), None
@@ -123,7 +123,7 @@ def table_members(ctx: WorkContext, entry: Entry, content: AssetContent) -> tupl
     lic = next(iter(license_columns(schema.names)), None)
     url = next(iter(url_columns(schema.names)), None)
     columns = list(dict.fromkeys([*media, *(c for c in (lic, url) if c)]))
-    limit = ctx.limits.archives.max_embedded
+    limit = archive_limits(ctx).max_embedded
     optout = frozenset().union(*(d.optout for d in ctx.detectors if isinstance(d, DomainDetector)))
     out: list[Analyzed] = []
     row = 0

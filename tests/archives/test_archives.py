@@ -16,9 +16,9 @@ import pytest
 from provenance.api import build_options
 from provenance.detectors import default_detectors
 from provenance.domains import with_optout
-from provenance.scan import Limits, Scanner
 from provenance.sources.archives import ArchiveLimits, sample_key, traversal
 from provenance.sources.local import LocalSource
+from provenance.sources.scanning import Limits, Scanner
 
 MIT_CARD = b"---\nlicense: mit\n---\n# inside\n"
 

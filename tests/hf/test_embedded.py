@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 from PIL import Image
 
 from provenance.api import build_options, scan
-from provenance.scan import Limits, Scanner
 from provenance.sources.archives import ArchiveLimits
 from provenance.sources.local import LocalSource
+from provenance.sources.scanning import Limits, Scanner
 
 
 def image_dataset(n: int = 3) -> datasets.Dataset:

@@ -12,8 +12,8 @@ from provenance.api import build_options, scan
 from provenance.detectors import default_detectors
 from provenance.domains import DomainDetector, host_of, load_optout, opted_out
 from provenance.lineage import Dependency, laundering, resolve_dependencies, upstream_ids
-from provenance.scan import Scanner
 from provenance.sources.huggingface import open_source
+from provenance.sources.scanning import Scanner
 from tests.hf.hubcache import add_dataset, card, parquet_bytes, sha_of
 
 

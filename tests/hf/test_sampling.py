@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from provenance.api import build_options, scan
-from provenance.scan import Scanner
 from provenance.sources.huggingface import HubDatasetSource, HubRef, Sampling, resolve_cached, sample_records
 from provenance.sources.interface import Entry, Skipped
+from provenance.sources.scanning import Scanner
 from tests.hf.hubcache import add_dataset, card, parquet_bytes
 
 
