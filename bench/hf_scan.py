@@ -22,10 +22,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from provenance.crawl import UrlDomainDetector
 from provenance.detectors import default_detectors
 from provenance.detectors.interface import AssetContent
 from provenance.detectors.records import RecordLicenseDetector
-from provenance.domains import DomainDetector
 from provenance.model import Asset, AssetKind
 from provenance.sources.archives import analyze_archive
 from provenance.sources.interface import Entry
@@ -73,7 +73,7 @@ def bench_parquet(folder: Path, rows: int) -> None:
     assert out.records == rows, out
     t_base = best(baseline)
     t_ours = best(lambda: detector.detect(content))
-    domains = DomainDetector()
+    domains = UrlDomainDetector()
     t_dom = best(lambda: domains.detect(content))
     print(f"parquet: {rows:,} rows, {path.stat().st_size / 2**20:.1f} MiB")
     print(f"  baseline pyarrow read of 'license' alone : {rows / t_base / 1e6:8.2f} M records/s ({t_base:.3f} s)")

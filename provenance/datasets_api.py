@@ -17,9 +17,9 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+from provenance.crawl import URL_FIELDS, host_of, load_optout, opted_out, url_columns
 from provenance.detectors.cards import card_evidence
 from provenance.detectors.records import LICENSE_FIELDS, license_columns
-from provenance.domains import URL_FIELDS, host_of, load_optout, opted_out, url_columns
 from provenance.errors import ConfigError
 from provenance.licensing.expression import use_class
 from provenance.licensing.kb import ALLOWED_FOR_USE

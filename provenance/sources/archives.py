@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from provenance.crawl import UrlDomainDetector, domain_output, host_of
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
-from provenance.domains import DomainDetector, domain_output, host_of
 from provenance.licensing.names import normalize_license
 from provenance.model import (
     METADATA_KINDS,
@@ -538,7 +538,7 @@ def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, str] | None
 
 def _link_samples(ctx: WorkContext, members: list[_Scanned], flatten: bool) -> list[Analyzed]:
     """Sidecar license/URL onto each sample's other members; in-archive license files onto their folder."""
-    optout = frozenset().union(*(d.optout for d in ctx.detectors if isinstance(d, DomainDetector)))
+    optout = frozenset().union(*(d.optout for d in ctx.detectors if isinstance(d, UrlDomainDetector)))
     sidecars: dict[str, tuple[str, dict[str, Any]]] = {}
     captions: dict[str, str] = {}
     for m in members:

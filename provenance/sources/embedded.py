@@ -16,9 +16,9 @@ import json
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
+from provenance.crawl import UrlDomainDetector, url_columns
 from provenance.detectors.interface import AssetContent
 from provenance.detectors.records import license_columns
-from provenance.domains import DomainDetector, url_columns
 from provenance.model import Asset, AssetKind
 from provenance.sources.interface import Entry
 
@@ -124,7 +124,7 @@ def table_members(ctx: WorkContext, entry: Entry, content: AssetContent) -> tupl
     url = next(iter(url_columns(schema.names)), None)
     columns = list(dict.fromkeys([*media, *(c for c in (lic, url) if c)]))
     limit = archive_limits(ctx).max_embedded
-    optout = frozenset().union(*(d.optout for d in ctx.detectors if isinstance(d, DomainDetector)))
+    optout = frozenset().union(*(d.optout for d in ctx.detectors if isinstance(d, UrlDomainDetector)))
     out: list[Analyzed] = []
     row = 0
     problem = None

@@ -14,8 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from provenance.api import build_options
+from provenance.crawl import with_optout
 from provenance.detectors import default_detectors
-from provenance.domains import with_optout
 from provenance.sources.archives import ArchiveLimits, sample_key, traversal
 from provenance.sources.local import LocalSource
 from provenance.sources.scanning import Limits, Scanner

@@ -38,7 +38,7 @@ def test_scan_dataset_counts_record_licenses(tmp_path: Path, hub_env: Path) -> N
     values = {r["value"]: r["count"] for r in json.loads(row["record_licenses_json"]) if r["count"]}
     assert values == {"cc-by-4.0": 1, "cc-by-nc-4.0": 1, "": 2, "not a license": 1, "mit": 1}
     assert "use-restricted" in row["findings"] and "unknown-license" in row["findings"]
-    facts = json.loads(row["facts_json"])["domains"]
+    facts = json.loads(row["facts_json"])["url-domains"]
     assert facts["domain:a.com"] == 2
     assert result.sources[0]["name"] == "mine" and result.sources[0]["kind"] == "datasets"
     assert not result.passed

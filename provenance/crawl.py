@@ -1,4 +1,4 @@
-"""Crawled data: per-record URL domains, counted, and checked against a user's opt-out list.
+"""Crawled data: per-record URL domains (not subject domains), counted, and checked against a user's opt-out list.
 
 The EU training-data summary asks for the top domains a crawl came from; a domain that reserved
 its rights against text and data mining (an opt-out) must not be in the data: a `tdm-opt-out`.
@@ -129,10 +129,10 @@ def top_domains(totals: Mapping[str, float], limit: int = TOP_PER_SOURCE) -> lis
     return sorted(items, key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
-class DomainDetector(Detector):
+class UrlDomainDetector(Detector):
     """URL domains of the records of a table, and records from opted-out domains."""
 
-    id = "domains"
+    id = "url-domains"
     version = "1"
 
     def __init__(self, optout: Iterable[str] = ()) -> None:
@@ -278,7 +278,7 @@ def _jsonl(content: AssetContent) -> Found:
 def with_optout(detectors: Iterable[Detector], optout: Iterable[str]) -> list[Detector]:
     """The detectors with the domain detector replaced by one that checks `optout`."""
     found = list(detectors)
-    out: list[Detector] = [DomainDetector(optout) if isinstance(d, DomainDetector) else d for d in found]
-    if not any(isinstance(d, DomainDetector) for d in found):
-        out.append(DomainDetector(optout))
+    out: list[Detector] = [UrlDomainDetector(optout) if isinstance(d, UrlDomainDetector) else d for d in found]
+    if not any(isinstance(d, UrlDomainDetector) for d in found):
+        out.append(UrlDomainDetector(optout))
     return out

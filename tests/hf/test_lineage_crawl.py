@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from provenance.api import build_options, scan
+from provenance.crawl import UrlDomainDetector, host_of, load_optout, opted_out
 from provenance.detectors import default_detectors
-from provenance.domains import DomainDetector, host_of, load_optout, opted_out
 from provenance.lineage import Dependency, laundering, resolve_dependencies, upstream_ids
 from provenance.sources.huggingface import open_source
 from provenance.sources.scanning import Scanner
@@ -85,18 +85,18 @@ def test_domain_counts_and_tdm_optout_on_image_dataset(hub_env: Path, tmp_path: 
     source = open_source("hf://datasets/acme/images")
     assert source is not None
     opts = build_options(tmp_path)
-    opts.detectors = [*[d for d in default_detectors() if d.id != "domains"], DomainDetector(["blocked.org"])]
+    opts.detectors = [*[d for d in default_detectors() if d.id != "url-domains"], UrlDomainDetector(["blocked.org"])]
     out = tmp_path / "out"
     result = Scanner(source, opts).run(out)
     rows = {r["path"]: r for r in pq.read_table(out / "assets.parquet").to_pylist()}
     data = rows["data/train-00000-of-00001.parquet"]
-    facts = json.loads(data["facts_json"])["domains"]
+    facts = json.loads(data["facts_json"])["url-domains"]
     assert facts["url_records"] == 4
     assert facts["domain:blocked.org"] == 1 and facts["domain:sub.blocked.org"] == 1
     assert facts["domain:example.com"] == 1
     opt = [f for f in json.loads(data["findings_json"]) if f["rule"] == "tdm-opt-out"]
     assert opt and opt[0]["count"] == 2
-    totals = result.sources[0]["totals"]["domains"]
+    totals = result.sources[0]["totals"]["url-domains"]
     assert totals["domain:img.flickr.com"] == 1
     top = [f for f in result.sources[0]["source_findings"] if f["rule"] == "url-domains"]
     assert top and "blocked.org (1)" in top[0]["message"]
@@ -115,7 +115,7 @@ def test_domains_in_jsonl_and_csv(tmp_path: Path) -> None:
     (corpus / "c.parquet").write_bytes(parquet_bytes(table))
     out = tmp_path / "out"
     scan(corpus, out)
-    rows = {r["path"]: json.loads(r["facts_json"]).get("domains", {}) for r in
+    rows = {r["path"]: json.loads(r["facts_json"]).get("url-domains", {}) for r in
             pq.read_table(out / "assets.parquet").to_pylist()}
     assert rows["a.jsonl"]["domain:s0.com"] == 3 and rows["a.jsonl"]["url_field"] == "meta.url"
     assert rows["b.csv"]["domain:files.s2.com"] == 1
