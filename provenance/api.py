@@ -48,8 +48,8 @@ def build_options(
     extra = dict(recorded or {})
     detectors = None
     if optout_domains:  # hook: URL domains on the user's opt-out list become tdm-opt-out findings
+        from provenance.crawl import load_optout, with_optout
         from provenance.detectors import default_detectors
-        from provenance.domains import load_optout, with_optout
 
         domains = load_optout(optout_domains)
         detectors = with_optout(default_detectors(), domains)

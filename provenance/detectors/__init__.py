@@ -11,11 +11,11 @@ from provenance.detectors.records import RecordLicenseDetector
 
 def default_detectors() -> list[Detector]:
     """The license detectors every scan runs."""
-    from provenance.domains import DomainDetector  # hook: issue 4 (lazy: these import detectors.*)
+    from provenance.crawl import UrlDomainDetector  # hook: issue 4 (lazy: these import detectors.*)
     from provenance.lineage import LineageDetector
 
     return [LicenseFileDetector(), CardDetector(), SpdxHeaderDetector(), RecordLicenseDetector(),
-            LineageDetector(), DomainDetector()]  # hook: lineage and URL domains (issue 4)
+            LineageDetector(), UrlDomainDetector()]  # hook: lineage and URL domains (issue 4)
 
 
 __all__ = ["AssetContent", "Detector", "DetectorOutput", "default_detectors"]
