@@ -84,10 +84,14 @@ def bench_parquet(folder: Path, rows: int) -> None:
 
 
 def make_shard(path: Path, samples: int) -> int:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (120, 30, 200)).save(buf, format="JPEG")
     with tarfile.open(path, "w") as tf:
         for i in range(samples):
             key = f"{i:06d}"
-            for ext, data in (("jpg", b"\xff\xd8\xff" + bytes(2000)),
+            for ext, data in (("jpg", buf.getvalue()),
                               ("json", json.dumps({"license": LICENSES[i % len(LICENSES)],
                                                    "url": f"https://s{i % 50}.example.org/{i}.jpg",
                                                    "caption": "a photo"}).encode()),

@@ -561,7 +561,7 @@ def _link_samples(ctx: WorkContext, members: list[_Scanned], flatten: bool) -> l
         if inherited:
             extra.append((DETECTOR_ID + "-license", DetectorOutput(evidence=tuple(inherited))))
         side = sidecars.get(m.key)
-        if side and side[0] != asset.path and not done.errors:
+        if side and side[0] != asset.path and done.sha256:  # read: detector complaints do not unlink it
             extra.append(("webdataset", record_output(asset.path, side[0], side[1], optout,
                                                       captions.get(m.key))))
         out.append(replace(done, outputs=(*done.outputs, *extra)) if extra else done)

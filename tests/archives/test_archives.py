@@ -19,6 +19,7 @@ from provenance.detectors import default_detectors
 from provenance.sources.archives import ArchiveLimits, sample_key, traversal
 from provenance.sources.local import LocalSource
 from provenance.sources.scanning import Limits, Scanner
+from tests.hf.hubcache import jpeg_bytes
 
 MIT_CARD = b"---\nlicense: mit\n---\n# inside\n"
 
@@ -34,7 +35,7 @@ def webdataset_shard(path: Path, samples: int = 3) -> None:
     with tarfile.open(path, "w") as tf:
         for i in range(samples):
             key = f"{i:06d}"
-            add(tf, f"{key}.jpg", b"\xff\xd8\xff not really a jpeg " + bytes([i]))
+            add(tf, f"{key}.jpg", jpeg_bytes(i))
             meta = {"license": licenses[i % 3], "url": f"https://www.site{i % 3}.com/{i}.jpg", "caption": "a cat"}
             add(tf, f"{key}.json", json.dumps(meta).encode())
             add(tf, f"{key}.txt", b"a cat")

@@ -60,6 +60,15 @@ def png_bytes(seed: int) -> bytes:
     return out.getvalue()
 
 
+def jpeg_bytes(seed: int, size: int = 16) -> bytes:
+    from PIL import Image
+
+    img = Image.new("RGB", (size, size), (seed * 37 % 256, seed * 91 % 256, 90))
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
 APACHE_LIKE = b"ACME Data License 1.0\n\nYou may use this data for research only. Redistribution is not permitted.\n"
 
 

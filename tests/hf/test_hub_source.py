@@ -16,7 +16,7 @@ from provenance.cli.scan import scan as scan_cmd
 from provenance.errors import SourceError
 from provenance.sources.huggingface import HubCacheSource, open_source, parse_hub_spec
 from provenance.sources.interface import Entry, Skipped, Unreadable
-from tests.hf.hubcache import TOKEN_MARKER, add_dataset, card, sha_of
+from tests.hf.hubcache import TOKEN_MARKER, add_dataset, card, jpeg_bytes, sha_of
 
 
 def rows(out: Path) -> dict[str, dict[str, Any]]:
@@ -194,8 +194,8 @@ def test_webdataset_shards_in_a_cached_dataset(hub_env: Path, tmp_path: Path) ->
 
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tf:
-        for name, data in (("000000.jpg", b"\xff\xd8\xff jpeg"), ("000000.json", b'{"license": "cc-by-nc-4.0"}'),
-                           ("000001.jpg", b"\xff\xd8\xff jpeg 2"), ("000001.json", b'{"url": "https://a.com/1"}')):
+        for name, data in (("000000.jpg", jpeg_bytes(0)), ("000000.json", b'{"license": "cc-by-nc-4.0"}'),
+                           ("000001.jpg", jpeg_bytes(1)), ("000001.json", b'{"url": "https://a.com/1"}')):
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tf.addfile(info, io.BytesIO(data))
