@@ -528,9 +528,14 @@ class HubDatasetSource(Source):
 
     def open(self, entry: Entry) -> IO[bytes]:
         if entry.handle.startswith("sample:"):
-            data = self._samples.get(entry.handle[len("sample:"):])
+            path = entry.handle[len("sample:"):]
+            if path not in self._samples:
+                # A worker whose copy of the source was made before listing: sample again (same records).
+                for _ in self._sample_entries(data_files_by_split(self.resolved.files, self.card_metadata)):
+                    pass
+            data = self._samples.get(path)
             if not isinstance(data, bytes):
-                raise OSError("sample not available")
+                raise OSError(data or "sample not available")
             return io.BytesIO(data)
         if entry.handle.startswith(REMOTE_PREFIX):
             from huggingface_hub import HfFileSystem

@@ -74,3 +74,13 @@ def test_cached_datasets_are_read_in_full(hub_env: Path, tmp_path: Path) -> None
     assert result.parameters["sample_records"] == 1
     rows = {r["path"]: r for r in pq.read_table(tmp_path / "out" / "assets.parquet").to_pylist()}
     assert rows["data/train-00000-of-00001.parquet"]["records"] == 4  # local Parquet: every record, column-wise
+
+
+def test_sample_is_rebuilt_in_a_fresh_copy_of_the_source(hub_env: Path) -> None:
+    import pickle
+
+    source = as_remote(hub_env, "acme/images")
+    fresh = pickle.loads(pickle.dumps(source))  # as a worker process gets it, before any listing
+    entry = next(e for e in source.entries() if isinstance(e, Entry) and e.asset.path.startswith(".provenance"))
+    with fresh.open(entry) as stream:
+        assert stream.read() == source.open(entry).read()
