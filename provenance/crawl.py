@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,10 +20,14 @@ from provenance.detectors.interface import AssetContent, Detector, DetectorOutpu
 from provenance.errors import ConfigError
 from provenance.model import Asset, AssetKind, Finding, Severity
 
-URL_FIELDS = ("url", "image_url", "source_url", "page_url", "img_url", "link", "href", "uri", "website", "source")
+URL_FIELDS = ("url", "image_url", "source_url", "page_url", "img_url", "link", "href", "uri", "website")
+# Per-record provenance named rather than linked ("wikipedia", "common_crawl/2023-06").
+SOURCE_FIELDS = ("source", "data_source", "source_dataset", "origin", "subset", "collection")
 NESTED_PARENTS = ("meta", "metadata")
 # Prefix of numeric facts holding a domain's record count; the scan sums them per source.
 DOMAIN_FACT = "domain:"
+# Prefix of numeric facts holding the record count of one value of a per-record source field.
+SOURCE_FACT = "source:"
 TOP_PER_ASSET = 50
 TOP_PER_SOURCE = 20
 _HOST = r"^\s*[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(?P<host>\[[^\]]*\]|[^/:?#\s]+)"
@@ -123,9 +127,10 @@ def domain_output(path: str, counts: Counter[str], records: int, optout: frozens
     return DetectorOutput(findings=findings, facts=facts)
 
 
-def top_domains(totals: Mapping[str, float], limit: int = TOP_PER_SOURCE) -> list[tuple[str, int]]:
-    """Top domains of a source from its summed facts."""
-    items = [(k[len(DOMAIN_FACT):], int(v)) for k, v in totals.items() if k.startswith(DOMAIN_FACT)]
+def top_domains(totals: Mapping[str, float], limit: int = TOP_PER_SOURCE,
+                prefix: str = DOMAIN_FACT) -> list[tuple[str, int]]:
+    """Top domains (or, with SOURCE_FACT, top source values) of a source from its summed facts."""
+    items = [(k[len(prefix):], int(v)) for k, v in totals.items() if k.startswith(prefix)]
     return sorted(items, key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
@@ -145,96 +150,141 @@ class UrlDomainDetector(Detector):
         name = content.asset.path.lower()
         try:
             if name.endswith((".jsonl", ".ndjson")):
-                found = _jsonl(content)
+                tally = _jsonl(content)
             elif name.endswith(".parquet"):
-                found = _parquet(content)
+                tally = _columns(_parquet_batches(content))
             elif name.endswith((".arrow", ".feather", ".ipc")):
-                found = _arrow(content)
+                tally = _columns(_arrow_batches(content))
             elif name.endswith((".csv", ".tsv")):
-                found = _csv(content, "\t" if name.endswith(".tsv") else ",")
+                tally = _columns(_csv_batches(content, "\t" if name.endswith(".tsv") else ","))
             else:
                 return DetectorOutput()
         except (OSError, ValueError, MemoryError) as exc:
             # The license detector reads the same table and reports why it cannot; no second error.
             return DetectorOutput(facts={"url_error": str(exc)[:200]})
-        if found is None:
+        if not (tally.url_field or tally.source_field):
             return DetectorOutput()
-        field, counts, records = found
-        return domain_output(content.asset.path, counts, records, self.optout, field)
+        out = domain_output(content.asset.path, tally.hosts, tally.rows, self.optout, tally.url_field) \
+            if tally.url_field else DetectorOutput()
+        facts = dict(out.facts)
+        if tally.source_field:
+            facts["source_field"] = tally.source_field
+            facts["source_records"] = sum(tally.sources.values())
+            for value, n in tally.sources.most_common(TOP_PER_ASSET):
+                facts[SOURCE_FACT + value] = n
+        return DetectorOutput(findings=out.findings, facts=facts)
 
     def source_findings(self, source: str, totals: Mapping[str, float]) -> tuple[Finding, ...]:
+        out = []
         top = top_domains(totals)
-        if not top:
-            return ()
-        shown = ", ".join(f"{d} ({n})" for d, n in top)
-        return (Finding("url-domains", Severity.INFO, f"source:{source}",
-                        f"{int(totals.get('url_records', 0))} record(s) with a URL; top domains: {shown}",
-                        count=int(totals.get("url_records", 0))),)
+        if top:
+            shown = ", ".join(f"{d} ({n})" for d, n in top)
+            out.append(Finding("url-domains", Severity.INFO, f"source:{source}",
+                               f"{int(totals.get('url_records', 0))} record(s) with a URL; top domains: {shown}",
+                               count=int(totals.get("url_records", 0))))
+        named = top_domains(totals, prefix=SOURCE_FACT)
+        if named:
+            shown = ", ".join(f"{d} ({n})" for d, n in named)
+            out.append(Finding("record-sources", Severity.INFO, f"source:{source}",
+                               f"{int(totals.get('source_records', 0))} record(s) name their source: {shown}",
+                               count=int(totals.get("source_records", 0))))
+        return tuple(out)
 
 
-Found = tuple[str, Counter[str], int] | None
+class _Tally:
+    """Hosts of a table's URL column and values of its source column."""
+
+    def __init__(self) -> None:
+        self.hosts: Counter[str] = Counter()
+        self.sources: Counter[str] = Counter()
+        self.rows = 0
+        self.url_field = ""
+        self.source_field = ""
 
 
-def _parquet(content: AssetContent) -> Found:
+Batches = tuple[list[str], Iterator[Any]]
+
+
+def _pick(names: list[str]) -> tuple[str | None, str | None]:
+    urls = url_columns(names)
+    url = urls[0] if urls else None
+    by_lower = {n.lower(): n for n in names}
+    source = next((by_lower[f] for f in SOURCE_FIELDS if f in by_lower and by_lower[f] != url), None)
+    return url, source
+
+
+def _columns(found: Batches | None) -> _Tally:
+    """Count over (column names, batches of those columns) from a columnar reader."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tally = _Tally()
+    if found is None:
+        return tally
+    names, batches = found
+    url, source = _pick(names)
+    tally.url_field, tally.source_field = url or "", source or ""
+    for batch in batches:
+        tally.rows += batch.num_rows
+        if url:
+            tally.hosts.update(count_hosts(batch.column(names.index(url))))
+        if source:
+            column = batch.column(names.index(source))
+            if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+                column = pc.cast(column, pa.string())
+            # A source column may hold links: those count as URLs (when there is no URL column), the rest by value.
+            linked = pc.fill_null(pc.match_substring(column, "://"), False)
+            if pc.any(linked).as_py():
+                if not url:
+                    tally.url_field = tally.url_field or source
+                    tally.hosts.update(count_hosts(pc.filter(column, linked)))
+                column = pc.filter(column, pc.invert(linked))
+            for item in pc.value_counts(column.drop_null() if column.null_count else column).to_pylist():
+                if item["values"]:
+                    tally.sources[str(item["values"]).strip()[:100]] += item["counts"]
+    return tally
+
+
+def _parquet_batches(content: AssetContent) -> Batches | None:
     import pyarrow.parquet as pq
 
     source: Any = str(content.local_path) if content.local_path else content.open()
     pf = pq.ParquetFile(source)
-    columns = url_columns(pf.schema_arrow.names)
-    if not columns:
-        return None
-    counts: Counter[str] = Counter()
-    rows = 0
-    for batch in pf.iter_batches(columns=[columns[0]], batch_size=65536):
-        rows += batch.num_rows
-        counts.update(count_hosts(batch.column(0)))
-    return columns[0], counts, rows
+    url, src = _pick(pf.schema_arrow.names)
+    names = [c for c in (url, src) if c]
+    return (names, pf.iter_batches(columns=names, batch_size=65536)) if names else None
 
 
-def _arrow(content: AssetContent) -> Found:
+def _arrow_batches(content: AssetContent) -> Batches | None:
     import pyarrow as pa
 
     source: Any = pa.memory_map(str(content.local_path)) if content.local_path else content.open()
     try:
         reader: Any = pa.ipc.open_file(source)
-        batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
+        batches: Iterator[Any] = (reader.get_batch(i) for i in range(reader.num_record_batches))
     except pa.ArrowInvalid:
         source.seek(0)
         reader = pa.ipc.open_stream(source)
         batches = iter(reader)
-    columns = url_columns(reader.schema.names)
-    if not columns:
-        return None
-    index = reader.schema.get_field_index(columns[0])
-    counts: Counter[str] = Counter()
-    rows = 0
-    for batch in batches:
-        rows += batch.num_rows
-        counts.update(count_hosts(batch.column(index)))
-    return columns[0], counts, rows
+    url, src = _pick(reader.schema.names)
+    names = [c for c in (url, src) if c]
+    return (names, (b.select(names) for b in batches)) if names else None
 
 
-def _csv(content: AssetContent, delimiter: str) -> Found:
+def _csv_batches(content: AssetContent, delimiter: str) -> Batches | None:
     import pyarrow.csv as pcsv
 
     reader = pcsv.open_csv(content.open(), parse_options=pcsv.ParseOptions(delimiter=delimiter,
                                                                             newlines_in_values=True),
                            convert_options=pcsv.ConvertOptions(column_types={}, strings_can_be_null=False))
-    columns = url_columns(reader.schema.names)
-    if not columns:
-        return None
-    index = reader.schema.get_field_index(columns[0])
-    counts: Counter[str] = Counter()
-    rows = 0
-    for batch in reader:
-        rows += batch.num_rows
-        counts.update(count_hosts(batch.column(index)))
-    return columns[0], counts, rows
+    url, src = _pick(reader.schema.names)
+    names = [c for c in (url, src) if c]
+    return (names, (b.select(names) for b in reader)) if names else None
 
 
 def url_of(obj: Mapping[str, Any]) -> tuple[str, str] | None:
     """(field, value) of the first URL field of a record, looking one level into `meta`/`metadata`."""
-    for key in URL_FIELDS:
+    for key in URL_FIELDS + SOURCE_FIELDS:
         value = obj.get(key)
         if isinstance(value, str) and "://" in value:
             return key, value
@@ -247,10 +297,8 @@ def url_of(obj: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def _jsonl(content: AssetContent) -> Found:
-    counts: Counter[str] = Counter()
-    rows = 0
-    field = ""
+def _jsonl(content: AssetContent) -> _Tally:
+    tally = _Tally()
     with io.BufferedReader(content.open(), buffer_size=1 << 20) as stream:  # type: ignore[type-var]
         while line := stream.readline(MAX_LINE + 1):
             if len(line) > MAX_LINE and not line.endswith(b"\n"):
@@ -265,18 +313,30 @@ def _jsonl(content: AssetContent) -> Found:
                 continue
             if not isinstance(obj, dict):
                 continue
-            rows += 1
+            tally.rows += 1
             found = url_of(obj)
             if found:
-                field = field or found[0]
+                tally.url_field = tally.url_field or found[0]
                 host = host_of(found[1])
                 if host:
-                    counts[host] += 1
-    return (field, counts, rows) if field else None
+                    tally.hosts[host] += 1
+            key, value = _source_of(obj)
+            if key and key != tally.url_field:
+                tally.source_field = tally.source_field or key
+                tally.sources[value[:100]] += 1
+    return tally
+
+
+def _source_of(obj: Mapping[str, Any]) -> tuple[str, str]:
+    for key in SOURCE_FIELDS:
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip() and "://" not in value:
+            return key, value.strip()
+    return "", ""
 
 
 def with_optout(detectors: Iterable[Detector], optout: Iterable[str]) -> list[Detector]:
-    """The detectors with the domain detector replaced by one that checks `optout`."""
+    """The detectors with the URL-domain detector replaced by one that checks `optout`."""
     found = list(detectors)
     out: list[Detector] = [UrlDomainDetector(optout) if isinstance(d, UrlDomainDetector) else d for d in found]
     if not any(isinstance(d, UrlDomainDetector) for d in found):

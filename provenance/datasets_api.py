@@ -17,7 +17,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from provenance.crawl import URL_FIELDS, host_of, load_optout, opted_out, url_columns
+from provenance.crawl import SOURCE_FIELDS, URL_FIELDS, host_of, load_optout, opted_out, url_columns
 from provenance.detectors.cards import card_evidence
 from provenance.detectors.records import LICENSE_FIELDS, license_columns
 from provenance.errors import ConfigError
@@ -34,17 +34,21 @@ INFO_PATH = "DatasetInfo"
 
 
 def relevant_columns(names: Iterable[str]) -> list[str]:
+    """The license, URL and source columns: all that the record-level checks read."""
     names = list(names)
-    return list(dict.fromkeys([*license_columns(names)[:1], *url_columns(names)[:1]]))
+    by_lower = {n.lower(): n for n in names}
+    sources = [by_lower[f] for f in SOURCE_FIELDS if f in by_lower][:1]
+    return list(dict.fromkeys([*license_columns(names)[:1], *url_columns(names)[:1], *sources]))
 
 
 def _projected(record: Mapping[str, Any]) -> dict[str, Any]:
     """The licensing fields of one record (top level and one level into meta/metadata)."""
-    out = {k: v for k, v in record.items() if k.lower() in LICENSE_FIELDS or k.lower() in URL_FIELDS}
+    keep = (*LICENSE_FIELDS, *URL_FIELDS, *SOURCE_FIELDS)
+    out = {k: v for k, v in record.items() if k.lower() in keep}
     for parent in ("meta", "metadata"):
         inner = record.get(parent)
         if isinstance(inner, Mapping):
-            kept = {k: v for k, v in inner.items() if k.lower() in LICENSE_FIELDS or k.lower() in URL_FIELDS}
+            kept = {k: v for k, v in inner.items() if k.lower() in keep}
             if kept:
                 out[parent] = kept
     return out

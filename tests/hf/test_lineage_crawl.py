@@ -120,3 +120,26 @@ def test_domains_in_jsonl_and_csv(tmp_path: Path) -> None:
     assert rows["a.jsonl"]["domain:s0.com"] == 3 and rows["a.jsonl"]["url_field"] == "meta.url"
     assert rows["b.csv"]["domain:files.s2.com"] == 1
     assert rows["c.parquet"]["domain:s0.com"] == 3
+
+
+def test_per_record_source_fields(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "LICENSE").write_text("SPDX-License-Identifier: MIT\n")
+    table = pa.table({"text": ["a", "b", "c", "d"], "source": ["wikipedia", "wikipedia", "arxiv", None]})
+    (corpus / "a.parquet").write_bytes(parquet_bytes(table))
+    linked = pa.table({"source": ["https://x.org/1", "books3", "https://y.org/2"]})
+    (corpus / "b.parquet").write_bytes(parquet_bytes(linked))
+    (corpus / "c.jsonl").write_text('{"source": "github", "url": "https://github.com/a"}\n{"source": "github"}\n')
+    out = tmp_path / "out"
+    result = scan(corpus, out)
+    facts = {r["path"]: json.loads(r["facts_json"]).get("url-domains", {}) for r in
+             pq.read_table(out / "assets.parquet").to_pylist()}
+    assert facts["a.parquet"]["source:wikipedia"] == 2 and facts["a.parquet"]["source:arxiv"] == 1
+    assert facts["a.parquet"]["source_records"] == 3
+    assert facts["b.parquet"]["domain:x.org"] == 1 and facts["b.parquet"]["source:books3"] == 1
+    assert facts["c.jsonl"]["source:github"] == 2 and facts["c.jsonl"]["domain:github.com"] == 1
+    totals = result.sources[0]["totals"]["url-domains"]
+    assert totals["source:wikipedia"] == 2
+    named = [f for f in result.sources[0]["source_findings"] if f["rule"] == "record-sources"]
+    assert named[0]["message"] == "6 record(s) name their source: github (2), wikipedia (2), arxiv (1), books3 (1)"
