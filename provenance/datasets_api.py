@@ -54,6 +54,22 @@ def _projected(record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def flat_licensing_fields(record: Mapping[str, Any], parents: Iterable[str] = ("meta", "metadata")) -> dict[str, str]:
+    """A record's license, URL and source fields as text, nested ones (one level into `parents`)
+    brought up when the top level lacks them. Lists of licenses join with AND."""
+    keep = (*LICENSE_FIELDS, *URL_FIELDS, *SOURCE_FIELDS)
+    out: dict[str, str] = {}
+    items = list(record.items())
+    for parent in parents:
+        inner = record.get(parent)
+        if isinstance(inner, Mapping):
+            items += list(inner.items())
+    for key, value in items:
+        if key.lower() in keep and key not in out and value is not None:
+            out[key] = " AND ".join(str(v) for v in value if v) if isinstance(value, list) else str(value)
+    return out
+
+
 def records_jsonl(records: Iterable[Mapping[str, Any]]) -> bytes:
     """JSON Lines of the licensing fields of each record (one line per record, even when empty)."""
     buf = io.BytesIO()

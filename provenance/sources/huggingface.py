@@ -414,14 +414,22 @@ class Sampling:
     all_records: bool = False
 
 
-def sample_records(data_files: list[str], limit: int | None) -> bytes:
-    """The licensing fields of the first `limit` records of some data files (local paths or hf:// URLs),
-    read through `datasets` streaming, as JSON Lines. Media columns are never decoded."""
+MEDIA_SAMPLE = 1_000
+_NESTED = ("meta", "metadata", "json")  # `json`: a WebDataset sample's sidecar, as datasets reads it
+
+
+def sample_records(data_files: list[str], limit: int | None, media_limit: int = MEDIA_SAMPLE) -> bytes:
+    """The first `limit` records of some data files (local paths or hf:// URLs), read through
+    `datasets` streaming, as Parquet bytes: their license, URL and source fields as text, and the
+    raw bytes of their images and audio (never decoded) for the first `media_limit` records,
+    under Hugging Face feature metadata so the scan treats them as embedded media."""
     from itertools import islice
 
     import datasets
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    from provenance.datasets_api import records_jsonl, relevant_columns
+    from provenance.datasets_api import flat_licensing_fields, relevant_columns
 
     ext = max({os.path.splitext(f)[1].lower() for f in data_files},
               key=lambda e: sum(f.lower().endswith(e) for f in data_files))
@@ -431,14 +439,40 @@ def sample_records(data_files: list[str], limit: int | None) -> bytes:
     kwargs: dict[str, Any] = {"delimiter": "\t"} if ext == ".tsv" else {}
     files = [f for f in data_files if f.lower().endswith(ext)]
     ds = datasets.load_dataset(builder, data_files={"sample": files}, split="sample", streaming=True, **kwargs)
-    names = list(ds.column_names or [])
-    columns = relevant_columns(names)
-    if not columns and ds.features:
-        plain = [n for n, f in ds.features.items() if isinstance(f, datasets.Value)]
-        columns = plain[:1]
-    view = ds.select_columns(columns) if columns else ds
-    rows = iter(view) if limit is None else islice(iter(view), limit)
-    return records_jsonl(rows)
+    features = dict(ds.features or {})
+    media = {n: ("Audio" if isinstance(f, datasets.Audio) else "Image") for n, f in features.items()
+             if isinstance(f, (datasets.Image, datasets.Audio))}
+    for name, kind in media.items():  # raw bytes, never decoded
+        ds = ds.cast_column(name, datasets.Audio(decode=False) if kind == "Audio" else datasets.Image(decode=False))
+    # Files written without feature metadata: a `{bytes, path}` struct under a media name is media too.
+    media.update({n: "Audio" if n.lower() == "audio" else "Image" for n, f in features.items()
+                  if isinstance(f, dict) and set(f) == {"bytes", "path"}
+                  and n.lower() in ("image", "img", "picture", "photo", "audio")})
+    names = list(ds.column_names or features)
+    wanted = [*relevant_columns(names), *(n for n in names if n in _NESTED), *media]
+    if not wanted:
+        wanted = [n for n, f in features.items() if isinstance(f, datasets.Value)][:1]
+    view = ds.select_columns(wanted) if wanted and names else ds
+    rows: list[dict[str, Any]] = []
+    blobs: dict[str, list[Any]] = {m: [] for m in media}
+    for i, record in enumerate(iter(view) if limit is None else islice(iter(view), limit)):
+        rows.append(flat_licensing_fields(record, _NESTED))
+        for m in media:
+            cell = record.get(m)
+            keep = i < media_limit and isinstance(cell, Mapping) and cell.get("bytes")
+            blobs[m].append({"bytes": cell.get("bytes"), "path": cell.get("path")} if keep else None)
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    columns: dict[str, Any] = {k: pa.array([row.get(k) for row in rows], pa.string()) for k in keys}
+    media_type = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+    columns.update({m: pa.array(values, media_type) for m, values in blobs.items()})
+    if not columns:
+        columns["_row"] = pa.nulls(len(rows))
+    table = pa.table(columns)
+    meta = {"info": {"features": {m: {"_type": kind} for m, kind in media.items()}}}
+    table = table.replace_schema_metadata({b"huggingface": json.dumps(meta).encode()})
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
 
 
 def _card_summary(metadata: Mapping[str, Any]) -> dict[str, Any]:
@@ -511,7 +545,7 @@ class HubDatasetSource(Source):
             for split, paths in sorted(by_split.items()):
                 if not paths:
                     continue
-                path = f"{self.prefix}{SAMPLE_FOLDER}/{config}/{split}.jsonl"
+                path = f"{self.prefix}{SAMPLE_FOLDER}/{config}/{split}.parquet"
                 if path not in self._samples:
                     targets = [_stream_target(by_path[p].handle) for p in paths]
                     try:
