@@ -29,6 +29,8 @@ from provenance.results import ScanResult
 from provenance.sources.interface import Entry, Listed, Source
 
 DEFAULT_SAMPLE_RECORDS = 10_000
+#: Records whose images/audio are kept for the scan (raw bytes in memory): a sample.
+MEDIA_SAMPLE = 1_000
 BATCH = 65_536
 INFO_PATH = "DatasetInfo"
 
@@ -79,20 +81,37 @@ def records_jsonl(records: Iterable[Mapping[str, Any]]) -> bytes:
     return buf.getvalue()
 
 
-def _arrow_stream(ds: Any) -> bytes:
-    """Arrow IPC stream of a Dataset's licensing columns (a null column keeps the row count)."""
+def _arrow_stream(ds: Any, media_limit: int = MEDIA_SAMPLE) -> bytes:
+    """Arrow IPC stream of a Dataset's licensing columns, plus the raw bytes of the images/audio of
+    its first `media_limit` rows (null after) under Hugging Face feature metadata, so the scan reads
+    them as embedded media. A null column keeps the row count when nothing else is there."""
+    import datasets
     import pyarrow as pa
 
     columns = relevant_columns(ds.column_names)
+    media = {n: ("Audio" if isinstance(f, datasets.Audio) else "Image") for n, f in ds.features.items()
+             if isinstance(f, (datasets.Image, datasets.Audio))}
     sink = pa.BufferOutputStream()
-    if not columns:
+    if not columns and not media:
         table = pa.table({"_row": pa.nulls(ds.num_rows)})
         with pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table)
         return bytes(sink.getvalue().to_pybytes())
-    schema = pa.schema([ds.features.arrow_schema.field(c) for c in columns])
+    arrow = ds.features.arrow_schema
+    meta = {"info": {"features": {m: {"_type": kind} for m, kind in media.items()}}}
+    schema = pa.schema([arrow.field(c) for c in (*columns, *media)],
+                       metadata={b"huggingface": json.dumps(meta).encode()})
+    offset = 0
     with pa.ipc.new_stream(sink, schema) as writer:
-        for table in ds.select_columns(columns).with_format("arrow").iter(batch_size=BATCH):
+        for table in ds.select_columns([*columns, *media]).with_format("arrow").iter(batch_size=BATCH):
+            for m in media:  # raw bytes as stored: never decoded; only a sample of them kept
+                keep = max(0, min(table.num_rows, media_limit - offset))
+                column = table.column(m)
+                if keep < table.num_rows:
+                    column = pa.concat_arrays([column.slice(0, keep).combine_chunks(),
+                                               pa.nulls(table.num_rows - keep, column.type)])
+                table = table.set_column(table.schema.get_field_index(m), m, column)
+            offset += table.num_rows
             writer.write_table(table.cast(schema))
     return bytes(sink.getvalue().to_pybytes())
 

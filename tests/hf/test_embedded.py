@@ -80,3 +80,24 @@ def test_undecodable_image_bytes_are_still_members(tmp_path: Path, hub_env: Path
     scan(corpus, tmp_path / "out")
     got = rows(tmp_path / "out")
     assert got["x.parquet!00000000.png"]["license"] == "MIT"
+
+
+def test_scan_dataset_object_with_images(tmp_path: Path, hub_env: Path) -> None:
+    from provenance.datasets_api import scan_dataset
+
+    out = tmp_path / "out"
+    scan_dataset(image_dataset(3), name="imgs", output_dir=out)
+    table = rows(out)
+    assert table["data.arrow"]["records"] == 3
+    assert table["data.arrow!00000001.png"]["license"] == "CC-BY-NC-4.0"
+    assert table["data.arrow!00000000.png"]["kind"] == "image"
+
+
+def test_dataset_object_media_are_a_sample(hub_env: Path) -> None:
+    import pyarrow as pa
+
+    from provenance.datasets_api import _arrow_stream
+
+    table = pa.ipc.open_stream(_arrow_stream(image_dataset(3), media_limit=1)).read_all()
+    assert table.num_rows == 3 and table.column("image").null_count == 2
+    assert table.column("license").to_pylist() == ["cc-by-4.0", "cc-by-nc-4.0", None]
