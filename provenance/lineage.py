@@ -8,6 +8,7 @@ an upstream's is a `license-conflict`: license laundering.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -84,31 +85,37 @@ def card_license(metadata: Mapping[str, Any], path: str = "README.md") -> str | 
 
 
 def _from_cache(repo_id: str, cache: Path) -> Dependency | None:
-    from provenance.sources.huggingface import HubRef, cached_dataset_folder, resolve_cached
+    """The upstream's card from a Hub cache, read as plain files (no Hugging Face library needed):
+    its `main` snapshot, else its newest one."""
+    from provenance.sources.huggingface import CachedDataset, cached_dataset_folder
 
-    if not cached_dataset_folder(cache, repo_id).is_dir():
+    folder = cached_dataset_folder(cache, repo_id)
+    if not folder.is_dir():
         return None
-    resolved = resolve_cached(HubRef(repo_id), cache)
-    if resolved.problem:
-        from provenance.sources.huggingface import CachedDataset
-
-        revision = CachedDataset(repo_id, cached_dataset_folder(cache, repo_id)).default_revision()
-        if revision is None:
-            return None
-        resolved = resolve_cached(HubRef(repo_id, revision), cache)
-        if resolved.problem:
-            return None
-    meta = parse_card(resolved.card_text).metadata if resolved.card_text else {}
-    lic = card_license(meta)
-    return Dependency(repo_id, "", "resolved" if lic else "no-license", lic, f"cache@{resolved.sha}",
+    revision = CachedDataset(repo_id, folder).default_revision()
+    if revision is None:
+        return None
+    card = folder / "snapshots" / revision / "README.md"
+    inside = os.path.realpath(folder) + os.sep
+    text = ""
+    if card.is_file() and os.path.realpath(card).startswith(inside):  # links only into the repo's blobs
+        with open(os.path.realpath(card), "rb") as stream:
+            text = stream.read(1 << 20).decode("utf-8", errors="replace")
+    lic = card_license(parse_card(text).metadata) if text else None
+    return Dependency(repo_id, "", "resolved" if lic else "no-license", lic, f"cache@{revision}",
                       None if lic else "its card declares no license")
 
 
 @lru_cache(maxsize=256)
 def _from_hub(repo_id: str) -> Dependency:
-    from huggingface_hub import HfApi
-
     from provenance.sources.huggingface import redact
+
+    try:
+        from huggingface_hub import HfApi
+    except ImportError:
+        return Dependency(repo_id, "", "unresolved",
+                          reason="not in the local Hub cache; asking the Hub needs 'huggingface_hub' "
+                                 "(pip install 'provenance[hf]')")
 
     try:
         info = HfApi().dataset_info(repo_id, timeout=10)

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from provenance.cards import parse_card
 from provenance.detectors.cards import card_evidence
-from provenance.errors import SourceError
+from provenance.errors import MissingExtraError, SourceError
 from provenance.lineage import resolve_dependencies
 from provenance.model import METADATA_KINDS, Asset, AssetKind, Evidence, SourceInfo
 from provenance.sources.interface import Entry, Listed, Skipped, Source, Unreadable
@@ -82,9 +82,21 @@ def is_offline() -> bool:
     value = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("HF_DATASETS_OFFLINE") or ""
     if value.strip().lower() in ("1", "true", "yes", "on"):
         return True
-    from huggingface_hub import constants
-
+    try:
+        from huggingface_hub import constants
+    except ImportError:
+        return False
     return bool(constants.HF_HUB_OFFLINE)
+
+
+def require(module: str = "huggingface_hub") -> None:
+    """Fail with an install hint when the optional Hugging Face libraries are missing."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError("scanning Hugging Face datasets", "hf", module) from None
 
 
 def redact(text: str) -> str:
@@ -425,6 +437,7 @@ def sample_records(data_files: list[str], limit: int | None, media_limit: int = 
     under Hugging Face feature metadata so the scan treats them as embedded media."""
     from itertools import islice
 
+    require("datasets")
     import datasets
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -691,12 +704,15 @@ def open_source(spec: str | Path, *, exclude: Iterable[str] = (), follow_symlink
     text = str(spec)
     ref = parse_hub_spec(text)
     if ref is not None:
+        require()
         return HubDatasetSource(resolve(ref), sampling=sampling)
     path = Path(text).expanduser()
     if is_hub_cache(path):
+        require()
         return HubCacheSource(path)
     cached = _cached_repo_of(path)
     if cached is not None:
+        require()
         return HubDatasetSource(resolve_cached(*cached), sampling=sampling)
     if is_saved_dataset(path):
         return SavedDatasetSource(path, exclude=exclude, follow_symlinks=follow_symlinks, skip_dirs=skip_dirs)
