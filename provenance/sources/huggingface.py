@@ -10,7 +10,6 @@ show a token.
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -19,22 +18,29 @@ from pathlib import Path
 from typing import IO, Any
 
 from provenance.cards import parse_card
-from provenance.detectors.cards import card_evidence
-from provenance.errors import MissingExtraError, SourceError
+from provenance.errors import SourceError
 from provenance.lineage import resolve_dependencies
-from provenance.model import METADATA_KINDS, Asset, AssetKind, Evidence, SourceInfo
+from provenance.model import Asset, AssetKind, SourceInfo
+from provenance.sources.hub_files import (
+    DEFAULT_SAMPLE_RECORDS,
+    SAMPLE_FOLDER,
+    RepoFile,
+    Sampling,
+    data_files_by_split,
+    describe_files,
+    require,
+    sample_records,
+)
 from provenance.sources.interface import Entry, Listed, Skipped, Source, Unreadable
 from provenance.sources.kinds import kind_of
-from provenance.sources.local import LocalSource, display_path, open_regular
+from provenance.sources.local import display_path, open_regular
+from provenance.sources.saved import SavedDatasetSource, is_saved_dataset
 
 HF_SCHEME = "hf://"
 _DATASETS = "hf://datasets/"
 _REPO_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*$")
 # Repository plumbing, not data.
 _PLUMBING = frozenset({".gitattributes", ".gitignore"})
-_SPLIT_WORDS = (("train", "train"), ("test", "test"), ("validation", "validation"), ("valid", "validation"),
-                ("dev", "validation"), ("eval", "validation"))
-_DATA_EXT = (".parquet", ".arrow", ".jsonl", ".json", ".csv", ".tsv", ".txt", ".tar", ".zip", ".gz", ".zst")
 REMOTE_PREFIX = "hf-remote:"
 
 
@@ -87,16 +93,6 @@ def is_offline() -> bool:
     except ImportError:
         return False
     return bool(constants.HF_HUB_OFFLINE)
-
-
-def require(module: str = "huggingface_hub") -> None:
-    """Fail with an install hint when the optional Hugging Face libraries are missing."""
-    import importlib
-
-    try:
-        importlib.import_module(module)
-    except ImportError:
-        raise MissingExtraError("scanning Hugging Face datasets", "hf", module) from None
 
 
 def redact(text: str) -> str:
@@ -196,17 +192,6 @@ def _warning_path(message: str) -> str:
 
 
 # -- one dataset repository ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RepoFile:
-    """A file of a dataset repository: its path in the repo, its size and where to read it."""
-
-    path: str
-    size: int
-    #: An absolute local path (cache), or REMOTE_PREFIX + the HfFileSystem path.
-    handle: str
-    mtime_ns: int = 0
 
 
 @dataclass(frozen=True)
@@ -359,135 +344,6 @@ def _short(exc: BaseException) -> str:
     return text[:300]
 
 
-def split_of(path: str) -> str:
-    """The split a data file belongs to, from the words in its path (the Hub's own convention)."""
-    words = re.split(r"[^a-z0-9]+", path.lower())
-    for word, split in _SPLIT_WORDS:
-        if word in words or any(w.startswith(word + "-") for w in words):
-            return split
-    return "train"
-
-
-def data_files_by_split(files: Iterable[RepoFile], metadata: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
-    """Data files per config and split: the card's `configs` when it has them, else split names in paths."""
-    import fnmatch
-
-    data = [f for f in files if f.path.lower().endswith(_DATA_EXT)
-            and kind_of(f.path.rsplit("/", 1)[-1]) not in METADATA_KINDS]
-    configs: dict[str, dict[str, list[str]]] = {}
-    declared = metadata.get("configs")
-    if isinstance(declared, list) and declared:
-        for cfg in declared:
-            if not isinstance(cfg, dict):
-                continue
-            splits: dict[str, list[str]] = {}
-            spec = cfg.get("data_files")
-            items = spec if isinstance(spec, list) else [spec] if spec else []
-            for item in items:
-                if isinstance(item, str):
-                    item = {"split": "train", "path": item}
-                if not isinstance(item, dict):
-                    continue
-                patterns = item.get("path")
-                patterns = patterns if isinstance(patterns, list) else [patterns]
-                splits[str(item.get("split", "train"))] = [
-                    f.path for f in data if any(isinstance(p, str) and fnmatch.fnmatch(f.path, p) for p in patterns)]
-            configs[str(cfg.get("config_name", "default"))] = splits
-        return configs
-    by_split: dict[str, list[str]] = {}
-    for f in data:
-        by_split.setdefault(split_of(f.path), []).append(f.path)
-    return {"default": by_split} if by_split else {}
-
-
-def describe_files(files: Iterable[RepoFile], metadata: Mapping[str, Any]) -> dict[str, Any]:
-    """Files, bytes, and data files per config and split, for the record of what was scanned."""
-    files = list(files)
-    configs = data_files_by_split(files, metadata)
-    return {
-        "files": len(files),
-        "bytes": sum(f.size for f in files),
-        "configs": {c: {s: {"files": len(p), "examples": p[:5]} for s, p in sp.items()} for c, sp in configs.items()},
-    }
-
-
-DEFAULT_SAMPLE_RECORDS = 10_000
-SAMPLE_FOLDER = ".provenance-sample"
-_BUILDERS = {".parquet": "parquet", ".jsonl": "json", ".json": "json", ".csv": "csv", ".tsv": "csv",
-             ".arrow": "arrow", ".txt": "text", ".tar": "webdataset"}
-
-
-@dataclass(frozen=True)
-class Sampling:
-    """How many records per split are read through `datasets` streaming when data files are remote."""
-
-    records: int = DEFAULT_SAMPLE_RECORDS
-    #: Read every data file in full instead (downloaded as a stream, never to disk).
-    all_records: bool = False
-
-
-MEDIA_SAMPLE = 1_000
-_NESTED = ("meta", "metadata", "json")  # `json`: a WebDataset sample's sidecar, as datasets reads it
-
-
-def sample_records(data_files: list[str], limit: int | None, media_limit: int = MEDIA_SAMPLE) -> bytes:
-    """The first `limit` records of some data files (local paths or hf:// URLs), read through
-    `datasets` streaming, as Parquet bytes: their license, URL and source fields as text, and the
-    raw bytes of their images and audio (never decoded) for the first `media_limit` records,
-    under Hugging Face feature metadata so the scan treats them as embedded media."""
-    from itertools import islice
-
-    require("datasets")
-    import datasets
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from provenance.datasets_api import flat_licensing_fields, relevant_columns
-
-    ext = max({os.path.splitext(f)[1].lower() for f in data_files},
-              key=lambda e: sum(f.lower().endswith(e) for f in data_files))
-    builder = _BUILDERS.get(ext)
-    if builder is None:
-        raise ValueError(f"no datasets reader for {ext or 'these'} files")
-    kwargs: dict[str, Any] = {"delimiter": "\t"} if ext == ".tsv" else {}
-    files = [f for f in data_files if f.lower().endswith(ext)]
-    ds = datasets.load_dataset(builder, data_files={"sample": files}, split="sample", streaming=True, **kwargs)
-    features = dict(ds.features or {})
-    media = {n: ("Audio" if isinstance(f, datasets.Audio) else "Image") for n, f in features.items()
-             if isinstance(f, (datasets.Image, datasets.Audio))}
-    for name, kind in media.items():  # raw bytes, never decoded
-        ds = ds.cast_column(name, datasets.Audio(decode=False) if kind == "Audio" else datasets.Image(decode=False))
-    # Files written without feature metadata: a `{bytes, path}` struct under a media name is media too.
-    media.update({n: "Audio" if n.lower() == "audio" else "Image" for n, f in features.items()
-                  if isinstance(f, dict) and set(f) == {"bytes", "path"}
-                  and n.lower() in ("image", "img", "picture", "photo", "audio")})
-    names = list(ds.column_names or features)
-    wanted = [*relevant_columns(names), *(n for n in names if n in _NESTED), *media]
-    if not wanted:
-        wanted = [n for n, f in features.items() if isinstance(f, datasets.Value)][:1]
-    view = ds.select_columns(wanted) if wanted and names else ds
-    rows: list[dict[str, Any]] = []
-    blobs: dict[str, list[Any]] = {m: [] for m in media}
-    for i, record in enumerate(iter(view) if limit is None else islice(iter(view), limit)):
-        rows.append(flat_licensing_fields(record, _NESTED))
-        for m in media:
-            cell = record.get(m)
-            keep = i < media_limit and isinstance(cell, Mapping) and cell.get("bytes")
-            blobs[m].append({"bytes": cell.get("bytes"), "path": cell.get("path")} if keep else None)
-    keys = list(dict.fromkeys(k for row in rows for k in row))
-    columns: dict[str, Any] = {k: pa.array([row.get(k) for row in rows], pa.string()) for k in keys}
-    media_type = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
-    columns.update({m: pa.array(values, media_type) for m, values in blobs.items()})
-    if not columns:
-        columns["_row"] = pa.nulls(len(rows))
-    table = pa.table(columns)
-    meta = {"info": {"features": {m: {"_type": kind} for m, kind in media.items()}}}
-    table = table.replace_schema_metadata({b"huggingface": json.dumps(meta).encode()})
-    sink = io.BytesIO()
-    pq.write_table(table, sink)
-    return sink.getvalue()
-
-
 def _card_summary(metadata: Mapping[str, Any]) -> dict[str, Any]:
     keys = ("license", "license_name", "license_link", "pretty_name", "source_datasets", "task_categories",
             "size_categories", "language")
@@ -635,7 +491,7 @@ class HubCacheSource(Source):
         return self._child(entry).local_path(entry)
 
 
-# -- folders written by `save_to_disk` -------------------------------------------------------
+# -- a single cached repository -------------------------------------------------------------
 
 
 def _cached_repo_of(path: Path) -> tuple[HubRef, Path] | None:
@@ -647,51 +503,6 @@ def _cached_repo_of(path: Path) -> tuple[HubRef, Path] | None:
         repo = path.parent.parent
         return HubRef(repo.name[len("datasets--"):].replace("--", "/"), path.name), repo.parent
     return None
-
-
-def is_saved_dataset(path: Path) -> bool:
-    return path.is_dir() and ((path / "dataset_dict.json").is_file()
-                              or ((path / "dataset_info.json").is_file() and (path / "state.json").is_file()))
-
-
-def saved_dataset_evidence(root: Path) -> list[Evidence]:
-    """The `license` of each `dataset_info.json` of a save_to_disk folder, as card metadata for its folder."""
-    found: list[Evidence] = []
-    for info_path in sorted(root.rglob("dataset_info.json")):
-        if info_path.is_symlink():
-            continue
-        rel = info_path.relative_to(root).as_posix()
-        scope = rel.rpartition("/")[0]
-        try:
-            data = json.loads(info_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # the file is scanned as an asset too; its problem is reported there
-        if isinstance(data, dict) and isinstance(data.get("license"), str) and data["license"].strip():
-            found += card_evidence(rel, scope, {"license": data["license"].strip()})
-    return found
-
-
-class SavedDatasetSource(LocalSource):
-    """A `save_to_disk` folder: its files, plus the license its `dataset_info.json` declares."""
-
-    def __init__(self, root: str | Path, **kwargs: Any) -> None:
-        super().__init__(root, **kwargs)
-        self.info = SourceInfo(name=self.info.name, kind="datasets-saved", root=self.info.root,
-                               details=_saved_details(self.root))
-
-    def scope_evidence(self) -> list[Evidence]:
-        return saved_dataset_evidence(self.root)
-
-
-def _saved_details(root: Path) -> dict[str, Any]:
-    splits = []
-    dict_file = root / "dataset_dict.json"
-    if dict_file.is_file():
-        try:
-            splits = list(json.loads(dict_file.read_text(encoding="utf-8")).get("splits", []))
-        except (OSError, ValueError, AttributeError):
-            splits = []
-    return {"format": "save_to_disk", "splits": splits}
 
 
 # -- dispatch --------------------------------------------------------------------------------
@@ -719,5 +530,5 @@ def open_source(spec: str | Path, *, exclude: Iterable[str] = (), follow_symlink
     return None
 
 
-__all__ = ["HubCacheSource", "HubDatasetSource", "HubRef", "SavedDatasetSource", "hub_cache_dir", "is_offline",
-           "open_source", "parse_hub_spec", "resolve"]
+__all__ = ["DEFAULT_SAMPLE_RECORDS", "HubCacheSource", "HubDatasetSource", "HubRef", "Sampling", "SavedDatasetSource",
+           "hub_cache_dir", "is_offline", "open_source", "parse_hub_spec", "require", "resolve", "sample_records"]
