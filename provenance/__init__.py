@@ -8,6 +8,8 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from provenance.api import scan as scan
+    from provenance.datasets_api import filter_dataset as filter_dataset
+    from provenance.datasets_api import scan_dataset as scan_dataset
 
 
 def __getattr__(name: str) -> Any:
@@ -16,6 +18,10 @@ def __getattr__(name: str) -> Any:
         from provenance.api import scan
 
         return scan
+    if name in ("scan_dataset", "filter_dataset"):
+        from provenance import datasets_api
+
+        return getattr(datasets_api, name)
     if name in ("load_result", "ScanResult"):
         from provenance import results
 
@@ -23,4 +29,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'provenance' has no attribute {name!r}")
 
 
-__all__ = ["ScanResult", "__version__", "load_result", "scan"]
+__all__ = ["ScanResult", "__version__", "filter_dataset", "load_result", "scan", "scan_dataset"]

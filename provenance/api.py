@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from provenance.cache import CACHE_FILE
+from provenance.crawl import load_optout
 from provenance.declarations import DECLARATIONS_FILE_NAME, Declarations, load_declarations
 from provenance.detectors import DetectorConfig, build_detectors
 from provenance.policy import Policy, load_policy
 from provenance.results import ScanResult
 from provenance.scanner import Limits, Scanner, ScanOptions, temporary_output
+from provenance.sources.huggingface import DEFAULT_SAMPLE_RECORDS, Sampling, open_source
 from provenance.sources.local import LocalSource
 from provenance.text.blocklist import load_blocklist
 from provenance.text.lexicon import DOMAIN_BY_ID
@@ -41,6 +43,7 @@ def build_options(
     blocked_threshold: float = 0.05,
     registry: str | Path | None = None,
     recorded: dict[str, Any] | None = None,
+    optout_domains: str | Path | None = None,
 ) -> ScanOptions:
     """Options from user-level arguments; the CLI calls this too, so both behave the same."""
     pol = policy if isinstance(policy, Policy) else load_policy(policy) if policy else Policy()
@@ -71,6 +74,7 @@ def build_options(
         blocklist=load_blocklist(*blocklist) if blocklist else (),
         blocked_threshold=blocked_threshold,
         registry=str(registry) if registry else None,
+        optout_domains=tuple(sorted(load_optout(optout_domains))) if optout_domains else (),  # hook: issue 4
     )
     recorded = {
         **(recorded or {}),
@@ -78,6 +82,9 @@ def build_options(
         "blocklist": [str(p) for p in blocklist], "blocklist_entries": len(config.blocklist),
         "blocked_threshold": blocked_threshold, "registry": config.registry,
     }
+    if optout_domains:
+        recorded["optout_domains"] = {"file": str(Path(optout_domains).absolute()),
+                                      "domains": len(config.optout_domains)}
     return ScanOptions(
         use=pol.use, jobs=jobs, exclude=tuple(exclude), follow_symlinks=follow_symlinks,
         limits=limits or Limits(), declarations=decl, policy=pol, detectors=build_detectors(config),
@@ -122,9 +129,14 @@ def scan(
     """
     root = Path(path)
     out = Path(output_dir) if output_dir is not None else temporary_output()
+    sampling = Sampling(options.pop("sample_records", DEFAULT_SAMPLE_RECORDS), options.pop("all_records", False))
     opts = build_options(root, **options)
+    opts.recorded.update(sample_records=None if sampling.all_records else sampling.records,
+                         all_records=sampling.all_records)
     opts.cache = cache_file(out, cache)
-    source = LocalSource(root, exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out])
+    source = open_source(str(path), exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out],
+                         sampling=sampling) \
+        or LocalSource(root, exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out])
     result = Scanner(source, opts).run(out)
     if reports:
         from provenance.reporting import write_reports

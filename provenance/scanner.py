@@ -38,6 +38,7 @@ from provenance.model import (
 from provenance.policy import Gate, Policy
 from provenance.resolve import ScopeIndex, resolve
 from provenance.results import AssetTableWriter, ScanResult, rows_table
+from provenance.sources.archives import ArchiveLimits
 from provenance.sources.interface import Entry, Listed, Skipped, Source, Unreadable
 from provenance.sources.kinds import kind_of
 from provenance.summary import Summary
@@ -62,6 +63,8 @@ class Limits:
     sparse_ratio: float = 0.1
     #: Sparse-file check applies from this size up.
     sparse_min_size: int = 64 * 2**20
+    #: Member count, expanded size, ratio and nesting bounds for archives (hook: sources.archives).
+    archives: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ class Analyzed:
     origin: str = "analysed"
     #: JSON of outputs and content errors, to store in the cache (None: nothing to store).
     cache_data: str | None = None
+    #: Archive members and media embedded in tables, each analysed like a file (hook: sources.archives).
+    members: tuple[Analyzed, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,22 @@ def _read(ctx: WorkContext, entry: Entry) -> tuple[bytes, bool, str, str] | str:
 def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
     """Read one asset once and run every detector that applies, unless the cache already knows
     the answer. Never raises for bad data."""
+    if entry.asset.kind is AssetKind.ARCHIVE:  # hook: archives are read member by member (not cached)
+        from provenance.sources.archives import analyze_archive
+
+        return analyze_archive(ctx, entry)
+    done = _analyze_file(ctx, entry)
+    if entry.asset.kind is AssetKind.TABLE:  # hook: media embedded in tables become members
+        from provenance.sources.embedded import table_members
+
+        local = ctx.source.local_path(entry)
+        content = AssetContent(entry.asset, b"", False, lambda: ctx.source.open(entry), Path(local) if local else None)
+        members, problem = table_members(ctx, entry, content)
+        done = replace(done, members=members, errors=done.errors + ((problem,) if problem else ()))
+    return done
+
+
+def _analyze_file(ctx: WorkContext, entry: Entry) -> Analyzed:
     asset = entry.asset
     name_problem = (entry.problem,) if entry.problem else ()
     cached = ctx.cache.get(ctx.source.info.root, asset.path) if ctx.cache else None
@@ -188,7 +209,9 @@ def conclude(ctx: WorkContext, done: Analyzed) -> AssetResult:
         asset.path, asset.kind, own, ctx.scope.nearest(asset.folder),
         ctx.declarations.evidence_for(asset.path), record_licenses, records, ctx.policy.use,
     )
-    findings = [f for out in outputs for f in out.findings] + list(resolution.findings)
+    # hook: an archive whose members were listed is a container; its members carry the license findings.
+    own_findings = () if done.members and asset.kind is AssetKind.ARCHIVE else resolution.findings
+    findings = [f for out in outputs for f in out.findings] + list(own_findings)
     findings += [Finding("scan-error", Severity.ERROR, asset.path, reason) for reason in done.errors]
     if asset.size == 0 and done.sha256:
         # Listed with its reason, but not a failure to read: an empty file holds nothing to check.
@@ -246,7 +269,8 @@ class Batch:
 def make_batch(ctx: WorkContext, analyzed: Sequence[Analyzed], unread: Sequence[AssetResult] = (),
                skipped: Sequence[Skipped] = ()) -> Batch:
     """Resolve analyzed assets and pack them, with their rows and cache rows, for the main process."""
-    results = [conclude(ctx, done) for done in analyzed] + list(unread)
+    # Archive members and media embedded in tables get rows of their own.
+    results = [conclude(ctx, d) for done in analyzed for d in (done, *done.members)] + list(unread)
     cache_rows = tuple(
         (d.entry.asset.path, d.entry.asset.size, d.entry.asset.mtime_ns, d.sha256, d.sha1, d.cache_data)
         for d in analyzed if d.cache_data is not None and d.sha256 and d.sha1
@@ -354,6 +378,9 @@ class Scanner:
                 for ev in out.evidence:
                     if ev.level is Level.DIRECTORY:
                         scope.add(ev)
+
+        for ev in self.source.scope_evidence():  # evidence the source holds outside any file
+            scope.add(ev)
 
         writer = AssetTableWriter(out_dir)
         engine: Engine | None = None

@@ -129,13 +129,15 @@ class Summary:
     def sources_table(self, info: SourceInfo, declarations: Declarations) -> list[dict[str, Any]]:
         rows = []
         declared = {d.name: d for d in declarations.sources}
+        per_source = dict(info.details.get("per_source") or {})  # hook: a source of several datasets
         for name, s in sorted(self.sources.items()):
             d = declared.get(name)
+            sub = per_source.get(name, {})
             rows.append({
                 "name": name,
-                "kind": info.kind,
-                "root": info.root,
-                "revision": info.revision,
+                "kind": sub.get("kind", info.kind),
+                "root": sub.get("root", info.root),
+                "revision": sub.get("revision", info.revision),
                 "paths": d.path if d else (name + "/**" if name != info.name else "**"),
                 "declared": d.as_dict() if d else None,
                 **s.total.as_dict(),
@@ -149,6 +151,6 @@ class Summary:
                     {"rule": f.rule, "severity": f.severity.value, "message": f.message, "count": f.count}
                     for f in s.source_findings
                 ],
-                **({"details": dict(info.details)} if info.details else {}),
+                **({"details": dict(sub.get("details", info.details))} if info.details else {}),
             })
         return rows

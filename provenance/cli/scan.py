@@ -14,6 +14,7 @@ from provenance.errors import ProvenanceError
 from provenance.model import EXIT_USAGE
 from provenance.reporting import write_reports
 from provenance.scanner import Scanner
+from provenance.sources.huggingface import DEFAULT_SAMPLE_RECORDS, Sampling, open_source
 from provenance.sources.local import LocalSource
 
 
@@ -52,6 +53,12 @@ from provenance.sources.local import LocalSource
               show_default=True,
               help="Files the SPDX manifests list; auto: all up to 20,000 assets, else only those with findings.")
 @click.option("--no-reports", is_flag=True, help="Write only scan.json and assets.parquet.")
+@click.option("--optout-domains", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="File of domains that opted out of text and data mining (one a line); records from them "
+                   "are tdm-opt-out findings.")
+@click.option("--sample-records", type=click.IntRange(min=1), default=DEFAULT_SAMPLE_RECORDS, show_default=True,
+              help="Records per split read through datasets streaming when a Hub dataset's files are remote.")
+@click.option("--all-records", is_flag=True, help="Read every record of remote Hub data files instead of a sample.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def scan(path: Path, output: Path, use: str | None, policy: Path | None, declarations: Path | None,
@@ -59,15 +66,21 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
          max_errors: int | None,
          purpose: str | None, blocklist: tuple[Path, ...], blocked_threshold: float, registry: Path | None,
          cache_dir: Path | None, no_cache: bool, lang: str, formats: str, spdx_files: str, no_reports: bool,
+         optout_domains: Path | None, sample_records: int, all_records: bool,
          quiet: bool, as_json: bool) -> None:
     """Scan PATH (a folder or a file) and exit 0 pass, 1 policy failure, 2 usage error, 3 incomplete."""
     try:
         opts = build_options(path, use=use, policy=policy, declarations=declarations, exclude=exclude,
                              follow_symlinks=follow_symlinks, jobs=jobs, engine=engine, ray_address=ray_address,
                              max_errors=max_errors, purpose=purpose,
-                             blocklist=blocklist, blocked_threshold=blocked_threshold, registry=registry)
+                             blocklist=blocklist, blocked_threshold=blocked_threshold, registry=registry,
+                             optout_domains=optout_domains,
+                             recorded={"sample_records": None if all_records else sample_records,
+                                       "all_records": all_records})
         opts.cache = cache_file(output, False if no_cache else cache_dir or True)
-        source = LocalSource(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output])
+        source = open_source(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output],
+                             sampling=Sampling(sample_records, all_records)) \
+            or LocalSource(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output])
         progress = None if quiet or as_json else ProgressLine()
         scanner = Scanner(source, opts)
         result = scanner.run(output, progress=progress)

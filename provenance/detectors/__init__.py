@@ -26,11 +26,14 @@ class DetectorConfig:
     blocklist: tuple[str, ...] = ()
     blocked_threshold: float = 0.05
     registry: str | None = None
+    #: Domains that opted out of text and data mining (URL records from them: tdm-opt-out).
+    optout_domains: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
         """Digest of everything here that changes detector output (the registry by its bytes)."""
         h = hashlib.sha256(json.dumps(
-            [self.purpose, list(self.domains), sorted(self.blocklist), self.blocked_threshold], ensure_ascii=False
+            [self.purpose, list(self.domains), sorted(self.blocklist), self.blocked_threshold,
+             sorted(self.optout_domains)], ensure_ascii=False
         ).encode())
         if self.registry:
             with open(self.registry, "rb") as f:
@@ -49,6 +52,10 @@ def build_detectors(config: DetectorConfig | None = None) -> list[Detector]:
     ]
     if config.blocklist:
         detectors.append(BlocklistDetector(config.blocklist, config.blocked_threshold))
+    from provenance.crawl import UrlDomainDetector  # hook: issue 4 (lazy: these import detectors.*)
+    from provenance.lineage import LineageDetector
+
+    detectors += [LineageDetector(), UrlDomainDetector(config.optout_domains)]
     return detectors
 
 

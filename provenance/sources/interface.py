@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from provenance.model import METADATA_KINDS, Asset, SourceInfo
+from provenance.model import METADATA_KINDS, Asset, Evidence, SourceInfo
 
 
 @dataclass(frozen=True)
@@ -62,3 +62,8 @@ class Source(abc.ABC):
     def local_path(self, entry: Entry) -> str | None:
         """A path on the local file system for readers that need one (pyarrow), if any."""
         return None
+
+    def scope_evidence(self) -> Iterable[Evidence]:
+        """Folder-level license evidence the source knows without a file to read it from
+        (a save_to_disk `dataset_info.json`, a `datasets` object's info). Default: none."""
+        return ()
