@@ -206,17 +206,22 @@ def parse_xmp(packet: bytes) -> dict[str, str]:
 
 def c2pa_not_allowed(manifest_store: Mapping[str, Any]) -> tuple[str, ...]:
     """'label:entry' for every training/mining entry marked notAllowed in a C2PA manifest store
-    (the JSON of c2pa-python's Reader)."""
+    (the JSON of c2pa-python's Reader). Ingredient manifests count too: a prohibition on a
+    work an image was made from is kept."""
     found: list[str] = []
     manifests = manifest_store.get("manifests") or {}
     for manifest in manifests.values() if isinstance(manifests, Mapping) else ():
-        for assertion in manifest.get("assertions") or ():
+        assertions = manifest.get("assertions") if isinstance(manifest, Mapping) else None
+        for assertion in assertions if isinstance(assertions, list) else ():
+            if not isinstance(assertion, Mapping):
+                continue
             label = str(assertion.get("label", ""))
             base = _VERSION_SUFFIX.sub("", label)
             if base not in C2PA_TDM_LABELS:
                 continue
-            entries = (assertion.get("data") or {}).get("entries") or {}
-            for entry, spec in entries.items():
+            data = assertion.get("data")
+            entries = data.get("entries") if isinstance(data, Mapping) else None
+            for entry, spec in entries.items() if isinstance(entries, Mapping) else ():
                 use = spec.get("use") if isinstance(spec, Mapping) else None
                 if use == "notAllowed":
                     found.append(f"{base}:{entry}")

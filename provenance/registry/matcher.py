@@ -127,7 +127,10 @@ class Registry:
     def candidates(self, fp: Fingerprint) -> np.ndarray:
         """Registry rows worth confirming: one vectorised scan of the mirror-invariant hash,
         plus pHash scans of the rows that have none."""
-        rows = self._sym_rows[self._sym_index.within(fp.shash, SHASH_RADIUS)]
+        hits = self._sym_index.within(fp.shash, SHASH_RADIUS)
+        if not len(self._plain_rows):
+            return hits  # every row has an shash: scan positions are row numbers
+        rows = self._sym_rows[hits]
         if len(self._plain_rows):
             extra = [self._plain_rows[within_idx(self._plain_phash, ph, PHASH_RADIUS)]
                      for ph in (fp.phash, fp.phash_mirror)]

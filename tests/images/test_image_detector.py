@@ -215,3 +215,21 @@ def test_rights_in_a_table_cell_are_record_evidence() -> None:
     assert (ev.level, ev.records, ev.location.field, ev.reservation) == (Level.RECORD, 4, "image", True)
     (finding,) = out.findings
     assert (finding.rule, finding.count) == ("rights-reserved", 4)
+
+
+def _detect_in_worker(args: tuple[ImageDetector, str]) -> list[str]:
+    detector, path = args
+    return [f.message for f in detector.detect(content_of(Path(path))).findings]
+
+
+def test_detector_runs_in_worker_processes(registry_path: Path, works_dir: Path) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    det = ImageDetector(str(registry_path))
+    assert det.registry is not None  # loaded here; the pickled copy must not carry it
+    paths = [str(works_dir / "a.png"), str(works_dir / "c.png")]
+    # forkserver like the scanner's engine: workers start clean and unpickle the detector.
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        messages = list(pool.map(_detect_in_worker, [(det, p) for p in paths]))
+    assert "'Red Square'" in messages[0][0] and "'Blue Hour'" in messages[1][0]

@@ -145,3 +145,11 @@ def test_license_names(text: str, spdx: str) -> None:
 def test_no_license_in_plain_terms() -> None:
     assert license_from_text("All rights reserved. Contact sales@example.com") is None
     assert license_from_text("https://example.com/licensing") is None
+
+
+def test_c2pa_store_of_unexpected_shape_is_ignored() -> None:
+    entries = {"entries": {"c2pa.data_mining": {"use": "notAllowed"}}}
+    assertions = ["x", {"label": "c2pa.training-mining.v2", "data": []},
+                  {"label": "c2pa.training-mining.v2", "data": entries}]
+    odd = {"manifests": {"m": {"assertions": assertions}, "n": "not a manifest"}}
+    assert c2pa_not_allowed(odd) == ("c2pa.training-mining:c2pa.data_mining",)
