@@ -107,3 +107,22 @@ def test_empty_files_are_listed_but_do_not_make_the_scan_incomplete(tree, tmp_pa
     result = provenance.scan(root, tmp_path / "out", reports=False)
     assert result.verdict.status.value == "pass"
     assert [(e.path, e.severity) for e in result.errors] == [("pkg/__init__.py", "warning")]
+
+
+def test_files_that_vanish_or_change_between_listing_and_reading(tree) -> None:
+    from provenance.detectors import default_detectors
+    from provenance.scanner import Limits, WorkContext, analyze
+    from provenance.sources.interface import Entry
+    from provenance.sources.local import LocalSource
+
+    root = tree({"gone.txt": "soon deleted", "grows.txt": "short", "swapped.txt": "regular"})
+    source = LocalSource(root)
+    listed = {e.asset.path: e for e in source.entries() if isinstance(e, Entry)}
+    ctx = WorkContext(source, tuple(default_detectors()), Limits())
+    (root / "gone.txt").unlink()
+    (root / "grows.txt").write_text("much longer than before")
+    (root / "swapped.txt").unlink()
+    os.symlink("/etc/hostname", root / "swapped.txt")  # a link swapped in after listing is not followed
+    assert analyze(ctx, listed["gone.txt"]).errors == ("file vanished during the scan",)
+    assert "changed during the scan" in analyze(ctx, listed["grows.txt"]).errors[0]
+    assert analyze(ctx, listed["swapped.txt"]).errors[0].startswith("cannot open")
