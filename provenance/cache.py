@@ -23,6 +23,7 @@ from provenance.detectors.interface import DetectorOutput
 from provenance.model import Evidence, EvidenceKind, Finding, Level, Location, RecordLicense, Severity
 
 CACHE_FILE = "analyses.sqlite"
+_EMPTY = DetectorOutput()
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS analyses (
     namespace TEXT NOT NULL, root TEXT NOT NULL, path TEXT NOT NULL,
@@ -51,6 +52,7 @@ def encode_outputs(outputs: tuple[tuple[str, DetectorOutput], ...], errors: tupl
                 "facts": dict(out.facts), "records": out.records,
                 "record_licenses": [asdict(r) for r in out.record_licenses], "errors": list(out.errors),
             }] for det, out in outputs
+            if out != _EMPTY  # most detectors have nothing to say about most assets
         ],
     }, ensure_ascii=False, separators=(",", ":"))
 

@@ -238,7 +238,10 @@ def logical_source(ctx: WorkContext, path: str, listed: str) -> str:
 
 def relabel(ctx: WorkContext, entry: Entry) -> Entry:
     name = logical_source(ctx, entry.asset.path, entry.asset.source)
-    return entry if name == entry.asset.source else replace(entry, asset=replace(entry.asset, source=name))
+    if name == entry.asset.source:
+        return entry
+    a = entry.asset  # plain constructors: dataclasses.replace costs more on this per-asset path
+    return Entry(Asset(a.path, a.kind, a.size, name, a.mtime_ns), entry.handle, entry.problem)
 
 
 def unreadable(ctx: WorkContext, item: Unreadable) -> AssetResult:
