@@ -185,17 +185,26 @@ def _detect(ctx: WorkContext, entry: Entry, head: bytes, complete: bool, sha256:
         text, problem = content.text()  # decoded once here; detectors reuse it
         if text is None:
             errors.append(problem or "not text")
-    outputs = []
-    for detector in ctx.detectors:
-        if not detector.applies(entry.asset):
+    outputs, detector_errors = run_detectors(ctx.detectors, content)
+    return Analyzed(entry, sha256, sha1, tuple(outputs), (*errors, *detector_errors))
+
+
+def run_detectors(detectors: Sequence[Detector], content: AssetContent) -> tuple[list[tuple[str, DetectorOutput]],
+                                                                                 list[str]]:
+    """Every detector that applies, on one asset (or archive member); a detector bug becomes a
+    reason, never the end of the scan or a hidden asset."""
+    outputs: list[tuple[str, DetectorOutput]] = []
+    errors: list[str] = []
+    for detector in detectors:
+        if not detector.applies(content.asset):
             continue
         try:
             out = detector.detect(content)
-        except Exception as exc:  # a detector bug must not end the scan or hide the asset
+        except Exception as exc:
             out = DetectorOutput(errors=(f"detector {detector.id} failed: {type(exc).__name__}: {exc}"[:300],))
         outputs.append((detector.id, out))
         errors += out.errors
-    return Analyzed(entry, sha256, sha1, tuple(outputs), tuple(errors))
+    return outputs, errors
 
 
 def conclude(ctx: WorkContext, done: Analyzed) -> AssetResult:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from provenance.crawl import UrlDomainDetector, domain_output, host_of
-from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.detectors.interface import AssetContent, DetectorOutput
 from provenance.licensing.names import normalize_license
 from provenance.model import (
     METADATA_KINDS,
@@ -365,22 +365,6 @@ def _sniff(opener: Callable[[], IO[bytes]]) -> tuple[str, str | None]:
 # -- analysis --------------------------------------------------------------------------------
 
 
-def _detect(detectors: tuple[Detector, ...], content: AssetContent) -> tuple[list[tuple[str, DetectorOutput]],
-                                                                            list[str]]:
-    outputs: list[tuple[str, DetectorOutput]] = []
-    errors: list[str] = []
-    for detector in detectors:
-        if not detector.applies(content.asset):
-            continue
-        try:
-            out = detector.detect(content)
-        except Exception as exc:  # a detector bug must not end the scan or hide the member
-            out = DetectorOutput(errors=(f"detector {detector.id} failed: {type(exc).__name__}: {exc}"[:300],))
-        outputs.append((detector.id, out))
-        errors += out.errors
-    return outputs, errors
-
-
 def _head_only(head: bytes, name: str, reopen: Callable[[], IO[bytes]] | None, complete: bool) -> Callable[[],
                                                                                                          IO[bytes]]:
     if complete:
@@ -514,7 +498,9 @@ def _member_result(ctx: WorkContext, entry: Entry, member: Member, depth: int, b
         return _Scanned(replace(nested, sha256=member.sha256, sha1=member.sha1), key)
     content = AssetContent(asset, member.head, member.complete,
                            _head_only(member.head, member.name, member.reopen, member.complete))
-    outputs, det_errors = _detect(tuple(ctx.detectors), content)
+    from provenance.sources.scanning import run_detectors
+
+    outputs, det_errors = run_detectors(ctx.detectors, content)
     sidecar = _sidecar(member.head) if sample_key(shown)[1] == "json" and member.complete else None
     return _Scanned(Analyzed(member_entry, member.sha256, member.sha1, tuple(outputs), (*errors, *det_errors)),
                     key, sidecar)

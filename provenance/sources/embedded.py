@@ -108,8 +108,8 @@ def _schema(entry: Entry, content: AssetContent) -> Any:
 
 def table_members(ctx: WorkContext, entry: Entry, content: AssetContent) -> tuple[tuple[Analyzed, ...], str | None]:
     """The media of a table as member results, and why not all could be read (None when fine)."""
-    from provenance.sources.archives import _detect, archive_limits, record_output
-    from provenance.sources.scanning import Analyzed
+    from provenance.sources.archives import archive_limits, record_output
+    from provenance.sources.scanning import Analyzed, run_detectors
 
     if not entry.asset.path.lower().endswith((".parquet", ".arrow", ".feather", ".ipc")):
         return (), None
@@ -145,7 +145,7 @@ def table_members(ctx: WorkContext, entry: Entry, content: AssetContent) -> tupl
                     asset = Asset(path=path, kind=kind, size=len(raw), source=entry.asset.source,
                                   mtime_ns=entry.asset.mtime_ns)
                     member = Entry(asset=asset, handle=f"{entry.handle}!{row + i}")
-                    outputs, errors = _detect(tuple(ctx.detectors),
+                    outputs, errors = run_detectors(ctx.detectors,
                                               AssetContent(asset, raw, True, _opener(raw)))
                     meta = {k: data[c][i] for k, c in (("license", lic), ("url", url)) if c}
                     record = record_output(path, f"{entry.asset.path}#row{row + i}", meta, optout, None)
