@@ -48,7 +48,9 @@ print(json.dumps({{"seconds": seconds, "files": result.summary["assets"], "bytes
 
 def scan_child(root: Path, out: Path, jobs: int, cache: bool) -> dict:
     code = CHILD.format(here=str(HERE), root=str(root), out=str(out), jobs=jobs, cache=cache)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"scan failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

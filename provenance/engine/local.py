@@ -59,7 +59,7 @@ class AutoEngine(Engine):
     """Starts in-process and moves to a pool only when the scan turns out to be large:
     for a few hundred small files a pool costs more than it saves."""
 
-    def __init__(self, jobs: int, serial_first: int = 2) -> None:
+    def __init__(self, jobs: int, serial_first: int = 8) -> None:
         self.jobs = jobs
         self.serial_first = serial_first
 
