@@ -183,3 +183,18 @@ def test_license_file_with_an_ambiguous_notice_only() -> None:
 def test_spdx_tags_are_left_to_their_own_detector() -> None:
     text = "# SPDX-License-Identifier: Apache-2.0\n# Licensed under the MIT License.\n"
     assert [(f.expression, f.start_line) for f in find_notices(text)] == [("MIT", 2)]
+
+
+def test_mulan_in_chinese_and_english() -> None:
+    assert grants("本项目采用木兰宽松许可证, 第2版") == ["MulanPSL-2.0"]
+    assert grants("Licensed under Mulan PSL v2.") == ["MulanPSL-2.0"]
+    (found,) = find_notices("代码遵循木兰宽松许可证。")
+    assert found.expression is None and set(found.ambiguous) == {"MulanPSL-1.0", "MulanPSL-2.0"}
+
+
+def test_cc_legal_code_trailer_is_not_a_cc0_grant() -> None:
+    trailer = (
+        "Creative Commons is not a party to its public licenses. The text of the Creative Commons\n"
+        "public licenses is dedicated to the public domain under the CC0 Public\nDomain Dedication.\n"
+    )
+    assert grants(trailer) == []

@@ -194,6 +194,12 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
     (re.compile(r"(?<![\w])freebsd\s+licen[sc]e", _F), _fixed("BSD-2-Clause")),
     (
         re.compile(
+            r"(?:木兰宽松许可证|mulan\s+psl|mulan\s+permissive\s+software\s+license)" + _VER + "?", _F
+        ),
+        _versioned("MulanPSL", ("1.0", "2.0"), "Mulan Permissive Software License"),
+    ),
+    (
+        re.compile(
             r"(?:creative\s*commons|知识共享)\s*(?:\(cc\)\s*)?(?:license\s+|licence\s+)?"
             r"(?:attribution|署名)(?P<terms>(?:[\s,\-–—·－]*(?:non-?\s?commercial|share-?\s?alike|no-?\s?derivatives?"
             r"|no-?\s?derivs|非商业性?使用|相同方式共享|禁止演绎))*)"

@@ -319,11 +319,19 @@ def _identification(text: Text, hit: Hit) -> Identification:
 # SPDX-License-Identifier tags have their own detector in the scanner; reporting them here too
 # would count the same evidence twice.
 _SPDX_TAG = re.compile(r"SPDX-License-Identifier:[^\n]*", re.IGNORECASE)
+# Sentences that name a license without granting it for the work: the Creative Commons legal code
+# ends by saying its own text is under CC0.
+_NOT_A_GRANT = re.compile(
+    r"(?:public\s+)?licenses\s+is\s+dedicated\s+to\s+the\s+public\s+domain\s+under\s+the\s+cc0"
+    r"(?:\s+public\s+domain\s+dedication)?",
+    re.IGNORECASE,
+)
 
 
 def find(raw: str) -> tuple[Identification, ...]:
     text = Text.of(raw)
-    text = text.blanked([(m.start(), m.end()) for m in _SPDX_TAG.finditer(text.body)])
+    skip = [*_SPDX_TAG.finditer(text.body), *_NOT_A_GRANT.finditer(text.body)]
+    text = text.blanked([(m.start(), m.end()) for m in skip])
     body = text.body
     hits: list[Hit] = []
     claimed: list[tuple[int, int]] = []
