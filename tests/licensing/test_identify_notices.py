@@ -198,3 +198,20 @@ def test_cc_legal_code_trailer_is_not_a_cc0_grant() -> None:
         "public licenses is dedicated to the public domain under the CC0 Public\nDomain Dedication.\n"
     )
     assert grants(trailer) == []
+
+
+def test_code_examples_are_not_statements() -> None:
+    text = (
+        "## Usage\n\n```python\nexpression = parse('GPL-2.0-only OR MIT')\n```\n\n"
+        ">>> licensing.validate('Apache-2.0 AND BSD-3-Clause')\n\n"
+        "## License\n\nThe package itself is released under the ISC license.\n"
+    )
+    assert [(f.expression, f.start_line) for f in find_notices(text)] == [("ISC", 12)]
+
+
+def test_copyright_line_of_an_embedded_license_text_is_not_a_reservation() -> None:
+    text = (
+        "Copyright (c) 2001 Example Foundation. All Rights Reserved.\n\n"
+        "Permission to use, copy, modify, and distribute this software for any purpose is hereby granted.\n"
+    )
+    assert [f for f in find_notices(text) if f.reservation] == []

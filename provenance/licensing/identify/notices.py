@@ -328,10 +328,28 @@ _NOT_A_GRANT = re.compile(
 )
 
 
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_PROMPT = re.compile(r"^\s*(?:>>>|\.\.\.)(?:\s|$)")
+
+
+def _code_lines(raw: str) -> list[int]:
+    """0-based lines of fenced code blocks and interpreter sessions: examples, not statements."""
+    out, fenced = [], False
+    for number, line in enumerate(raw.splitlines()):
+        if _FENCE.match(line):
+            fenced = not fenced
+            out.append(number)
+        elif fenced or _PROMPT.match(line):
+            out.append(number)
+    return out
+
+
 def find(raw: str) -> tuple[Identification, ...]:
     text = Text.of(raw)
-    skip = [*_SPDX_TAG.finditer(text.body), *_NOT_A_GRANT.finditer(text.body)]
-    text = text.blanked([(m.start(), m.end()) for m in skip])
+    skip = [(m.start(), m.end()) for m in (*_SPDX_TAG.finditer(text.body), *_NOT_A_GRANT.finditer(text.body))]
+    ends = [*text.starts[1:], len(text.body) + 1]
+    skip += [(text.starts[n], ends[n] - 1) for n in _code_lines(raw)]
+    text = text.blanked(skip)
     body = text.body
     hits: list[Hit] = []
     claimed: list[tuple[int, int]] = []
@@ -385,11 +403,22 @@ def _merge(items: list[Identification]) -> list[Identification]:
     ]
 
 
+# Grant wording of license texts: a reservation next to it is the license's own copyright line.
+_GRANT_WORDS = re.compile(
+    r"permission\s+is\s+hereby\s+granted|redistribution\s+and\s+use\s+in\s+source|permission\s+to\s+use,"
+    r"\s+copy|is\s+free\s+software|hereby\s+grants?\b|licensed\s+under|特此授予",
+    re.IGNORECASE,
+)
+
+
 def _reservations(text: Text, grants: list[Identification]) -> list[Identification]:
     out: list[Identification] = []
+    lines = text.body.split("\n")
     for m in _RESERVATION.finditer(text.body):
         first, last = text.line_of(m.start()), text.line_of(m.end() - 1)
         if any(g.expression and g.start_line - 3 <= last and first <= g.end_line + 3 for g in grants):
+            continue
+        if _GRANT_WORDS.search("\n".join(lines[max(0, first - 4) : last + 10])):
             continue
         if out and first - out[-1].end_line <= 1:
             out[-1] = replace(out[-1], end_line=last, note=out[-1].note + f" + {m.group()!r}")
