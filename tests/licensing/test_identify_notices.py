@@ -206,7 +206,7 @@ def test_code_examples_are_not_statements() -> None:
         ">>> licensing.validate('Apache-2.0 AND BSD-3-Clause')\n\n"
         "## License\n\nThe package itself is released under the ISC license.\n"
     )
-    assert [(f.expression, f.start_line) for f in find_notices(text)] == [("ISC", 12)]
+    assert [(f.expression, f.start_line) for f in find_notices(text)] == [("ISC", 11)]
 
 
 def test_copyright_line_of_an_embedded_license_text_is_not_a_reservation() -> None:
