@@ -284,7 +284,11 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
     (
         re.compile(
             r"(?<![\w])(?:(?P<adj>new|modified|revised|simplified|freebsd)\s+)?"
-            r"(?:(?P<n2>[234])[\s\-]*clause\s+)?bsd(?:" + _SEP + r"(?P<n>[234])" + _SEP + r"clause)?"
+            r"(?:(?P<n2>[234])[\s\-]*clause\s+)?bsd(?:"
+            + _SEP
+            + r"(?P<n>[234])(?![\d.])(?:"
+            + _SEP
+            + r"clause)?)?"
             r"(?:\s*(?:\"?new\"?\s+or\s+\"?revised\"?\s+)?(?P<lic>licen[sc]e|许可证|许可|协议))?(?![\w])",
             _F,
         ),

@@ -212,13 +212,37 @@ def _spans_free(claimed: list[tuple[int, int]], start: int, end: int) -> bool:
     return all(end <= a or start >= b for a, b in claimed)
 
 
+# Every family pattern needs one of these words; the patterns only run around lines that have one.
+_TRIGGER = re.compile(
+    r"licen|gpl|\bmit\b|bsd|apache|commons|\bcc|mozilla|\bmpl|eclipse|\bepl|artistic|\bofl|cdla|eupl|mulan"
+    r"|许可|协议|知识共享|木兰|公共|授权"
+)
+
+
+def _windows(body: str) -> list[tuple[int, int]]:
+    """Character ranges worth running the family patterns on: trigger lines and one line either side."""
+    out: list[tuple[int, int]] = []
+    for m in _TRIGGER.finditer(body.lower()):
+        line_start = body.rfind("\n", 0, m.start()) + 1
+        start = body.rfind("\n", 0, line_start - 1) + 1 if line_start > 0 else 0
+        line_end = body.find("\n", m.end())
+        following = body.find("\n", line_end + 1) if line_end >= 0 else -1
+        end = following if following >= 0 else len(body)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
 def _name_hits(text: Text) -> list[Hit]:
     """Family patterns first, then SPDX names and ids, then aliases; each claims its characters."""
     body = text.body
     hits: list[Hit] = []
     claimed: list[tuple[int, int]] = []
+    windows = _windows(body)
     for pattern, read in PATTERNS:
-        for m in pattern.finditer(body):
+        for m in (m for a, b in windows for m in pattern.finditer(body, a, b)):
             if m.end() == m.start() or not _spans_free(claimed, m.start(), m.end()):
                 continue
             reading = read(m)
