@@ -235,3 +235,16 @@ def test_reworded_base_license_is_not_taken_for_a_variant() -> None:
     assert identify_file(text).expression == "BSD-3-Clause"
     for variant in ("BSD-3-Clause-No-Nuclear-License-2014", "BSD-3-Clause-HP", "BSD-3-Clause-Attribution"):
         assert identify_file(recopyright(TEXTS[variant])).expression == variant
+
+
+def test_added_clause_inside_a_license_is_pointed_out() -> None:
+    text = fill(TEXTS["MIT"])
+    cut = text.index("THE SOFTWARE IS PROVIDED")
+    added = "The Software may not be used for commercial purposes or to train machine learning models.\n\n"
+    result = identify_file(text[:cut] + added + text[cut:])
+    (match,) = result.matches
+    assert match.expression == "MIT"
+    assert "not in the reference text" in match.note
+    line = text[:cut].count("\n") + 1  # the added sentence's line
+    assert f"lines {line}-{line} " in match.note
+    assert "not in the reference" not in identify_file(text).matches[0].note

@@ -8,7 +8,7 @@ from dataclasses import replace
 from provenance.licensing.identify.exceptions import ExceptionHit, find_exceptions
 from provenance.licensing.identify.expression import combine, normalise
 from provenance.licensing.identify.fulltext import TextMatch, match_tokens, token_span
-from provenance.licensing.identify.index import Index, get_index
+from provenance.licensing.identify.index import SHINGLE, Index, get_index
 from provenance.licensing.identify.normalize import Tokens, tokenize
 from provenance.licensing.identify.notices import find
 from provenance.licensing.identify.types import Candidate, FileIdentification, Identification
@@ -53,6 +53,10 @@ def _text_identification(
     figures = f"coverage {match.coverage:.2f}, precision {match.precision:.2f}"
     if index.entries[match.entry].note:
         figures += f"; reference {index.entries[match.entry].note}"
+    for first, last in match.inserted:
+        # The run's first shingle starts SHINGLE - 1 words before the first differing word.
+        lines = f"{tokens.lines[min(first + SHINGLE - 1, last)]}-{tokens.lines[last]}"
+        figures += f"; words on lines {lines} are not in the reference text (reworded, or added terms?)"
     if len(members) == 1:
         return replace(base, expression=members[0], note=f"full text of {members[0]} ({figures})")
     family = _family(members)
