@@ -215,3 +215,12 @@ def test_copyright_line_of_an_embedded_license_text_is_not_a_reservation() -> No
         "Permission to use, copy, modify, and distribute this software for any purpose is hereby granted.\n"
     )
     assert [f for f in find_notices(text) if f.reservation] == []
+
+
+def test_license_file_holding_only_a_short_name() -> None:
+    assert identify_file("Apache 2.0\n").expression == "Apache-2.0"
+    assert identify_file("MIT\n").expression == "MIT"
+    assert find_notices("Apache 2.0\n") == ()  # in prose the same words need a licensing cue
+    assert (
+        identify_file("MIT researchers released a new dataset of street signs in 2023.\n").expression is None
+    )

@@ -149,7 +149,7 @@ def identify(text: str) -> FileIdentification:
     result = match_tokens(index, tokens)
     spans = [_lines_of(tokens, m) for m in result.matches]
     outside = _outside(text, spans)
-    notices = list(find(outside))
+    notices = list(find(outside, license_file=True))
     texts = [_text_identification(index, tokens, m, notices, outside) for m in result.matches]
     named = {p.expression for p in texts} | {a for p in texts for a in p.ambiguous}
     stems = {_stem(i) for i in named if i}

@@ -368,8 +368,11 @@ def _code_lines(raw: str) -> list[int]:
     return out
 
 
-def find(raw: str) -> tuple[Identification, ...]:
+def find(raw: str, *, license_file: bool = False) -> tuple[Identification, ...]:
+    """Statements in `raw`. A license file (`license_file=True`) that holds only a few words is
+    itself the cue, so a bare short form ("Apache 2.0", "MIT") counts there."""
     text = Text.of(raw)
+    bare_name = license_file and len(re.findall(r"\w+", text.body)) <= 8
     skip = [(m.start(), m.end()) for m in (*_SPDX_TAG.finditer(text.body), *_NOT_A_GRANT.finditer(text.body))]
     ends = [*text.starts[1:], len(text.body) + 1]
     skip += [(text.starts[n], ends[n] - 1) for n in _code_lines(raw)]
@@ -390,7 +393,7 @@ def find(raw: str) -> tuple[Identification, ...]:
             hits.append(Hit(m.start(), m.end(), reading, "url"))
         claimed.append((m.start(), m.end()))
     for hit in _name_hits(text.blanked(claimed)):
-        if hit.reading.weak and not _has_cue(body, hit.start, hit.end):
+        if hit.reading.weak and not bare_name and not _has_cue(body, hit.start, hit.end):
             continue
         hits.append(hit)
     grants = sorted(hits, key=lambda h: h.start)
