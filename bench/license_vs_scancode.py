@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from notice_cases import NoticeCase, expression_correct, load_cases
+from provenance.licensing.identify.cache import get_index
 from variants import VARIANTS
 
 from provenance.licensing.identify import identify_file, index_version
-from provenance.licensing.identify.index import get_index
 from provenance.licensing.identify.reference import load_bundle
 from provenance.licensing.identify.types import FileIdentification
 

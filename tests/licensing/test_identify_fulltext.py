@@ -8,9 +8,9 @@ import textwrap
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from provenance.licensing.identify.cache import get_index
 
 from provenance.licensing.identify import identify_file
-from provenance.licensing.identify.index import get_index
 from provenance.licensing.identify.reference import load_bundle
 
 TEXTS = {lic.id: lic.text for lic in load_bundle().licenses if lic.text and not lic.deprecated}

@@ -7,8 +7,8 @@ index_version()      -> str                   stamped into scan results
 
 from __future__ import annotations
 
+from provenance.licensing.identify.cache import get_index
 from provenance.licensing.identify.engine import identify
-from provenance.licensing.identify.index import get_index
 from provenance.licensing.identify.notices import find
 from provenance.licensing.identify.types import Candidate, FileIdentification, Identification
 

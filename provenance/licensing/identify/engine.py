@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from provenance.licensing.identify.cache import get_index
 from provenance.licensing.identify.exceptions import ExceptionHit, find_exceptions
 from provenance.licensing.identify.expression import combine, normalise
 from provenance.licensing.identify.fulltext import TextMatch, match_tokens, token_span
-from provenance.licensing.identify.index import SHINGLE, Index, get_index
+from provenance.licensing.identify.index import SHINGLE, Index
 from provenance.licensing.identify.normalize import Tokens, tokenize
 from provenance.licensing.identify.notices import find
 from provenance.licensing.identify.types import Candidate, FileIdentification, Identification

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from provenance.licensing.identify.index import get_index
+from provenance.licensing.identify.cache import get_index
 
 _DROP = {"exception", "exceptions", "version", "the", "to", "variant", "note", "short", "license", "for"}
 _VERSION = re.compile(r"^\d+(?:\.\d+)*$")

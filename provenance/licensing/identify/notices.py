@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
+from provenance.licensing.identify.cache import get_index
 from provenance.licensing.identify.expression import normalise
 from provenance.licensing.identify.families import CUE, PATTERNS, Reading
-from provenance.licensing.identify.index import get_index
 from provenance.licensing.identify.types import Identification
 
 _COMMENT = re.compile(r"^[ \t]*(?:#+|//+|/\*+|\*+/?|;+|--+|>+|<!--|%+|rem\s)?[ \t]?", re.IGNORECASE)
