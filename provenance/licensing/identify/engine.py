@@ -164,8 +164,11 @@ def identify(text: str) -> FileIdentification:
     expression = None
     if parts and all(p.expression for p in parts):
         expression = combine([p.expression for p in parts if p.expression], _operator(parts, outside))
-    covered = sum(len(range(*token_span(m))) + 1 for m in result.matches)
-    coverage = min(1.0, covered / len(tokens.words)) if tokens.words else 0.0
+    # Words explained: those inside a full-text match, and those on the lines of a statement found.
+    explained = {i for m in result.matches for i in range(token_span(m)[0], token_span(m)[1] + 1)}
+    stated = {n for p in notices if p.expression for n in range(p.start_line, p.end_line + 1)}
+    explained.update(i for i, line in enumerate(tokens.lines) if line in stated)
+    coverage = min(1.0, len(explained) / len(tokens.words)) if tokens.words else 0.0
     candidates: tuple[Candidate, ...] = ()
     if not result.matches:
         candidates = tuple(
