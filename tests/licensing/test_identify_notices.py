@@ -224,3 +224,19 @@ def test_license_file_holding_only_a_short_name() -> None:
     assert (
         identify_file("MIT researchers released a new dataset of street signs in 2023.\n").expression is None
     )
+
+
+def test_dataset_card_body() -> None:
+    card = (
+        "---\nlicense: cc-by-nc-4.0\nlanguage: [zh, en]\n---\n\n"
+        "# 街道标志数据集 / Street Signs\n\n"
+        "本数据集包含 12,400 张街道标志照片，由志愿者于 2023 年采集。\n\n"
+        "## 许可 / License\n\n"
+        "本数据集采用 [知识共享署名-非商业性使用 4.0 国际许可协议]"
+        "(https://creativecommons.org/licenses/by-nc/4.0/) 进行许可。\n"
+        "The captions are released under CC BY-NC 4.0; the loading script is MIT licensed.\n\n"
+        "部分图片版权归原作者所有，未经许可不得转载。\n\n"
+        "## Citation\n\n```bibtex\n@misc{signs, license = {Apache-2.0}}\n```\n"
+    )
+    found = [(f.expression, f.reservation, f.start_line) for f in find_notices(card)]
+    assert found == [("CC-BY-NC-4.0", False, 12), ("MIT", False, 13), (None, True, 15)]

@@ -178,10 +178,16 @@ _FENCE = re.compile(r"^\s*(?:```|~~~)")
 _PROMPT = re.compile(r"^\s*(?:>>>|\.\.\.)(?:\s|$)")
 
 
-def _code_lines(raw: str) -> list[int]:
-    """0-based lines of fenced code blocks and interpreter sessions: examples, not statements."""
-    out, fenced = [], False
-    for number, line in enumerate(raw.splitlines()):
+def _skipped_lines(raw: str) -> list[int]:
+    """0-based lines that are not prose: a leading YAML front matter block (a dataset card's
+    metadata, read by its own detector), fenced code blocks and interpreter sessions (examples)."""
+    lines = raw.splitlines()
+    out: list[int] = []
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), -1)
+        out = list(range(end + 1)) if end > 0 else []
+    fenced = False
+    for number, line in enumerate(lines):
         if _FENCE.match(line):
             fenced = not fenced
             out.append(number)
@@ -197,7 +203,7 @@ def find(raw: str, *, license_file: bool = False) -> tuple[Identification, ...]:
     bare_name = license_file and len(re.findall(r"\w+", text.body)) <= 8
     skip = [(m.start(), m.end()) for m in (*_SPDX_TAG.finditer(text.body), *_NOT_A_GRANT.finditer(text.body))]
     ends = [*text.starts[1:], len(text.body) + 1]
-    skip += [(text.starts[n], ends[n] - 1) for n in _code_lines(raw)]
+    skip += [(text.starts[n], ends[n] - 1) for n in _skipped_lines(raw)]
     text = text.blanked(skip)
     body = text.body
     hits: list[Hit] = []

@@ -25,14 +25,36 @@ _GRANT_WORDS = re.compile(
 )
 
 
+def _paragraphs(lines: list[str]) -> list[int]:
+    """Paragraph number of each line (1-based lines: index 0 is unused); blank lines separate."""
+    out, number, blank = [0], 0, True
+    for line in lines:
+        if line.strip():
+            number += blank
+            blank = False
+        else:
+            blank = True
+        out.append(number)
+    return out
+
+
 def reservations(text: Text, grants: list[Identification]) -> list[Identification]:
+    """Reservations not in the same paragraph as a grant, and not the copyright line of a license
+    text that follows (grant wording in the same or the next paragraph)."""
     out: list[Identification] = []
     lines = text.body.split("\n")
+    paragraph = _paragraphs(lines)
+    granted = {paragraph[n] for g in grants if g.expression for n in range(g.start_line, g.end_line + 1)}
     for m in _RESERVATION.finditer(text.body):
         first, last = text.line_of(m.start()), text.line_of(m.end() - 1)
-        if any(g.expression and g.start_line - 3 <= last and first <= g.end_line + 3 for g in grants):
+        if paragraph[first] in granted or paragraph[last] in granted:
             continue
-        if _GRANT_WORDS.search("\n".join(lines[max(0, first - 4) : last + 10])):
+        nearby = [
+            line
+            for n, line in enumerate(lines, start=1)
+            if paragraph[first] <= paragraph[n] <= paragraph[last] + 1
+        ]
+        if _GRANT_WORDS.search("\n".join(nearby)):
             continue
         if out and first - out[-1].end_line <= 1:
             out[-1] = replace(out[-1], end_line=last, note=out[-1].note + f" + {m.group()!r}")
