@@ -8,9 +8,9 @@ import textwrap
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from provenance.licensing.identify.cache import get_index
 
 from provenance.licensing.identify import identify_file
+from provenance.licensing.identify.cache import get_index
 from provenance.licensing.identify.reference import load_bundle
 
 TEXTS = {lic.id: lic.text for lic in load_bundle().licenses if lic.text and not lic.deprecated}
@@ -248,3 +248,13 @@ def test_added_clause_inside_a_license_is_pointed_out() -> None:
     line = text[:cut].count("\n") + 1  # the added sentence's line
     assert f"lines {line}-{line} " in match.note
     assert "not in the reference" not in identify_file(text).matches[0].note
+
+
+def test_gfdl_text_is_decided_by_its_notice() -> None:
+    notice = (
+        "Permission is granted to copy, distribute and/or modify this document under the terms of the GNU "
+        "Free "
+        "Documentation License, Version 1.2 only; with the Invariant Sections being Preface.\n\n"
+    )
+    assert identify_file(notice + TEXTS["GFDL-1.2-only"]).expression == "GFDL-1.2-invariants-only"
+    assert len(identify_file(TEXTS["GFDL-1.2-only"]).matches[0].ambiguous) == 6

@@ -240,3 +240,15 @@ def test_dataset_card_body() -> None:
     )
     found = [(f.expression, f.reservation, f.start_line) for f in find_notices(card)]
     assert found == [("CC-BY-NC-4.0", False, 12), ("MIT", False, 13), (None, True, 15)]
+
+
+def test_gfdl_notice_names_version_later_and_invariant_sections() -> None:
+    notice = (
+        "Permission is granted to copy, distribute and/or modify this document under the terms of the\n"
+        "GNU Free Documentation License, Version 1.3 or any later version published by the Free Software\n"
+        "Foundation; with no Invariant Sections, no Front-Cover Texts, and no Back-Cover Texts.\n"
+    )
+    assert grants(notice) == ["GFDL-1.3-no-invariants-or-later"]
+    assert grants("The manual is licensed under the GFDL 1.2.") == ["GFDL-1.2-only"]
+    (vague,) = find_notices("Docs are under the GFDL.")
+    assert vague.expression is None and "GFDL-1.3-or-later" in vague.ambiguous

@@ -46,7 +46,7 @@ def _spans_free(claimed: list[tuple[int, int]], start: int, end: int) -> bool:
 
 # Every family pattern needs one of these words; the patterns only run around lines that have one.
 _TRIGGER = re.compile(
-    r"licen|gpl|\bmit\b|bsd|apache|commons|\bcc|mozilla|\bmpl|eclipse|\bepl|artistic|\bofl|cdla|eupl|mulan"
+    r"licen|gpl|gfdl|\bmit\b|bsd|apache|commons|\bcc|mozilla|\bmpl|eclipse|\bepl|artistic|\bofl|cdla|eupl|mulan"
     r"|许可|协议|知识共享|木兰|公共|授权"
 )
 
