@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.licensing.identify import identify_file
-from provenance.licensing.identify.index import get_index
+from provenance.licensing.identify.cache import get_index
 from provenance.licensing.identify.reference import load_bundle
 
 TEXTS = {lic.id: lic.text for lic in load_bundle().licenses if lic.text and not lic.deprecated}
@@ -235,3 +235,26 @@ def test_reworded_base_license_is_not_taken_for_a_variant() -> None:
     assert identify_file(text).expression == "BSD-3-Clause"
     for variant in ("BSD-3-Clause-No-Nuclear-License-2014", "BSD-3-Clause-HP", "BSD-3-Clause-Attribution"):
         assert identify_file(recopyright(TEXTS[variant])).expression == variant
+
+
+def test_added_clause_inside_a_license_is_pointed_out() -> None:
+    text = fill(TEXTS["MIT"])
+    cut = text.index("THE SOFTWARE IS PROVIDED")
+    added = "The Software may not be used for commercial purposes or to train machine learning models.\n\n"
+    result = identify_file(text[:cut] + added + text[cut:])
+    (match,) = result.matches
+    assert match.expression == "MIT"
+    assert "not in the reference text" in match.note
+    line = text[:cut].count("\n") + 1  # the added sentence's line
+    assert f"lines {line}-{line} " in match.note
+    assert "not in the reference" not in identify_file(text).matches[0].note
+
+
+def test_gfdl_text_is_decided_by_its_notice() -> None:
+    notice = (
+        "Permission is granted to copy, distribute and/or modify this document under the terms of the GNU "
+        "Free "
+        "Documentation License, Version 1.2 only; with the Invariant Sections being Preface.\n\n"
+    )
+    assert identify_file(notice + TEXTS["GFDL-1.2-only"]).expression == "GFDL-1.2-invariants-only"
+    assert len(identify_file(TEXTS["GFDL-1.2-only"]).matches[0].ambiguous) == 6

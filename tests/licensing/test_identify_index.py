@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from provenance.licensing.identify import cache as index_module
 from provenance.licensing.identify import identify_file, index_version
-from provenance.licensing.identify import index as index_module
 from provenance.licensing.identify.reference import load_bundle
 
 

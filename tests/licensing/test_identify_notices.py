@@ -183,3 +183,72 @@ def test_license_file_with_an_ambiguous_notice_only() -> None:
 def test_spdx_tags_are_left_to_their_own_detector() -> None:
     text = "# SPDX-License-Identifier: Apache-2.0\n# Licensed under the MIT License.\n"
     assert [(f.expression, f.start_line) for f in find_notices(text)] == [("MIT", 2)]
+
+
+def test_mulan_in_chinese_and_english() -> None:
+    assert grants("本项目采用木兰宽松许可证, 第2版") == ["MulanPSL-2.0"]
+    assert grants("Licensed under Mulan PSL v2.") == ["MulanPSL-2.0"]
+    (found,) = find_notices("代码遵循木兰宽松许可证。")
+    assert found.expression is None and set(found.ambiguous) == {"MulanPSL-1.0", "MulanPSL-2.0"}
+
+
+def test_cc_legal_code_trailer_is_not_a_cc0_grant() -> None:
+    trailer = (
+        "Creative Commons is not a party to its public licenses. The text of the Creative Commons\n"
+        "public licenses is dedicated to the public domain under the CC0 Public\nDomain Dedication.\n"
+    )
+    assert grants(trailer) == []
+
+
+def test_code_examples_are_not_statements() -> None:
+    text = (
+        "## Usage\n\n```python\nexpression = parse('GPL-2.0-only OR MIT')\n```\n\n"
+        ">>> licensing.validate('Apache-2.0 AND BSD-3-Clause')\n\n"
+        "## License\n\nThe package itself is released under the ISC license.\n"
+    )
+    assert [(f.expression, f.start_line) for f in find_notices(text)] == [("ISC", 11)]
+
+
+def test_copyright_line_of_an_embedded_license_text_is_not_a_reservation() -> None:
+    text = (
+        "Copyright (c) 2001 Example Foundation. All Rights Reserved.\n\n"
+        "Permission to use, copy, modify, and distribute this software for any purpose is hereby granted.\n"
+    )
+    assert [f for f in find_notices(text) if f.reservation] == []
+
+
+def test_license_file_holding_only_a_short_name() -> None:
+    assert identify_file("Apache 2.0\n").expression == "Apache-2.0"
+    assert identify_file("MIT\n").expression == "MIT"
+    assert find_notices("Apache 2.0\n") == ()  # in prose the same words need a licensing cue
+    assert (
+        identify_file("MIT researchers released a new dataset of street signs in 2023.\n").expression is None
+    )
+
+
+def test_dataset_card_body() -> None:
+    card = (
+        "---\nlicense: cc-by-nc-4.0\nlanguage: [zh, en]\n---\n\n"
+        "# 街道标志数据集 / Street Signs\n\n"
+        "本数据集包含 12,400 张街道标志照片，由志愿者于 2023 年采集。\n\n"
+        "## 许可 / License\n\n"
+        "本数据集采用 [知识共享署名-非商业性使用 4.0 国际许可协议]"
+        "(https://creativecommons.org/licenses/by-nc/4.0/) 进行许可。\n"
+        "The captions are released under CC BY-NC 4.0; the loading script is MIT licensed.\n\n"
+        "部分图片版权归原作者所有，未经许可不得转载。\n\n"
+        "## Citation\n\n```bibtex\n@misc{signs, license = {Apache-2.0}}\n```\n"
+    )
+    found = [(f.expression, f.reservation, f.start_line) for f in find_notices(card)]
+    assert found == [("CC-BY-NC-4.0", False, 12), ("MIT", False, 13), (None, True, 15)]
+
+
+def test_gfdl_notice_names_version_later_and_invariant_sections() -> None:
+    notice = (
+        "Permission is granted to copy, distribute and/or modify this document under the terms of the\n"
+        "GNU Free Documentation License, Version 1.3 or any later version published by the Free Software\n"
+        "Foundation; with no Invariant Sections, no Front-Cover Texts, and no Back-Cover Texts.\n"
+    )
+    assert grants(notice) == ["GFDL-1.3-no-invariants-or-later"]
+    assert grants("The manual is licensed under the GFDL 1.2.") == ["GFDL-1.2-only"]
+    (vague,) = find_notices("Docs are under the GFDL.")
+    assert vague.expression is None and "GFDL-1.3-or-later" in vague.ambiguous

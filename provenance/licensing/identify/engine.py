@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from provenance.licensing.identify.cache import get_index
 from provenance.licensing.identify.exceptions import ExceptionHit, find_exceptions
 from provenance.licensing.identify.expression import combine, normalise
 from provenance.licensing.identify.fulltext import TextMatch, match_tokens, token_span
-from provenance.licensing.identify.index import Index, get_index
+from provenance.licensing.identify.index import SHINGLE, Index
 from provenance.licensing.identify.normalize import Tokens, tokenize
 from provenance.licensing.identify.notices import find
 from provenance.licensing.identify.types import Candidate, FileIdentification, Identification
@@ -53,6 +54,10 @@ def _text_identification(
     figures = f"coverage {match.coverage:.2f}, precision {match.precision:.2f}"
     if index.entries[match.entry].note:
         figures += f"; reference {index.entries[match.entry].note}"
+    for first, last in match.inserted:
+        # The run's first shingle starts SHINGLE - 1 words before the first differing word.
+        lines = f"{tokens.lines[min(first + SHINGLE - 1, last)]}-{tokens.lines[last]}"
+        figures += f"; words on lines {lines} are not in the reference text (reworded, or added terms?)"
     if len(members) == 1:
         return replace(base, expression=members[0], note=f"full text of {members[0]} ({figures})")
     family = _family(members)
@@ -145,7 +150,7 @@ def identify(text: str) -> FileIdentification:
     result = match_tokens(index, tokens)
     spans = [_lines_of(tokens, m) for m in result.matches]
     outside = _outside(text, spans)
-    notices = list(find(outside))
+    notices = list(find(outside, license_file=True))
     texts = [_text_identification(index, tokens, m, notices, outside) for m in result.matches]
     named = {p.expression for p in texts} | {a for p in texts for a in p.ambiguous}
     stems = {_stem(i) for i in named if i}
@@ -159,8 +164,11 @@ def identify(text: str) -> FileIdentification:
     expression = None
     if parts and all(p.expression for p in parts):
         expression = combine([p.expression for p in parts if p.expression], _operator(parts, outside))
-    covered = sum(len(range(*token_span(m))) + 1 for m in result.matches)
-    coverage = min(1.0, covered / len(tokens.words)) if tokens.words else 0.0
+    # Words explained: those inside a full-text match, and those on the lines of a statement found.
+    explained = {i for m in result.matches for i in range(token_span(m)[0], token_span(m)[1] + 1)}
+    stated = {n for p in notices if p.expression for n in range(p.start_line, p.end_line + 1)}
+    explained.update(i for i, line in enumerate(tokens.lines) if line in stated)
+    coverage = min(1.0, len(explained) / len(tokens.words)) if tokens.words else 0.0
     candidates: tuple[Candidate, ...] = ()
     if not result.matches:
         candidates = tuple(

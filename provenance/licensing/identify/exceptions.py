@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from provenance.licensing.identify.index import get_index
+from provenance.licensing.identify.cache import get_index
 
 _DROP = {"exception", "exceptions", "version", "the", "to", "variant", "note", "short", "license", "for"}
 _VERSION = re.compile(r"^\d+(?:\.\d+)*$")
@@ -60,8 +60,8 @@ def find_exceptions(text: str) -> tuple[ExceptionHit, ...]:
             if not m:
                 continue
             plain = [i for v, i in options if not re.search(r"-(?:short|note)$", i)]
-            # The version may follow on the next line ("GCC RUNTIME LIBRARY EXCEPTION" / "Version 3.1").
-            near = m.group() + " " + (lines[number] if number < len(lines) else "")
+            # The version may follow a line or two below ("GCC RUNTIME LIBRARY EXCEPTION" / "Version 3.1").
+            near = " ".join([m.group(), *lines[number : number + 3]])
             versioned = [i for v, i in options if v and re.search(rf"\b{re.escape(v)}\b", near)]
             chosen = versioned[:1] or (plain if len(plain) == 1 else [])
             if chosen:

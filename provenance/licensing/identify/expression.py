@@ -27,6 +27,8 @@ def combine(parts: list[str], operator: str) -> str | None:
     for part in parts:
         if part not in unique:
             unique.append(part)
+    # "GPL-3.0-only" adds nothing beside "GPL-3.0-only WITH GCC-exception-3.1".
+    unique = [p for p in unique if not any(q.startswith(p + " WITH ") for q in unique)]
     if not unique:
         return None
     if len(unique) == 1:

@@ -73,6 +73,21 @@ def _cc_bare(m: re.Match[str]) -> Reading:
 
 
 _GPL_VERSIONS = {"GPL": ("1.0", "2.0", "3.0"), "LGPL": ("2.0", "2.1", "3.0"), "AGPL": ("1.0", "3.0")}
+_GFDL_VERSIONS = ("1.1", "1.2", "1.3")
+
+
+def _gfdl(m: re.Match[str]) -> Reading:
+    """The GFDL notice also says whether there are Invariant Sections, which SPDX ids record."""
+    version = m["ver"]
+    later = "or-later" if m["later"] else "only"
+    if not version or version not in _GFDL_VERSIONS:
+        options = tuple(f"GFDL-{v}-{s}" for v in _GFDL_VERSIONS for s in ("only", "or-later"))
+        return Reading(None, options, "GFDL named without a version", weak=not m["lic"])
+    sections = (m["sections"] or "").lower()
+    kind = (
+        "no-invariants-" if "no invariant" in sections else "invariants-" if "invariant" in sections else ""
+    )
+    return Reading(f"GFDL-{version}-{kind}{later}", weak=not m["lic"])
 
 
 def _gnu_id(kind: str, version: str | None, later: str | None) -> Reading:
@@ -194,6 +209,12 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
     (re.compile(r"(?<![\w])freebsd\s+licen[sc]e", _F), _fixed("BSD-2-Clause")),
     (
         re.compile(
+            r"(?:木兰宽松许可证|mulan\s+psl|mulan\s+permissive\s+software\s+license)" + _VER + "?", _F
+        ),
+        _versioned("MulanPSL", ("1.0", "2.0"), "Mulan Permissive Software License"),
+    ),
+    (
+        re.compile(
             r"(?:creative\s*commons|知识共享)\s*(?:\(cc\)\s*)?(?:license\s+|licence\s+)?"
             r"(?:attribution|署名)(?P<terms>(?:[\s,\-–—·－]*(?:non-?\s?commercial|share-?\s?alike|no-?\s?derivatives?"
             r"|no-?\s?derivs|非商业性?使用|相同方式共享|禁止演绎))*)"
@@ -278,7 +299,11 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
     (
         re.compile(
             r"(?<![\w])(?:(?P<adj>new|modified|revised|simplified|freebsd)\s+)?"
-            r"(?:(?P<n2>[234])[\s\-]*clause\s+)?bsd(?:" + _SEP + r"(?P<n>[234])" + _SEP + r"clause)?"
+            r"(?:(?P<n2>[234])[\s\-]*clause\s+)?bsd(?:"
+            + _SEP
+            + r"(?P<n>[234])(?![\d.])(?:"
+            + _SEP
+            + r"clause)?)?"
             r"(?:\s*(?:\"?new\"?\s+or\s+\"?revised\"?\s+)?(?P<lic>licen[sc]e|许可证|许可|协议))?(?![\w])",
             _F,
         ),
@@ -291,6 +316,16 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reading]], ...]
         _fixed("MIT"),
     ),
     (re.compile(r"(?<![\w])mit-0(?![\w])", _F), _fixed("MIT-0", weak=True)),
+    (
+        re.compile(
+            r"(?<![\w])(?:gnu\s+free\s+documentation\s+licen[sc]e(?P<lic>)|gfdl)"
+            r"(?:[,\-\s]*(?:version\s*|v)?(?P<ver>1\.[0-9]))?"
+            r"(?P<later>[\s,]*(?:or\s+(?:\(at\s+your\s+option\)\s+)?any\s+later(?:\s+version)?|-or-later|\+))?"
+            r"(?:[^.;]{0,80}?[;,]\s*(?P<sections>with\s+(?:no|the)\s+invariant\s+sections?))?",
+            _F,
+        ),
+        _gfdl,
+    ),
     (
         re.compile(r"(?<![\w])(?:mozilla\s+public\s+licen[sc]e(?P<lic>)|mpl)" + _VER + "?" + r"(?![\w])", _F),
         _versioned("MPL", ("1.0", "1.1", "2.0"), "Mozilla Public License"),

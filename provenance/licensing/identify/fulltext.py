@@ -7,7 +7,7 @@ their matches; accept the best when it covers enough of the reference; blank tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -35,6 +35,8 @@ class TextMatch:
     start: int  # first shingle position
     end: int  # last shingle position
     rank: float
+    #: Runs of shingle positions inside [start, end] that are not in the reference (added terms?).
+    inserted: tuple[tuple[int, int], ...] = ()
 
     @property
     def score(self) -> float:
@@ -213,6 +215,27 @@ def _prefer_base(index: Index, best: TextMatch, hashes: np.ndarray, alive: np.nd
     return best
 
 
+def _inserted(
+    index: Index, match: TextMatch, hashes: np.ndarray, alive: np.ndarray
+) -> tuple[tuple[int, int], ...]:
+    """Runs of CLAUSE or more query shingles inside the match that the reference does not have:
+    a sentence or clause added to the license, which a reader should look at."""
+    ref = index.shingles_of(match.entry)
+    segment = hashes[match.start : match.end + 1]
+    slot = np.searchsorted(ref, segment)
+    slot[slot >= ref.size] = 0
+    # Shingles taken by another license do not count; shingles with a word no license has (hash 0) do.
+    taken = (segment != 0) & ~alive[match.start : match.end + 1]
+    explained = (ref[slot] == segment) | taken
+    edges = np.diff(np.concatenate(([1], explained.astype(np.int8), [1])))
+    starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
+    return tuple(
+        (match.start + int(a), match.start + int(b) - 1)
+        for a, b in zip(starts, ends, strict=True)
+        if b - a >= CLAUSE
+    )
+
+
 def match_tokens(index: Index, tokens: Tokens) -> TextResult:
     hashes = shingle_hashes(word_ids(tokens.words, index.vocab))
     alive = hashes != 0
@@ -245,7 +268,7 @@ def match_tokens(index: Index, tokens: Tokens) -> TextResult:
                     scored.append(m)
             near = sorted(scored, key=lambda m: -m.score)
             break
-        accepted.append(best)
+        accepted.append(replace(best, inserted=_inserted(index, best, hashes, alive)))
         alive[best.start : best.end + 1] = False
     accepted.sort(key=lambda m: m.start)
     return TextResult(tuple(accepted), tuple(near), int((hashes != 0).sum()))
