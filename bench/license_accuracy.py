@@ -20,11 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from notice_cases import load_cases, notice_correct
-from provenance.licensing.identify.build import build_index
-from provenance.licensing.identify.cache import cache_path, get_index
 from variants import VARIANTS
 
 from provenance.licensing.identify import find_notices, identify_file, index_version
+from provenance.licensing.identify.build import build_index
+from provenance.licensing.identify.cache import cache_path, get_index
 from provenance.licensing.identify.reference import load_bundle
 from provenance.licensing.identify.types import FileIdentification
 

