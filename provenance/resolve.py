@@ -228,6 +228,14 @@ def _terms(path: str, expression: str, uc: UseClass, use: str, count: int) -> li
             "use-restricted", Severity.ERROR, path,
             f"{expression} is {uc.value}: it does not allow {use} use", count=count,
         ))
+    if uc is UseClass.UNKNOWN and expression != UNKNOWN:
+        # Named (a card's license_name, a contract, a custom LicenseRef) but with terms the
+        # knowledge base does not know: a person has to read them.
+        out.append(Finding(
+            "unknown-license", Severity.WARNING, path,
+            f"{expression}: what it allows for training is not in the knowledge base; review its terms",
+            count=count,
+        ))
     if facts.attribution:
         out.append(Finding("attribution-required", Severity.INFO, path, f"{expression} requires attribution",
                            count=count))
