@@ -32,6 +32,7 @@ def test_per_folder_licenses(result) -> None:
     assert rows["open/articles/curves.md"]["license"] == "CC-BY-4.0"
     assert rows["open/tables/parts.parquet"]["license"] == "CC-BY-4.0 AND CC-BY-SA-4.0 AND CC0-1.0"
     assert rows["vendor/catalogue.jsonl"]["license"] == "LicenseRef-Northwind-Media-Contract"
+    assert "unknown-license" in rows["vendor/catalogue.jsonl"]["findings"]  # contract terms: a person reviews
     assert rows["research/forum-threads.txt"]["license"] == "CC-BY-NC-4.0"
     assert rows["code/render_turntable.py"]["license"] == "Apache-2.0"
     assert rows["reserved/review-2024.txt"]["use_class"] == "no-grant"
