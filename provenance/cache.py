@@ -21,6 +21,7 @@ from typing import Any
 
 from provenance.detectors.interface import DetectorOutput
 from provenance.model import Evidence, EvidenceKind, Finding, Level, Location, RecordLicense, Severity
+from provenance.textio import clean_text
 
 CACHE_FILE = "analyses.sqlite"
 _EMPTY = DetectorOutput()
@@ -43,7 +44,7 @@ def encode_outputs(outputs: tuple[tuple[str, DetectorOutput], ...], errors: tupl
     def finding(f: Finding) -> dict[str, Any]:
         return {**asdict(f), "severity": f.severity.value}
 
-    return json.dumps({
+    return clean_text(json.dumps({
         "errors": list(errors),
         "outputs": [
             [det, {
@@ -54,7 +55,7 @@ def encode_outputs(outputs: tuple[tuple[str, DetectorOutput], ...], errors: tupl
             }] for det, out in outputs
             if out != _EMPTY  # most detectors have nothing to say about most assets
         ],
-    }, ensure_ascii=False, separators=(",", ":"))
+    }, ensure_ascii=False, separators=(",", ":")))
 
 
 def decode_outputs(data: str) -> tuple[tuple[tuple[str, DetectorOutput], ...], tuple[str, ...]]:

@@ -130,12 +130,33 @@ def _directory_verdict(path: str, grants: Sequence[Evidence]) -> tuple[str, str,
     return chosen, str(source.location), [finding]
 
 
+def _with_dissent(path: str, chosen: str, source: str, findings: list[Finding],
+                  items: Sequence[Evidence]) -> tuple[str, str, list[Finding]]:
+    """A license file or card beside the grant that reserves all rights, or that names terms we
+    cannot read, disagrees with it: a conflict, and the stricter reading (reserved, unknown) wins.
+    Prose does not count here (a README often says "all rights reserved" of its own text)."""
+    dissent = [e for e in items if e.kind in _STRUCTURED and (e.reservation or not e.license)]
+    if not dissent:
+        return chosen, source, findings
+    e = dissent[0]
+    other = ALL_RIGHTS_RESERVED if e.reservation else UNKNOWN
+    stricter = more_restrictive(chosen, other)
+    what = "reserves all rights" if e.reservation else f"names terms that were not identified ({e.raw})"
+    findings = [*findings, Finding(
+        "license-conflict", Severity.ERROR, path,
+        f"{e.location} {what} beside {chosen} ({source}); the more restrictive ({stricter}) applies",
+        locations=(str(e.location), source),
+    )]
+    return stricter, (str(e.location) if stricter != chosen else source), findings
+
+
 def _level_verdict(path: str, items: Sequence[Evidence]) -> tuple[str | None, str, list[Finding]]:
     """Effective license from the evidence of one level, and the findings it raises."""
     grants = [e for e in items if e.license and not e.reservation]
     findings: list[Finding] = []
     if grants and all(e.level is Level.DIRECTORY for e in grants):
-        return _directory_verdict(path, grants)
+        chosen, source, found = _directory_verdict(path, grants)
+        return _with_dissent(path, chosen, source, found, items)
     if grants:
         distinct: dict[str, Evidence] = {}
         for e in grants:
@@ -257,6 +278,7 @@ def _records(
             per_license[item.license] = per_license.get(item.license, 0) + item.count
         elif item.value:
             unknown += item.count
+            per_license[UNKNOWN] = per_license.get(UNKNOWN, 0) + item.count
         else:
             missing += item.count
     findings: list[Finding] = []
@@ -279,6 +301,6 @@ def _records(
     if not per_license:
         return None, "", findings
     field = values[0].field
-    effective = " AND ".join(f"({lic})" if " OR " in lic else lic for lic in sorted(per_license))
+    effective = _join("AND", list(per_license))
     source = f"{path}#{field}" if len(per_license) > 1 or not missing or not base else base_source
     return effective, source, findings

@@ -26,6 +26,7 @@ from provenance.model import (
     Verdict,
     Waived,
 )
+from provenance.textio import clean_text
 
 SCHEMA_VERSION = "1.0"
 SCAN_JSON = "scan.json"
@@ -53,7 +54,7 @@ ASSET_SCHEMA = pa.schema([
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return clean_text(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str))
 
 
 @lru_cache(maxsize=4096)
@@ -67,16 +68,16 @@ def _evidence_json(e: Evidence) -> str:
 def asset_row(r: AssetResult) -> dict[str, Any]:
     a = r.asset
     return {
-        "path": a.path, "source": a.source, "kind": a.kind.value, "size": a.size, "mtime_ns": a.mtime_ns,
-        "sha256": r.sha256, "sha1": r.sha1, "license": r.license, "use_class": r.use_class.value,
-        "license_source": r.license_source,
+        "path": a.path, "source": clean_text(a.source), "kind": a.kind.value, "size": a.size, "mtime_ns": a.mtime_ns,
+        "sha256": r.sha256, "sha1": r.sha1, "license": r.license and clean_text(r.license),
+        "use_class": r.use_class.value, "license_source": clean_text(r.license_source),
         "findings": sorted({f.rule for f in r.findings}),
         "findings_json": _json([
             {"rule": f.rule, "severity": f.severity.value, "message": f.message, "count": f.count,
              "locations": list(f.locations)} for f in r.findings
         ]),
         "evidence_json": "[" + ",".join(map(_evidence_json, r.evidence)) + "]",
-        "error": r.error, "records": r.records,
+        "error": r.error and clean_text(r.error), "records": r.records,
         "record_licenses_json": _json([asdict(x) for x in r.record_licenses]),
         "facts_json": _json(dict(r.facts)),
     }

@@ -58,3 +58,13 @@ def _check(text: str) -> tuple[str | None, str | None]:
     if controls / len(sample) > _MAX_CONTROL_SHARE:
         return None, "binary content (control characters) in a text file"
     return text, None
+
+
+def clean_text(text: str) -> str:
+    """Text safe to write as UTF-8: lone surrogates (valid in JSON escapes, not in UTF-8) become
+    visible escapes instead of failing a whole output file."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")

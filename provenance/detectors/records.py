@@ -15,13 +15,15 @@ from typing import IO, Any
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.licensing.names import normalize_license
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location, RecordLicense
+from provenance.textio import clean_text
 
 LICENSE_FIELDS = ("license", "licence", "license_name", "licence_name", "license_id", "licenses",
                   "license_url", "rights", "copyright_license", "spdx_license", "license_spdx")
 NESTED_PARENTS = ("meta", "metadata")
 MAX_LINE = 16 * 2**20
 MAX_JSON_DOCUMENT = 64 * 2**20
-MAX_DISTINCT = 64  # distinct values kept per asset; the rest are counted together
+MAX_NORMALIZED = 10_000  # distinct values read per asset; past that, records are reported unchecked
+MAX_SHOWN = 64  # unidentified values listed by name per asset
 BATCH_ROWS = 65536
 
 
@@ -42,23 +44,42 @@ class _Tally:
     def output(self, asset: Asset, has_column: bool) -> DetectorOutput:
         if not has_column:
             return DetectorOutput(records=self.rows, errors=tuple(self.errors))
-        kept = self.values.most_common(MAX_DISTINCT)
-        rest = sum(self.values.values()) - sum(c for _, c in kept)
-        records = []
-        evidence = []
-        for value, count in kept:
-            norm = normalize_license(value) if value else None
-            lic = norm.expression if norm else None
-            records.append(RecordLicense(value=value[:200], license=lic, count=count, field=self.field))
-            if value:
-                evidence.append(Evidence(
-                    kind=EvidenceKind.RECORD_FIELD, level=Level.RECORD,
-                    location=Location(asset.path, field=self.field), license=lic, raw=value[:200],
-                    confidence=1.0 if lic else 0.0, matcher="record-field", records=count,
-                ))
+        # Every distinct value (up to MAX_NORMALIZED) is read, then grouped by what it means, so
+        # 70 spellings of Apache-2.0 cannot push a non-commercial value out of sight.
+        by_license: Counter[str] = Counter()
+        example: dict[str, str] = {}
+        unidentified: Counter[str] = Counter()
+        missing = 0
+        read = self.values.most_common(MAX_NORMALIZED)
+        for value, count in read:
+            if not value:
+                missing += count
+                continue
+            lic = normalize_license(value).expression
+            if lic:
+                by_license[lic] += count
+                example.setdefault(lic, value)
+            else:
+                unidentified[value] += count
+        unread = sum(self.values.values()) - sum(c for _, c in read)
+        if unread:
+            self.errors.append(f"{unread} record(s) carry more than {MAX_NORMALIZED} distinct license values;"
+                               " those values were not identified")
+        shown = unidentified.most_common(MAX_SHOWN)
+        rest = unread + sum(unidentified.values()) - sum(c for _, c in shown)
+        records = [RecordLicense(example[lic][:200], lic, c, self.field) for lic, c in by_license.most_common()]
+        records += [RecordLicense(v[:200], None, c, self.field) for v, c in shown]
         if rest:
-            records.append(RecordLicense(value="(other values)", license=None, count=rest, field=self.field))
-        return DetectorOutput(evidence=tuple(evidence), records=self.rows, record_licenses=tuple(records),
+            records.append(RecordLicense("(other values)", None, rest, self.field))
+        if missing:
+            records.append(RecordLicense("", None, missing, self.field))
+        evidence = tuple(
+            Evidence(kind=EvidenceKind.RECORD_FIELD, level=Level.RECORD,
+                     location=Location(asset.path, field=self.field), license=r.license, raw=r.value,
+                     confidence=1.0 if r.license else 0.0, matcher="record-field", records=r.count)
+            for r in records if r.value
+        )
+        return DetectorOutput(evidence=evidence, records=self.rows, record_licenses=tuple(records),
                               errors=tuple(self.errors))
 
 
@@ -113,8 +134,9 @@ def _as_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return " AND ".join(_as_text(v) for v in value if v)
-    return str(value).strip()
+        parts = [_as_text(v) for v in value if v]
+        return parts[0] if len(parts) == 1 else " AND ".join(f"({p})" for p in parts)
+    return clean_text(str(value).strip())
 
 
 def _jsonl(stream: IO[bytes], tally: _Tally) -> bool:
@@ -190,7 +212,11 @@ def _count_arrow(column: Any, tally: _Tally) -> None:
     import pyarrow.compute as pc
 
     if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
-        column = pc.binary_join(pc.cast(column, pa.list_(pa.string())), " AND ")
+        # Rare: lists of licenses. Each element parenthesised, so ["CC-BY-NC-4.0", "MIT OR
+        # Apache-2.0"] stays a conjunction.
+        for value in column.to_pylist():
+            tally.values[_as_text(value)] += 1
+        return
     elif pa.types.is_dictionary(column.type):
         pass  # hook: counted by dictionary code, never decoded row by row
     elif not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):

@@ -72,9 +72,32 @@ def normalize_license(value: str) -> NormalizedLicense:
     except ExpressionSyntaxError as exc:
         spdx_error = str(exc)
     notice = _from_notice(raw)
-    if notice is not None:
+    if notice is not None and notice.expression:
         return notice
-    return NormalizedLicense(value, None, note=spdx_error)
+    restriction = _restriction(raw)
+    if restriction is not None:
+        return NormalizedLicense(value, restriction[0], note=restriction[1])
+    return notice or NormalizedLicense(value, None, note=spdx_error)
+
+
+_RESERVED = re.compile(r"all rights reserved|版权所有|保留所有权利|未经(?:许可|授权)不得", re.IGNORECASE)
+_RESEARCH = re.compile(
+    r"research[\s_-]*(?:use[\s_-]*)?only|for research|(?:仅|只)(?:限)?(?:用于)?(?:学术)?研究|研究用途", re.IGNORECASE
+)
+_NON_COMMERCIAL = re.compile(r"non[\s_-]?commercial|(?:^|[\s_-])by[\s_-]nc(?:[\s_-]|$)|非商业|不得(?:用于)?商业",
+                             re.IGNORECASE)
+
+
+def _restriction(raw: str) -> tuple[str, str] | None:
+    """A value that restricts use without naming a license ("all rights reserved", "research only",
+    "cc-by-nc" without a version) reads as the restriction it states, never as no license."""
+    if _RESERVED.search(raw):
+        return "LicenseRef-All-Rights-Reserved", "rights reservation"
+    if _RESEARCH.search(raw):
+        return "LicenseRef-Research-Only", "research-only terms without a named license"
+    if _NON_COMMERCIAL.search(raw):
+        return "LicenseRef-Non-Commercial", "non-commercial terms without a named license or version"
+    return None
 
 
 def _checked(value: str, ident: str, note: str) -> NormalizedLicense:

@@ -1,0 +1,59 @@
+"""Cases a review found where the gate passed over restrictive terms or a scan crashed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import provenance
+
+
+def _scan(root: Path, out: Path, **kw):
+    return provenance.scan(root, out, reports=False, **kw)
+
+
+def _rows(result) -> dict[str, dict]:
+    return {r["path"]: r for r in result.assets()}
+
+
+def test_restrictive_record_values_without_a_license_name_fail(tree, tmp_path: Path) -> None:
+    lines = [{"t": 1, "license": "All rights reserved"}, {"t": 2, "license": "non-commercial"},
+             {"t": 3, "license": "cc-by-nc"}, {"t": 4, "license": "research only"}, {"t": 5, "license": "mit"}]
+    root = tree({"LICENSE": "Released under the MIT License.\n",
+                 "r.jsonl": "".join(json.dumps(x) + "\n" for x in lines)})
+    result = _scan(root, tmp_path / "out")
+    row = _rows(result)["r.jsonl"]
+    assert row["license"] and "LicenseRef-All-Rights-Reserved" in row["license"]
+    assert "use-restricted" in row["findings"] and result.exit_code == 1
+
+
+def test_many_spellings_cannot_hide_a_restrictive_value(tree, tmp_path: Path) -> None:
+    spellings = ["apache-2.0", "Apache-2.0", "APACHE-2.0", "apache-2.0 "]
+    lines = [{"license": s + " " * i} for i in range(20) for s in spellings] + [{"license": "cc-by-nc-4.0"}] * 2
+    root = tree({"r.jsonl": "".join(json.dumps(x) + "\n" for x in lines)})
+    row = _rows(_scan(root, tmp_path / "out"))["r.jsonl"]
+    assert row["license"] == "Apache-2.0 AND CC-BY-NC-4.0" and "use-restricted" in row["findings"]
+
+
+def test_list_values_keep_their_own_operators(tree, tmp_path: Path) -> None:
+    root = tree({"r.jsonl": json.dumps({"license": ["CC-BY-NC-4.0", "MIT OR Apache-2.0"]}) + "\n"})
+    row = _rows(_scan(root, tmp_path / "out"))["r.jsonl"]
+    assert row["license"] == "CC-BY-NC-4.0 AND (MIT OR Apache-2.0)" and row["use_class"] == "non-commercial"
+
+
+def test_reservation_or_unreadable_terms_beside_a_grant_conflict(tree, tmp_path: Path) -> None:
+    root = tree({
+        "a/README.md": "---\nlicense: mit\n---\n", "a/LICENSE": "Copyright 2024 Acme. All rights reserved.\n",
+        "a/x.txt": "x",
+        "b/README.md": "---\nlicense: [mit, acme-proprietary-no-ai]\n---\n", "b/y.txt": "y",
+    })
+    rows = _rows(_scan(root, tmp_path / "out"))
+    assert rows["a/x.txt"]["license"] == "LicenseRef-All-Rights-Reserved"
+    assert "license-conflict" in rows["a/x.txt"]["findings"]
+    assert "license-conflict" in rows["b/y.txt"]["findings"]
+
+
+def test_lone_surrogates_in_values_do_not_crash_the_scan(tree, tmp_path: Path) -> None:
+    root = tree({"r.jsonl": '{"license": "mit\\ud800"}\n', "README.md": '---\nlicense: "mit\\ud800"\n---\n'})
+    result = _scan(root, tmp_path / "out")
+    assert (tmp_path / "out/scan.json").is_file() and result.summary["assets"] == 2
