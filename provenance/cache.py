@@ -26,9 +26,10 @@ from provenance.textio import clean_text
 CACHE_FILE = "analyses.sqlite"
 _EMPTY = DetectorOutput()
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS analyses (
+CREATE TABLE IF NOT EXISTS analyses_v2 (
     namespace TEXT NOT NULL, root TEXT NOT NULL, path TEXT NOT NULL,
-    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, sha1 TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL, sha1 TEXT NOT NULL,
     data TEXT NOT NULL,
     PRIMARY KEY (namespace, root, path)
 )
@@ -96,25 +97,39 @@ class AnalysisCache:
         return {"path": self.path, "namespace": self.namespace, "_reader": None, "_writer": None}
 
     def create(self) -> None:
+        """Open or make the cache file; one that is not a readable cache is started afresh
+        (it only ever holds what a rescan can recompute)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path)
-        with conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(_SCHEMA)
-        conn.close()
+        try:
+            self._init_schema()
+        except sqlite3.DatabaseError:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._init_schema()
 
-    def get(self, root: str, path: str) -> tuple[int, int, str, str, str] | None:
-        """(size, mtime_ns, sha256, sha1, data) stored for the asset, if any."""
+    def _init_schema(self) -> None:
+        conn = sqlite3.connect(self.path)
+        try:
+            with conn:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(_SCHEMA)
+                conn.execute("SELECT count(*) FROM analyses_v2 LIMIT 1").fetchone()
+        finally:
+            conn.close()
+
+    def get(self, root: str, path: str) -> tuple[int, int, int, str, str, str] | None:
+        """(size, mtime_ns, ctime_ns, sha256, sha1, data) stored for the asset, if any."""
         if self._reader is None:
             self._reader = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         row = self._reader.execute(
-            "SELECT size, mtime_ns, sha256, sha1, data FROM analyses WHERE namespace=? AND root=? AND path=?",
+            "SELECT size, mtime_ns, ctime_ns, sha256, sha1, data FROM analyses_v2"
+            " WHERE namespace=? AND root=? AND path=?",
             (self.namespace, root, path),
         ).fetchone()
-        return None if row is None else (int(row[0]), int(row[1]), str(row[2]), str(row[3]), str(row[4]))
+        return None if row is None else (int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]), str(row[5]))
 
-    def put_many(self, root: str, rows: list[tuple[str, int, int, str, str, str]]) -> None:
-        """Store (path, size, mtime_ns, sha256, sha1, data) rows; committed at once."""
+    def put_many(self, root: str, rows: list[tuple[str, int, int, int, str, str, str]]) -> None:
+        """Store (path, size, mtime_ns, ctime_ns, sha256, sha1, data) rows; committed at once."""
         if not rows:
             return
         if self._writer is None:
@@ -122,7 +137,7 @@ class AnalysisCache:
             self._writer.execute("PRAGMA synchronous=NORMAL")
         with self._writer:
             self._writer.executemany(
-                "INSERT OR REPLACE INTO analyses VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO analyses_v2 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(self.namespace, root, *row) for row in rows],
             )
 

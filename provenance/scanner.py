@@ -161,15 +161,15 @@ def _analyze_file(ctx: WorkContext, entry: Entry) -> Analyzed:
     asset = entry.asset
     name_problem = (entry.problem,) if entry.problem else ()
     cached = ctx.cache.get(ctx.source.info.root, asset.path) if ctx.cache else None
-    if cached and cached[0] == asset.size and cached[1] == asset.mtime_ns:
-        outputs, content_errors = decode_outputs(cached[4])
-        return Analyzed(entry, cached[2], cached[3], outputs, name_problem + content_errors, "cached")
+    if cached and cached[:3] == (asset.size, asset.mtime_ns, entry.ctime_ns):
+        outputs, content_errors = decode_outputs(cached[5])
+        return Analyzed(entry, cached[3], cached[4], outputs, name_problem + content_errors, "cached")
     read = _read(ctx, entry)
     if isinstance(read, str):
         return Analyzed(entry, None, None, (), (*name_problem, read))
-    if cached and cached[2] == read[2]:
-        outputs, content_errors = decode_outputs(cached[4])
-        return Analyzed(entry, read[2], read[3], outputs, name_problem + content_errors, "rehashed", cached[4])
+    if cached and cached[3] == read[2]:
+        outputs, content_errors = decode_outputs(cached[5])
+        return Analyzed(entry, read[2], read[3], outputs, name_problem + content_errors, "rehashed", cached[5])
     done = _detect(ctx, entry, *read)
     data = encode_outputs(done.outputs, done.errors) if ctx.cache else None
     return replace(done, errors=name_problem + done.errors, cache_data=data)
@@ -250,7 +250,7 @@ def relabel(ctx: WorkContext, entry: Entry) -> Entry:
     if name == entry.asset.source:
         return entry
     a = entry.asset  # plain constructors: dataclasses.replace costs more on this per-asset path
-    return Entry(Asset(a.path, a.kind, a.size, name, a.mtime_ns), entry.handle, entry.problem)
+    return Entry(Asset(a.path, a.kind, a.size, name, a.mtime_ns), entry.handle, entry.problem, entry.ctime_ns)
 
 
 def unreadable(ctx: WorkContext, item: Unreadable) -> AssetResult:
@@ -270,8 +270,8 @@ class Batch:
     #: The batch's rows of assets.parquet.
     rows: pa.Table
     skipped: tuple[Skipped, ...] = ()
-    #: (path, size, mtime_ns, sha256, sha1, data) rows for the analysis cache.
-    cache_rows: tuple[tuple[str, int, int, str, str, str], ...] = ()
+    #: (path, size, mtime_ns, ctime_ns, sha256, sha1, data) rows for the analysis cache.
+    cache_rows: tuple[tuple[str, int, int, int, str, str, str], ...] = ()
     #: How many analyses came from the cache: by unchanged stat, by unchanged content.
     cached: int = 0
     rehashed: int = 0
@@ -284,7 +284,8 @@ def make_batch(ctx: WorkContext, analyzed: Sequence[Analyzed], unread: Sequence[
     # Archive members and media embedded in tables get rows of their own.
     results = [conclude(ctx, d) for done in analyzed for d in (done, *done.members)] + list(unread)
     cache_rows = tuple(
-        (d.entry.asset.path, d.entry.asset.size, d.entry.asset.mtime_ns, d.sha256, d.sha1, d.cache_data)
+        (d.entry.asset.path, d.entry.asset.size, d.entry.asset.mtime_ns, d.entry.ctime_ns, d.sha256, d.sha1,
+         d.cache_data)
         for d in analyzed if d.cache_data is not None and d.sha256 and d.sha1
     )
     origins = Counter(d.origin for d in analyzed if d.sha256)

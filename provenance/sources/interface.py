@@ -19,6 +19,8 @@ class Entry:
     handle: str
     #: A problem with the entry itself (e.g. a name that is not valid UTF-8); it is still read.
     problem: str | None = None
+    #: Inode change time: unlike mtime, a writer cannot set it back (cp -p, rsync -a, tar).
+    ctime_ns: int = 0
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,7 @@ class LocalSource(Source):
             return
         name = shown.rsplit("/", 1)[-1]
         asset = Asset(path=shown, kind=kind_of(name), size=st.st_size, source=self.info.name, mtime_ns=st.st_mtime_ns)
-        yield Entry(asset=asset, handle=os_path, problem=problem)
+        yield Entry(asset=asset, handle=os_path, problem=problem, ctime_ns=st.st_ctime_ns)
 
     # -- reading -----------------------------------------------------------------------
     def open(self, entry: Entry) -> IO[bytes]:

@@ -86,7 +86,7 @@ def test_a_killed_scan_resumes_without_redoing_finished_work(tree, tmp_path: Pat
         if db.exists():
             try:
                 with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-                    done = conn.execute("SELECT count(*) FROM analyses").fetchone()[0]
+                    done = conn.execute("SELECT count(*) FROM analyses_v2").fetchone()[0]
             except sqlite3.OperationalError:
                 done = 0
             if done >= 512:
@@ -100,3 +100,24 @@ def test_a_killed_scan_resumes_without_redoing_finished_work(tree, tmp_path: Pat
     assert stats["cached"] >= done >= 512 and stats["analysed"] <= 3001 - done
     assert result.summary["assets"] == 3001
     assert not list(out.glob(".assets.parquet.*.tmp"))
+
+
+def test_a_rewrite_with_the_old_mtime_put_back_is_seen(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n", "a.py": "# SPDX-License-Identifier: MIT\n"})
+    out = tmp_path / "out"
+    _scan(root, out)
+    before = os.stat(root / "a.py")
+    (root / "a.py").write_text("# SPDX-License-Identifier: 0BSD\n")  # same size, as cp -p or rsync -a leave it
+    os.utime(root / "a.py", ns=(before.st_atime_ns, before.st_mtime_ns))
+    stats, result = _scan(root, out)
+    assert stats["cached"] == 1 and stats["analysed"] == 1  # LICENSE from the cache, a.py analysed again
+    assert _rows(result)["a.py"]["license"] == "0BSD"
+
+
+def test_a_corrupt_cache_file_is_started_afresh(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n", "a.txt": "a"})
+    out = tmp_path / "out"
+    (out / ".cache").mkdir(parents=True)
+    (out / ".cache" / "analyses.sqlite").write_bytes(b"not a database" * 100)
+    stats, result = _scan(root, out)
+    assert stats["analysed"] == 2 and result.verdict.status.value == "pass"
