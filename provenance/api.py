@@ -11,6 +11,7 @@ from provenance.cache import CACHE_FILE
 from provenance.crawl import load_optout
 from provenance.declarations import DECLARATIONS_FILE_NAME, Declarations, load_declarations
 from provenance.detectors import DetectorConfig, build_detectors
+from provenance.errors import ConfigError
 from provenance.policy import Policy, load_policy
 from provenance.results import ScanResult
 from provenance.scanner import Limits, Scanner, ScanOptions, temporary_output
@@ -102,6 +103,17 @@ def spdx_files_for(result: ScanResult, choice: str = "auto") -> str:
     return "all" if result.summary["assets"] <= SPDX_ALL_FILES_LIMIT else "flagged"
 
 
+def check_output(root: Path, output_dir: Path) -> None:
+    """The output folder may sit inside the corpus (it is left out of the scan), but it must not be
+    the corpus itself or hold it: results would be written among the data."""
+    try:
+        root_real, out_real = root.resolve(), output_dir.resolve()
+    except OSError:
+        return
+    if root_real.is_dir() and (out_real == root_real or root_real.is_relative_to(out_real)):
+        raise ConfigError(f"the output folder {output_dir} is the scanned folder or contains it; choose another -o")
+
+
 def cache_file(output_dir: Path, cache: bool | str | Path) -> Path | None:
     """Where the analysis cache lives: inside the output folder unless given a folder; None when off."""
     if cache is False:
@@ -130,6 +142,8 @@ def scan(
     root = Path(path)
     out = Path(output_dir) if output_dir is not None else temporary_output()
     sampling = Sampling(options.pop("sample_records", DEFAULT_SAMPLE_RECORDS), options.pop("all_records", False))
+    if not str(path).startswith("hf://"):
+        check_output(root, out)
     opts = build_options(root, **options)
     opts.recorded.update(sample_records=None if sampling.all_records else sampling.records,
                          all_records=sampling.all_records)

@@ -26,6 +26,10 @@ class ReportError(ProvenanceError):
     """A report or manifest cannot be produced from a saved result."""
 
 
+class ScanAbortedError(ProvenanceError):
+    """The scan could not finish (a worker died); nothing half-written is left as a result."""
+
+
 class MissingExtraError(ProvenanceError):
     """An optional dependency is needed for a feature and is not installed."""
 

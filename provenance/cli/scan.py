@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from provenance.api import build_options, cache_file, spdx_files_for
+from provenance.api import build_options, cache_file, check_output, spdx_files_for
 from provenance.cli.console import ProgressLine, print_summary, split_list, summary_dict
-from provenance.errors import ProvenanceError
-from provenance.model import EXIT_USAGE
+from provenance.errors import ProvenanceError, ScanAbortedError
+from provenance.model import EXIT_CODES, EXIT_USAGE, Status
 from provenance.reporting import write_reports
 from provenance.scanner import Scanner
 from provenance.sources.huggingface import DEFAULT_SAMPLE_RECORDS, Sampling, open_source
@@ -77,6 +77,8 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
                              optout_domains=optout_domains,
                              recorded={"sample_records": None if all_records else sample_records,
                                        "all_records": all_records})
+        if not str(path).startswith("hf://"):
+            check_output(path, output)
         opts.cache = cache_file(output, False if no_cache else cache_dir or True)
         source = open_source(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output],
                              sampling=Sampling(sample_records, all_records)) \
@@ -86,9 +88,15 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
         result = scanner.run(output, progress=progress)
         if not no_reports:
             write_reports(result, output, split_list(lang), split_list(formats), spdx_files_for(result, spdx_files))
+    except ScanAbortedError as exc:
+        click.echo(f"provenance: scan incomplete: {exc}", err=True)
+        sys.exit(EXIT_CODES[Status.INCOMPLETE])
     except ProvenanceError as exc:
         click.echo(f"provenance: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except Exception as exc:  # a bug must not look like a policy failure (exit 1) to a pipeline
+        click.echo(f"provenance: internal error, scan incomplete: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_CODES[Status.INCOMPLETE])
     if progress:
         progress.done()
     if as_json:

@@ -6,10 +6,14 @@ import itertools
 import multiprocessing as mp
 import os
 import pickle
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from provenance.engine.interface import Engine
+from provenance.errors import ScanAbortedError
 
 
 class SerialEngine(Engine):
@@ -41,18 +45,33 @@ def _run(item: Any) -> Any:
 
 
 class ProcessEngine(Engine):
-    """A pool of worker processes; results come back in input order so outputs are deterministic."""
+    """A pool of worker processes. Results come back in input order (deterministic outputs); a
+    bounded number of items is in flight (memory stays flat, unlike Pool.imap's feeder, which
+    reads all input ahead); a worker that dies ends the scan with a clear error instead of a hang."""
 
-    def __init__(self, jobs: int | None = None, chunksize: int = 1) -> None:
+    def __init__(self, jobs: int | None = None) -> None:
         self.jobs = jobs or os.cpu_count() or 1
-        self.chunksize = chunksize
 
     def map(self, context: Any, work: Callable[[Any, Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         # forkserver: workers do not inherit the parent's threads (pyarrow's pools).
         ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
         payload = pickle.dumps((context, work))
-        with ctx.Pool(self.jobs, initializer=_init, initargs=(payload,)) as pool:
-            yield from pool.imap(_run, items, chunksize=self.chunksize)
+        pending: deque[Future[Any]] = deque()
+        pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init, initargs=(payload,))
+        try:
+            for item in items:
+                pending.append(pool.submit(_run, item))
+                if len(pending) >= 2 * self.jobs + 1:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BrokenProcessPool:
+            raise ScanAbortedError(
+                "a worker process died (killed for memory, or a crash in a native library); the analyses "
+                "finished so far are cached: run the scan again, or with --jobs 1 to see which file"
+            ) from None
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class AutoEngine(Engine):

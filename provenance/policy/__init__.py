@@ -116,6 +116,9 @@ def parse_policy(data: Any, name: str = "policy") -> Policy:
     for rule, limits in thresholds.items():
         if not isinstance(limits, dict) or set(limits) - _THRESHOLD_KEYS:
             raise ConfigError(f"{name}: thresholds.{rule} takes {', '.join(sorted(_THRESHOLD_KEYS))}")
+        for key, value in limits.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ConfigError(f"{name}: thresholds.{rule}.{key} must be a number, got {value!r}")
     waivers = []
     for i, w in enumerate(data.get("waivers") or []):
         if not isinstance(w, dict) or not w.get("rule") or not w.get("path") or not w.get("reason"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,17 @@ def test_ray_equals_serial(tree, tmp_path: Path) -> None:
     on_ray = provenance.scan(root, tmp_path / "ray", jobs=2, engine="ray", cache=False, reports=False)
     assert _normalised(serial) == _normalised(on_ray)
     assert on_ray.verdict == serial.verdict
+
+
+def _die_on_two(_context: object, item: int) -> int:
+    if item == 2:
+        os._exit(1)
+    return item
+
+
+def test_a_dying_worker_ends_the_scan_with_an_error_not_a_hang() -> None:
+    from provenance.engine.local import ProcessEngine
+    from provenance.errors import ScanAbortedError
+
+    with pytest.raises(ScanAbortedError, match="worker process died"):
+        list(ProcessEngine(2).map(None, _die_on_two, range(6)))

@@ -57,3 +57,26 @@ def test_lone_surrogates_in_values_do_not_crash_the_scan(tree, tmp_path: Path) -
     root = tree({"r.jsonl": '{"license": "mit\\ud800"}\n', "README.md": '---\nlicense: "mit\\ud800"\n---\n'})
     result = _scan(root, tmp_path / "out")
     assert (tmp_path / "out/scan.json").is_file() and result.summary["assets"] == 2
+
+
+def test_output_folder_must_not_be_the_corpus(tree) -> None:
+    from click.testing import CliRunner
+
+    from provenance.cli import main
+
+    root = tree({"LICENSE": "Released under the MIT License.\n", "a.txt": "a"})
+    res = CliRunner().invoke(main, ["scan", str(root), "-o", str(root)])
+    assert res.exit_code == 2 and "scanned folder" in res.output
+    res = CliRunner().invoke(main, ["scan", str(root), "-o", str(root.parent)])
+    assert res.exit_code == 2
+    assert sorted(p.name for p in root.iterdir()) == ["LICENSE", "a.txt"]
+
+
+def test_bad_threshold_values_are_usage_errors() -> None:
+    import pytest
+
+    from provenance.errors import ConfigError
+    from provenance.policy import parse_policy
+
+    with pytest.raises(ConfigError, match="must be a number"):
+        parse_policy({"thresholds": {"unlicensed": {"max_assets": "lots"}}})
