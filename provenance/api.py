@@ -16,6 +16,7 @@ from provenance.policy import Policy, load_policy
 from provenance.results import ScanResult
 from provenance.scanner import Limits, Scanner, ScanOptions, temporary_output
 from provenance.sources.huggingface import DEFAULT_SAMPLE_RECORDS, Sampling, open_source
+from provenance.sources.interface import Source
 from provenance.sources.local import LocalSource
 from provenance.text.blocklist import load_blocklist
 from provenance.text.lexicon import DOMAIN_BY_ID
@@ -103,6 +104,17 @@ def spdx_files_for(result: ScanResult, choice: str = "auto") -> str:
     return "all" if result.summary["assets"] <= SPDX_ALL_FILES_LIMIT else "flagged"
 
 
+def open_corpus(path: str | Path, output_dir: Path, opts: ScanOptions, sampling: Sampling) -> Source:
+    """The source for PATH: a Hugging Face id, cache or save_to_disk folder, else a local folder or
+    file. The folders the scan writes to (output, cache) are never scanned."""
+    if not str(path).startswith("hf://"):
+        check_output(Path(path), output_dir)
+    skip = [output_dir, *([opts.cache.parent] if opts.cache else [])]
+    return open_source(str(path), exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=skip,
+                       sampling=sampling) \
+        or LocalSource(path, exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=skip)
+
+
 def check_output(root: Path, output_dir: Path) -> None:
     """The output folder may sit inside the corpus (it is left out of the scan), but it must not be
     the corpus itself or hold it: results would be written among the data."""
@@ -142,16 +154,11 @@ def scan(
     root = Path(path)
     out = Path(output_dir) if output_dir is not None else temporary_output()
     sampling = Sampling(options.pop("sample_records", DEFAULT_SAMPLE_RECORDS), options.pop("all_records", False))
-    if not str(path).startswith("hf://"):
-        check_output(root, out)
     opts = build_options(root, **options)
     opts.recorded.update(sample_records=None if sampling.all_records else sampling.records,
                          all_records=sampling.all_records)
     opts.cache = cache_file(out, cache)
-    source = open_source(str(path), exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out],
-                         sampling=sampling) \
-        or LocalSource(root, exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=[out])
-    result = Scanner(source, opts).run(out)
+    result = Scanner(open_corpus(path, out, opts, sampling), opts).run(out)
     if reports:
         from provenance.reporting import write_reports
 

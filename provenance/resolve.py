@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from provenance.licensing.expression import expression_facts, ids, more_restrictive, parse, use_class
+from provenance.licensing.expression import canonical, expression_facts, ids, more_restrictive, parse, use_class
 from provenance.licensing.kb import ALLOWED_FOR_USE
 from provenance.model import (
     AssetKind,
@@ -212,7 +212,8 @@ def resolve(
             break
     # A declaration the data contradicts: flag it, keep the more restrictive.
     declared_lic = next((e for e in declared if e.license), None)
-    if declared_lic and base and base_source != str(declared_lic.location) and declared_lic.license != base:
+    if (declared_lic and base and base_source != str(declared_lic.location)
+            and canonical(declared_lic.license or "") != canonical(base)):
         chosen = more_restrictive(base, declared_lic.license or base)
         findings.append(Finding(
             "license-conflict", Severity.ERROR, path,

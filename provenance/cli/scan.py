@@ -8,14 +8,13 @@ from pathlib import Path
 
 import click
 
-from provenance.api import build_options, cache_file, check_output, spdx_files_for
+from provenance.api import build_options, cache_file, open_corpus, spdx_files_for
 from provenance.cli.console import ProgressLine, print_summary, split_list, summary_dict
 from provenance.errors import ProvenanceError, ScanAbortedError
 from provenance.model import EXIT_CODES, EXIT_USAGE, Status
 from provenance.reporting import write_reports
 from provenance.scanner import Scanner
-from provenance.sources.huggingface import DEFAULT_SAMPLE_RECORDS, Sampling, open_source
-from provenance.sources.local import LocalSource
+from provenance.sources.huggingface import DEFAULT_SAMPLE_RECORDS, Sampling
 
 
 @click.command()
@@ -77,12 +76,8 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
                              optout_domains=optout_domains,
                              recorded={"sample_records": None if all_records else sample_records,
                                        "all_records": all_records})
-        if not str(path).startswith("hf://"):
-            check_output(path, output)
         opts.cache = cache_file(output, False if no_cache else cache_dir or True)
-        source = open_source(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output],
-                             sampling=Sampling(sample_records, all_records)) \
-            or LocalSource(path, exclude=opts.exclude, follow_symlinks=follow_symlinks, skip_dirs=[output])
+        source = open_corpus(path, output, opts, Sampling(sample_records, all_records))
         progress = None if quiet or as_json else ProgressLine()
         scanner = Scanner(source, opts)
         result = scanner.run(output, progress=progress)

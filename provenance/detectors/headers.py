@@ -39,9 +39,14 @@ class SpdxHeaderDetector(Detector):
 
     def detect(self, content: AssetContent) -> DetectorOutput:
         head = content.head[:16384]
-        if b"SPDX-License-Identifier" not in head:
+        if b"SPDX-License-Identifier" in head:
+            text = head.decode("utf-8", errors="replace")
+        elif head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: the tag is not in the raw bytes
+            text = (content.text()[0] or "")[:16384]
+            if "SPDX-License-Identifier" not in text:
+                return DetectorOutput()
+        else:
             return DetectorOutput()
-        text = head.decode("utf-8", errors="replace")
         return DetectorOutput(evidence=tuple(
             Evidence(
                 kind=EvidenceKind.SPDX_HEADER, level=Level.FILE, location=Location(content.asset.path, line=lineno),

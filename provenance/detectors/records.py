@@ -260,7 +260,7 @@ def _arrow(content: AssetContent, tally: _Tally) -> bool:
         reader = pa.ipc.open_stream(source)
         batches = iter(reader)
     columns = license_columns(reader.schema.names)
-    index = reader.schema.get_field_index(columns[0]) if columns else -1
+    index = reader.schema.names.index(columns[0]) if columns else -1
     tally.field = columns[0] if columns else ""
     for batch in batches:
         tally.rows += batch.num_rows
@@ -276,14 +276,18 @@ def _csv(content: AssetContent, tally: _Tally, delimiter: str) -> bool:
     stream: Any = content.open()
     columns: list[str] = []
     try:
+        # Every column read as text: types guessed from the first block would call a valid file
+        # malformed where a numeric column later holds text.
+        header = _csv_header(content.head, delimiter)
         reader = pcsv.open_csv(
             stream,
             read_options=pcsv.ReadOptions(block_size=1 << 22),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(column_types={}, strings_can_be_null=False),
+            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
+                                                strings_can_be_null=False),
         )
         columns = license_columns(reader.schema.names)
-        index = reader.schema.get_field_index(columns[0]) if columns else -1
+        index = reader.schema.names.index(columns[0]) if columns else -1
         tally.field = columns[0] if columns else ""
         for batch in reader:
             tally.rows += batch.num_rows
@@ -292,3 +296,11 @@ def _csv(content: AssetContent, tally: _Tally, delimiter: str) -> bool:
     except pa.ArrowInvalid as exc:
         tally.errors.append(f"malformed CSV after {tally.rows} rows: {_short(exc)}")
     return bool(columns)
+
+
+def _csv_header(head: bytes, delimiter: str) -> list[str]:
+    """Column names from the first line (all that is needed to read every column as text)."""
+    import csv
+
+    first = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
+    return next(csv.reader([first], delimiter=delimiter), [])

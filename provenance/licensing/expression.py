@@ -152,6 +152,20 @@ def _parse_atom(tokens: list[str], pos: int) -> tuple[Expr, int]:
     return License(lid), pos
 
 
+def canonical(expression: str) -> str:
+    """The expression with operands in a fixed order, for comparing: "MIT AND CC-BY-4.0" equals
+    "CC-BY-4.0 AND MIT". Unparsable text is returned as it is."""
+    def order(expr: Expr) -> Expr:
+        if isinstance(expr, License):
+            return expr
+        return Compound(expr.op, tuple(sorted((order(i) for i in expr.items), key=lambda e: e.render())))
+
+    try:
+        return order(parse(expression)).render()
+    except ExpressionSyntaxError:
+        return expression
+
+
 def ids(expr: Expr) -> tuple[str, ...]:
     if isinstance(expr, License):
         return (expr.id,)

@@ -93,18 +93,19 @@ class LocalSource(Source):
         except OSError as exc:
             yield Unreadable(".", f"cannot read the folder: {exc.strerror}")
             return
-        seen = {(st.st_dev, st.st_ino)}
+        root_key = (st.st_dev, st.st_ino)
+        seen = {root_key: "."}  # every folder entered, by identity, with the path it was scanned under
         match = self.ignore.match_file if self.has_patterns else None
         # Depth-first with an explicit stack of sorted listings: same order as a recursive walk,
         # without a generator frame per folder.
-        stack: list[tuple[str, Iterator[os.DirEntry[str]]]] = []
+        stack: list[tuple[str, Iterator[os.DirEntry[str]], tuple[int, int]]] = []
         listing = self._list(str(self.root), "")
         if isinstance(listing, Unreadable):
             yield listing
             return
-        stack.append(("", listing))
+        stack.append(("", listing, root_key))
         while stack:
-            rel_dir, items = stack[-1]
+            rel_dir, items, _ = stack[-1]
             item = next(items, None)
             if item is None:
                 stack.pop()
@@ -123,13 +124,15 @@ class LocalSource(Source):
                 self.ignored += 1
                 continue
             if is_link:
-                if metadata_only:
+                if metadata_only and not self.follow_symlinks:
                     continue
                 target = self._link(item.path, rel)
                 if isinstance(target, str):  # a followed link to a folder
                     is_dir = True
                 else:
-                    yield from target
+                    # Pass 1 takes the license files and cards that links lead to, pass 2 the rest.
+                    yield from (t for t in target if not metadata_only
+                                or (isinstance(t, Entry) and t.asset.kind in METADATA_KINDS))
                     continue
             if is_dir:
                 try:
@@ -140,15 +143,18 @@ class LocalSource(Source):
                 key = (dst.st_dev, dst.st_ino)
                 if key in skip:
                     continue
-                if key in seen:
-                    yield Unreadable(display_path(rel)[0], "symlink loop: folder already visited")
+                if any(key == k for _, _, k in stack):
+                    yield Unreadable(display_path(rel)[0], "symlink loop: a link back to a folder it is in")
                     continue
-                seen.add(key)
+                if key in seen:  # another name for a folder scanned already: not a loop, not twice
+                    yield Skipped(display_path(rel)[0], f"same folder as {seen[key]}, scanned there")
+                    continue
+                seen[key] = display_path(rel)[0]
                 listing = self._list(item.path, rel)
                 if isinstance(listing, Unreadable):
                     yield listing
                 else:
-                    stack.append((rel, listing))
+                    stack.append((rel, listing, key))
             elif not metadata_only or kind_of(name) in METADATA_KINDS:
                 yield from self._file(item.path, rel)
 

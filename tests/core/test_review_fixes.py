@@ -80,3 +80,42 @@ def test_bad_threshold_values_are_usage_errors() -> None:
 
     with pytest.raises(ConfigError, match="must be a number"):
         parse_policy({"thresholds": {"unlicensed": {"max_assets": "lots"}}})
+
+
+def test_license_files_behind_followed_symlinks_count(tree, tmp_path: Path) -> None:
+    import os
+
+    root = tree({"README.md": "---\nlicense: mit\n---\n", "inside/LICENSE": "Released under CC0 1.0.\n"})
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    (ext / "LICENSE").write_text("Released under CC BY-NC 4.0.\n")
+    (ext / "data.txt").write_text("d")
+    os.symlink(ext, root / "sub")
+    os.symlink(root / "inside", root / "alias")  # another name for a folder in the corpus
+    result = _scan(root, tmp_path / "out", follow_symlinks=True)
+    rows = _rows(result)
+    assert rows["sub/data.txt"]["license"] == "CC-BY-NC-4.0" and "sub/LICENSE" in rows
+    # the first name in walk order is scanned, the other is listed as skipped, not as an error
+    assert "alias/LICENSE" in rows and "inside/LICENSE" not in rows and not result.errors
+    assert {"path": "inside", "reason": "same folder as alias, scanned there"} in [dict(s) for s in result.skipped]
+
+
+def test_declared_and_found_expressions_compare_as_licenses_not_strings(tree, tmp_path: Path) -> None:
+    root = tree({"provenance.yaml": "sources:\n  - {path: 'd/**', license: MIT AND CC-BY-4.0}\n",
+                 "d/README.md": "---\nlicense: [cc-by-4.0, mit]\n---\n", "d/x.txt": "x"})
+    assert "license-conflict" not in _rows(_scan(root, tmp_path / "out"))["d/x.txt"]["findings"]
+
+
+def test_csv_columns_are_text_and_duplicate_license_columns_are_read(tree, tmp_path: Path) -> None:
+    body = "".join(f"{i},mit\n" for i in range(300_000)) + "abc,cc-by-nc-4.0\n"
+    root = tree({"big.csv": "id,license\n" + body, "dup.csv": "license,text,license\ncc-by-nc-4.0,x,mit\n"})
+    rows = _rows(_scan(root, tmp_path / "out"))
+    assert rows["big.csv"]["error"] is None and rows["big.csv"]["records"] == 300_001
+    assert "CC-BY-NC-4.0" in rows["big.csv"]["license"]
+    assert rows["dup.csv"]["license"] == "CC-BY-NC-4.0"
+
+
+def test_spdx_tags_in_utf16_files(tree, tmp_path: Path) -> None:
+    root = tree({"README.md": "---\nlicense: mit\n---\n",
+                 "w.txt": "\ufeffSPDX-License-Identifier: CC-BY-NC-4.0\nhello\n".encode("utf-16")})
+    assert _rows(_scan(root, tmp_path / "out"))["w.txt"]["license"] == "CC-BY-NC-4.0"
