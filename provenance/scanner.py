@@ -171,7 +171,9 @@ def _analyze_file(ctx: WorkContext, entry: Entry) -> Analyzed:
         outputs, content_errors = decode_outputs(cached[5])
         return Analyzed(entry, read[2], read[3], outputs, name_problem + content_errors, "rehashed", cached[5])
     done = _detect(ctx, entry, *read)
-    data = encode_outputs(done.outputs, done.errors) if ctx.cache else None
+    # A detector crash is a bug to see again on the next scan, not a fact about the file to keep.
+    crashed = any(e.startswith("detector ") and " failed: " in e for e in done.errors)
+    data = encode_outputs(done.outputs, done.errors) if ctx.cache and not crashed else None
     return replace(done, errors=name_problem + done.errors, cache_data=data)
 
 
@@ -371,6 +373,9 @@ class Scanner:
     def run(self, out_dir: Path, progress: Progress | None = None) -> ScanResult:
         out_dir.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporaries(out_dir)
+        # The previous verdict goes first: a scan that dies half-way leaves no result rather than
+        # an old one (perhaps a pass) beside new rows.
+        (out_dir / "scan.json").unlink(missing_ok=True)
         opts = self.options
         scope = ScopeIndex()
         cache = self._open_cache(out_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -30,12 +31,14 @@ def _line_of(text: str, key: str) -> int | None:
 def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "") -> list[Evidence]:
     """Evidence from card metadata; shared with the Hugging Face source."""
     value = meta.get("license")
-    if isinstance(value, str):
-        values = [value]
-    elif isinstance(value, list):
-        values = [v for v in value if isinstance(v, str)]
-    else:
+    # Whatever the card holds under `license` is read as text: `license: 123` or a mapping must
+    # show up as unidentified evidence, not vanish and let the folder inherit a parent's license.
+    if value is None:
         values = []
+    elif isinstance(value, list):
+        values = [v if isinstance(v, str) else json.dumps(v, default=str) for v in value if v is not None]
+    else:
+        values = [value if isinstance(value, str) else json.dumps(value, default=str)]
     name = meta.get("license_name")
     link = meta.get("license_link")
     line = _line_of(text, "license") if text else None

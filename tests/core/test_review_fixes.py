@@ -119,3 +119,10 @@ def test_spdx_tags_in_utf16_files(tree, tmp_path: Path) -> None:
     root = tree({"README.md": "---\nlicense: mit\n---\n",
                  "w.txt": "\ufeffSPDX-License-Identifier: CC-BY-NC-4.0\nhello\n".encode("utf-16")})
     assert _rows(_scan(root, tmp_path / "out"))["w.txt"]["license"] == "CC-BY-NC-4.0"
+
+
+def test_non_text_card_license_values_are_unidentified_evidence(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n", "d/README.md": "---\nlicense: 123\n---\n",
+                 "d/x.txt": "x"})
+    row = _rows(_scan(root, tmp_path / "out"))["d/x.txt"]
+    assert row["license"] == "LicenseRef-Unknown" and "unknown-license" in row["findings"]
