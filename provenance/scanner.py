@@ -147,7 +147,7 @@ def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
 
         return analyze_archive(ctx, entry)
     done = _analyze_file(ctx, entry)
-    if entry.asset.kind is AssetKind.TABLE:  # hook: media embedded in tables become members
+    if entry.asset.kind is AssetKind.TABLE and done.sha256:  # not a table the read refused (size, holes)  # hook: media embedded in tables become members
         from provenance.sources.embedded import table_members
 
         local = ctx.source.local_path(entry)
