@@ -63,7 +63,7 @@ class Limits:
     sparse_ratio: float = 0.1
     #: Sparse-file check applies from this size up.
     sparse_min_size: int = 64 * 2**20
-    #: Member count, expanded size, ratio and nesting bounds for archives (hook: sources.archives).
+    #: Member count, expanded size, ratio and nesting bounds for archives.
     archives: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 
@@ -80,7 +80,7 @@ class Analyzed:
     origin: str = "analysed"
     #: JSON of outputs and content errors, to store in the cache (None: nothing to store).
     cache_data: str | None = None
-    #: Archive members and media embedded in tables, each analysed like a file (hook: sources.archives).
+    #: Archive members and media embedded in tables, each analysed like a file.
     members: tuple[Analyzed, ...] = ()
 
 
@@ -142,12 +142,13 @@ def _read(ctx: WorkContext, entry: Entry) -> tuple[bytes, bool, str, str] | str:
 def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
     """Read one asset once and run every detector that applies, unless the cache already knows
     the answer. Never raises for bad data."""
-    if entry.asset.kind is AssetKind.ARCHIVE:  # hook: archives are read member by member (not cached)
+    if entry.asset.kind is AssetKind.ARCHIVE:  # read member by member (not cached)
         from provenance.sources.archives import analyze_archive
 
         return analyze_archive(ctx, entry)
     done = _analyze_file(ctx, entry)
-    if entry.asset.kind is AssetKind.TABLE and done.sha256:  # not a table the read refused (size, holes)  # hook: media embedded in tables become members
+    # Media embedded in a table become members; not for a table the read refused (size, holes).
+    if entry.asset.kind is AssetKind.TABLE and done.sha256:
         from provenance.sources.embedded import table_members
 
         local = ctx.source.local_path(entry)
@@ -220,7 +221,7 @@ def conclude(ctx: WorkContext, done: Analyzed) -> AssetResult:
         asset.path, asset.kind, own, ctx.scope.nearest(asset.folder),
         ctx.declarations.evidence_for(asset.path), record_licenses, records, ctx.policy.use,
     )
-    # hook: an archive whose members were listed is a container; its members carry the license findings.
+    # An archive whose members were listed is a container: its members carry the license findings.
     own_findings = () if done.members and asset.kind is AssetKind.ARCHIVE else resolution.findings
     findings = [f for out in outputs for f in out.findings] + list(own_findings)
     findings += [Finding("scan-error", Severity.ERROR, asset.path, reason) for reason in done.errors]

@@ -12,6 +12,7 @@ from provenance.licensing.identify.index import (
     SHINGLE,
     Entry,
     Index,
+    shared_counts,
     shingle_hashes,
     version_string,
     with_aliases,
@@ -70,7 +71,7 @@ def _without_included(refs: list[_Ref], index: Index) -> list[_Ref]:
     known = {r.words for r in refs}
     out: list[_Ref] = []
     for a, ref in enumerate(refs):
-        shared = _shared_counts(index, index.shingles_of(a))
+        shared = shared_counts(index, index.shingles_of(a))
         for b in np.flatnonzero(
             (shared >= 0.95 * sizes) & (sizes >= 150) & (sizes <= 0.9 * sizes[a])
         ).tolist():
@@ -98,23 +99,9 @@ def _near_existing(index: Index, words: tuple[str, ...], source: int) -> bool:
     """True when a reference other than `source` already holds 90% of these words' shingles."""
     hashes = np.unique(shingle_hashes(word_ids(words, index.vocab)))
     hashes = hashes[hashes != 0]
-    shared = _shared_counts(index, hashes)
+    shared = shared_counts(index, hashes)
     shared[source] = 0
     return bool(hashes.size) and int(shared.max()) >= 0.9 * hashes.size
-
-
-def _shared_counts(index: Index, hashes: np.ndarray) -> np.ndarray:
-    """Per entry: how many of `hashes` (distinct) it holds."""
-    slot = np.searchsorted(index.post_keys, hashes)
-    slot[slot >= index.post_keys.size] = 0
-    slot = slot[index.post_keys[slot] == hashes]
-    lo = index.post_starts[slot]
-    lens = index.post_starts[slot + 1] - lo
-    total = int(lens.sum())
-    if total == 0:
-        return np.zeros(len(index.entries), dtype=np.int64)
-    starts = np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(total)
-    return np.bincount(index.post_entries[starts], minlength=len(index.entries))
 
 
 def _assemble(refs: list[_Ref]) -> Index:

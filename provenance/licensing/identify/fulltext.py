@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from provenance.licensing.identify.index import SHINGLE, Index, shingle_hashes, word_ids
+from provenance.licensing.identify.index import SHINGLE, Index, shared_counts, shingle_hashes, word_ids
 from provenance.licensing.identify.normalize import Tokens
 
 #: Share of the reference's shingles that must be present to call it identified.
@@ -62,17 +62,7 @@ def _unique(values: np.ndarray) -> np.ndarray:
 
 
 def _candidate_counts(index: Index, hashes: np.ndarray) -> np.ndarray:
-    uniq = _unique(hashes)
-    slot = np.searchsorted(index.post_keys, uniq)
-    slot[slot >= index.post_keys.size] = 0
-    slot = slot[index.post_keys[slot] == uniq]
-    lo = index.post_starts[slot]
-    lens = index.post_starts[slot + 1] - lo
-    total = int(lens.sum())
-    if total == 0:
-        return np.zeros(len(index.entries), dtype=np.int64)
-    starts = np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(total)
-    return np.bincount(index.post_entries[starts], minlength=len(index.entries))
+    return shared_counts(index, _unique(hashes))
 
 
 def _densest_region(positions: np.ndarray) -> tuple[int, int, int]:

@@ -115,3 +115,17 @@ def shingle_hashes(ids: np.ndarray) -> np.ndarray:
 
 def version_string() -> str:
     return f"spdx-{load_bundle().version}+provenance-{ENGINE_VERSION}"
+
+
+def shared_counts(index: Index, hashes: np.ndarray) -> np.ndarray:
+    """Per entry: how many of `hashes` (distinct values) it holds, through the posting lists."""
+    slot = np.searchsorted(index.post_keys, hashes)
+    slot[slot >= index.post_keys.size] = 0
+    slot = slot[index.post_keys[slot] == hashes]
+    lo = index.post_starts[slot]
+    lens = index.post_starts[slot + 1] - lo
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(len(index.entries), dtype=np.int64)
+    starts = np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(total)
+    return np.bincount(index.post_entries[starts], minlength=len(index.entries))
