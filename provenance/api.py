@@ -76,7 +76,7 @@ def build_options(
         blocklist=load_blocklist(*blocklist) if blocklist else (),
         blocked_threshold=blocked_threshold,
         registry=str(registry) if registry else None,
-        optout_domains=tuple(sorted(load_optout(optout_domains))) if optout_domains else (),  # hook: issue 4
+        optout_domains=tuple(sorted(load_optout(optout_domains))) if optout_domains else (),
     )
     recorded = {
         **(recorded or {}),

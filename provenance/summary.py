@@ -129,7 +129,7 @@ class Summary:
     def sources_table(self, info: SourceInfo, declarations: Declarations) -> list[dict[str, Any]]:
         rows = []
         declared = {d.name: d for d in declarations.sources}
-        per_source = dict(info.details.get("per_source") or {})  # hook: a source of several datasets
+        per_source = dict(info.details.get("per_source") or {})  # a source of several datasets (a Hub cache)
         for name, s in sorted(self.sources.items()):
             d = declared.get(name)
             sub = per_source.get(name, {})

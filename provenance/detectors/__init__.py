@@ -52,7 +52,7 @@ def build_detectors(config: DetectorConfig | None = None) -> list[Detector]:
     ]
     if config.blocklist:
         detectors.append(BlocklistDetector(config.blocklist, config.blocked_threshold))
-    from provenance.crawl import UrlDomainDetector  # hook: issue 4 (lazy: these import detectors.*)
+    from provenance.crawl import UrlDomainDetector  # lazy: these modules import detectors.*
     from provenance.lineage import LineageDetector
 
     detectors += [LineageDetector(), UrlDomainDetector(config.optout_domains)]

@@ -218,7 +218,7 @@ def _count_arrow(column: Any, tally: _Tally) -> None:
             tally.values[_as_text(value)] += 1
         return
     elif pa.types.is_dictionary(column.type):
-        pass  # hook: counted by dictionary code, never decoded row by row
+        pass  # counted by dictionary code, never decoded row by row
     elif not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         column = pc.cast(column, pa.string())
     if column.null_count:
@@ -239,7 +239,7 @@ def _parquet(content: AssetContent, tally: _Tally) -> bool:
     tally.field = columns[0]
     kind = pf.schema_arrow.field(columns[0]).type
     if str(kind) in ("string", "large_string"):
-        # hook: license strings read dictionary-encoded: counting codes beats decoding every string
+        # License strings read dictionary-encoded: counting codes beats decoding every string
         source = str(content.local_path) if content.local_path else content.open()
         pf = pq.ParquetFile(source, read_dictionary=[columns[0]])
     for batch in pf.iter_batches(columns=[columns[0]], batch_size=BATCH_ROWS):
