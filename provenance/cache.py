@@ -108,7 +108,7 @@ class AnalysisCache:
             self._init_schema()
 
     def _init_schema(self) -> None:
-        conn = sqlite3.connect(self.path)
+        conn = sqlite3.connect(self.path, timeout=60)
         try:
             with conn:
                 conn.execute("PRAGMA journal_mode=WAL")
@@ -120,7 +120,7 @@ class AnalysisCache:
     def get(self, root: str, path: str) -> tuple[int, int, int, str, str, str] | None:
         """(size, mtime_ns, ctime_ns, sha256, sha1, data) stored for the asset, if any."""
         if self._reader is None:
-            self._reader = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._reader = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=60)
         row = self._reader.execute(
             "SELECT size, mtime_ns, ctime_ns, sha256, sha1, data FROM analyses_v2"
             " WHERE namespace=? AND root=? AND path=?",
@@ -133,7 +133,7 @@ class AnalysisCache:
         if not rows:
             return
         if self._writer is None:
-            self._writer = sqlite3.connect(self.path)
+            self._writer = sqlite3.connect(self.path, timeout=60)  # scans sharing a cache wait their turn
             self._writer.execute("PRAGMA synchronous=NORMAL")
         with self._writer:
             self._writer.executemany(
