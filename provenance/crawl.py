@@ -8,7 +8,6 @@ hosts are extracted with one vectorised regex and counted with `value_counts`.
 
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.errors import ConfigError
 from provenance.model import Asset, AssetKind, Finding, Severity
+from provenance.tables import arrow_batches, jsonl_lines
 
 URL_FIELDS = ("url", "image_url", "source_url", "page_url", "img_url", "link", "href", "uri", "website")
 # Per-record provenance named rather than linked ("wikipedia", "common_crawl/2023-06").
@@ -32,7 +32,6 @@ TOP_PER_ASSET = 50
 TOP_PER_SOURCE = 20
 _HOST = r"^\s*[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(?P<host>\[[^\]]*\]|[^/:?#\s]+)"
 _HOST_FAST = r"^\s*[A-Za-z][A-Za-z0-9+.-]*://(?P<host>[^/:?#@\s]+)"
-MAX_LINE = 16 * 2**20
 
 
 def host_of(url: str) -> str | None:
@@ -256,17 +255,8 @@ def _parquet_batches(content: AssetContent) -> Batches | None:
 
 
 def _arrow_batches(content: AssetContent) -> Batches | None:
-    import pyarrow as pa
-
-    source: Any = pa.memory_map(str(content.local_path)) if content.local_path else content.open()
-    try:
-        reader: Any = pa.ipc.open_file(source)
-        batches: Iterator[Any] = (reader.get_batch(i) for i in range(reader.num_record_batches))
-    except pa.ArrowInvalid:
-        source.seek(0)
-        reader = pa.ipc.open_stream(source)
-        batches = iter(reader)
-    url, src = _pick(reader.schema.names)
+    schema, batches = arrow_batches(str(content.local_path) if content.local_path else None, content.open)
+    url, src = _pick(schema.names)
     names = [c for c in (url, src) if c]
     return (names, (b.select(names) for b in batches)) if names else None
 
@@ -299,31 +289,28 @@ def url_of(obj: Mapping[str, Any]) -> tuple[str, str] | None:
 
 def _jsonl(content: AssetContent) -> _Tally:
     tally = _Tally()
-    with io.BufferedReader(content.open(), buffer_size=1 << 20) as stream:  # type: ignore[type-var]
-        while line := stream.readline(MAX_LINE + 1):
-            if len(line) > MAX_LINE and not line.endswith(b"\n"):
-                while (rest := stream.readline(MAX_LINE)) and not rest.endswith(b"\n"):
-                    pass  # an overlong line is skipped without holding it in memory
-                continue
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except (ValueError, RecursionError):
-                continue
-            if not isinstance(obj, dict):
-                continue
-            tally.rows += 1
-            found = url_of(obj)
-            if found:
-                tally.url_field = tally.url_field or found[0]
-                host = host_of(found[1])
-                if host:
-                    tally.hosts[host] += 1
-            key, value = _source_of(obj)
-            if key and key != tally.url_field:
-                tally.source_field = tally.source_field or key
-                tally.sources[value[:100]] += 1
+    for _, line in jsonl_lines(content.open()):
+        if line is None:  # an overlong line, skipped without holding it in memory
+            continue
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if not isinstance(obj, dict):
+            continue
+        tally.rows += 1
+        found = url_of(obj)
+        if found:
+            tally.url_field = tally.url_field or found[0]
+            host = host_of(found[1])
+            if host:
+                tally.hosts[host] += 1
+        key, value = _source_of(obj)
+        if key and key != tally.url_field:
+            tally.source_field = tally.source_field or key
+            tally.sources[value[:100]] += 1
     return tally
 
 

@@ -7,13 +7,13 @@ was sampled.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from typing import Any
 
 from provenance.detectors.interface import AssetContent
-from provenance.detectors.records import LICENSE_FIELDS, MAX_JSON_DOCUMENT, MAX_LINE
+from provenance.detectors.records import LICENSE_FIELDS, MAX_JSON_DOCUMENT
+from provenance.tables import arrow_batches, jsonl_lines
 from provenance.text.items import TextItem
 
 RECORD_LIMIT = 20_000
@@ -52,21 +52,16 @@ def record_items(content: AssetContent, limit: int = RECORD_LIMIT) -> tuple[tupl
 
 
 def _jsonl(content: AssetContent, items: list[TextItem], limit: int) -> bool:
-    with io.BufferedReader(content.open(), buffer_size=1 << 20) as reader:  # type: ignore[type-var]
-        lineno = 0
-        while line := reader.readline(MAX_LINE + 1):
-            lineno += 1
-            if len(line) > MAX_LINE and not line.endswith(b"\n"):
-                while (rest := reader.readline(MAX_LINE)) and not rest.endswith(b"\n"):
-                    pass
-                continue
-            try:
-                obj = json.loads(line)
-            except (ValueError, RecursionError):
-                continue
-            if len(items) >= limit:
-                return True
-            items.append(TextItem("\n".join(_strings(obj)), locator=str(lineno)))
+    for lineno, line in jsonl_lines(content.open()):
+        if line is None:
+            continue
+        try:
+            obj = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if len(items) >= limit:
+            return True
+        items.append(TextItem("\n".join(_strings(obj)), locator=str(lineno)))
     return False
 
 
@@ -117,11 +112,4 @@ def _batches(content: AssetContent, name: str) -> Iterator[Any]:
             convert_options=pcsv.ConvertOptions(column_types={}, strings_can_be_null=False),
         )
     else:
-        source: Any = pa.memory_map(str(content.local_path)) if content.local_path else content.open()
-        try:
-            reader: Any = pa.ipc.open_file(source)
-            for i in range(reader.num_record_batches):
-                yield reader.get_batch(i)
-        except pa.ArrowInvalid:
-            source.seek(0)
-            yield from pa.ipc.open_stream(source)
+        yield from arrow_batches(str(content.local_path) if content.local_path else None, content.open)[1]

@@ -6,7 +6,6 @@ bounded line length. Distinct values are counted and normalised once each.
 
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -15,12 +14,12 @@ from typing import IO, Any
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.licensing.names import normalize_license
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location, RecordLicense
+from provenance.tables import MAX_LINE, arrow_batches, jsonl_lines
 from provenance.textio import clean_text
 
 LICENSE_FIELDS = ("license", "licence", "license_name", "licence_name", "license_id", "licenses",
                   "license_url", "rights", "copyright_license", "spdx_license", "license_spdx")
 NESTED_PARENTS = ("meta", "metadata")
-MAX_LINE = 16 * 2**20
 MAX_JSON_DOCUMENT = 64 * 2**20
 MAX_NORMALIZED = 10_000  # distinct values read per asset; past that, records are reported unchecked
 MAX_SHOWN = 64  # unidentified values listed by name per asset
@@ -143,35 +142,24 @@ def _jsonl(stream: IO[bytes], tally: _Tally) -> bool:
     has_column = False
     bad = 0
     first_bad = 0
-    with io.BufferedReader(stream, buffer_size=1 << 20) as reader:  # type: ignore[type-var]
-        lineno = 0
-        while True:
-            line = reader.readline(MAX_LINE + 1)
-            if not line:
-                break
-            lineno += 1
-            if len(line) > MAX_LINE and not line.endswith(b"\n"):
-                tally.errors.append(f"line {lineno} is longer than {MAX_LINE // 2**20} MiB; skipped")
-                while (rest := reader.readline(MAX_LINE)) and not rest.endswith(b"\n"):
-                    pass
-                continue
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except (ValueError, RecursionError):
-                bad += 1
-                first_bad = first_bad or lineno
-                continue
-            if not isinstance(obj, dict):
-                bad += 1
-                first_bad = first_bad or lineno
-                continue
-            tally.rows += 1
-            found, value = _value(obj, tally)
-            if found:
-                has_column = True
-            tally.values[value] += 1
+    for lineno, line in jsonl_lines(stream):
+        if line is None:
+            tally.errors.append(f"line {lineno} is longer than {MAX_LINE // 2**20} MiB; skipped")
+            continue
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except (ValueError, RecursionError):
+            obj = None
+        if not isinstance(obj, dict):
+            bad += 1
+            first_bad = first_bad or lineno
+            continue
+        tally.rows += 1
+        found, value = _value(obj, tally)
+        has_column = has_column or found
+        tally.values[value] += 1
     if bad:
         tally.errors.append(f"{bad} line(s) are not JSON objects (first at line {first_bad})")
     if not has_column:
@@ -249,18 +237,9 @@ def _parquet(content: AssetContent, tally: _Tally) -> bool:
 
 
 def _arrow(content: AssetContent, tally: _Tally) -> bool:
-    import pyarrow as pa
-
-    source: Any = pa.memory_map(str(content.local_path)) if content.local_path else content.open()
-    try:
-        reader: Any = pa.ipc.open_file(source)
-        batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
-    except pa.ArrowInvalid:
-        source.seek(0)
-        reader = pa.ipc.open_stream(source)
-        batches = iter(reader)
-    columns = license_columns(reader.schema.names)
-    index = reader.schema.names.index(columns[0]) if columns else -1
+    schema, batches = arrow_batches(str(content.local_path) if content.local_path else None, content.open)
+    columns = license_columns(schema.names)
+    index = schema.names.index(columns[0]) if columns else -1
     tally.field = columns[0] if columns else ""
     for batch in batches:
         tally.rows += batch.num_rows

@@ -21,6 +21,7 @@ from provenance.detectors.interface import AssetContent
 from provenance.detectors.records import license_columns
 from provenance.model import Asset, AssetKind
 from provenance.sources.interface import Entry
+from provenance.tables import arrow_batches
 
 if TYPE_CHECKING:
     from provenance.sources.scanning import Analyzed, WorkContext
@@ -70,40 +71,23 @@ def _opener(data: bytes) -> Callable[[], IO[bytes]]:
 
 
 def _batches(ctx: WorkContext, entry: Entry, content: AssetContent, columns: list[str]) -> Iterator[Any]:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    name = entry.asset.path.lower()
-    source: Any = str(content.local_path) if content.local_path else content.open()
-    if name.endswith(".parquet"):
-        yield from pq.ParquetFile(source).iter_batches(columns=columns, batch_size=BATCH)
+    local = str(content.local_path) if content.local_path else None
+    if entry.asset.path.lower().endswith(".parquet"):
+        yield from pq.ParquetFile(local or content.open()).iter_batches(columns=columns, batch_size=BATCH)
         return
-    if content.local_path:
-        source = pa.memory_map(str(content.local_path))
-    try:
-        reader: Any = pa.ipc.open_file(source)
-        batches: Iterator[Any] = (reader.get_batch(i) for i in range(reader.num_record_batches))
-    except pa.ArrowInvalid:
-        source.seek(0)
-        reader = pa.ipc.open_stream(source)
-        batches = iter(reader)
-    for batch in batches:
+    for batch in arrow_batches(local, content.open)[1]:
         yield batch.select(columns)
 
 
 def _schema(entry: Entry, content: AssetContent) -> Any:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    local = str(content.local_path) if content.local_path else None
     if entry.asset.path.lower().endswith(".parquet"):
-        source: Any = str(content.local_path) if content.local_path else content.open()
-        return pq.ParquetFile(source).schema_arrow
-    source = pa.memory_map(str(content.local_path)) if content.local_path else content.open()
-    try:
-        return pa.ipc.open_file(source).schema
-    except pa.ArrowInvalid:
-        source.seek(0)
-        return pa.ipc.open_stream(source).schema
+        return pq.ParquetFile(local or content.open()).schema_arrow
+    return arrow_batches(local, content.open)[0]
 
 
 def table_members(ctx: WorkContext, entry: Entry, content: AssetContent) -> tuple[tuple[Analyzed, ...], str | None]:
