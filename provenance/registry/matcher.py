@@ -143,19 +143,21 @@ class Registry:
         if len(rows) == 0:
             return ()
         # Cheap cut first: most retrieval candidates are far in pHash in both orientations.
-        ph = self.phash[rows]
+        ph = self.phash.take(rows)
         pn = popcount64(np.bitwise_xor(ph, np.uint64(fp.phash)))
         pm = popcount64(np.bitwise_xor(ph, np.uint64(fp.phash_mirror)))
-        near = np.minimum(pn, pm) <= PHASH_RADIUS
+        near = np.flatnonzero(np.minimum(pn, pm) <= PHASH_RADIUS)
+        if not len(near):
+            return ()
         rows, pn, pm = rows[near], pn[near], pm[near]
         dh, has, limit = self.dhash[rows], self.has_dhash[rows], self._sum_max[rows]
         best: dict[str, Match] = {}
         for mirrored, pd, qd in ((False, pn, fp.dhash), (True, pm, fp.dhash_mirror)):
             dd = popcount64(np.bitwise_xor(dh, np.uint64(qd)))
             confirmed = (pd <= PHASH_RADIUS) & (dd <= DHASH_CONFIRM) & (pd.astype(np.int16) + dd <= limit)
-            ok = np.where(has, confirmed, pd <= PHASH_ALONE)
-            for row, p, d, h in zip(rows[ok], pd[ok], dd[ok], has[ok], strict=True):
-                m = self._make(int(row), int(p), int(d) if h else None, mirrored, fp)
+            ok = np.flatnonzero(np.where(has, confirmed, pd <= PHASH_ALONE))
+            for i in ok.tolist():
+                m = self._make(int(rows[i]), int(pd[i]), int(dd[i]) if has[i] else None, mirrored, fp)
                 w = m.work.work_id
                 if w not in best or m.score < best[w].score:
                     best[w] = m

@@ -176,6 +176,45 @@ def test_faiss_and_numpy_scans_agree() -> None:
             assert fast.within(q, radius).tolist() == plain.within(q, radius).tolist()
 
 
+def test_faiss_is_the_default_and_survives_fork() -> None:
+    faiss = pytest.importorskip("faiss")
+    import multiprocessing as mp
+
+    from provenance.registry.search import CodeIndex
+
+    rng = np.random.default_rng(5)
+    codes = rng.integers(0, 2**64, size=20000, dtype=np.uint64, endpoint=False)
+    index = CodeIndex(codes)
+    assert index.backend == "faiss" and faiss.omp_get_max_threads() == 1
+    expected = index.within(int(codes[11]), 22).tolist()
+    assert 11 in expected
+    # Many queries at once open an OpenMP parallel region when threads > 1.
+    index._faiss.range_search(np.zeros((64, 8), np.uint8), 23)  # type: ignore[attr-defined]
+    # A child forked after the parent searched must be able to search too (a libgomp pool
+    # with threads hung here).
+    _FORKED["index"] = index
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        result = pool.apply_async(_search_in_child, (int(codes[11]),))
+        assert result.get(timeout=60) == expected
+
+
+_FORKED: dict[str, object] = {}  # the faiss index reaches the child by fork, not by pickle
+
+
+def _search_in_child(query: int) -> list[int]:
+    return _FORKED["index"].within(query, 22).tolist()  # type: ignore[attr-defined]
+
+
+def test_numpy_backend_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance.registry.search import CodeIndex
+
+    monkeypatch.setenv("PROVENANCE_FAISS", "0")
+    codes = np.arange(100, dtype=np.uint64)
+    assert CodeIndex(codes).backend == "numpy"
+    assert CodeIndex(codes).within(0, 1).tolist() == [0, 1, 2, 4, 8, 16, 32, 64]
+
+
 def test_hash_list_with_bad_size_is_refused(tmp_path: Path) -> None:
     csv = tmp_path / "bad.csv"
     csv.write_text("phash,width\n0123456789abcdef,wide\n")
