@@ -6,8 +6,10 @@ The namespace digests everything that changes detector output: tool, knowledge b
 index, detector versions and their configuration (purpose, blocklist, registry contents). Rows are
 committed batch by batch, so the cache is also the journal that lets a killed scan resume.
 
-Only the analysis is cached, never the resolution: licenses inherited from folders and
-declarations are resolved again on every scan, so a changed LICENSE file is always seen.
+Per asset only the analysis is cached, never the resolution: licenses inherited from folders and
+declarations are resolved again on every scan, so a changed LICENSE file is always seen. Whole
+folders are also kept (table folders_v1, see provenance/memo.py): their rows and totals, under a key
+that covers the folder's listing and everything its resolution depends on.
 Stored as JSON, not pickle: a cache folder may be shared, and must not be able to run code.
 """
 
@@ -32,6 +34,11 @@ CREATE TABLE IF NOT EXISTS analyses_v2 (
     sha256 TEXT NOT NULL, sha1 TEXT NOT NULL,
     data TEXT NOT NULL,
     PRIMARY KEY (namespace, root, path)
+);
+CREATE TABLE IF NOT EXISTS folders_v1 (
+    namespace TEXT NOT NULL, root TEXT NOT NULL, unit TEXT NOT NULL,
+    key TEXT NOT NULL, meta TEXT NOT NULL, rows BLOB NOT NULL,
+    PRIMARY KEY (namespace, root, unit)
 )
 """
 
@@ -112,16 +119,38 @@ class AnalysisCache:
         try:
             with conn:
                 conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(_SCHEMA)
+                conn.executescript(_SCHEMA)
                 conn.execute("SELECT count(*) FROM analyses_v2 LIMIT 1").fetchone()
         finally:
             conn.close()
 
-    def get(self, root: str, path: str) -> tuple[int, int, int, str, str, str] | None:
-        """(size, mtime_ns, ctime_ns, sha256, sha1, data) stored for the asset, if any."""
+    def _read(self) -> sqlite3.Connection:
         if self._reader is None:
             self._reader = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=60)
-        row = self._reader.execute(
+        return self._reader
+
+    def _write(self) -> sqlite3.Connection:
+        if self._writer is None:
+            self._writer = sqlite3.connect(self.path, timeout=60)  # scans sharing a cache wait their turn
+            self._writer.execute("PRAGMA synchronous=NORMAL")
+        return self._writer
+
+    def get_folder(self, root: str, unit: str, key: str) -> tuple[str, bytes] | None:
+        """(meta JSON, Arrow rows) stored for a folder under this key, if any."""
+        row = self._read().execute(
+            "SELECT meta, rows FROM folders_v1 WHERE namespace=? AND root=? AND unit=? AND key=?",
+            (self.namespace, root, unit, key),
+        ).fetchone()
+        return None if row is None else (str(row[0]), bytes(row[1]))
+
+    def put_folder(self, root: str, unit: str, key: str, meta: str, rows: bytes) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO folders_v1 VALUES (?, ?, ?, ?, ?, ?)",
+                         (self.namespace, root, unit, key, meta, rows))
+
+    def get(self, root: str, path: str) -> tuple[int, int, int, str, str, str] | None:
+        """(size, mtime_ns, ctime_ns, sha256, sha1, data) stored for the asset, if any."""
+        row = self._read().execute(
             "SELECT size, mtime_ns, ctime_ns, sha256, sha1, data FROM analyses_v2"
             " WHERE namespace=? AND root=? AND path=?",
             (self.namespace, root, path),
@@ -132,11 +161,8 @@ class AnalysisCache:
         """Store (path, size, mtime_ns, ctime_ns, sha256, sha1, data) rows; committed at once."""
         if not rows:
             return
-        if self._writer is None:
-            self._writer = sqlite3.connect(self.path, timeout=60)  # scans sharing a cache wait their turn
-            self._writer.execute("PRAGMA synchronous=NORMAL")
-        with self._writer:
-            self._writer.executemany(
+        with self._write() as conn:
+            conn.executemany(
                 "INSERT OR REPLACE INTO analyses_v2 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(self.namespace, root, *row) for row in rows],
             )

@@ -90,24 +90,39 @@ def rows_table(results: Sequence[AssetResult]) -> pa.Table:
 
 
 class AssetTableWriter:
-    """Streams rows into assets.parquet (via a temporary file renamed at the end)."""
+    """Streams rows into assets.parquet (via a temporary file renamed at the end). Small tables
+    (a folder reused from the memo) are gathered into row groups of at least GROUP_ROWS rows."""
+
+    GROUP_ROWS = 8192
 
     def __init__(self, out_dir: Path) -> None:
         self.target = out_dir / ASSETS_PARQUET
         self.tmp = out_dir / f".{ASSETS_PARQUET}.{os.getpid()}.tmp"
         self._writer = pq.ParquetWriter(self.tmp, ASSET_SCHEMA, compression="zstd")
+        self._pending: list[pa.Table] = []
+        self._rows = 0
 
     def add_table(self, table: pa.Table) -> None:
         if table.num_rows:
-            self._writer.write_table(table)
+            self._pending.append(table)
+            self._rows += table.num_rows
+            if self._rows >= self.GROUP_ROWS:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._writer.write_table(pa.concat_tables(self._pending), row_group_size=max(self._rows, 1))
+        self._pending, self._rows = [], 0
 
     def close(self) -> None:
+        self._flush()
         self._writer.close()
         with open(self.tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(self.tmp, self.target)
 
     def abort(self) -> None:
+        self._pending = []
         try:
             self._writer.close()
         finally:

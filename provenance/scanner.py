@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import os
 import tempfile
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from provenance import __version__
+from provenance import __version__, memo
 from provenance.cache import AnalysisCache, decode_outputs, encode_outputs
 from provenance.declarations import Declarations
 from provenance.detectors import default_detectors
@@ -35,9 +34,9 @@ from provenance.model import (
     Severity,
     UseClass,
 )
-from provenance.policy import Gate, Policy
+from provenance.policy import Gate, Policy, Tally
 from provenance.resolve import ScopeIndex, resolve
-from provenance.results import AssetTableWriter, ScanResult, rows_table
+from provenance.results import ASSET_SCHEMA, AssetTableWriter, ScanResult, rows_table
 from provenance.sources.archives import ArchiveLimits
 from provenance.sources.interface import Entry, Listed, Skipped, Source, Unreadable
 from provenance.sources.kinds import kind_of
@@ -173,7 +172,7 @@ def _analyze_file(ctx: WorkContext, entry: Entry) -> Analyzed:
         return Analyzed(entry, read[2], read[3], outputs, name_problem + content_errors, "rehashed", cached[5])
     done = _detect(ctx, entry, *read)
     # A detector crash is a bug to see again on the next scan, not a fact about the file to keep.
-    crashed = any(e.startswith("detector ") and " failed: " in e for e in done.errors)
+    crashed = _crashed(done.errors)
     data = encode_outputs(done.outputs, done.errors) if ctx.cache and not crashed else None
     return replace(done, errors=name_problem + done.errors, cache_data=data)
 
@@ -279,6 +278,25 @@ class Batch:
     cached: int = 0
     rehashed: int = 0
     analysed: int = 0
+    #: Which run of the walk each stretch of `results` (and `skipped`) belongs to; empty for pass 1.
+    parts: tuple[Part, ...] = ()
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run's share of a batch: the next `results` results and `skipped` skipped items."""
+
+    run: int
+    results: int
+    skipped: int
+    #: Every item read and analysed without a problem that may go away (memo-worthy).
+    stable: bool
+    #: The run's last share: its totals are complete.
+    last: bool
+
+
+#: (run number, items, last piece of the run): what a batch is made of.
+Piece = tuple[int, tuple[Listed, ...], bool]
 
 
 def make_batch(ctx: WorkContext, analyzed: Sequence[Analyzed], unread: Sequence[AssetResult] = (),
@@ -286,6 +304,11 @@ def make_batch(ctx: WorkContext, analyzed: Sequence[Analyzed], unread: Sequence[
     """Resolve analyzed assets and pack them, with their rows and cache rows, for the main process."""
     # Archive members and media embedded in tables get rows of their own.
     results = [conclude(ctx, d) for done in analyzed for d in (done, *done.members)] + list(unread)
+    return _pack(analyzed, results, skipped)
+
+
+def _pack(analyzed: Sequence[Analyzed], results: Sequence[AssetResult], skipped: Sequence[Skipped] = (),
+          parts: Sequence[Part] = ()) -> Batch:
     cache_rows = tuple(
         (d.entry.asset.path, d.entry.asset.size, d.entry.asset.mtime_ns, d.entry.ctime_ns, d.sha256, d.sha1,
          d.cache_data)
@@ -294,27 +317,61 @@ def make_batch(ctx: WorkContext, analyzed: Sequence[Analyzed], unread: Sequence[
     origins = Counter(d.origin for d in analyzed if d.sha256)
     return Batch(
         tuple(replace(r, evidence=(), record_licenses=()) for r in results), rows_table(results), tuple(skipped),
-        cache_rows, origins["cached"], origins["rehashed"], origins["analysed"],
+        cache_rows, origins["cached"], origins["rehashed"], origins["analysed"], tuple(parts),
     )
 
 
-def process_batch(ctx: WorkContext, items: Sequence[Listed]) -> Batch:
+def _crashed(errors: Iterable[str]) -> bool:
+    return any(e.startswith("detector ") and " failed: " in e for e in errors)
+
+
+def _stable(done: Analyzed) -> bool:
+    """Read and analysed, with nothing a rescan should try again (a failed read, a detector bug)."""
+    return done.sha256 is not None and not any(_crashed(d.errors) for d in (done, *done.members))
+
+
+def process_batch(ctx: WorkContext, pieces: Sequence[Piece]) -> Batch:
     """What workers run: every listed item of a batch through the per-asset pipeline
-    (read, detect, resolve)."""
-    analyzed = [analyze(ctx, relabel(ctx, item)) for item in items if isinstance(item, Entry)]
-    unread = [unreadable(ctx, item) for item in items if isinstance(item, Unreadable)]
-    return make_batch(ctx, analyzed, unread, [item for item in items if isinstance(item, Skipped)])
+    (read, detect, resolve), results in listing order, with each run's share marked."""
+    analyzed: list[Analyzed] = []
+    results: list[AssetResult] = []
+    skipped: list[Skipped] = []
+    parts: list[Part] = []
+    for run, items, last in pieces:
+        n, k, stable = len(results), len(skipped), True
+        for item in items:
+            if isinstance(item, Entry):
+                done = analyze(ctx, relabel(ctx, item))
+                analyzed.append(done)
+                results += [conclude(ctx, d) for d in (done, *done.members)]
+                stable = stable and _stable(done)
+            elif isinstance(item, Unreadable):
+                results.append(unreadable(ctx, item))
+                stable = False
+            else:
+                skipped.append(item)
+        parts.append(Part(run, len(results) - n, len(skipped) - k, stable, last))
+    return _pack(analyzed, results, skipped, parts)
 
 
-def batched(items: Iterable[Listed], size: int) -> Iterator[list[Listed]]:
-    batch: list[Listed] = []
+def runs(items: Iterable[Listed], most: int = memo.MAX_RESULTS) -> Iterator[tuple[str, list[Listed]]]:
+    """Consecutive listed items of one folder (at most `most` per run), with the folder."""
+    run: list[Listed] = []
+    folder = ""
     for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        path = item.asset.path if isinstance(item, Entry) else item.path
+        here = memo.folder_of(path)
+        if run and (here != folder or len(run) >= most):
+            yield folder, run
+            run = []
+        folder = here
+        run.append(item)
+    if run:
+        yield folder, run
+
+
+def _first_path(item: Listed) -> str:
+    return item.asset.path if isinstance(item, Entry) else item.path
 
 
 @dataclass
@@ -401,22 +458,99 @@ class Scanner:
         for ev in self.source.scope_evidence():  # evidence the source holds outside any file
             scope.add(ev)
 
+        folder_memo = None
+        if cache is not None and self.source.info.kind == "local":
+            context = memo.context_digest(self.source.info, opts.declarations, opts.policy, opts.follow_symlinks,
+                                          gate.today)
+            folder_memo = memo.FolderMemo(cache, root, context)
+        open_runs: dict[int, memo.Run] = {}
+        # Memo hits and (None) batch marks in walk order: a batch's results are applied after the
+        # hits listed before it, so outputs keep the walk order whatever is reused.
+        queue: deque[memo.Stored | None] = deque()
+
+        def pieces() -> Iterator[tuple[Piece, ...]]:
+            buf: list[Piece] = []
+            room = BATCH
+            for number, (folder, items) in enumerate(runs(self._data_items())):
+                key = None
+                if folder_memo is not None and not any(isinstance(i, Unreadable) for i in items):
+                    key = folder_memo.key(items, scope.nearest(folder))
+                unit = f"{folder}\0{_first_path(items[0])}"
+                stored = folder_memo.get(unit, key) if folder_memo is not None and key else None
+                if stored is not None:
+                    queue.append(stored)
+                    continue
+                open_runs[number] = memo.Run(unit, key, summary.part())
+                start = 0
+                while start < len(items):
+                    take = items[start : start + room]
+                    start += len(take)
+                    room -= len(take)
+                    buf.append((number, tuple(take), start >= len(items)))
+                    if room == 0:
+                        queue.append(None)
+                        yield tuple(buf)
+                        buf, room = [], BATCH
+            if buf:
+                queue.append(None)
+                yield tuple(buf)
+
+        def finish(run: memo.Run) -> None:
+            summary.merge(run.summary)
+            gate.merge(run.tally)
+            errors.extend(run.errors)
+            skipped.extend(run.skipped)
+            if folder_memo is not None and run.keep:
+                folder_memo.put(run, ASSET_SCHEMA)
+
+        def apply(batch: Batch) -> None:
+            writer.add_table(batch.rows)
+            if cache:
+                # Committed per batch: a scan killed now resumes from here.
+                cache.put_many(root, list(batch.cache_rows))
+            self.stats.update(cached=batch.cached, rehashed=batch.rehashed, analysed=batch.analysed)
+            if not batch.parts:  # pass 1: license files and cards
+                skipped.extend({"path": s.path, "reason": s.reason} for s in batch.skipped)
+                for result in batch.results:
+                    self._record(result, gate, summary, errors, progress)
+                return
+            i = j = 0
+            for part in batch.parts:
+                run = open_runs[part.run]
+                for result in batch.results[i : i + part.results]:
+                    self._record(result, gate, run.summary, run.errors, progress, run.tally)
+                    run.bytes += result.asset.size
+                run.skipped += [{"path": s.path, "reason": s.reason} for s in batch.skipped[j : j + part.skipped]]
+                if run.keep:
+                    run.add_rows(batch.rows.slice(i, part.results), part.stable)
+                i, j = i + part.results, j + part.skipped
+                if part.last:
+                    finish(open_runs.pop(part.run))
+
+        def reuse(stored: memo.Stored) -> None:
+            writer.add_table(stored.rows)
+            part = summary.part()
+            part.load_state(stored.summary)
+            summary.merge(part)
+            gate.merge(stored.tally)
+            errors.extend(stored.errors)
+            skipped.extend(stored.skipped)
+            self.stats.update(reused=stored.results, reused_folders=1)
+            if progress:
+                progress(stored.results, stored.bytes)
+
         writer = AssetTableWriter(out_dir)
         engine: Engine | None = None
         try:
             engine = make_engine(opts.jobs, opts.engine, opts.ray_address)
-            batches = itertools.chain(
-                [make_batch(ctx, metadata)], engine.map(ctx, process_batch, batched(self._data_items(), BATCH))
-            )
-            for batch in batches:
-                writer.add_table(batch.rows)
-                if cache:
-                    # Committed per batch: a scan killed now resumes from here.
-                    cache.put_many(root, list(batch.cache_rows))
-                self.stats.update(cached=batch.cached, rehashed=batch.rehashed, analysed=batch.analysed)
-                skipped += [{"path": s.path, "reason": s.reason} for s in batch.skipped]
-                for result in batch.results:
-                    self._record(result, gate, summary, errors, progress)
+            apply(make_batch(ctx, metadata))
+            for batch in engine.map(ctx, process_batch, pieces()):
+                while queue[0] is not None:
+                    reuse(queue.popleft())  # type: ignore[arg-type]
+                queue.popleft()
+                apply(batch)
+            while queue:
+                reuse(queue.popleft())  # type: ignore[arg-type]
             for finding in summary.source_findings():
                 gate.add_source_finding(finding)
             writer.close()
@@ -461,12 +595,12 @@ class Scanner:
 
     @staticmethod
     def _record(result: AssetResult, gate: Gate, summary: Summary, errors: list[ScanErrorEntry],
-                progress: Progress | None) -> None:
+                progress: Progress | None, tally: Tally | None = None) -> None:
         asset = result.asset
         for f in result.findings:
             if f.rule == "scan-error":
                 errors.append(ScanErrorEntry(asset.path, f.message, asset.source, f.severity.value))
-        gate.add(asset.path, asset.size, result.findings, error=result.error is not None)
+        gate.add(asset.path, asset.size, result.findings, error=result.error is not None, tally=tally)
         summary.add(result)
         if progress:
             progress(1, asset.size)

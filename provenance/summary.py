@@ -1,5 +1,8 @@
 """Running totals of a scan: per source, per license and use class, findings per rule and folder.
-Bounded memory: counters and a few example paths, never the list of assets."""
+Bounded memory: counters and a few example paths, never the list of assets.
+
+Totals of a part of the scan (one folder) can be kept apart, stored as JSON and merged in later:
+the folder memo reuses an unchanged folder's totals without looking at its assets again."""
 
 from __future__ import annotations
 
@@ -28,6 +31,20 @@ class _Stats:
     def as_dict(self) -> dict[str, int]:
         return {"assets": self.assets, "bytes": self.bytes, "records": self.records}
 
+    def merge(self, other: _Stats) -> None:
+        self.assets += other.assets
+        self.bytes += other.bytes
+        self.records += other.records
+
+    def state(self) -> list[int]:
+        return [self.assets, self.bytes, self.records]
+
+    @classmethod
+    def from_state(cls, state: list[int]) -> _Stats:
+        s = cls()
+        s.assets, s.bytes, s.records = (int(x) for x in state)
+        return s
+
 
 class _Group:
     def __init__(self, severity: Severity) -> None:
@@ -48,6 +65,39 @@ class _SourceStats:
         self.facts: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.errors = 0
         self.source_findings: list[Finding] = []
+
+    def merge(self, other: _SourceStats) -> None:
+        self.total.merge(other.total)
+        for mine, theirs in ((self.by_kind, other.by_kind), (self.by_license, other.by_license),
+                             (self.by_use, other.by_use)):
+            for key, stats in theirs.items():
+                mine[key].merge(stats)
+        self.findings.update(other.findings)
+        for det, counter in other.facts.items():
+            self.facts[det].update(counter)
+        self.errors += other.errors
+
+    def state(self) -> dict[str, Any]:
+        def table(t: dict[str, _Stats]) -> dict[str, list[int]]:
+            return {k: v.state() for k, v in t.items()}
+
+        return {"total": self.total.state(), "by_kind": table(self.by_kind), "by_license": table(self.by_license),
+                "by_use": table(self.by_use), "findings": dict(self.findings),
+                "facts": {det: dict(c) for det, c in self.facts.items()}, "errors": self.errors}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> _SourceStats:
+        s = cls()
+        s.total = _Stats.from_state(state["total"])
+        for name in ("by_kind", "by_license", "by_use"):
+            target = getattr(s, name)
+            for key, value in state[name].items():
+                target[key] = _Stats.from_state(value)
+        s.findings = Counter(state["findings"])
+        for det, counter in state["facts"].items():
+            s.facts[det] = Counter(counter)
+        s.errors = int(state["errors"])
+        return s
 
 
 def _sorted(table: dict[str, _Stats]) -> dict[str, dict[str, int]]:
@@ -92,6 +142,44 @@ class Summary:
                     group.examples.append(a.path)
                 seen.add(f.rule)
             group.records += f.count if r.records else 0
+
+    def part(self) -> Summary:
+        """An empty Summary for a part of the scan, to merge into this one later."""
+        part = Summary(())
+        part.detectors = self.detectors
+        return part
+
+    def merge(self, part: Summary) -> None:
+        """Add a part's totals, as if its assets had been added here in the same order."""
+        self.all.merge(part.all)
+        for name, stats in part.sources.items():
+            self.sources[name].merge(stats)
+        for key, g in part._groups.items():
+            mine = self._groups.get(key)
+            if mine is None:
+                mine = self._groups[key] = _Group(g.severity)
+            mine.assets += g.assets
+            mine.records += g.records
+            mine.bytes += g.bytes
+            mine.examples += g.examples[: EXAMPLES - len(mine.examples)]
+
+    def state(self) -> dict[str, Any]:
+        """JSON-ready totals of a part (before source findings)."""
+        return {
+            "all": self.all.state(),
+            "sources": {name: s.state() for name, s in self.sources.items()},
+            "groups": [[rule, folder, g.severity.value, g.assets, g.records, g.bytes, g.examples]
+                       for (rule, folder), g in self._groups.items()],
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Replace this (empty) part's totals with stored ones."""
+        self.all = _SourceStats.from_state(state["all"])
+        for name, s in state["sources"].items():
+            self.sources[name] = _SourceStats.from_state(s)
+        for rule, folder, severity, assets, records, size, examples in state["groups"]:
+            g = self._groups[(rule, folder)] = _Group(Severity(severity))
+            g.assets, g.records, g.bytes, g.examples = assets, records, size, list(examples)
 
     def source_findings(self) -> Iterator[Finding]:
         """Ask each detector for findings on whole sources, from the summed facts."""

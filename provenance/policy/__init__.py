@@ -152,61 +152,108 @@ def load_policy(path: str | Path) -> Policy:
     return parse_policy(data, p.name)
 
 
+class Tally:
+    """What the gate counted over some assets. A folder's tally can be stored and merged in
+    again when the folder did not change (waivers are referred to by their index)."""
+
+    def __init__(self) -> None:
+        self.assets = Counter[str]()
+        self.records = Counter[str]()
+        self.bytes = Counter[str]()
+        self.waived = Counter[int]()
+        self.expired: set[int] = set()
+        self.total_assets = 0
+        self.total_bytes = 0
+        self.errors = 0
+
+    def merge(self, other: Tally) -> None:
+        self.assets.update(other.assets)
+        self.records.update(other.records)
+        self.bytes.update(other.bytes)
+        self.waived.update(other.waived)
+        self.expired |= other.expired
+        self.total_assets += other.total_assets
+        self.total_bytes += other.total_bytes
+        self.errors += other.errors
+
+    def state(self) -> dict[str, Any]:
+        return {"assets": dict(self.assets), "records": dict(self.records), "bytes": dict(self.bytes),
+                "waived": {str(k): v for k, v in self.waived.items()}, "expired": sorted(self.expired),
+                "totals": [self.total_assets, self.total_bytes, self.errors]}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Tally:
+        t = cls()
+        t.assets, t.records, t.bytes = Counter(state["assets"]), Counter(state["records"]), Counter(state["bytes"])
+        t.waived = Counter({int(k): int(v) for k, v in state["waived"].items()})
+        t.expired = {int(i) for i in state["expired"]}
+        t.total_assets, t.total_bytes, t.errors = (int(x) for x in state["totals"])
+        return t
+
+
 class Gate:
     """Fed every asset and source finding during (or after) a scan; gives the Verdict."""
 
     def __init__(self, policy: Policy, today: dt.date | None = None) -> None:
         self.policy = policy
         self.today = today or dt.date.today()
-        self._specs = [(w, pathspec.GitIgnoreSpec.from_lines([w.path])) for w in policy.waivers]
-        self.assets = Counter[str]()
-        self.records = Counter[str]()
-        self.bytes = Counter[str]()
-        self.waived = Counter[Waiver]()
-        self.total_assets = 0
-        self.total_bytes = 0
-        self.errors = 0
-        self.expired: set[Waiver] = set()
+        self._specs = [(i, w, pathspec.GitIgnoreSpec.from_lines([w.path])) for i, w in enumerate(policy.waivers)]
+        self.tally = Tally()
 
-    def _waiver(self, rule: str, path: str) -> Waiver | None:
-        for waiver, spec in self._specs:
+    @property
+    def assets(self) -> Counter[str]:
+        return self.tally.assets
+
+    @property
+    def errors(self) -> int:
+        return self.tally.errors
+
+    def _waiver(self, rule: str, path: str, tally: Tally) -> int | None:
+        for i, waiver, spec in self._specs:
             if waiver.rule in (rule, "*") and spec.match_file(path):
                 if waiver.active(self.today):
-                    return waiver
-                self.expired.add(waiver)
+                    return i
+                tally.expired.add(i)
         return None
 
-    def add(self, path: str, size: int, findings: list[Finding] | tuple[Finding, ...], error: bool) -> None:
-        self.total_assets += 1
-        self.total_bytes += size
+    def add(self, path: str, size: int, findings: list[Finding] | tuple[Finding, ...], error: bool,
+            tally: Tally | None = None) -> None:
+        """Count one asset, into `tally` (a folder's, merged later) or the gate's own."""
+        t = self.tally if tally is None else tally
+        t.total_assets += 1
+        t.total_bytes += size
         waived_error = False
         for rule in sorted({f.rule for f in findings}):
-            waiver = self._waiver(rule, path)
-            if waiver:
-                self.waived[waiver] += 1
+            waiver = self._waiver(rule, path, t) if self._specs else None
+            if waiver is not None:
+                t.waived[waiver] += 1
                 waived_error = waived_error or rule == "scan-error"
                 continue
-            self.assets[rule] += 1
-            self.bytes[rule] += size
-            self.records[rule] += sum(f.count for f in findings if f.rule == rule)
+            t.assets[rule] += 1
+            t.bytes[rule] += size
+            t.records[rule] += sum(f.count for f in findings if f.rule == rule)
         if error and not waived_error:
-            self.errors += 1
+            t.errors += 1
+
+    def merge(self, tally: Tally) -> None:
+        self.tally.merge(tally)
 
     def add_source_finding(self, finding: Finding) -> None:
-        if self._waiver(finding.rule, finding.path):
+        if self._waiver(finding.rule, finding.path, self.tally) is not None:
             return
-        self.assets[finding.rule] += 1
-        self.records[finding.rule] += finding.count
+        self.tally.assets[finding.rule] += 1
+        self.tally.records[finding.rule] += finding.count
 
     def _over_threshold(self, rule: str) -> bool:
         limits = self.policy.thresholds.get(rule)
         if not limits:
             return True
+        t = self.tally
         checks = {
-            "max_assets": self.assets[rule],
-            "max_records": self.records[rule],
-            "max_share_bytes": self.bytes[rule] / self.total_bytes if self.total_bytes else 0.0,
-            "max_share_assets": self.assets[rule] / self.total_assets if self.total_assets else 0.0,
+            "max_assets": t.assets[rule],
+            "max_records": t.records[rule],
+            "max_share_bytes": t.bytes[rule] / t.total_bytes if t.total_bytes else 0.0,
+            "max_share_assets": t.assets[rule] / t.total_assets if t.total_assets else 0.0,
         }
         return any(checks[key] > limit for key, limit in limits.items())
 
@@ -228,11 +275,13 @@ class Gate:
             reasons.append(f"{unread} asset(s) could not be read and were not checked")
         if skipped:
             reasons.append(f"{skipped} item(s) were skipped (see 'skipped')")
-        for w in sorted(self.expired, key=lambda w: (w.rule, w.path)):
+        waivers = self.policy.waivers
+        for w in sorted((waivers[i] for i in self.tally.expired), key=lambda w: (w.rule, w.path)):
             reasons.append(f"waiver for {w.rule} on {w.path} expired on {w.expires}")
         waived = tuple(
             Waived(w.rule, w.path, w.reason, w.expires.isoformat() if w.expires else None, n)
-            for w, n in sorted(self.waived.items(), key=lambda kv: (kv[0].rule, kv[0].path))
+            for w, n in sorted(((waivers[i], n) for i, n in self.tally.waived.items()),
+                               key=lambda kv: (kv[0].rule, kv[0].path))
         )
         return Verdict(status=status, reasons=tuple(reasons), failed=failed, waived=waived,
                        skipped=unread + skipped, policy=self.policy.name, use=self.policy.use)

@@ -1,0 +1,146 @@
+"""Folder memo: an unchanged folder's rows and totals, reused without looking at its files again.
+
+The per-asset cache saves the detectors' work, but a rescan still paid ~90 us of Python per asset
+(lookup, decode, resolution, row, totals). Here the unit is a run of listed items of one folder
+(in walk order, a folder's items are one run unless a subfolder sorts between them). Its key digests
+the run's listing (names, kinds, sizes, mtimes, ctimes), the folder-level license evidence that
+applies to it, and the scan context (declarations, policy, source); the cache namespace already
+covers tool, knowledge base, license index, detectors and their configuration. A hit costs the
+walk's stat calls and one lookup for the whole folder.
+
+A run is stored only when every item in it was read and analysed without a transient problem:
+unreadable items, failed reads and detector crashes are tried again on the next scan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from provenance.cache import AnalysisCache
+from provenance.declarations import Declarations
+from provenance.model import Evidence, ScanErrorEntry, SourceInfo
+from provenance.policy import Policy, Tally
+from provenance.sources.interface import Entry, Listed
+from provenance.summary import Summary
+
+#: Runs with more results than this are not stored: their rows would be held in memory until
+#: the run ends (a folder of a million files), and such folders rarely come back unchanged.
+MAX_RESULTS = 20_000
+# The Arrow stream is compressed in one piece: per-buffer IPC compression cost 10x more to read
+# back for a folder's few hundred rows (0.57 ms against 0.06 ms for 100 rows).
+_CODEC = "zstd" if pa.Codec.is_available("zstd") else None
+
+
+def folder_of(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+def context_digest(info: SourceInfo, declarations: Declarations, policy: Policy, follow_symlinks: bool,
+                   today: dt.date) -> str:
+    """What every folder's results depend on besides its own listing and license scope."""
+    expiring = any(w.expires for w in policy.waivers)
+    parts = [info.kind, info.name, info.root, json.dumps(declarations.as_dict(), sort_keys=True, default=str),
+             repr(policy), str(follow_symlinks), today.isoformat() if expiring else ""]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def run_key(context: str, items: Sequence[Listed], scope: Sequence[Evidence]) -> str:
+    h = hashlib.sha256(context.encode())
+    h.update(repr(list(scope)).encode("utf-8", "surrogatepass"))
+    for item in items:
+        if isinstance(item, Entry):
+            a = item.asset
+            line = f"E\0{a.path}\0{a.kind.value}\0{a.size}\0{a.mtime_ns}\0{item.ctime_ns}\0{item.problem or ''}\n"
+        else:
+            line = f"{type(item).__name__}\0{item.path}\0{item.reason}\n"
+        h.update(line.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+@dataclass
+class Run:
+    """One run being scanned: its share of the totals, kept apart until the run is complete."""
+
+    unit: str
+    key: str | None
+    summary: Summary
+    tally: Tally = field(default_factory=Tally)
+    errors: list[ScanErrorEntry] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    rows: list[pa.Table] = field(default_factory=list)
+    results: int = 0
+    bytes: int = 0
+    #: Still worth storing: a memo key, every item stable so far, not too large.
+    keep: bool = True
+
+    def add_rows(self, rows: pa.Table, stable: bool) -> None:
+        self.results += rows.num_rows
+        self.keep = self.keep and stable and self.key is not None and self.results <= MAX_RESULTS
+        if self.keep:
+            self.rows.append(rows)
+        else:
+            self.rows = []
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A run read back from the memo."""
+
+    rows: pa.Table
+    summary: dict[str, Any]
+    tally: Tally
+    errors: tuple[ScanErrorEntry, ...]
+    skipped: tuple[dict[str, str], ...]
+    results: int
+    bytes: int
+
+
+class FolderMemo:
+    def __init__(self, cache: AnalysisCache, root: str, context: str) -> None:
+        self.cache = cache
+        self.root = root
+        self.context = context
+
+    def key(self, items: Sequence[Listed], scope: Sequence[Evidence]) -> str:
+        return run_key(self.context, items, scope)
+
+    def get(self, unit: str, key: str) -> Stored | None:
+        found = self.cache.get_folder(self.root, unit, key)
+        if found is None:
+            return None
+        meta_json, blob = found
+        try:
+            meta = json.loads(meta_json)
+            codec, size = meta["codec"], int(meta["size"])
+            buf = pa.Codec(codec).decompress(blob, decompressed_size=size) if codec else pa.py_buffer(blob)
+            rows = pa.ipc.open_stream(buf).read_all()
+            return Stored(
+                rows, meta["summary"], Tally.from_state(meta["tally"]),
+                tuple(ScanErrorEntry(*e) for e in meta["errors"]), tuple(meta["skipped"]),
+                int(meta["results"]), int(meta["bytes"]),
+            )
+        except (ValueError, KeyError, TypeError, pa.ArrowException):
+            return None  # a damaged record is a miss: the folder is scanned again
+
+    def put(self, run: Run, schema: pa.Schema) -> None:
+        assert run.key is not None
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, schema) as writer:
+            for table in run.rows:
+                writer.write_table(table)
+        raw = sink.getvalue()
+        blob = pa.Codec(_CODEC).compress(raw, asbytes=True) if _CODEC else raw.to_pybytes()
+        meta = json.dumps({
+            "summary": run.summary.state(), "tally": run.tally.state(),
+            "errors": [[e.path, e.reason, e.source, e.severity] for e in run.errors],
+            "skipped": run.skipped, "results": run.results, "bytes": run.bytes, "codec": _CODEC, "size": raw.size,
+        })
+        self.cache.put_folder(self.root, run.unit, run.key, meta, blob)
+
