@@ -126,7 +126,7 @@ class FolderMemo:
                 tuple(ScanErrorEntry(*e) for e in meta["errors"]), tuple(meta["skipped"]),
                 int(meta["results"]), int(meta["bytes"]),
             )
-        except (ValueError, KeyError, TypeError, pa.ArrowException):
+        except (ValueError, KeyError, TypeError, OSError, pa.ArrowException):
             return None  # a damaged record is a miss: the folder is scanned again
 
     def put(self, run: Run, schema: pa.Schema) -> None:

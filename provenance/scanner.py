@@ -478,6 +478,10 @@ class Scanner:
                 unit = f"{folder}\0{_first_path(items[0])}"
                 stored = folder_memo.get(unit, key) if folder_memo is not None and key else None
                 if stored is not None:
+                    if buf:  # runs listed before this one go first
+                        queue.append(None)
+                        yield tuple(buf)
+                        buf, room = [], BATCH
                     queue.append(stored)
                     continue
                 open_runs[number] = memo.Run(unit, key, summary.part())

@@ -1,0 +1,171 @@
+"""The folder memo: a rescan that reuses unchanged folders must give what a fresh scan gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from provenance import memo, scanner
+from provenance.api import build_options, cache_file
+from provenance.declarations import Declarations
+from provenance.model import SourceInfo
+from provenance.policy import Policy, Waiver
+from provenance.scanner import Scanner, runs
+from provenance.sources.interface import Skipped, Unreadable
+from provenance.sources.local import LocalSource
+
+CORPUS: dict[str, str | bytes] = {
+    "LICENSE": "Released under the MIT License.\n",
+    "a.txt": "plain text at the top",
+    "b.py": "# SPDX-License-Identifier: Apache-2.0\nprint(1)\n",
+    "empty.txt": "",
+    "bad.csv": 'text,license\n"unterminated,mit\n',
+    # "m" sorts between the files of the top folder, so the top folder is two runs
+    "m/one.txt": "one",
+    "m/two.txt": "contact me at someone@example.com or 13812345678",
+    "nc/LICENSE": "Released under CC BY-NC 4.0.\n",
+    "nc/x.txt": "not for commerce",
+    "nc/deep/y.txt": "inherits the restriction",
+    "records.jsonl": '{"text": "a", "license": "cc-by-4.0"}\n{"text": "b", "license": "gpl-3.0"}\n',
+    "z.txt": "last file of the top folder",
+}
+
+
+def _scan(root: Path, out: Path, cache: bool = True, **options: Any) -> tuple[dict[str, int], dict[str, Any],
+                                                                              list[dict[str, Any]]]:
+    opts = build_options(root, **options)
+    opts.cache = cache_file(out, True) if cache else None
+    s = Scanner(LocalSource(root, skip_dirs=[out]), opts)
+    result = s.run(out)
+    doc = result.to_dict()
+    for key in ("created", "output_dir"):
+        doc.pop(key, None)
+    doc["parameters"].pop("root", None)
+    return dict(s.stats), doc, pq.read_table(out / "assets.parquet").to_pylist()
+
+
+def _same(got: tuple[dict[str, Any], list[dict[str, Any]]], want: tuple[dict[str, Any], list[dict[str, Any]]]) -> None:
+    assert [r["path"] for r in got[1]] == [r["path"] for r in want[1]]
+    for a, b in zip(got[1], want[1], strict=True):
+        assert a == b, a["path"]
+    assert got[0] == want[0]
+
+
+def _fresh(root: Path, tmp_path: Path, **options: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    _, doc, rows = _scan(root, tmp_path / "fresh", cache=False, **options)
+    return doc, rows
+
+
+def test_a_reused_rescan_equals_a_fresh_scan(tree, tmp_path: Path) -> None:
+    root = tree(CORPUS)
+    os.symlink("a.txt", root / "link.txt")  # a skipped item is part of its run
+    out = tmp_path / "out"
+    _scan(root, out)
+    stats, doc, rows = _scan(root, out)
+    assert stats["reused_folders"] >= 4 and stats.get("analysed", 0) == 0
+    fresh_doc, fresh_rows = _fresh(root, tmp_path)
+    _same((doc, rows), (fresh_doc, fresh_rows))  # rows in the same order; totals, findings, errors, verdict
+    assert doc["verdict"]["status"] == "fail" and doc["skipped"]
+    assert any(e["path"] == "bad.csv" for e in doc["errors"])
+
+
+def test_a_change_is_seen_and_only_its_folder_is_redone(tree, tmp_path: Path) -> None:
+    root = tree(CORPUS)
+    out = tmp_path / "out"
+    first_stats, _, _ = _scan(root, out)
+    (root / "m" / "one.txt").write_text("# SPDX-License-Identifier: GPL-3.0-only\n")
+    stats, doc, rows = _scan(root, out)
+    assert stats["analysed"] == 1 and stats["cached"] >= 2  # m/two.txt from the per-file cache
+    assert stats["reused_folders"] == first_stats.get("reused_folders", 0) + 4  # every other run
+    assert next(r for r in rows if r["path"] == "m/one.txt")["license"] == "GPL-3.0-only"
+    _same((doc, rows), _fresh(root, tmp_path))
+
+
+def test_a_changed_license_above_a_folder_is_seen_below_it(tree, tmp_path: Path) -> None:
+    root = tree(CORPUS)
+    out = tmp_path / "out"
+    _scan(root, out)
+    (root / "nc" / "LICENSE").write_text("Released under the MIT License.\n")
+    stats, doc, rows = _scan(root, out)
+    assert stats["reused_folders"] == 3  # the two runs of the top folder and m/; not nc/ nor nc/deep/
+    assert next(r for r in rows if r["path"] == "nc/deep/y.txt")["license"] == "MIT"
+    _same((doc, rows), _fresh(root, tmp_path))
+
+
+def test_policy_and_declarations_are_part_of_the_key(tree, tmp_path: Path) -> None:
+    root = tree(CORPUS)
+    out = tmp_path / "out"
+    _scan(root, out)
+    stats, doc, rows = _scan(root, out, use="research")
+    assert stats.get("reused_folders", 0) == 0
+    _same((doc, rows), _fresh(root, tmp_path, use="research"))
+    decl = tmp_path / "declared.yaml"
+    decl.write_text("sources:\n  - name: nc-part\n    path: nc/**\n    license: CC-BY-NC-4.0\n")
+    stats, doc, rows = _scan(root, out, use="research", declarations=decl)
+    assert stats.get("reused_folders", 0) == 0
+    assert {r["source"] for r in rows if r["path"].startswith("nc/")} == {"nc-part"}
+    _same((doc, rows), _fresh(root, tmp_path, use="research", declarations=decl))
+
+
+def test_a_waiver_that_expires_makes_the_key_depend_on_the_day() -> None:
+    info = SourceInfo(name="c", kind="local", root="/c")
+    plain = Policy(waivers=(Waiver("copyleft", "x/**", "ok"),))
+    expiring = Policy(waivers=(Waiver("copyleft", "x/**", "ok", dt.date(2027, 1, 1)),))
+    day, next_day = dt.date(2026, 11, 29), dt.date(2026, 11, 30)
+
+    def digest(policy: Policy, today: dt.date) -> str:
+        return memo.context_digest(info, Declarations(), policy, False, today)
+
+    assert digest(plain, day) == digest(plain, next_day)
+    assert digest(expiring, day) != digest(expiring, next_day)
+    assert digest(plain, day) != digest(expiring, day)
+
+
+def test_unreadable_items_keep_their_folder_out_of_the_memo(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n", "d/a.txt": "a", "e/b.txt": "b"})
+    os.mkfifo(root / "d" / "pipe")
+    out = tmp_path / "out"
+    _scan(root, out)
+    stats, doc, rows = _scan(root, out)
+    assert stats["reused_folders"] == 1  # e/ only: d/ is looked at again every time
+    assert any(e["path"] == "d/pipe" for e in doc["errors"])
+    _same((doc, rows), _fresh(root, tmp_path))
+
+
+def test_a_damaged_memo_record_is_a_miss(tree, tmp_path: Path) -> None:
+    root = tree(CORPUS)
+    out = tmp_path / "out"
+    _scan(root, out)
+    with sqlite3.connect(out / ".cache" / "analyses.sqlite") as conn:
+        conn.execute("UPDATE folders_v1 SET rows = x'00ff00ff'")
+        conn.execute("UPDATE folders_v1 SET meta = '{' WHERE unit LIKE 'm%'")
+    stats, doc, rows = _scan(root, out)
+    assert stats.get("reused_folders", 0) == 0 and stats.get("analysed", 0) == 0  # all from the per-file cache
+    _same((doc, rows), _fresh(root, tmp_path))
+
+
+def test_results_keep_the_walk_order_with_a_process_pool(tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files: dict[str, str | bytes] = {"LICENSE": "Released under the MIT License.\n"}
+    files |= {f"d{i:02d}/f{j}.txt": f"text {i} {j}" for i in range(12) for j in range(3)}
+    root = tree(files)
+    monkeypatch.setattr(scanner, "BATCH", 2)  # 18 batches: past the 8 run in-process, so a pool starts
+    out = tmp_path / "out"
+    _scan(root, out, jobs=2)
+    for i in range(0, 12, 2):  # every other folder changes: 12 batches, hits between them
+        (root / f"d{i:02d}" / "f1.txt").write_text("changed")
+    stats, doc, rows = _scan(root, out, jobs=2)
+    assert stats["reused_folders"] == 6 and stats["analysed"] == 6
+    _same((doc, rows), _fresh(root, tmp_path))
+
+
+def test_runs_follow_folders_and_are_bounded() -> None:
+    items = [Skipped("a/1", "r"), Unreadable("a/2", "r"), Skipped("a/b/3", "r"), Skipped("a/4", "r"),
+             Skipped("a/5", "r"), Skipped("a/6", "r"), Skipped("a/7", "r")]
+    got = [(folder, [i.path for i in run]) for folder, run in runs(items, most=3)]
+    assert got == [("a", ["a/1", "a/2"]), ("a/b", ["a/b/3"]), ("a", ["a/4", "a/5", "a/6"]), ("a", ["a/7"])]
