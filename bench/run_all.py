@@ -25,8 +25,38 @@ sys.path.insert(0, str(HERE))
 import scan_local  # noqa: E402  (the corpus builder and baseline live there)
 
 CHILD = """
-import json, os, sys, time, resource
+import json, os, sys, threading, time, resource
 sys.path.insert(0, {here!r})
+workers_peak = [0.0]
+
+
+def descendants_peak():
+    # Workers are children of the forkserver, not of this process: RUSAGE_CHILDREN misses them.
+    # Poll /proc for every process below this one and keep the largest VmHWM seen.
+    me = os.getpid()
+    while True:
+        parents = {{}}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{{pid}}/stat") as f:
+                    parents[int(pid)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+        for pid in parents:
+            p, hops = parents.get(pid), 0
+            while p and p != me and hops < 5:
+                p, hops = parents.get(p), hops + 1
+            if p == me:
+                try:
+                    with open(f"/proc/{{pid}}/status") as f:
+                        hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
+                    workers_peak[0] = max(workers_peak[0], hwm / 1024)
+                except (OSError, StopIteration, ValueError):
+                    pass
+        time.sleep(0.5)
+
+
+threading.Thread(target=descendants_peak, daemon=True).start()
 import scan_local
 from pathlib import Path
 from provenance.api import build_options, cache_file
@@ -41,7 +71,7 @@ result = scanner.run(out)
 seconds = time.perf_counter() - start
 print(json.dumps({{"seconds": seconds, "files": result.summary["assets"], "bytes": result.summary["bytes"],
                   "rss": scan_local.own_peak_rss_mb(),
-                  "workers_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "workers_rss": max(workers_peak[0], resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
                   "stats": dict(scanner.stats)}}))
 """
 
@@ -84,6 +114,7 @@ def main() -> None:
     first = scan_child(args.corpus, out, 0, True)
     rows.append(("first scan (all cores, cache on)", first))
     rows.append(("unchanged rescan", scan_child(args.corpus, out, 0, True)))
+    rows.append(("unchanged rescan, --jobs 1", scan_child(args.corpus, out, 1, True)))
     touched = touch_share(args.corpus, 0.01)
     rows.append((f"rescan after touching {touched} files (1%)", scan_child(args.corpus, out, 0, True)))
     single = scan_child(args.corpus, Path(tempfile.mkdtemp()), 1, False)
@@ -110,9 +141,13 @@ def main() -> None:
         t = time.perf_counter()
         scan_local.build(big, 1_000_000, 10_000, 1000)
         print(f"\n1M-file corpus ready in {time.perf_counter() - t:.0f} s")
-        r = scan_child(big, Path(tempfile.mkdtemp()), 0, False)
-        print(f"1M files: {r['seconds']:.0f} s, {r['files'] / r['seconds']:.0f} files/s, peak RSS {r['rss']:.0f} MB "
-              f"(workers {r['workers_rss']:.0f} MB); goal under 1024 MB")
+        big_out = Path(tempfile.mkdtemp(prefix="bench-million-"))
+        r = scan_child(big, big_out, 0, True)
+        print(f"1M files, first scan (all cores, cache on): {r['seconds']:.0f} s, {r['files'] / r['seconds']:.0f} "
+              f"files/s, peak RSS {r['rss']:.0f} MB (largest worker {r['workers_rss']:.0f} MB); goal under 1024 MB")
+        again = scan_child(big, big_out, 0, True)
+        print(f"1M files, unchanged rescan: {again['seconds']:.1f} s, peak RSS {again['rss']:.0f} MB, "
+              f"x{r['seconds'] / again['seconds']:.1f} faster than the first scan; {again['stats']}")
 
     if args.detectors:
         for script, extra in (("license_accuracy.py", ["--every", "10"]), ("image_speed.py", ["--rows", "200000"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import tempfile
 from collections import Counter, deque
@@ -463,98 +464,15 @@ class Scanner:
             context = memo.context_digest(self.source.info, opts.declarations, opts.policy, opts.follow_symlinks,
                                           gate.today)
             folder_memo = memo.FolderMemo(cache, root, context)
-        open_runs: dict[int, memo.Run] = {}
-        # Memo hits and (None) batch marks in walk order: a batch's results are applied after the
-        # hits listed before it, so outputs keep the walk order whatever is reused.
-        queue: deque[memo.Stored | None] = deque()
-
-        def pieces() -> Iterator[tuple[Piece, ...]]:
-            buf: list[Piece] = []
-            room = BATCH
-            for number, (folder, items) in enumerate(runs(self._data_items())):
-                key = None
-                if folder_memo is not None and not any(isinstance(i, Unreadable) for i in items):
-                    key = folder_memo.key(items, scope.nearest(folder))
-                unit = f"{folder}\0{_first_path(items[0])}"
-                stored = folder_memo.get(unit, key) if folder_memo is not None and key else None
-                if stored is not None:
-                    if buf:  # runs listed before this one go first
-                        queue.append(None)
-                        yield tuple(buf)
-                        buf, room = [], BATCH
-                    queue.append(stored)
-                    continue
-                open_runs[number] = memo.Run(unit, key, summary.part())
-                start = 0
-                while start < len(items):
-                    take = items[start : start + room]
-                    start += len(take)
-                    room -= len(take)
-                    buf.append((number, tuple(take), start >= len(items)))
-                    if room == 0:
-                        queue.append(None)
-                        yield tuple(buf)
-                        buf, room = [], BATCH
-            if buf:
-                queue.append(None)
-                yield tuple(buf)
-
-        def finish(run: memo.Run) -> None:
-            summary.merge(run.summary)
-            gate.merge(run.tally)
-            errors.extend(run.errors)
-            skipped.extend(run.skipped)
-            if folder_memo is not None and run.keep:
-                folder_memo.put(run, ASSET_SCHEMA)
-
-        def apply(batch: Batch) -> None:
-            writer.add_table(batch.rows)
-            if cache:
-                # Committed per batch: a scan killed now resumes from here.
-                cache.put_many(root, list(batch.cache_rows))
-            self.stats.update(cached=batch.cached, rehashed=batch.rehashed, analysed=batch.analysed)
-            if not batch.parts:  # pass 1: license files and cards
-                skipped.extend({"path": s.path, "reason": s.reason} for s in batch.skipped)
-                for result in batch.results:
-                    self._record(result, gate, summary, errors, progress)
-                return
-            i = j = 0
-            for part in batch.parts:
-                run = open_runs[part.run]
-                for result in batch.results[i : i + part.results]:
-                    self._record(result, gate, run.summary, run.errors, progress, run.tally)
-                    run.bytes += result.asset.size
-                run.skipped += [{"path": s.path, "reason": s.reason} for s in batch.skipped[j : j + part.skipped]]
-                if run.keep:
-                    run.add_rows(batch.rows.slice(i, part.results), part.stable)
-                i, j = i + part.results, j + part.skipped
-                if part.last:
-                    finish(open_runs.pop(part.run))
-
-        def reuse(stored: memo.Stored) -> None:
-            writer.add_table(stored.rows)
-            part = summary.part()
-            part.load_state(stored.summary)
-            summary.merge(part)
-            gate.merge(stored.tally)
-            errors.extend(stored.errors)
-            skipped.extend(stored.skipped)
-            self.stats.update(reused=stored.results, reused_folders=1)
-            if progress:
-                progress(stored.results, stored.bytes)
-
         writer = AssetTableWriter(out_dir)
+        collect = _Collector(writer, gate, summary, errors, skipped, self.stats, cache, root, folder_memo, progress)
         engine: Engine | None = None
         try:
             engine = make_engine(opts.jobs, opts.engine, opts.ray_address)
-            apply(make_batch(ctx, metadata))
-            for batch in engine.map(ctx, process_batch, pieces()):
-                while queue[0] is not None:
-                    reuse(queue.popleft())  # type: ignore[arg-type]
-                queue.popleft()
-                apply(batch)
-            while queue:
-                reuse(queue.popleft())  # type: ignore[arg-type]
+            collect.metadata(make_batch(ctx, metadata))
+            for batch in engine.map(ctx, process_batch, collect.pieces(self._data_items(), scope)):
+                collect.batch(batch)
+            collect.drain()
             for finding in summary.source_findings():
                 gate.add_source_finding(finding)
             writer.close()
@@ -597,17 +515,148 @@ class Scanner:
             if not (isinstance(item, Entry) and item.asset.kind in METADATA_KINDS):
                 yield item
 
-    @staticmethod
-    def _record(result: AssetResult, gate: Gate, summary: Summary, errors: list[ScanErrorEntry],
-                progress: Progress | None, tally: Tally | None = None) -> None:
+
+
+#: Rows of memo hits that may wait behind batches still in flight before the engine is made to
+#: hand results back (see _Collector.pieces).
+MAX_WAITING_ROWS = 50_000
+
+
+class _Collector:
+    """Pass 2's main-process side: cuts runs into batches for the engine, reuses unchanged runs
+    from the folder memo, and applies everything to the outputs and totals in walk order."""
+
+    def __init__(self, writer: AssetTableWriter, gate: Gate, summary: Summary, errors: list[ScanErrorEntry],
+                 skipped: list[dict[str, str]], stats: Counter[str], cache: AnalysisCache | None, root: str,
+                 folder_memo: memo.FolderMemo | None, progress: Progress | None) -> None:
+        self.writer, self.gate, self.summary, self.errors, self.skipped = writer, gate, summary, errors, skipped
+        self.stats, self.cache, self.root, self.memo, self.progress = stats, cache, root, folder_memo, progress
+        self.open_runs: dict[int, memo.Run] = {}
+        # Memo hits waiting behind batches in flight, and (None) one mark per batch, in walk order.
+        self.queue: deque[memo.Stored | None] = deque()
+        self.in_flight = 0
+        self.waiting_rows = 0
+
+    def pieces(self, items: Iterable[Listed], scope: ScopeIndex) -> Iterator[tuple[Piece, ...]]:
+        buf: list[Piece] = []
+        room = BATCH
+        for number, (folder, run_items) in enumerate(runs(items)):
+            stored = self._lookup(folder, run_items, scope)
+            if isinstance(stored, memo.Stored):
+                if buf:  # runs listed before this one go first
+                    yield self._send(buf)
+                    buf, room = [], BATCH
+                if not self.in_flight:
+                    self._reuse(stored)
+                    continue
+                self.queue.append(stored)
+                self.waiting_rows += stored.rows.num_rows
+                if self.waiting_rows > MAX_WAITING_ROWS:
+                    # An empty batch: once the engine's window is full it must hand results
+                    # back, and the hits waiting before them are applied: memory stays bounded.
+                    yield self._send([])
+                continue
+            unit, key = stored
+            self.open_runs[number] = memo.Run(unit, key, self.summary.part())
+            start = 0
+            while start < len(run_items):
+                take = run_items[start : start + room]
+                start += len(take)
+                room -= len(take)
+                buf.append((number, tuple(take), start >= len(run_items)))
+                if room == 0:
+                    yield self._send(buf)
+                    buf, room = [], BATCH
+        if buf:
+            yield self._send(buf)
+
+    def _lookup(self, folder: str, items: list[Listed], scope: ScopeIndex) -> memo.Stored | tuple[str, str | None]:
+        """The stored run, or (unit, key) to scan it under."""
+        unit = json.dumps([folder, _first_path(items[0])])
+        if self.memo is None or any(isinstance(i, Unreadable) for i in items):
+            return unit, None
+        key = self.memo.key(items, scope.nearest(folder))
+        return self.memo.get(unit, key) or (unit, key)
+
+    def _send(self, buf: list[Piece]) -> tuple[Piece, ...]:
+        self.queue.append(None)
+        self.in_flight += 1
+        return tuple(buf)
+
+    def batch(self, batch: Batch) -> None:
+        """A batch back from the engine: first the hits listed before it."""
+        while self.queue[0] is not None:
+            self._reuse_waiting()
+        self.queue.popleft()
+        self.in_flight -= 1
+        self._write(batch)
+        i = j = 0
+        for part in batch.parts:
+            run = self.open_runs[part.run]
+            for result in batch.results[i : i + part.results]:
+                self._record(result, run.summary, run.errors, run.tally)
+                run.bytes += result.asset.size
+            run.skipped += [{"path": s.path, "reason": s.reason} for s in batch.skipped[j : j + part.skipped]]
+            if run.keep:
+                run.add_rows(batch.rows.slice(i, part.results), part.stable)
+            i, j = i + part.results, j + part.skipped
+            if part.last:
+                self._finish(self.open_runs.pop(part.run))
+
+    def metadata(self, batch: Batch) -> None:
+        """Pass 1's batch (license files and cards): counted straight into the totals."""
+        self._write(batch)
+        self.skipped.extend({"path": s.path, "reason": s.reason} for s in batch.skipped)
+        for result in batch.results:
+            self._record(result, self.summary, self.errors, None)
+
+    def drain(self) -> None:
+        while self.queue:
+            self._reuse_waiting()
+
+    def _write(self, batch: Batch) -> None:
+        self.writer.add_table(batch.rows)
+        if self.cache:
+            # Committed per batch: a scan killed now resumes from here.
+            self.cache.put_many(self.root, list(batch.cache_rows))
+        self.stats.update(cached=batch.cached, rehashed=batch.rehashed, analysed=batch.analysed)
+
+    def _finish(self, run: memo.Run) -> None:
+        self.summary.merge(run.summary)
+        self.gate.merge(run.tally)
+        self.errors.extend(run.errors)
+        self.skipped.extend(run.skipped)
+        if self.memo is not None and run.keep:
+            self.memo.put(run, ASSET_SCHEMA)
+
+    def _reuse_waiting(self) -> None:
+        stored = self.queue.popleft()
+        assert stored is not None
+        self.waiting_rows -= stored.rows.num_rows
+        self._reuse(stored)
+
+    def _reuse(self, stored: memo.Stored) -> None:
+        self.writer.add_table(stored.rows)
+        part = self.summary.part()
+        part.load_state(stored.summary)
+        self.summary.merge(part)
+        self.gate.merge(stored.tally)
+        self.errors.extend(stored.errors)
+        self.skipped.extend(stored.skipped)
+        self.stats.update(reused=stored.results, reused_folders=1)
+        if self.progress:
+            self.progress(stored.results, stored.bytes)
+
+    def _record(self, result: AssetResult, summary: Summary, errors: list[ScanErrorEntry],
+                tally: Tally | None) -> None:
         asset = result.asset
         for f in result.findings:
             if f.rule == "scan-error":
                 errors.append(ScanErrorEntry(asset.path, f.message, asset.source, f.severity.value))
-        gate.add(asset.path, asset.size, result.findings, error=result.error is not None, tally=tally)
+        self.gate.add(asset.path, asset.size, result.findings, error=result.error is not None, tally=tally)
         summary.add(result)
-        if progress:
-            progress(1, asset.size)
+        if self.progress:
+            self.progress(1, asset.size)
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:

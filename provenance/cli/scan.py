@@ -100,6 +100,7 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
         print_summary(result)
         if opts.cache:
             s = scanner.stats
-            click.echo(f"Analysed {s['analysed']} assets; reused {s['cached'] + s['rehashed']} from the cache "
-                       f"({s['rehashed']} re-hashed after a touch).")
+            click.echo(f"Analysed {s['analysed']} assets; reused {s['cached'] + s['rehashed'] + s['reused']} from the"
+                       f" cache ({s['reused']} in {s['reused_folders']} unchanged folders, {s['rehashed']} re-hashed"
+                       " after a touch).")
     sys.exit(result.exit_code)

@@ -144,7 +144,7 @@ def test_a_damaged_memo_record_is_a_miss(tree, tmp_path: Path) -> None:
     _scan(root, out)
     with sqlite3.connect(out / ".cache" / "analyses.sqlite") as conn:
         conn.execute("UPDATE folders_v1 SET rows = x'00ff00ff'")
-        conn.execute("UPDATE folders_v1 SET meta = '{' WHERE unit LIKE 'm%'")
+        conn.execute("UPDATE folders_v1 SET meta = '{' WHERE unit LIKE ?", ('["m"%',))
     stats, doc, rows = _scan(root, out)
     assert stats.get("reused_folders", 0) == 0 and stats.get("analysed", 0) == 0  # all from the per-file cache
     _same((doc, rows), _fresh(root, tmp_path))
@@ -169,3 +169,29 @@ def test_runs_follow_folders_and_are_bounded() -> None:
              Skipped("a/5", "r"), Skipped("a/6", "r"), Skipped("a/7", "r")]
     got = [(folder, [i.path for i in run]) for folder, run in runs(items, most=3)]
     assert got == [("a", ["a/1", "a/2"]), ("a/b", ["a/b/3"]), ("a", ["a/4", "a/5", "a/6"]), ("a", ["a/7"])]
+
+
+def test_hits_behind_batches_in_flight_stay_bounded(tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files: dict[str, str | bytes] = {"LICENSE": "Released under the MIT License.\n"}
+    files |= {f"d{i:02d}/f{j}.txt": f"text {i} {j}" for i in range(14) for j in range(3)}
+    root = tree(files)
+    out = tmp_path / "out"
+    _scan(root, out)
+    for i in range(7):  # 11 batches of misses (a pool after the first 8), then 7 runs to reuse
+        (root / f"d{i:02d}" / "f0.txt").write_text("changed")
+    monkeypatch.setattr(scanner, "BATCH", 2)
+    monkeypatch.setattr(scanner, "MAX_WAITING_ROWS", 2)
+    seen = {"most": 0, "empty": 0}
+    original = scanner._Collector.batch
+
+    def watched(self: Any, batch: scanner.Batch) -> None:
+        seen["most"] = max(seen["most"], self.waiting_rows)
+        seen["empty"] += not batch.parts
+        original(self, batch)
+
+    monkeypatch.setattr(scanner._Collector, "batch", watched)
+    stats, doc, rows = _scan(root, out, jobs=2)
+    assert stats["reused_folders"] == 7 and stats["analysed"] == 7
+    assert seen["empty"] >= 1  # the engine was made to hand results back
+    assert seen["most"] <= 2 + 5 * 3  # the threshold plus one run per batch the window holds
+    _same((doc, rows), _fresh(root, tmp_path))
