@@ -34,11 +34,17 @@ _NOT_LICENSE = frozenset(
 )
 
 
+# First letters of card and license-file names (readme, license, copying, notice, unlicense).
+_SPECIAL_START = frozenset("rlcnu")
+
+
 def kind_of(name: str) -> AssetKind:
     """Kind of a file from its base name."""
     lower = name.lower()
     dot = lower.rfind(".")
     ext = lower[dot:] if dot > 0 else ""
+    if lower[:1] not in _SPECIAL_START and not lower.endswith(("license", "licence")):
+        return _BY_EXTENSION.get(ext, AssetKind.OTHER)  # the common case: neither a card nor a license name
     if _CARD_NAME.match(name):
         return AssetKind.DATASET_CARD
     if _LICENSE_NAME.search(name) and not _NOT_LICENSE.intersection(lower.split(".")[1:]):

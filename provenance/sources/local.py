@@ -26,10 +26,13 @@ _TOOL_FILES = frozenset({IGNORE_FILE, DECLARATIONS_FILE_NAME})
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ODD = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def display_path(raw: str) -> tuple[str, str | None]:
     """A printable, UTF-8 path for results, and the problem with the raw name if any."""
+    if not _ODD.search(raw):
+        return raw, None
     problem = None
     text = raw
     if _SURROGATE.search(raw):
@@ -86,7 +89,7 @@ class LocalSource(Source):
         skip = {(st.st_dev, st.st_ino) for st in map(_stat_or_none, self._skip_paths) if st}
         self.ignored = 0
         if self.single_file:
-            yield from self._file(str(self.root), self.root.name)
+            yield self._file(str(self.root), self.root.name)
             return
         try:
             st = os.stat(self.root)
@@ -156,7 +159,7 @@ class LocalSource(Source):
                 else:
                     stack.append((rel, listing, key))
             elif not metadata_only or kind_of(name) in METADATA_KINDS:
-                yield from self._file(item.path, rel)
+                yield self._file(item.path, rel)
 
     @staticmethod
     def _list(os_dir: str, rel_dir: str) -> Iterator[os.DirEntry[str]] | Unreadable:
@@ -181,27 +184,24 @@ class LocalSource(Source):
             return [Skipped(shown, "symlink not followed (use --follow-symlinks to include it)")]
         if stat.S_ISDIR(st.st_mode):
             return os_path
-        return list(self._file(os_path, rel))
+        return [self._file(os_path, rel)]
 
-    def _file(self, os_path: str, rel: str) -> Iterator[Listed]:
+    def _file(self, os_path: str, rel: str) -> Listed:
         shown, problem = display_path(rel)
         try:
             st = os.stat(os_path) if self.follow_symlinks else os.lstat(os_path)
         except FileNotFoundError:
-            yield Unreadable(shown, "file vanished during the scan")
-            return
+            return Unreadable(shown, "file vanished during the scan")
         except OSError as exc:
-            yield Unreadable(shown, f"cannot stat: {exc.strerror}")
-            return
+            return Unreadable(shown, f"cannot stat: {exc.strerror}")
         mode = st.st_mode
         if not stat.S_ISREG(mode):
             what = ("FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode)
                     else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "special file")
-            yield Unreadable(shown, f"{what}: not a regular file, never opened")
-            return
+            return Unreadable(shown, f"{what}: not a regular file, never opened")
         name = shown.rsplit("/", 1)[-1]
         asset = Asset(path=shown, kind=kind_of(name), size=st.st_size, source=self.info.name, mtime_ns=st.st_mtime_ns)
-        yield Entry(asset=asset, handle=os_path, problem=problem, ctime_ns=st.st_ctime_ns)
+        return Entry(asset=asset, handle=os_path, problem=problem, ctime_ns=st.st_ctime_ns)
 
     # -- reading -----------------------------------------------------------------------
     def open(self, entry: Entry) -> IO[bytes]:

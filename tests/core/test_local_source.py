@@ -3,6 +3,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from provenance.model import AssetKind
 from provenance.sources.interface import Entry, Skipped, Unreadable
 from provenance.sources.kinds import kind_of
@@ -81,3 +84,21 @@ def test_single_file_source(tree) -> None:
     root = tree({"only.jsonl": '{"a": 1}\n'})
     paths = [i.asset.path for i in LocalSource(root / "only.jsonl").entries() if isinstance(i, Entry)]
     assert paths == ["only.jsonl"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(stem=st.text(alphabet="abcdeilnoprstuyACEILNRST._-", max_size=14),
+       ext=st.sampled_from(["", ".txt", ".md", ".py", ".json", ".png", ".LICENSE", ".licence", ".rst", ".zip"]))
+def test_the_fast_path_of_kind_of_agrees_with_the_name_rules(stem: str, ext: str) -> None:
+    from provenance.sources import kinds
+
+    name = stem + ext
+    lower = name.lower()
+    dot = lower.rfind(".")
+    if kinds._CARD_NAME.match(name):
+        expected = AssetKind.DATASET_CARD
+    elif kinds._LICENSE_NAME.search(name) and not kinds._NOT_LICENSE.intersection(lower.split(".")[1:]):
+        expected = AssetKind.LICENSE_FILE
+    else:
+        expected = kinds._BY_EXTENSION.get(lower[dot:] if dot > 0 else "", AssetKind.OTHER)
+    assert kind_of(name) is expected
