@@ -29,8 +29,11 @@ from provenance.model import (
     Asset,
     AssetKind,
     AssetResult,
+    Evidence,
+    EvidenceKind,
     Finding,
     Level,
+    Location,
     ScanErrorEntry,
     Severity,
     UseClass,
@@ -153,8 +156,12 @@ def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
 
         local = ctx.source.local_path(entry)
         content = AssetContent(entry.asset, b"", False, lambda: ctx.source.open(entry), Path(local) if local else None)
-        members, problem = table_members(ctx, entry, content)
-        done = replace(done, members=members, errors=done.errors + ((problem,) if problem else ()))
+        members, problem, notice = table_members(ctx, entry, content)
+        # A sample is not a read error (the gate does not count it), but it is listed.
+        sampled = (("embedded", DetectorOutput(findings=(
+            Finding("scan-error", Severity.WARNING, entry.asset.path, notice),))),) if notice else ()
+        done = replace(done, members=members, errors=done.errors + ((problem,) if problem else ()),
+                       outputs=done.outputs + sampled)
     return done
 
 
@@ -236,6 +243,16 @@ def conclude(ctx: WorkContext, done: Analyzed) -> AssetResult:
         error="; ".join(done.errors) or None, records=records, record_licenses=tuple(record_licenses),
         facts={det: dict(out.facts) for det, out in done.outputs if out.facts},
     )
+
+
+def unreadable_terms(done: Analyzed) -> Evidence:
+    """A license file or card that could not be read still speaks for its folder: the license
+    there is unknown. Without this the folder's data would inherit a license from further up
+    (MIT from the root, say) whenever --max-errors lets the scan pass over the read error."""
+    asset = done.entry.asset
+    kind = EvidenceKind.LICENSE_FILE if asset.kind is AssetKind.LICENSE_FILE else EvidenceKind.CARD_METADATA
+    return Evidence(kind, Level.DIRECTORY, Location(asset.path), None,
+                    f"could not be read: {done.errors[-1]}"[:200], 0.0, "unreadable", scope=asset.folder)
 
 
 def logical_source(ctx: WorkContext, path: str, listed: str) -> str:
@@ -451,10 +468,11 @@ class Scanner:
         for item in self.source.scope_entries():
             done = analyze(ctx, relabel(ctx, item))
             metadata.append(done)
-            for _, out in done.outputs:
-                for ev in out.evidence:
-                    if ev.level is Level.DIRECTORY:
-                        scope.add(ev)
+            found = [ev for _, out in done.outputs for ev in out.evidence if ev.level is Level.DIRECTORY]
+            if not found and done.errors:
+                found = [unreadable_terms(done)]
+            for ev in found:
+                scope.add(ev)
 
         for ev in self.source.scope_evidence():  # evidence the source holds outside any file
             scope.add(ev)

@@ -126,3 +126,16 @@ def test_non_text_card_license_values_are_unidentified_evidence(tree, tmp_path: 
                  "d/x.txt": "x"})
     row = _rows(_scan(root, tmp_path / "out"))["d/x.txt"]
     assert row["license"] == "LicenseRef-Unknown" and "unknown-license" in row["findings"]
+
+
+def test_an_unreadable_license_file_does_not_let_its_folder_inherit(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n", "a.txt": "top",
+                 "sub/LICENSE": b"\x00\x9f\x92\x96 binary, not the terms", "sub/b.txt": "below",
+                 "ok/LICENSE": "Released under the MIT License.\n", "ok/c.txt": "fine"})
+    result = _scan(root, tmp_path / "out", max_errors=5)  # the read error alone would not stop the gate
+    rows = _rows(result)
+    assert rows["a.txt"]["license"] == "MIT" and rows["ok/c.txt"]["license"] == "MIT"
+    below = rows["sub/b.txt"]
+    assert below["license"] != "MIT" and "unknown-license" in below["findings"]
+    assert "sub/LICENSE" in below["license_source"]
+    assert any(e.path == "sub/LICENSE" for e in result.errors)
