@@ -4,8 +4,9 @@ an asset of its own (`data/train.parquet!00000012.png`), analysed by the same de
 Hugging Face stores an `Image` or `Audio` feature as `struct<bytes: binary, path: string>` and
 names the feature in the schema's `huggingface` metadata. Only the media column and the record's
 license and URL columns are read, in batches; at most `ArchiveLimits.max_embedded` media per table
-(a sample: decoding and fingerprinting every image of a large dataset is the images team's bulk job).
-The record's own license value is record-level evidence for its media.
+(a sample: decoding and fingerprinting every image of a large dataset is the images team's bulk job;
+a table with more is listed with a warning that says how much was checked). The record's own license
+value is record-level evidence for its media.
 """
 
 from __future__ import annotations
@@ -90,20 +91,22 @@ def _schema(entry: Entry, content: AssetContent) -> Any:
     return arrow_batches(local, content.open)[0]
 
 
-def table_members(ctx: WorkContext, entry: Entry, content: AssetContent) -> tuple[tuple[Analyzed, ...], str | None]:
-    """The media of a table as member results, and why not all could be read (None when fine)."""
+def table_members(ctx: WorkContext, entry: Entry,
+                  content: AssetContent) -> tuple[tuple[Analyzed, ...], str | None, str | None]:
+    """The media of a table as member results, why not all could be read (None when fine), and a
+    notice when only a sample was checked."""
     from provenance.sources.archives import archive_limits, record_output
     from provenance.sources.scanning import Analyzed, run_detectors
 
     if not entry.asset.path.lower().endswith((".parquet", ".arrow", ".feather", ".ipc")):
-        return (), None
+        return (), None, None
     try:
         schema = _schema(entry, content)
     except Exception:  # the records detector reads the same table and reports why it cannot
-        return (), None
+        return (), None, None
     media = media_columns(schema)
     if not media:
-        return (), None
+        return (), None, None
     lic = next(iter(license_columns(schema.names)), None)
     url = next(iter(url_columns(schema.names)), None)
     columns = list(dict.fromkeys([*media, *(c for c in (lic, url) if c)]))
@@ -117,7 +120,9 @@ def table_members(ctx: WorkContext, entry: Entry, content: AssetContent) -> tupl
             data = batch.to_pydict()
             for i in range(batch.num_rows):
                 if len(out) >= limit:
-                    return tuple(out), None
+                    return tuple(out), None, (
+                        f"only the first {limit} embedded media (rows 0-{row + i - 1}) were checked for known works"
+                        " and rights metadata; the rest of the table was not (ArchiveLimits.max_embedded)")
                 for column, kind in media.items():
                     cell = data[column][i]
                     raw = cell.get("bytes") if isinstance(cell, dict) else cell if isinstance(cell, bytes) else None
@@ -141,4 +146,4 @@ def table_members(ctx: WorkContext, entry: Entry, content: AssetContent) -> tupl
             row += batch.num_rows
     except Exception as exc:  # damaged table: keep what was read, say why the rest was not
         problem = f"embedded media after row {row} could not be read: {type(exc).__name__}: {str(exc)[:200]}"
-    return tuple(out), problem
+    return tuple(out), problem, None
