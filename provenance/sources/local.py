@@ -26,7 +26,7 @@ _TOOL_FILES = frozenset({IGNORE_FILE, DECLARATIONS_FILE_NAME})
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_ODD = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_ODD = re.compile(r"[\x00-\x1f\x7f\\\ud800-\udfff]")
 
 
 def display_path(raw: str) -> tuple[str, str | None]:
@@ -34,9 +34,11 @@ def display_path(raw: str) -> tuple[str, str | None]:
     if not _ODD.search(raw):
         return raw, None
     problem = None
-    text = raw
+    # A backslash in a name is doubled, so that no name can read like another's escape
+    # (a file literally named "\xff" and one named with the byte 0xff).
+    text = raw.replace("\\", "\\\\")
     if _SURROGATE.search(raw):
-        text = raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         problem = "file name is not valid UTF-8 (shown with \\x escapes)"
     if _CONTROL.search(text):
         text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

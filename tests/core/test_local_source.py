@@ -102,3 +102,17 @@ def test_the_fast_path_of_kind_of_agrees_with_the_name_rules(stem: str, ext: str
     else:
         expected = kinds._BY_EXTENSION.get(lower[dot:] if dot > 0 else "", AssetKind.OTHER)
     assert kind_of(name) is expected
+
+
+def test_a_name_that_reads_like_an_escape_stays_distinct(tmp_path: Path) -> None:
+    from provenance.sources.local import display_path
+
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "a\\xff.txt").write_text("literal backslash")
+    with open(os.path.join(os.fsencode(root), b"a\xff.txt"), "wb") as f:
+        f.write(b"raw byte")
+    paths = sorted(e.asset.path for e in LocalSource(root).entries() if isinstance(e, Entry))
+    assert paths == ["a\\\\xff.txt", "a\\xff.txt"]  # shown: a\\xff.txt (literal) and a\xff.txt (byte)
+    assert display_path("plain/name.txt") == ("plain/name.txt", None)
+    assert display_path("back\\slash") == ("back\\\\slash", None)  # doubled, not an error

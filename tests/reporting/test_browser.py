@@ -71,7 +71,7 @@ def test_html_in_chromium(chromium: str, built_reports: Path, tmp_path: Path) ->
         assert "训练数据合法性说明" in dom
         # The hostile names are in the page as text, and produced no element.
         assert "&lt;img src=x onerror=alert(1)&gt;.txt" in dom
-        assert "&lt;script&gt;alert(1)&lt;\\script&gt;.txt" in dom
+        assert "&lt;script&gt;alert(1)&lt;\\\\script&gt;.txt" in dom
         tags = {tag for tag, _ in _tags(dom)}
         assert not tags & {"script", "img", "iframe", "object", "embed", "a", "link", "form"}, tags
         assert not any(attr.startswith("on") for _, attrs in _tags(dom) for attr in attrs)
