@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from provenance.detectors.interface import AssetContent
-from provenance.detectors.records import LICENSE_FIELDS, MAX_JSON_DOCUMENT
+from provenance.detectors.records import LICENSE_FIELDS, MAX_JSON_DOCUMENT, csv_header
 from provenance.tables import arrow_batches, jsonl_lines
 from provenance.text.items import TextItem
 
@@ -106,10 +106,15 @@ def _batches(content: AssetContent, name: str) -> Iterator[Any]:
                  if f.name.lower() not in _SKIP and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
         yield from pf.iter_batches(columns=names, batch_size=4096)
     elif name.endswith((".csv", ".tsv")):
+        # CSV has no types: every column is text (guessing from the first block failed on files
+        # whose numeric-looking column turns to text further down, and hid phone numbers in
+        # all-digit columns from the personal-information detector).
+        delimiter = "\t" if name.endswith(".tsv") else ","
         yield from pcsv.open_csv(
-            content.open(), parse_options=pcsv.ParseOptions(delimiter="\t" if name.endswith(".tsv") else ",",
-                                                            newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(column_types={}, strings_can_be_null=False),
+            content.open(), parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(csv_header(content.head, delimiter),
+                                                                           pa.string()),
+                                                strings_can_be_null=False),
         )
     else:
         yield from arrow_batches(str(content.local_path) if content.local_path else None, content.open)[1]

@@ -257,7 +257,7 @@ def _csv(content: AssetContent, tally: _Tally, delimiter: str) -> bool:
     try:
         # Every column read as text: types guessed from the first block would call a valid file
         # malformed where a numeric column later holds text.
-        header = _csv_header(content.head, delimiter)
+        header = csv_header(content.head, delimiter)
         reader = pcsv.open_csv(
             stream,
             read_options=pcsv.ReadOptions(block_size=1 << 22),
@@ -277,7 +277,7 @@ def _csv(content: AssetContent, tally: _Tally, delimiter: str) -> bool:
     return bool(columns)
 
 
-def _csv_header(head: bytes, delimiter: str) -> list[str]:
+def csv_header(head: bytes, delimiter: str) -> list[str]:
     """Column names from the first line (all that is needed to read every column as text)."""
     import csv
 

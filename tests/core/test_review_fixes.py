@@ -139,3 +139,17 @@ def test_an_unreadable_license_file_does_not_let_its_folder_inherit(tree, tmp_pa
     assert below["license"] != "MIT" and "unknown-license" in below["findings"]
     assert "sub/LICENSE" in below["license_source"]
     assert any(e.path == "sub/LICENSE" for e in result.errors)
+
+
+def test_csv_records_are_text_for_the_text_detectors(tree, tmp_path: Path) -> None:
+    # An all-digit column is still text in a CSV (phone numbers), and a column that looks numeric
+    # for the first block (1 MiB) and then holds words must not cut the sample short.
+    filler = "".join(f"{i}," + ",".join(str(i * k + 100_000) for k in range(1, 9)) + "\n" for i in range(19_000))
+    root = tree({"LICENSE": "Released under the MIT License.\n",
+                 "phones.csv": "id,phone\n1,13812345678\n2,13912345678\n",
+                 "late.csv": "id,a,b,c,d,e,f,g,note\n" + filler + "19000,1,2,3,4,5,6,7,联系电话 13812345678\n"})
+    assert (root / "late.csv").stat().st_size > 2**20
+    result = _scan(root, tmp_path / "out")
+    rows = _rows(result)
+    assert "personal-info" in rows["late.csv"]["findings"]
+    assert "personal-info" in rows["phones.csv"]["findings"]
