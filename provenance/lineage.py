@@ -181,7 +181,8 @@ class LineageDetector(Detector):
     """Upstream datasets of a dataset card and license laundering against them."""
 
     id = "lineage"
-    version = "1"
+    version = "2"  # 2: volatile, so cached card analyses from version 1 are not reused
+    volatile = True
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.DATASET_CARD

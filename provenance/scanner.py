@@ -52,6 +52,7 @@ TEXT_KINDS = frozenset({AssetKind.TEXT, AssetKind.CODE, AssetKind.LICENSE_FILE, 
 EMPTY_FILE = "empty file (0 bytes): nothing to check"
 #: Listed items per unit of work sent to a worker.
 BATCH = 256
+_SILENT = DetectorOutput()
 
 
 @dataclass(frozen=True)
@@ -179,9 +180,10 @@ def _analyze_file(ctx: WorkContext, entry: Entry) -> Analyzed:
         outputs, content_errors = decode_outputs(cached[5])
         return Analyzed(entry, read[2], read[3], outputs, name_problem + content_errors, "rehashed", cached[5])
     done = _detect(ctx, entry, *read)
-    # A detector crash is a bug to see again on the next scan, not a fact about the file to keep.
-    crashed = _crashed(done.errors)
-    data = encode_outputs(done.outputs, done.errors) if ctx.cache and not crashed else None
+    # A detector crash is a bug to see again on the next scan, not a fact about the file to keep;
+    # what a volatile detector said (an upstream's license) may differ next time.
+    keep = not _crashed(done.errors) and not _volatile(ctx, done)
+    data = encode_outputs(done.outputs, done.errors) if ctx.cache and keep else None
     return replace(done, errors=name_problem + done.errors, cache_data=data)
 
 
@@ -343,9 +345,17 @@ def _crashed(errors: Iterable[str]) -> bool:
     return any(e.startswith("detector ") and " failed: " in e for e in errors)
 
 
-def _stable(done: Analyzed) -> bool:
-    """Read and analysed, with nothing a rescan should try again (a failed read, a detector bug)."""
-    return done.sha256 is not None and not any(_crashed(d.errors) for d in (done, *done.members))
+def _volatile(ctx: WorkContext, done: Analyzed) -> bool:
+    """A volatile detector (lineage) said something about the asset."""
+    volatile = {d.id for d in ctx.detectors if d.volatile}
+    return bool(volatile) and any(det in volatile and out != _SILENT for det, out in done.outputs)
+
+
+def _stable(ctx: WorkContext, done: Analyzed) -> bool:
+    """Read and analysed, with nothing a rescan should try again (a failed read, a detector bug,
+    an answer that depends on more than the bytes)."""
+    return done.sha256 is not None and not any(
+        _crashed(d.errors) or _volatile(ctx, d) for d in (done, *done.members))
 
 
 def process_batch(ctx: WorkContext, pieces: Sequence[Piece]) -> Batch:
@@ -362,7 +372,7 @@ def process_batch(ctx: WorkContext, pieces: Sequence[Piece]) -> Batch:
                 done = analyze(ctx, relabel(ctx, item))
                 analyzed.append(done)
                 results += [conclude(ctx, d) for d in (done, *done.members)]
-                stable = stable and _stable(done)
+                stable = stable and _stable(ctx, done)
             elif isinstance(item, Unreadable):
                 results.append(unreadable(ctx, item))
                 stable = False

@@ -75,6 +75,9 @@ class Detector(abc.ABC):
     id: ClassVar[str]
     #: Bump when output for the same input changes; invalidates cached results.
     version: ClassVar[str] = "1"
+    #: Output that depends on more than the asset's bytes (another dataset's license, looked up
+    #: in a Hub cache or online): an asset it said something about is never cached.
+    volatile: ClassVar[bool] = False
 
     @abc.abstractmethod
     def applies(self, asset: Asset) -> bool:

@@ -143,3 +143,21 @@ def test_per_record_source_fields(tmp_path: Path) -> None:
     assert totals["source:wikipedia"] == 2
     named = [f for f in result.sources[0]["source_findings"] if f["rule"] == "record-sources"]
     assert named[0]["message"] == "6 record(s) name their source: github (2), wikipedia (2), arxiv (1), books3 (1)"
+
+
+def test_a_cached_card_sees_its_upstream_change(hub_env: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "README.md").write_text("---\nlicense: mit\nsource_datasets:\n- extended|acme/later\n---\n")
+    (corpus / "a.txt").write_text("x")
+    out = tmp_path / "out"
+
+    def card_findings() -> list[str]:
+        scan(corpus, out)  # the same output folder: the analysis cache is used
+        rows = {r["path"]: r for r in pq.read_table(out / "assets.parquet").to_pylist()}
+        return rows["README.md"]["findings"]
+
+    assert "upstream-unresolved" in card_findings()
+    add_dataset(hub_env, "acme/later", {"README.md": card("license: cc-by-nc-4.0")})
+    found = card_findings()  # the card did not change; its upstream did
+    assert "license-conflict" in found and "upstream-unresolved" not in found
