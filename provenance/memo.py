@@ -9,7 +9,8 @@ covers tool, knowledge base, license index, detectors and their configuration. A
 walk's stat calls and one lookup for the whole folder.
 
 A run is stored only when every item in it was read and analysed without a transient problem:
-unreadable items, failed reads and detector crashes are tried again on the next scan.
+unreadable items, failed reads, detector crashes and what a volatile detector said (lineage: an
+upstream's license) are looked at again on the next scan.
 """
 
 from __future__ import annotations
