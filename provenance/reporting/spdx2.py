@@ -76,6 +76,8 @@ def build_document(ctx: ReportContext) -> Any:
                    f" Declared: {json.dumps(dict(src.declared), ensure_ascii=False, sort_keys=True)}.")
         if ctx.spdx_files is SpdxFiles.FLAGGED:
             comment += " Only files with findings are listed."
+        elif ctx.spdx_files is SpdxFiles.NONE:
+            comment += " Files are not listed: each one is a row of the scan's assets.parquet."
         verification = None
         if listed and ctx.spdx_files is SpdxFiles.ALL:
             verification = m.PackageVerificationCode(verification_code([r.sha1 for r in rows]))

@@ -16,7 +16,7 @@ from typing import Any
 from provenance.atomic import write_bytes
 from provenance.errors import MissingExtraError, ReportError
 from provenance.reporting.facts import SourceFacts
-from provenance.reporting.interface import ReportContext, Reporter
+from provenance.reporting.interface import ReportContext, Reporter, SpdxFiles
 from provenance.reporting.manifest_rows import (
     FileRow,
     concluded,
@@ -108,7 +108,9 @@ def build_objects(ctx: ReportContext) -> Any:
             dataset_hasSensitivePersonalInformation=_sensitive(ctx, src),
             comment=(f"{src.assets} files, {src.records} records; paths {src.paths}; findings: "
                      + json.dumps(dict(src.findings_by_rule), sort_keys=True)
-                     + ". builtTime and releaseTime are the scan time."),
+                     + ". builtTime and releaseTime are the scan time."
+                     + (" Files are not listed: each one is a row of the scan's assets.parquet."
+                        if ctx.spdx_files is SpdxFiles.NONE else "")),
         )
         if purpose:
             pkg.dataset_intendedUse = str(purpose)

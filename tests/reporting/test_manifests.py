@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from spdx_python_model import v3_0_1 as spdx3
 from spdx_tools.spdx.model import ChecksumAlgorithm, RelationshipType, SpdxNoAssertion
 from spdx_tools.spdx.parser.parse_anything import parse_file
@@ -97,3 +98,19 @@ def test_batched_validation_still_reports_errors(built_scan: ScanResult, tmp_pat
     assert spdx2.validate(doc, batch=3) == []
     doc.files[-1].spdx_id = "SPDXRef-not valid"
     assert spdx2.validate(doc, batch=3)
+
+
+def test_auto_lists_fewer_files_as_the_corpus_grows(built_scan: ScanResult, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance import api
+
+    assets, flagged = built_scan.summary["assets"], api.flagged_assets(built_scan)
+    assert 0 < flagged < assets
+    for limit, expected in ((assets, "all"), (assets - 1, "flagged"), (flagged, "flagged"), (flagged - 1, "none")):
+        monkeypatch.setattr(api, "SPDX_ALL_FILES_LIMIT", limit)
+        assert api.spdx_files_for(built_scan) == expected, limit
+    assert api.spdx_files_for(built_scan, "all") == "all"  # an explicit choice is kept
+    out = tmp_path / "none"
+    write_reports(built_scan, out, langs=(), formats=(), spdx_files="none")
+    doc = parse_file(str(out / "manifest.spdx.json"))
+    assert all("Files are not listed" in (p.comment or "") for p in doc.packages)
