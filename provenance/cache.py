@@ -15,6 +15,7 @@ Stored as JSON, not pickle: a cache folder may be shared, and must not be able t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from dataclasses import asdict
@@ -39,8 +40,16 @@ CREATE TABLE IF NOT EXISTS folders_v1 (
     namespace TEXT NOT NULL, root TEXT NOT NULL, unit TEXT NOT NULL,
     key TEXT NOT NULL, meta TEXT NOT NULL, rows BLOB NOT NULL,
     PRIMARY KEY (namespace, root, unit)
+);
+CREATE TABLE IF NOT EXISTS namespaces_v1 (
+    namespace TEXT NOT NULL, root TEXT NOT NULL, last_used TEXT NOT NULL,
+    PRIMARY KEY (namespace, root)
 )
 """
+#: A namespace (tool, knowledge base, index, detector configuration) not used on a root for this
+#: many days is deleted for that root when a scan of it completes: every knowledge-base release
+#: starts a namespace, and without this a shared cache would keep each one's copy forever.
+KEEP_DAYS = 30
 
 
 def encode_outputs(outputs: tuple[tuple[str, DetectorOutput], ...], errors: tuple[str, ...]) -> str:
@@ -147,6 +156,31 @@ class AnalysisCache:
         with self._write() as conn:
             conn.execute("INSERT OR REPLACE INTO folders_v1 VALUES (?, ?, ?, ?, ?, ?)",
                          (self.namespace, root, unit, key, meta, rows))
+
+    def prune(self, root: str, today: dt.date, keep_days: int = KEEP_DAYS) -> int:
+        """Mark this namespace used today on `root`; delete what namespaces unused for `keep_days`
+        left for it. Returns the number of rows deleted."""
+        conn = self._write()
+        with conn:
+            if not conn.execute("SELECT 1 FROM namespaces_v1 WHERE root=? LIMIT 1", (root,)).fetchone():
+                # First prune for this root (a cache made before namespaces were tracked): every
+                # namespace found starts its clock today.
+                for table in ("analyses_v2", "folders_v1"):
+                    conn.execute(f"INSERT OR IGNORE INTO namespaces_v1 SELECT DISTINCT namespace, root, ? FROM {table}"
+                                 " WHERE root=?", (today.isoformat(), root))
+            conn.execute("INSERT OR REPLACE INTO namespaces_v1 VALUES (?, ?, ?)", (self.namespace, root,
+                                                                                 today.isoformat()))
+            cutoff = (today - dt.timedelta(days=keep_days)).isoformat()
+            stale = [r[0] for r in conn.execute(
+                "SELECT namespace FROM namespaces_v1 WHERE root=? AND last_used < ? AND namespace != ?",
+                (root, cutoff, self.namespace))]
+            deleted = 0
+            for namespace in stale:
+                for table in ("analyses_v2", "folders_v1"):
+                    deleted += conn.execute(f"DELETE FROM {table} WHERE namespace=? AND root=?",
+                                            (namespace, root)).rowcount
+                conn.execute("DELETE FROM namespaces_v1 WHERE namespace=? AND root=?", (namespace, root))
+        return deleted
 
     def get(self, root: str, path: str) -> tuple[int, int, int, str, str, str] | None:
         """(size, mtime_ns, ctime_ns, sha256, sha1, data) stored for the asset, if any."""

@@ -504,6 +504,8 @@ class Scanner:
             for finding in summary.source_findings():
                 gate.add_source_finding(finding)
             writer.close()
+            if cache:
+                cache.prune(root, gate.today)
         except BaseException:
             writer.abort()
             raise

@@ -124,3 +124,33 @@ def test_a_corrupt_cache_file_is_started_afresh(tree, tmp_path: Path) -> None:
     (out / ".cache" / "analyses.sqlite").write_bytes(b"not a database" * 100)
     stats, result = _scan(root, out)
     assert stats["analysed"] == 2 and result.verdict.status.value == "pass"
+
+
+def test_namespaces_unused_for_a_month_are_pruned_per_root(tree, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from provenance.cache import AnalysisCache
+
+    db = tmp_path / "shared" / "analyses.sqlite"
+    old, new = AnalysisCache(db, "kb-2026.10"), AnalysisCache(db, "kb-2026.11")
+    old.create()
+    row = ("a.txt", 1, 2, 3, "0" * 64, "0" * 40, "{}")
+    for cache in (old, new):
+        cache.put_many("/corpus", [row])
+        cache.put_many("/other", [row])
+        cache.put_folder("/corpus", "unit", "key", "{}", b"")
+    day = dt.date(2026, 11, 1)
+    assert old.prune("/corpus", day) == 0  # first prune: both namespaces start their clock
+    assert new.prune("/corpus", day + dt.timedelta(days=20)) == 0  # the old one is 20 days idle
+    assert new.prune("/corpus", day + dt.timedelta(days=31)) == 2  # 31 days: its row and its folder go
+    with sqlite3.connect(db) as conn:
+        left = conn.execute("SELECT namespace, root FROM analyses_v2 ORDER BY 1, 2").fetchall()
+    assert left == [("kb-2026.10", "/other"), ("kb-2026.11", "/corpus"), ("kb-2026.11", "/other")]
+    for cache in (old, new):
+        cache.close()
+    # A scan registers its namespace as used.
+    root = tree({"LICENSE": "Released under the MIT License.\n", "a.txt": "a"})
+    out = tmp_path / "out"
+    _scan(root, out)
+    with sqlite3.connect(out / ".cache" / "analyses.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM namespaces_v1").fetchone()[0] == 1
