@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -382,8 +383,13 @@ def process_batch(ctx: WorkContext, pieces: Sequence[Piece]) -> Batch:
     return _pack(analyzed, results, skipped, parts)
 
 
-def runs(items: Iterable[Listed], most: int = memo.MAX_RESULTS) -> Iterator[tuple[str, list[Listed]]]:
-    """Consecutive listed items of one folder (at most `most` per run), with the folder."""
+def runs(items: Iterable[Listed], most: int = memo.MAX_RESULTS,
+         cut: int | None = None) -> Iterator[tuple[str, list[Listed]]]:
+    """Consecutive listed items of one folder, with the folder. A large folder is cut where an
+    item's name hashes to 0 mod `cut` (and at `most` items at the latest): the cuts depend on the
+    names alone, so a file added or changed in a folder of 100,000 files invalidates the ~`cut`
+    items around it in the folder memo, not the whole folder."""
+    cut = cut or memo.CUT_EVERY
     run: list[Listed] = []
     folder = ""
     for item in items:
@@ -394,6 +400,9 @@ def runs(items: Iterable[Listed], most: int = memo.MAX_RESULTS) -> Iterator[tupl
             run = []
         folder = here
         run.append(item)
+        if zlib.crc32(path.encode("utf-8", "surrogatepass")) % cut == 0:
+            yield folder, run
+            run = []
     if run:
         yield folder, run
 

@@ -167,7 +167,7 @@ def test_results_keep_the_walk_order_with_a_process_pool(tree, tmp_path: Path, m
 def test_runs_follow_folders_and_are_bounded() -> None:
     items = [Skipped("a/1", "r"), Unreadable("a/2", "r"), Skipped("a/b/3", "r"), Skipped("a/4", "r"),
              Skipped("a/5", "r"), Skipped("a/6", "r"), Skipped("a/7", "r")]
-    got = [(folder, [i.path for i in run]) for folder, run in runs(items, most=3)]
+    got = [(folder, [i.path for i in run]) for folder, run in runs(items, most=3, cut=2**32)]
     assert got == [("a", ["a/1", "a/2"]), ("a/b", ["a/b/3"]), ("a", ["a/4", "a/5", "a/6"]), ("a", ["a/7"])]
 
 
@@ -195,3 +195,18 @@ def test_hits_behind_batches_in_flight_stay_bounded(tree, tmp_path: Path, monkey
     assert seen["empty"] >= 1  # the engine was made to hand results back
     assert seen["most"] <= 2 + 5 * 3  # the threshold plus one run per batch the window holds
     _same((doc, rows), _fresh(root, tmp_path))
+
+
+def test_a_large_folder_is_cut_where_names_say_so() -> None:
+    names = [f"big/f{i:05d}.txt" for i in range(3000)]
+
+    def cut(paths: list[str]) -> list[list[str]]:
+        return [[i.path for i in run] for _, run in runs([Skipped(p, "r") for p in paths], cut=32)]
+
+    before = cut(names)
+    assert 40 < len(before) < 200 and max(map(len, before)) < 400
+    after = cut([*names[:1501], "big/f01500a.txt", *names[1501:]])  # one file added in the middle
+    changed = [run for run in after if run not in before]
+    # Only the run around it differs (two when its own name is a cut point); the rest are reused.
+    assert 1 <= len(changed) <= 2 and any("big/f01500a.txt" in run for run in changed)
+    assert sum(map(len, changed)) < 300
