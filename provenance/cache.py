@@ -99,6 +99,13 @@ def decode_outputs(data: str) -> tuple[tuple[tuple[str, DetectorOutput], ...], t
     return outputs, tuple(doc["errors"])
 
 
+def _root_key(root: str) -> str:
+    """The root as SQLite text: a root whose name is not valid UTF-8 is escaped (backslashes
+    doubled first, so no two roots share a key)."""
+    escaped = root.replace("\\", "\\\\")
+    return escaped.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class AnalysisCache:
     """Read side (any process) and write side (the scanner's main process) of the cache."""
 
@@ -148,18 +155,19 @@ class AnalysisCache:
         """(meta JSON, Arrow rows) stored for a folder under this key, if any."""
         row = self._read().execute(
             "SELECT meta, rows FROM folders_v1 WHERE namespace=? AND root=? AND unit=? AND key=?",
-            (self.namespace, root, unit, key),
+            (self.namespace, _root_key(root), unit, key),
         ).fetchone()
         return None if row is None else (str(row[0]), bytes(row[1]))
 
     def put_folder(self, root: str, unit: str, key: str, meta: str, rows: bytes) -> None:
         with self._write() as conn:
             conn.execute("INSERT OR REPLACE INTO folders_v1 VALUES (?, ?, ?, ?, ?, ?)",
-                         (self.namespace, root, unit, key, meta, rows))
+                         (self.namespace, _root_key(root), unit, key, meta, rows))
 
     def prune(self, root: str, today: dt.date, keep_days: int = KEEP_DAYS) -> int:
         """Mark this namespace used today on `root`; delete what namespaces unused for `keep_days`
         left for it. Returns the number of rows deleted."""
+        root = _root_key(root)
         conn = self._write()
         with conn:
             if not conn.execute("SELECT 1 FROM namespaces_v1 WHERE root=? LIMIT 1", (root,)).fetchone():
@@ -187,7 +195,7 @@ class AnalysisCache:
         row = self._read().execute(
             "SELECT size, mtime_ns, ctime_ns, sha256, sha1, data FROM analyses_v2"
             " WHERE namespace=? AND root=? AND path=?",
-            (self.namespace, root, path),
+            (self.namespace, _root_key(root), path),
         ).fetchone()
         return None if row is None else (int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]), str(row[5]))
 
@@ -198,7 +206,7 @@ class AnalysisCache:
         with self._write() as conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO analyses_v2 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(self.namespace, root, *row) for row in rows],
+                [(self.namespace, _root_key(root), *row) for row in rows],
             )
 
     def close(self) -> None:

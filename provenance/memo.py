@@ -20,7 +20,6 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyarrow as pa
 
@@ -28,6 +27,7 @@ from provenance.cache import AnalysisCache
 from provenance.declarations import Declarations
 from provenance.model import Evidence, ScanErrorEntry, SourceInfo
 from provenance.policy import Policy, Tally
+from provenance.results import ASSET_SCHEMA
 from provenance.sources.interface import Entry, Listed
 from provenance.summary import Summary
 
@@ -97,7 +97,7 @@ class Stored:
     """A run read back from the memo."""
 
     rows: pa.Table
-    summary: dict[str, Any]
+    summary: Summary
     tally: Tally
     errors: tuple[ScanErrorEntry, ...]
     skipped: tuple[dict[str, str], ...]
@@ -124,13 +124,19 @@ class FolderMemo:
             codec, size = meta["codec"], int(meta["size"])
             buf = pa.Codec(codec).decompress(blob, decompressed_size=size) if codec else pa.py_buffer(blob)
             rows = pa.ipc.open_stream(buf).read_all()
-            return Stored(
-                rows, meta["summary"], Tally.from_state(meta["tally"]),
-                tuple(ScanErrorEntry(*e) for e in meta["errors"]), tuple(meta["skipped"]),
+            if not rows.schema.equals(ASSET_SCHEMA):
+                return None
+            summary = Summary(())
+            summary.load_state(meta["summary"])
+            stored = Stored(
+                rows, summary, Tally.from_state(meta["tally"]),
+                tuple(ScanErrorEntry(*e) for e in meta["errors"]),
+                tuple({"path": str(s["path"]), "reason": str(s["reason"])} for s in meta["skipped"]),
                 int(meta["results"]), int(meta["bytes"]),
             )
-        except (ValueError, KeyError, TypeError, OSError, pa.ArrowException):
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, OSError, pa.ArrowException):
             return None  # a damaged record is a miss: the folder is scanned again
+        return stored if stored.rows.num_rows == stored.results else None
 
     def put(self, run: Run, schema: pa.Schema) -> None:
         assert run.key is not None

@@ -43,6 +43,7 @@ from provenance.policy import Gate, Policy, Tally
 from provenance.resolve import ScopeIndex, resolve
 from provenance.results import ASSET_SCHEMA, AssetTableWriter, ScanResult, rows_table
 from provenance.sources.archives import ArchiveLimits
+from provenance.sources.embedded import MEDIA_TABLES
 from provenance.sources.interface import Entry, Listed, Skipped, Source, Unreadable
 from provenance.sources.kinds import kind_of
 from provenance.summary import Summary
@@ -162,8 +163,9 @@ def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
         # A sample is not a read error (the gate does not count it), but it is listed.
         sampled = (("embedded", DetectorOutput(findings=(
             Finding("scan-error", Severity.WARNING, entry.asset.path, notice),))),) if notice else ()
-        done = replace(done, members=members, errors=done.errors + ((problem,) if problem else ()),
-                       outputs=done.outputs + sampled)
+        # A table the records detector could not read already says why; no second error for it.
+        extra = (problem,) if problem and not (done.errors and not members) else ()
+        done = replace(done, members=members, errors=done.errors + extra, outputs=done.outputs + sampled)
     return done
 
 
@@ -355,8 +357,15 @@ def _volatile(ctx: WorkContext, done: Analyzed) -> bool:
 def _stable(ctx: WorkContext, done: Analyzed) -> bool:
     """Read and analysed, with nothing a rescan should try again (a failed read, a detector bug,
     an answer that depends on more than the bytes)."""
-    return done.sha256 is not None and not any(
-        _crashed(d.errors) or _volatile(ctx, d) for d in (done, *done.members))
+    parts = (done, *done.members)
+    if done.sha256 is None or any(_crashed(d.errors) or _volatile(ctx, d) for d in parts):
+        return False
+    asset = done.entry.asset
+    if done.members or asset.kind is AssetKind.ARCHIVE or asset.path.lower().endswith(MEDIA_TABLES):
+        # Archives and media in tables are read afresh on every scan (not in the per-file cache),
+        # so any problem there may be an I/O error that is gone next time: never remembered.
+        return not any(d.errors or d.sha256 is None for d in parts)
+    return True
 
 
 def process_batch(ctx: WorkContext, pieces: Sequence[Piece]) -> Batch:
@@ -405,6 +414,16 @@ def runs(items: Iterable[Listed], most: int = memo.MAX_RESULTS,
             run = []
     if run:
         yield folder, run
+
+
+def _inner_scope(items: list[Listed], scope: ScopeIndex) -> list[Evidence]:
+    """Folder evidence that members of the run's archives and media tables may resolve against:
+    a member `a/b.zip!d/x.txt` looks in `a/b.zip!d` first (which can be a real folder)."""
+    prefixes = tuple(f"{i.asset.path}!" for i in items if isinstance(i, Entry)
+                     and (i.asset.kind is AssetKind.ARCHIVE or i.asset.path.lower().endswith(MEDIA_TABLES)))
+    if not prefixes:
+        return []
+    return [ev for folder, found in sorted(scope.folders().items()) if folder.startswith(prefixes) for ev in found]
 
 
 def _first_path(item: Listed) -> str:
@@ -614,7 +633,7 @@ class _Collector:
         unit = json.dumps([folder, _first_path(items[0])])
         if self.memo is None or any(isinstance(i, Unreadable) for i in items):
             return unit, None
-        key = self.memo.key(items, scope.nearest(folder))
+        key = self.memo.key(items, [*scope.nearest(folder), *_inner_scope(items, scope)])
         return self.memo.get(unit, key) or (unit, key)
 
     def _send(self, buf: list[Piece]) -> tuple[Piece, ...]:
@@ -676,9 +695,7 @@ class _Collector:
 
     def _reuse(self, stored: memo.Stored) -> None:
         self.writer.add_table(stored.rows)
-        part = self.summary.part()
-        part.load_state(stored.summary)
-        self.summary.merge(part)
+        self.summary.merge(stored.summary)
         self.gate.merge(stored.tally)
         self.errors.extend(stored.errors)
         self.skipped.extend(stored.skipped)

@@ -91,6 +91,10 @@ def _schema(entry: Entry, content: AssetContent) -> Any:
     return arrow_batches(local, content.open)[0]
 
 
+#: Table formats whose columns may hold media (Hugging Face Image and Audio features).
+MEDIA_TABLES = (".parquet", ".arrow", ".feather", ".ipc")
+
+
 def table_members(ctx: WorkContext, entry: Entry,
                   content: AssetContent) -> tuple[tuple[Analyzed, ...], str | None, str | None]:
     """The media of a table as member results, why not all could be read (None when fine), and a
@@ -98,12 +102,12 @@ def table_members(ctx: WorkContext, entry: Entry,
     from provenance.sources.archives import archive_limits, record_output
     from provenance.sources.scanning import Analyzed, run_detectors
 
-    if not entry.asset.path.lower().endswith((".parquet", ".arrow", ".feather", ".ipc")):
+    if not entry.asset.path.lower().endswith(MEDIA_TABLES):
         return (), None, None
     try:
         schema = _schema(entry, content)
-    except Exception:  # the records detector reads the same table and reports why it cannot
-        return (), None, None
+    except Exception as exc:  # the records detector reports a damaged table too; this says what was not checked
+        return (), f"embedded media not checked: cannot read the table's schema: {type(exc).__name__}", None
     media = media_columns(schema)
     if not media:
         return (), None, None

@@ -43,8 +43,10 @@ def kind_of(name: str) -> AssetKind:
     lower = name.lower()
     dot = lower.rfind(".")
     ext = lower[dot:] if dot > 0 else ""
-    if lower[:1] not in _SPECIAL_START and not lower.endswith(("license", "licence")):
-        return _BY_EXTENSION.get(ext, AssetKind.OTHER)  # the common case: neither a card nor a license name
+    if name.isascii() and lower[:1] not in _SPECIAL_START and not lower.endswith(("license", "licence")):
+        # The common case: neither a card nor a license name. (Only for ASCII: the rules match
+        # case-insensitively, and "ſ" or "İ" can stand for "s" or "i" there.)
+        return _BY_EXTENSION.get(ext, AssetKind.OTHER)
     if _CARD_NAME.match(name):
         return AssetKind.DATASET_CARD
     if _LICENSE_NAME.search(name) and not _NOT_LICENSE.intersection(lower.split(".")[1:]):

@@ -74,7 +74,8 @@ class LocalSource(Source):
         self.ignore = pathspec.GitIgnoreSpec.from_lines(patterns)
         self.ignored = 0
         label = name or self.root.name or str(self.root)
-        self.info = SourceInfo(name=label, kind="local", root=str(self.root))
+        # Shown in every output: a folder name that is not valid UTF-8 is escaped like file names.
+        self.info = SourceInfo(name=display_path(label)[0], kind="local", root=display_path(str(self.root))[0])
 
     # -- listing -----------------------------------------------------------------------
     def entries(self) -> Iterator[Listed]:

@@ -210,3 +210,81 @@ def test_a_large_folder_is_cut_where_names_say_so() -> None:
     # Only the run around it differs (two when its own name is a cut point); the rest are reused.
     assert 1 <= len(changed) <= 2 and any("big/f01500a.txt" in run for run in changed)
     assert sum(map(len, changed)) < 300
+
+
+def test_a_failed_archive_member_read_is_not_remembered(tree, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import zipfile
+
+    from provenance.sources import archives
+
+    root = tree({"LICENSE": "Released under the MIT License.\n", "d/y.txt": "real file"})
+    with zipfile.ZipFile(root / "d" / "b.zip", "w") as z:
+        z.writestr("x.txt", "some text in the archive")
+    out = tmp_path / "out"
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.EIO, "Input/output error")
+
+    with monkeypatch.context() as m:
+        m.setattr(archives, "_read_member", failing)  # an I/O error on the first scan only
+        _, first, _ = _scan(root, out)
+    assert first["errors"] and first["verdict"]["status"] == "incomplete"
+    stats, doc, rows = _scan(root, out)
+    assert stats.get("reused_folders", 0) == 0 and not doc["errors"]
+    _same((doc, rows), _fresh(root, tmp_path))
+
+
+def test_records_with_the_wrong_shape_are_misses(tree, tmp_path: Path) -> None:
+    import json
+
+    import pyarrow as pa
+
+    root = tree({"LICENSE": "Released under the MIT License.\n", "d/y.txt": "y", "e/z.txt": "z"})
+    out = tmp_path / "out"
+    _scan(root, out)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, pa.schema([("path", pa.string())])) as w:
+        w.write_table(pa.table({"path": ["e/z.txt"]}))
+    other_schema = sink.getvalue()
+    with sqlite3.connect(out / ".cache" / "analyses.sqlite") as conn:
+        for unit, meta in conn.execute("SELECT unit, meta FROM folders_v1").fetchall():
+            doc = json.loads(meta)
+            if json.loads(unit)[0] == "d":
+                doc["summary"]["groups"] = [["x"]]  # valid JSON, wrong shape
+                conn.execute("UPDATE folders_v1 SET meta=? WHERE unit=?", (json.dumps(doc), unit))
+            else:
+                doc["codec"], doc["size"] = None, other_schema.size  # a valid Arrow stream of another table
+                conn.execute("UPDATE folders_v1 SET meta=?, rows=? WHERE unit=?",
+                             (json.dumps(doc), other_schema.to_pybytes(), unit))
+    stats, doc, rows = _scan(root, out)
+    assert stats.get("reused_folders", 0) == 0
+    _same((doc, rows), _fresh(root, tmp_path))
+
+
+def test_a_real_folder_named_like_an_archive_member_is_part_of_the_key(tree, tmp_path: Path) -> None:
+    import zipfile
+
+    root = tree({"LICENSE": "Released under the MIT License.\n",
+                 "a/b.zip!inner/LICENSE": "Released under the MIT License.\n", "a/b.zip!inner/y.txt": "y"})
+    with zipfile.ZipFile(root / "a" / "b.zip", "w") as z:
+        z.writestr("inner/x.txt", "some text in the archive")
+    out = tmp_path / "out"
+    _scan(root, out)
+    (root / "a" / "b.zip!inner" / "LICENSE").write_text("Released under CC BY-NC 4.0.\n")
+    _, doc, rows = _scan(root, out)
+    assert next(r for r in rows if r["path"] == "a/b.zip!inner/x.txt")["license"] == "CC-BY-NC-4.0"
+    _same((doc, rows), _fresh(root, tmp_path))
+
+
+def test_a_root_whose_name_is_not_utf8_scans_and_rescans(tmp_path: Path) -> None:
+    root = tmp_path / os.fsdecode(b"corpus\xff")
+    root.mkdir()
+    (root / "LICENSE").write_text("Released under the MIT License.\n")
+    (root / "a.txt").write_text("a")
+    out = tmp_path / "out"
+    for _ in range(2):
+        _, doc, _ = _scan(root, out)
+        assert doc["verdict"]["status"] == "pass"
+    assert doc["sources"][0]["root"].endswith("corpus\\xff")
