@@ -5,6 +5,11 @@ header, then the nearest folder (sub-folder before parent) holding a license fil
 then the user's declarations. Evidence at the same level that disagrees is a
 `license-conflict`, and the more restrictive license wins; so does a declaration that the
 data contradicts.
+
+Evidence that names no terms we can read (`license: other` or `unknown`, NOASSERTION, a record's
+"N/A") never hides what is known further up: a record or a file header like that inherits the
+folder's license (with an `unknown-license` warning); a sub-folder's card like that is weighed
+against the parent folder's license (a `license-conflict`).
 """
 
 from __future__ import annotations
@@ -31,6 +36,23 @@ UNKNOWN = "LicenseRef-Unknown"
 _STRUCTURED = (EvidenceKind.LICENSE_FILE, EvidenceKind.CARD_METADATA)
 
 
+def _grants(e: Evidence) -> bool:
+    """A license that was identified. "unknown" (a Hugging Face card's `license: unknown`) says
+    nothing about the terms, so it is no grant: it must not hide one from further up."""
+    return bool(e.license) and e.license != UNKNOWN and not e.reservation
+
+
+#: Matcher of the evidence a license file or card leaves when it cannot be read (scanner.unreadable_terms).
+UNREADABLE = "unreadable"
+
+
+def _unidentified(items: Sequence[Evidence]) -> bool:
+    """Evidence that neither grants nor reserves: the terms are unknown (`other`, NOASSERTION, N/A).
+    A license file that could not be read is not in this class: it is a read error (the scan is
+    incomplete), and what is above it must not be taken instead."""
+    return bool(items) and not any(_grants(e) or e.reservation or e.matcher == UNREADABLE for e in items)
+
+
 class ScopeIndex:
     """Directory-level evidence by folder, for finding the nearest one up the tree."""
 
@@ -41,12 +63,17 @@ class ScopeIndex:
         self._by_folder.setdefault(evidence.scope, []).append(evidence)
 
     def nearest(self, folder: str) -> list[Evidence]:
+        """The nearest folder's evidence; when it names no terms we can read (`license: other`),
+        the next folder up that does is added, so its grant is weighed against it, not lost."""
+        out: list[Evidence] = []
         while True:
             found = self._by_folder.get(folder)
             if found:
-                return _prefer_structured(found)
+                out += _prefer_structured(found)
+                if not _unidentified(out):
+                    return out
             if not folder:
-                return []
+                return out
             folder = folder.rpartition("/")[0]
 
     def folders(self) -> dict[str, list[Evidence]]:
@@ -135,7 +162,7 @@ def _with_dissent(path: str, chosen: str, source: str, findings: list[Finding],
     """A license file or card beside the grant that reserves all rights, or that names terms we
     cannot read, disagrees with it: a conflict, and the stricter reading (reserved, unknown) wins.
     Prose does not count here (a README often says "all rights reserved" of its own text)."""
-    dissent = [e for e in items if e.kind in _STRUCTURED and (e.reservation or not e.license)]
+    dissent = [e for e in items if e.kind in _STRUCTURED and not _grants(e)]
     if not dissent:
         return chosen, source, findings
     e = dissent[0]
@@ -152,7 +179,7 @@ def _with_dissent(path: str, chosen: str, source: str, findings: list[Finding],
 
 def _level_verdict(path: str, items: Sequence[Evidence]) -> tuple[str | None, str, list[Finding]]:
     """Effective license from the evidence of one level, and the findings it raises."""
-    grants = [e for e in items if e.license and not e.reservation]
+    grants = [e for e in items if _grants(e)]
     findings: list[Finding] = []
     if grants and all(e.level is Level.DIRECTORY for e in grants):
         chosen, source, found = _directory_verdict(path, grants)
@@ -207,9 +234,15 @@ def resolve(
     base_source = ""
     for level in (file_level, list(inherited), list(declared)):
         if level:
-            base, base_source, level_findings = _level_verdict(path, level)
+            verdict, verdict_source, level_findings = _level_verdict(path, level)
             findings += level_findings
-            break
+            if base is None:
+                base, base_source = verdict, verdict_source
+            if not _unidentified(level):
+                if base == UNKNOWN:
+                    # A file's own unreadable claim (NOASSERTION) does not hide the folder's license.
+                    base, base_source = verdict, verdict_source
+                break
     # A declaration the data contradicts: flag it, keep the more restrictive.
     declared_lic = next((e for e in declared if e.license), None)
     if (declared_lic and base and base_source != str(declared_lic.location)
@@ -271,15 +304,18 @@ def _terms(path: str, expression: str, uc: UseClass, use: str, count: int) -> li
 def _records(
     path: str, values: Sequence[RecordLicense], base: str | None, base_source: str, use: str
 ) -> tuple[str | None, str, list[Finding]]:
-    """Records with their own value use it; the rest inherit the file's license."""
+    """Records with their own value use it; the rest inherit the file's license. A value that
+    names no terms we can read ("N/A", "see LICENSE", "unknown") inherits it too, with a warning:
+    it must not hide the folder's license (a non-commercial one, say)."""
     per_license: dict[str, int] = {}
     missing = unknown = 0
     for item in values:
-        if item.license:
+        if item.license and item.license != UNKNOWN:
             per_license[item.license] = per_license.get(item.license, 0) + item.count
         elif item.value:
             unknown += item.count
-            per_license[UNKNOWN] = per_license.get(UNKNOWN, 0) + item.count
+            inherit = base if base and base != UNKNOWN else UNKNOWN
+            per_license[inherit] = per_license.get(inherit, 0) + item.count
         else:
             missing += item.count
     findings: list[Finding] = []
@@ -292,7 +328,8 @@ def _records(
                 f"{missing} record(s) have no license value and nothing else covers them", count=missing,
             ))
     if unknown:
-        examples = ", ".join(repr(v.value) for v in values if v.value and not v.license)[:200]
+        examples = ", ".join(repr(v.value) for v in values
+                             if v.value and (not v.license or v.license == UNKNOWN))[:200]
         findings.append(Finding(
             "unknown-license", Severity.WARNING, path,
             f"{unknown} record(s) carry license values that were not identified: {examples}", count=unknown,

@@ -40,7 +40,7 @@ from provenance.model import (
     UseClass,
 )
 from provenance.policy import Gate, Policy, Tally
-from provenance.resolve import ScopeIndex, resolve
+from provenance.resolve import UNREADABLE, ScopeIndex, resolve
 from provenance.results import ASSET_SCHEMA, AssetTableWriter, ScanResult, rows_table
 from provenance.sources.archives import ArchiveLimits
 from provenance.sources.embedded import MEDIA_TABLES
@@ -257,7 +257,7 @@ def unreadable_terms(done: Analyzed) -> Evidence:
     asset = done.entry.asset
     kind = EvidenceKind.LICENSE_FILE if asset.kind is AssetKind.LICENSE_FILE else EvidenceKind.CARD_METADATA
     return Evidence(kind, Level.DIRECTORY, Location(asset.path), None,
-                    f"could not be read: {done.errors[-1]}"[:200], 0.0, "unreadable", scope=asset.folder)
+                    f"could not be read: {done.errors[-1]}"[:200], 0.0, UNREADABLE, scope=asset.folder)
 
 
 def logical_source(ctx: WorkContext, path: str, listed: str) -> str:

@@ -125,7 +125,8 @@ def test_non_text_card_license_values_are_unidentified_evidence(tree, tmp_path: 
     root = tree({"LICENSE": "Released under the MIT License.\n", "d/README.md": "---\nlicense: 123\n---\n",
                  "d/x.txt": "x"})
     row = _rows(_scan(root, tmp_path / "out"))["d/x.txt"]
-    assert row["license"] == "LicenseRef-Unknown" and "unknown-license" in row["findings"]
+    # Unreadable terms in the sub-folder's card are weighed against the root's MIT: a conflict.
+    assert row["license"] == "LicenseRef-Unknown" and "license-conflict" in row["findings"]
 
 
 def test_an_unreadable_license_file_does_not_let_its_folder_inherit(tree, tmp_path: Path) -> None:
@@ -153,3 +154,37 @@ def test_csv_records_are_text_for_the_text_detectors(tree, tmp_path: Path) -> No
     rows = _rows(result)
     assert "personal-info" in rows["late.csv"]["findings"]
     assert "personal-info" in rows["phones.csv"]["findings"]
+
+
+def _exit(root: Path, out: Path, **kw) -> tuple[int, dict[str, dict]]:
+    result = _scan(root, out, **kw)
+    return result.exit_code, _rows(result)
+
+
+NC = "This dataset is licensed under CC BY-NC 4.0.\n"
+
+
+def test_unidentified_specific_evidence_does_not_hide_a_folder_license(tree, tmp_path: Path) -> None:
+    # Found by an adversarial review: each of these passed the gate although the folder is CC BY-NC.
+    root = tree({"LICENSE": NC,
+                 "d.jsonl": '{"text":"a","license":"N/A"}\n{"text":"b","license":"see LICENSE"}\n',
+                 "a.txt": "SPDX-License-Identifier: NOASSERTION\nhello\n",
+                 "sub/README.md": "---\nlicense: other\n---\n", "sub/x.txt": "t",
+                 "unk/README.md": "---\nlicense: unknown\n---\n", "unk/y.txt": "t",
+                 "u.jsonl": '{"text":"a","license":"unknown"}\n'})
+    code, rows = _exit(root, tmp_path / "out")
+    assert code == 1
+    for path in ("d.jsonl", "a.txt", "u.jsonl"):  # records and headers that name nothing inherit, with a warning
+        assert rows[path]["license"] == "CC-BY-NC-4.0", path
+        assert {"use-restricted", "unknown-license"} <= set(rows[path]["findings"]), path
+    for path in ("sub/x.txt", "unk/y.txt"):  # a sub-folder card that names nothing: weighed against the parent
+        assert "license-conflict" in rows[path]["findings"] and rows[path]["use_class"] == "non-commercial", path
+
+
+def test_license_unknown_on_its_own_is_an_unknown_license(tree, tmp_path: Path) -> None:
+    root = tree({"README.md": "---\nlicense: unknown\n---\n", "x.txt": "t"})
+    code, rows = _exit(root, tmp_path / "out")
+    assert rows["x.txt"]["license"] == "LicenseRef-Unknown" and "unknown-license" in rows["x.txt"]["findings"]
+    strict = tmp_path / "strict.yaml"
+    strict.write_text("rules:\n  unknown-license: error\n")
+    assert _exit(root, tmp_path / "strict", policy=strict)[0] == 1
