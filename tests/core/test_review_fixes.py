@@ -185,6 +185,7 @@ def test_license_unknown_on_its_own_is_an_unknown_license(tree, tmp_path: Path) 
     root = tree({"README.md": "---\nlicense: unknown\n---\n", "x.txt": "t"})
     code, rows = _exit(root, tmp_path / "out")
     assert rows["x.txt"]["license"] == "LicenseRef-Unknown" and "unknown-license" in rows["x.txt"]["findings"]
+    assert code == 0  # a warning by default (README: unknown terms ask for review)
     strict = tmp_path / "strict.yaml"
     strict.write_text("rules:\n  unknown-license: error\n")
     assert _exit(root, tmp_path / "strict", policy=strict)[0] == 1
