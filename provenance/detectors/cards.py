@@ -24,12 +24,15 @@ def license_ref(name: str) -> str:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
+    match = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE | re.IGNORECASE)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "") -> list[Evidence]:
     """Evidence from card metadata; shared with the Hugging Face source."""
+    # YAML keys are read case-blind (`License:`), and `licenses:` stands for `license:`.
+    lowered = {str(k).strip().lower(): v for k, v in meta.items()}
+    meta = {**{"license": lowered.get("licenses")}, **{k: v for k, v in lowered.items() if v is not None}}
     value = meta.get("license")
     # Whatever the card holds under `license` is read as text: `license: 123` or a mapping must
     # show up as unidentified evidence, not vanish and let the folder inherit a parent's license.
@@ -47,9 +50,11 @@ def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "") -
         key = raw.strip().lower()
         if key == "other":
             label = str(name or link or "").strip()
-            lic = license_ref(str(name)) if name else None
-            if lic is None and link:
-                lic = normalize_license(str(link)).expression
+            # A standard license written out in license_name ("cc-by-nc-4.0", "Attribution-
+            # NonCommercial 4.0 International") or linked is that license, not a new LicenseRef.
+            lic = next((e for e in (normalize_license(str(v)).expression for v in (name, link) if v) if e), None)
+            if lic is None and name:
+                lic = license_ref(str(name))
             found.append(Evidence(
                 kind=EvidenceKind.CARD_METADATA, level=Level.DIRECTORY,
                 location=Location(path, line=line, field="license"), license=lic,

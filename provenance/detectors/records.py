@@ -114,19 +114,25 @@ def _short(exc: BaseException) -> str:
     return text[:300]
 
 
+_FIELD_RANK = {name: i for i, name in enumerate(LICENSE_FIELDS)}
+
+
 def _value(obj: dict[str, Any], tally: _Tally) -> tuple[bool, str]:
-    for key in LICENSE_FIELDS:
-        if key in obj:
-            tally.field = tally.field or key
-            return True, _as_text(obj[key])
-    for parent in NESTED_PARENTS:
-        inner = obj.get(parent)
-        if isinstance(inner, dict):
-            for key in LICENSE_FIELDS:
-                if key in inner:
-                    tally.field = tally.field or f"{parent}.{key}"
-                    return True, _as_text(inner[key])
-    return False, ""
+    """The record's license value: the first non-empty license field (keys read case-blind, at the
+    top or under `meta`/`metadata`), and whether it has a license field at all."""
+    present = False
+    for prefix, container in (("", obj), *((f"{p}.", obj.get(p)) for p in NESTED_PARENTS)):
+        if not isinstance(container, dict):
+            continue
+        keys = sorted((k for k in container if isinstance(k, str) and k.lower() in _FIELD_RANK),
+                      key=lambda k: _FIELD_RANK[k.lower()])
+        for key in keys:
+            present = True
+            tally.field = tally.field or f"{prefix}{key}"
+            text = _as_text(container[key])
+            if text:  # `"license": null` beside a `license_url` is not the end of it
+                return True, text
+    return present, ""
 
 
 def _as_text(value: Any) -> str:

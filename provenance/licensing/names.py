@@ -11,7 +11,9 @@ from provenance.licensing.kb import load_kb
 
 # creativecommons.org/licenses/by-nc-sa/4.0/ (optionally a jurisdiction port) and the public-domain tools.
 _CC_URL = re.compile(
-    r"creativecommons\.org/licenses/(?P<terms>by(?:-nc)?(?:-sa|-nd)?)/(?P<ver>\d\.\d)(?:/(?P<port>[a-z]{2,3}))?",
+    # A port is a whole path segment: "legalcode" and "deed.en" after the version are not ports.
+    r"creativecommons\.org/licenses/(?P<terms>by(?:-nc)?(?:-sa|-nd)?)/(?P<ver>\d\.\d)"
+    r"(?:/(?P<port>[a-z]{2,3})(?=[/?#\s]|$))?",
     re.IGNORECASE,
 )
 _CC_ZERO_URL = re.compile(r"creativecommons\.org/publicdomain/zero/1\.0", re.IGNORECASE)

@@ -7,7 +7,8 @@ import re
 from provenance.model import AssetKind
 
 _LICENSE_NAME = re.compile(
-    r"^(?:licen[cs]e|copying|notice|unlicense|copyright)(?:[-._][\w.+-]{0,40})?$|\.licen[cs]e$", re.IGNORECASE
+    r"^(?:(?:data(?:set)?[-_.])?licen[cs]e|copying|notice|unlicense|copyright)(?:[-._][\w.+-]{0,40})?$"
+    r"|\.licen[cs]e$", re.IGNORECASE
 )
 _CARD_NAME = re.compile(r"^readme(?:\.(?:md|markdown|txt|rst))?$", re.IGNORECASE)
 
@@ -34,8 +35,8 @@ _NOT_LICENSE = frozenset(
 )
 
 
-# First letters of card and license-file names (readme, license, copying, notice, unlicense).
-_SPECIAL_START = frozenset("rlcnu")
+# First letters of card and license-file names (readme, license, copying, notice, unlicense, data_license).
+_SPECIAL_START = frozenset("rlcnud")
 
 
 def kind_of(name: str) -> AssetKind:

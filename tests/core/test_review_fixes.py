@@ -189,3 +189,30 @@ def test_license_unknown_on_its_own_is_an_unknown_license(tree, tmp_path: Path) 
     strict = tmp_path / "strict.yaml"
     strict.write_text("rules:\n  unknown-license: error\n")
     assert _exit(root, tmp_path / "strict", policy=strict)[0] == 1
+
+
+def test_license_metadata_in_the_forms_found_in_the_wild(tree, tmp_path: Path) -> None:
+    # More cases from the adversarial review, each read as MIT or unknown before (exit 0).
+    mit = "Released under the MIT License.\n"
+    root = tree({
+        "LICENSE": mit,
+        "u/d.jsonl": '{"text":"a","license":"https://creativecommons.org/licenses/by-nc-sa/4.0/legalcode"}\n',
+        "v/d.jsonl": '{"text":"a","license":"https://creativecommons.org/licenses/by-nc-nd/4.0/deed.en"}\n',
+        "w/README.md": "---\nlicense: other\nlicense_name: cc-by-nc-4.0\n---\n", "w/x.txt": "t",
+        "x/README.md": "---\nlicense: other\nlicense_name: Our terms\n"
+                       "license_link: https://creativecommons.org/licenses/by-nc/4.0/legalcode\n---\n", "x/x.txt": "t",
+        "y/README.md": "---\nLicense: cc-by-nc-4.0\n---\n", "y/x.txt": "t",
+        "z/README.md": "---\nlicenses:\n- cc-by-nc-4.0\n---\n", "z/x.txt": "t",
+        "data/DATA_LICENSE.txt": "This dataset is licensed under CC BY-NC 4.0.\n", "data/x.txt": "t",
+        "j/d.jsonl": '{"text":"a","License":"CC-BY-NC-4.0"}\n{"text":"b","license":null,'
+                     '"license_url":"https://creativecommons.org/licenses/by-nc/4.0/"}\n',
+    })
+    code, rows = _exit(root, tmp_path / "out")
+    assert code == 1
+    expected = {"u/d.jsonl": "CC-BY-NC-SA-4.0", "v/d.jsonl": "CC-BY-NC-ND-4.0", "w/x.txt": "CC-BY-NC-4.0",
+                "x/x.txt": "CC-BY-NC-4.0", "y/x.txt": "CC-BY-NC-4.0", "z/x.txt": "CC-BY-NC-4.0",
+                "data/x.txt": "CC-BY-NC-4.0", "j/d.jsonl": "CC-BY-NC-4.0"}
+    for path, lic in expected.items():
+        assert rows[path]["license"] == lic, (path, rows[path]["license"])
+        assert "use-restricted" in rows[path]["findings"], path
+    assert rows["data/DATA_LICENSE.txt"]["kind"] == "license-file"
