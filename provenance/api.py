@@ -142,6 +142,19 @@ def check_output(root: Path, output_dir: Path) -> None:
         return
     if root_real.is_dir() and (out_real == root_real or root_real.is_relative_to(out_real)):
         raise ConfigError(f"the output folder {output_dir} is the scanned folder or contains it; choose another -o")
+    if out_real.is_relative_to(root_real) and out_real.is_dir():
+        foreign = sorted(p.name for p in out_real.iterdir() if not _ours(p.name))
+        if foreign:
+            raise ConfigError(
+                f"the output folder {output_dir} is inside the scanned folder and holds files provenance did not"
+                f" write ({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}): they would be left out"
+                " of the scan and written among; choose another -o")
+
+
+def _ours(name: str) -> bool:
+    """A name provenance writes into an output folder (results, reports, cache, temporary files)."""
+    return (name in {"scan.json", "assets.parquet", ".cache", "eu-training-summary.md", "review.json"}
+            or name.startswith(("data-legality.", "manifest.")) or (name.startswith(".") and name.endswith(".tmp")))
 
 
 def cache_file(output_dir: Path, cache: bool | str | Path) -> Path | None:

@@ -551,6 +551,9 @@ class Scanner:
             created=_now(),
             parameters={
                 "root": self.source.info.root, "use": opts.use, "exclude": list(opts.exclude),
+                # What the walk left out on purpose, said rather than silent.
+                "ignore_patterns": list(getattr(self.source, "patterns", ())),
+                "ignored": int(getattr(self.source, "ignored", 0)),
                 "follow_symlinks": opts.follow_symlinks, "policy": opts.policy.name,
                 "max_errors": opts.policy.max_errors, "detectors": [f"{d.id}@{d.version}" for d in self.detectors],
                 **opts.recorded,

@@ -72,6 +72,9 @@ class LocalSource(Source):
             patterns += ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
         self.has_patterns = any(p.strip() and not p.lstrip().startswith("#") for p in patterns)
         self.ignore = pathspec.GitIgnoreSpec.from_lines(patterns)
+        #: Every pattern that leaves files out (--exclude and the root's .provenanceignore), for scan.json.
+        self.patterns = tuple(p.strip() for p in patterns if p.strip() and not p.lstrip().startswith("#"))
+        #: Items left out by those patterns and version-control folders in the last walk.
         self.ignored = 0
         label = name or self.root.name or str(self.root)
         # Shown in every output: a folder name that is not valid UTF-8 is escaped like file names.
@@ -148,6 +151,8 @@ class LocalSource(Source):
                     continue
                 key = (dst.st_dev, dst.st_ino)
                 if key in skip:
+                    if not metadata_only:
+                        yield Skipped(display_path(rel)[0], "this scan's output or cache folder; not scanned")
                     continue
                 if any(key == k for _, _, k in stack):
                     yield Unreadable(display_path(rel)[0], "symlink loop: a link back to a folder it is in")

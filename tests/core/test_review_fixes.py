@@ -216,3 +216,23 @@ def test_license_metadata_in_the_forms_found_in_the_wild(tree, tmp_path: Path) -
         assert rows[path]["license"] == lic, (path, rows[path]["license"])
         assert "use-restricted" in rows[path]["findings"], path
     assert rows["data/DATA_LICENSE.txt"]["kind"] == "license-file"
+
+
+def test_what_the_walk_leaves_out_is_said(tree, tmp_path: Path) -> None:
+    import pytest
+
+    from provenance.errors import ConfigError
+
+    root = tree({"LICENSE": "Released under the MIT License.\n", "ok.txt": "t", ".provenanceignore": "nc/\n",
+                 "nc/LICENSE": "This dataset is licensed under CC BY-NC 4.0.\n", "nc/x.txt": "t",
+                 "__pycache__/d.jsonl": '{"license":"cc-by-nc-4.0"}\n',
+                 "data/nc/LICENSE": "This dataset is licensed under CC BY-NC 4.0.\n", "data/nc/x.txt": "t"})
+    result = _scan(root, root / "report")  # an output folder inside the corpus is allowed while it is new
+    params = result.to_dict()["parameters"]
+    # nc/ and data/nc/ (gitignore rules), and __pycache__/
+    assert params["ignore_patterns"] == ["nc/"] and params["ignored"] == 3
+    assert {"path": "report", "reason": "this scan's output or cache folder; not scanned"} in result.skipped
+    # A corpus folder full of data is not an output folder: refused instead of skipped and written into.
+    with pytest.raises(ConfigError, match="holds files provenance did not write"):
+        _scan(root, root / "data" / "nc")
+    assert _scan(root, root / "report").exit_code == 0  # a previous output folder is fine (nc/ is left out on purpose)
