@@ -79,7 +79,7 @@ def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "") -
 
 class CardDetector(Detector):
     id = "card"
-    version = "1"
+    version = "2"  # 2: keys in any case, licenses:, license_name and license_link naming standard licenses
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.DATASET_CARD

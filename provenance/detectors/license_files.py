@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from provenance.detectors.headers import spdx_tags
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.licensing.identify import FileIdentification, find_notices, identify_file
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location
 
 MIN_SCORE = 0.8
+_PLACEHOLDER = re.compile(r"\b(?:todo|tbd|fixme|placeholder|coming soon|to be (?:added|determined|decided|defined)"
+                          r"|add (?:a |the )?licen[cs]e|licen[cs]e (?:goes )?here|待定|待补充)\b", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"^\s*(?:copyright\b|\(c\)|©|版权所有)", re.IGNORECASE)
 
 
 def _first_line(text: str) -> str:
@@ -19,7 +24,7 @@ def _first_line(text: str) -> str:
 
 class LicenseFileDetector(Detector):
     id = "license-file"
-    version = "1"
+    version = "2"  # 2: empty and placeholder files say nothing; a lone copyright line reserves rights
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.LICENSE_FILE
@@ -79,6 +84,18 @@ class LicenseFileDetector(Detector):
         if is_notice:
             # NOTICE files usually carry attributions, not a license: silence is not "unknown".
             return DetectorOutput()
+        short = text.strip()
+        if not short or (len(short) < 300 and _PLACEHOLDER.search(short)):
+            # An empty file or a "TODO: add license" grants nothing: no evidence, so the data is
+            # unlicensed (or covered from further up), not "unknown terms" that only warn.
+            return DetectorOutput()
+        if len(short) < 300 and all(_COPYRIGHT.match(line) for line in short.splitlines() if line.strip()):
+            # Only a copyright line: the owner reserves their rights and licenses nothing.
+            return DetectorOutput(evidence=(Evidence(
+                kind=EvidenceKind.LICENSE_FILE, level=Level.DIRECTORY, location=Location(asset.path, line=1),
+                license=None, raw=f"copyright notice without a license: {_first_line(text)}", confidence=0.9,
+                matcher="copyright-only", scope=scope, reservation=True,
+            ),))
         closest = ", ".join(f"{c.license} {c.score:.2f}" for c in found.candidates[:3])
         evidence = Evidence(
             kind=EvidenceKind.LICENSE_FILE, level=Level.DIRECTORY, location=Location(asset.path, line=1),

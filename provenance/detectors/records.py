@@ -84,7 +84,7 @@ class _Tally:
 
 class RecordLicenseDetector(Detector):
     id = "records"
-    version = "1"
+    version = "2"  # 2: keys in any case; an empty license field does not hide a license_url
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.TABLE

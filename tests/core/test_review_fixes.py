@@ -236,3 +236,16 @@ def test_what_the_walk_leaves_out_is_said(tree, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="holds files provenance did not write"):
         _scan(root, root / "data" / "nc")
     assert _scan(root, root / "report").exit_code == 0  # a previous output folder is fine (nc/ is left out on purpose)
+
+
+def test_license_files_that_license_nothing(tree, tmp_path: Path) -> None:
+    root = tree({"a/LICENSE": "", "a/x.txt": "t", "b/LICENSE": "TODO: add license\n", "b/x.txt": "t",
+                 "c/LICENSE": "Copyright (c) 2023 Acme Corp.\n", "c/x.txt": "t",
+                 "d/LICENSE": "Copyright (c) 2023 Acme Corp.\n\nPermission is hereby granted, free of charge, to any"
+                              " person obtaining a copy of this software, under the MIT License.\n", "d/x.txt": "t"})
+    code, rows = _exit(root, tmp_path / "out")
+    assert code == 1
+    assert "unlicensed" in rows["a/x.txt"]["findings"] and "unlicensed" in rows["b/x.txt"]["findings"]
+    assert rows["c/x.txt"]["license"] == "LicenseRef-All-Rights-Reserved"
+    assert "use-restricted" in rows["c/x.txt"]["findings"]
+    assert rows["d/x.txt"]["license"] == "MIT"  # a copyright line above a grant is not a reservation
