@@ -141,6 +141,9 @@ def _directory_verdict(path: str, grants: Sequence[Evidence]) -> tuple[str, str,
         first = (files or card)[0]
         return files_expr or card_expr or "", str(first.location), []
     card_ids, file_ids = set(ids(parse(card_expr))), set(ids(parse(files_expr)))
+    if all(e.matcher == "restriction" for e in files):
+        # The license file only restricts ("research only"): the card's terms, so restricted.
+        return _join("AND", [card_expr, files_expr]), str(card[0].location), []
     if card_ids & file_ids:
         # The card names (some of) what the license files grant: agreement, the files give the detail.
         if card_ids <= file_ids:

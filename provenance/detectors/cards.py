@@ -9,7 +9,7 @@ from typing import Any
 from provenance.cards import parse_card
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.licensing.identify import find_notices
-from provenance.licensing.names import normalize_license
+from provenance.licensing.names import normalize_license, restriction_clauses
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location
 
 # Card metadata worth keeping in the result (lineage, languages, sizes) for reports and later checks.
@@ -79,7 +79,8 @@ def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "") -
 
 class CardDetector(Detector):
     id = "card"
-    version = "2"  # 2: keys in any case, licenses:, license_name and license_link naming standard licenses
+    version = "2"  # 2: keys in any case, licenses:, license_name and license_link naming standard licenses,
+    # sentences in the prose that restrict use
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.DATASET_CARD
@@ -99,6 +100,14 @@ class CardDetector(Detector):
                 kind=EvidenceKind.CARD_PROSE, level=Level.DIRECTORY, location=Location(asset.path, line=line),
                 license=hit.expression, raw=(hit.note or _line(text, line))[:200], confidence=round(hit.score, 3),
                 matcher=hit.matcher, scope=asset.folder, reservation=hit.reservation,
+            ))
+        for line, ref, raw in restriction_clauses(card.body):
+            # "provided for non-commercial research purposes only" in the prose of a card without
+            # structured license metadata is the folder's terms (prose yields to metadata).
+            evidence.append(Evidence(
+                kind=EvidenceKind.CARD_PROSE, level=Level.DIRECTORY,
+                location=Location(asset.path, line=card.body_line + line - 1), license=ref, raw=raw,
+                confidence=0.8, matcher="restriction", scope=asset.folder,
             ))
         facts = {k: _plain(card.metadata[k]) for k in KEPT_FIELDS if k in card.metadata}
         errors = (card.error,) if card.error else ()

@@ -7,9 +7,15 @@ import re
 from provenance.detectors.headers import spdx_tags
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.licensing.identify import FileIdentification, find_notices, identify_file
-from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location
+from provenance.licensing.expression import use_class
+from provenance.licensing.names import restriction_clauses
+from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location, UseClass
 
 MIN_SCORE = 0.8
+#: Restriction sentences are looked for in license files up to this size (notices and short
+#: terms); full license texts are longer and their wording is the license's own.
+MAX_RESTRICTION_TEXT = 3000
+_RESTRICTED = frozenset({UseClass.NON_COMMERCIAL, UseClass.RESEARCH_ONLY, UseClass.NO_GRANT})
 _PLACEHOLDER = re.compile(r"\b(?:todo|tbd|fixme|placeholder|coming soon|to be (?:added|determined|decided|defined)"
                           r"|add (?:a |the )?licen[cs]e|licen[cs]e (?:goes )?here|待定|待补充)\b", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"^\s*(?:copyright\b|\(c\)|©|版权所有)", re.IGNORECASE)
@@ -24,7 +30,8 @@ def _first_line(text: str) -> str:
 
 class LicenseFileDetector(Detector):
     id = "license-file"
-    version = "2"  # 2: empty and placeholder files say nothing; a lone copyright line reserves rights
+    version = "2"  # 2: empty and placeholder files say nothing; a lone copyright line reserves rights;
+    # sentences that restrict use (non-commercial, research only) are evidence too
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.LICENSE_FILE
@@ -33,6 +40,24 @@ class LicenseFileDetector(Detector):
         text, _ = content.text()
         if text is None:
             return DetectorOutput()  # the scanner reports undecodable text once
+        out = self._identify(content, text)
+        asset = content.asset
+        if asset.path.rsplit("/", 1)[-1].upper().startswith("NOTICE") or len(text) > MAX_RESTRICTION_TEXT:
+            return out
+        # "Commercial use is prohibited" beside (or instead of) a license name restricts it: both
+        # apply (the folder's license files are read as AND).
+        restrictions = tuple(
+            Evidence(kind=EvidenceKind.LICENSE_FILE, level=Level.DIRECTORY, location=Location(asset.path, line=line),
+                     license=ref, raw=raw, confidence=0.9, matcher="restriction", scope=asset.folder)
+            for line, ref, raw in restriction_clauses(text)
+        )
+        already = [e.license for e in out.evidence if e.license]
+        if not restrictions or any(use_class(x) in _RESTRICTED for x in already):
+            return out  # the license named already restricts commercial use; the sentence describes it
+        kept = tuple(e for e in out.evidence if e.license or e.reservation)  # "not identified" is now known
+        return DetectorOutput(evidence=kept + restrictions, facts=out.facts)
+
+    def _identify(self, content: AssetContent, text: str) -> DetectorOutput:
         asset = content.asset
         scope = asset.folder
         is_notice = asset.path.rsplit("/", 1)[-1].upper().startswith("NOTICE")

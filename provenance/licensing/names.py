@@ -102,6 +102,31 @@ def _restriction(raw: str) -> tuple[str, str] | None:
     return None
 
 
+# Sentences in license files and card prose that restrict use without (or beside) a license name:
+# "for non-commercial purposes only", "Commercial use is prohibited", "仅供学术研究使用，禁止商业用途".
+_PROSE_RESEARCH = re.compile(
+    r"\b(?:academic|scientific|non[\s-]?commercial)?\s*research\s+(?:purposes?|use)?\s*only\b"
+    r"|\bfor\s+(?:academic|scientific|research)\s+(?:research\s+)?(?:purposes?|use)\s+only\b"
+    r"|(?:仅|只)(?:供|限|用于|能用于)(?:学术|科学|科研)?(?:研究|科研)", re.IGNORECASE)
+_PROSE_NON_COMMERCIAL = re.compile(
+    r"\bnon[\s-]?commercial\s+(?:use|purposes?)(?:\s+only)?\b|\bnot\s+(?:be\s+used\s+)?for\s+commercial\b"
+    r"|\bcommercial\s+use\s+is\s+(?:strictly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed))"
+    r"|\bno\s+commercial\s+use\b|\bmay\s+not\s+be\s+used\s+(?:for\s+)?commercial"
+    r"|禁止(?:用于)?商(?:业|用)|不得(?:用于)?商(?:业|用)|不可商用|非商业(?:用途|使用)", re.IGNORECASE)
+
+
+def restriction_clauses(text: str) -> list[tuple[int, str, str]]:
+    """(line, LicenseRef, the line) for each line of prose that restricts use: research only
+    wins over non-commercial when a line says both."""
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _PROSE_RESEARCH.search(line):
+            out.append((number, "LicenseRef-Research-Only", line.strip()[:160]))
+        elif _PROSE_NON_COMMERCIAL.search(line):
+            out.append((number, "LicenseRef-Non-Commercial", line.strip()[:160]))
+    return out
+
+
 def _checked(value: str, ident: str, note: str) -> NormalizedLicense:
     try:
         return NormalizedLicense(value, parse(ident).render(), note=note)

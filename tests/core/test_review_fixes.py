@@ -249,3 +249,25 @@ def test_license_files_that_license_nothing(tree, tmp_path: Path) -> None:
     assert rows["c/x.txt"]["license"] == "LicenseRef-All-Rights-Reserved"
     assert "use-restricted" in rows["c/x.txt"]["findings"]
     assert rows["d/x.txt"]["license"] == "MIT"  # a copyright line above a grant is not a reservation
+
+
+def test_sentences_that_restrict_use(tree, tmp_path: Path) -> None:
+    mit = "Released under the MIT License.\n"
+    root = tree({
+        "a/LICENSE": "You may use the data for non-commercial purposes only.\n", "a/x.txt": "t",
+        "b/LICENSE": "Permission is granted to use this dataset for academic research only.\n", "b/x.txt": "t",
+        "c/LICENSE": "This dataset is licensed under CC BY 4.0. Commercial use is not permitted.\n", "c/x.txt": "t",
+        "d/LICENSE": mit + "NOTE: the dataset may be used for non-commercial research purposes only.\n", "d/x.txt": "t",
+        "LICENSE": mit,
+        "e/README.md": "# Data\n\nThis dataset is provided for non-commercial research purposes only.\n", "e/x.txt": "t",
+        "f/README.md": "# 数据\n\n本数据集仅供学术研究使用，禁止商业用途。\n", "f/x.txt": "t",
+        "g/README.md": "# Notes\n\nWe thank the research community.\n", "g/x.txt": "t",
+    })
+    code, rows = _exit(root, tmp_path / "out")
+    assert code == 1
+    for folder in "abcdef":
+        row = rows[f"{folder}/x.txt"]
+        assert "use-restricted" in row["findings"], (folder, row["license"])
+        assert row["use_class"] in ("non-commercial", "research-only"), folder
+    assert rows["c/x.txt"]["license"] == "CC-BY-4.0 AND LicenseRef-Non-Commercial"
+    assert rows["g/x.txt"]["license"] == "MIT"  # prose without a restriction changes nothing

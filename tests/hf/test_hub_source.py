@@ -91,7 +91,8 @@ def test_cache_one_source_per_dataset(hub_env: Path, tmp_path: Path) -> None:
         assert s["kind"] == "huggingface"
         assert s["paths"] == f"{name}/**"
     assert set(by_name["acme/permissive"]["by_license"]) == {"CC-BY-4.0"}
-    assert set(by_name["acme/custom"]["by_license"]) == {"LicenseRef-acme-data-license"}
+    # The card names a custom license; its LICENSE says "research only": both apply.
+    assert set(by_name["acme/custom"]["by_license"]) == {"LicenseRef-Research-Only AND LicenseRef-acme-data-license"}
     assert by_name["acme/nolicense"]["findings_by_rule"]["unlicensed"] == 1
     table = rows(out)
     images = table["acme/images/data/train-00000-of-00001.parquet"]
