@@ -6,8 +6,8 @@ import re
 
 from provenance.detectors.headers import spdx_tags
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
-from provenance.licensing.identify import FileIdentification, find_notices, identify_file
 from provenance.licensing.expression import use_class
+from provenance.licensing.identify import FileIdentification, find_notices, identify_file
 from provenance.licensing.names import restriction_clauses
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location, UseClass
 

@@ -259,7 +259,8 @@ def test_sentences_that_restrict_use(tree, tmp_path: Path) -> None:
         "c/LICENSE": "This dataset is licensed under CC BY 4.0. Commercial use is not permitted.\n", "c/x.txt": "t",
         "d/LICENSE": mit + "NOTE: the dataset may be used for non-commercial research purposes only.\n", "d/x.txt": "t",
         "LICENSE": mit,
-        "e/README.md": "# Data\n\nThis dataset is provided for non-commercial research purposes only.\n", "e/x.txt": "t",
+        "e/README.md": "# Data\n\nThis dataset is provided for non-commercial research purposes only.\n",
+        "e/x.txt": "t",
         "f/README.md": "# 数据\n\n本数据集仅供学术研究使用，禁止商业用途。\n", "f/x.txt": "t",
         "g/README.md": "# Notes\n\nWe thank the research community.\n", "g/x.txt": "t",
     })
