@@ -8,7 +8,7 @@ from provenance.detectors.headers import spdx_tags
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.licensing.expression import use_class
 from provenance.licensing.identify import FileIdentification, find_notices, identify_file
-from provenance.licensing.names import restriction_clauses
+from provenance.licensing.names import cc_long_name, restriction_clauses
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location, UseClass
 
 MIN_SCORE = 0.8
@@ -114,6 +114,13 @@ class LicenseFileDetector(Detector):
             # An empty file or a "TODO: add license" grants nothing: no evidence, so the data is
             # unlicensed (or covered from further up), not "unknown terms" that only warn.
             return DetectorOutput()
+        long_name = cc_long_name(text) if len(text) <= MAX_RESTRICTION_TEXT else None
+        if long_name:
+            # "Released under the terms of the Attribution-NonCommercial 4.0 International license."
+            return DetectorOutput(evidence=(Evidence(
+                kind=EvidenceKind.LICENSE_FILE, level=Level.DIRECTORY, location=Location(asset.path, line=long_name[0]),
+                license=long_name[1], raw=_line(text, long_name[0]), confidence=0.9, matcher="cc-title", scope=scope,
+            ),))
         if len(short) < 300 and all(_COPYRIGHT.match(line) for line in short.splitlines() if line.strip()):
             # Only a copyright line: the owner reserves their rights and licenses nothing.
             return DetectorOutput(evidence=(Evidence(

@@ -24,6 +24,21 @@ _CC_NAME = re.compile(
     re.IGNORECASE,
 )
 _CC0 = re.compile(r"^cc[\s_-]*(?:0|zero)(?:[\s_-]*v?1\.0)?$", re.IGNORECASE)
+# The deed's own title: "(Creative Commons) Attribution-NonCommercial-ShareAlike 4.0 International".
+_CC_LONG = re.compile(
+    r"(?P<cc>creative\s+commons\s+)?\battribution(?P<nc>[\s-]+non[\s-]?commercial)?(?P<sa>[\s-]+share[\s-]?alike)?"
+    r"(?P<nd>[\s-]+no[\s-]?deriv(?:ative)?s)?[\s-]+(?:licen[cs]e[\s-]+)?v?(?P<ver>[1-4]\.0)"
+    r"(?P<intl>[\s-]+(?:international|unported|generic))?", re.IGNORECASE)
+
+
+def cc_long_name(text: str) -> tuple[int, str] | None:
+    """(line, SPDX id) of the first Creative Commons license named by its full title, if any."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for m in _CC_LONG.finditer(line):
+            if m["cc"] or m["nc"] or m["sa"] or m["nd"] or m["intl"]:  # "attribution 2.0" alone is too vague
+                terms = "by" + "".join(f"-{t}" for t in ("nc", "sa", "nd") if m[t])
+                return number, _cc_id(terms, m["ver"])
+    return None
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,8 @@ def normalize_license(value: str) -> NormalizedLicense:
     notice = _from_notice(raw)
     if notice is not None and notice.expression:
         return notice
+    if long_name := cc_long_name(raw):
+        return _checked(value, long_name[1], "Creative Commons title")
     restriction = _restriction(raw)
     if restriction is not None:
         return NormalizedLicense(value, restriction[0], note=restriction[1])
@@ -95,9 +112,9 @@ def _restriction(raw: str) -> tuple[str, str] | None:
     "cc-by-nc" without a version) reads as the restriction it states, never as no license."""
     if _RESERVED.search(raw):
         return "LicenseRef-All-Rights-Reserved", "rights reservation"
-    if _RESEARCH.search(raw):
+    if _RESEARCH.search(raw) or _PROSE_RESEARCH.search(raw):
         return "LicenseRef-Research-Only", "research-only terms without a named license"
-    if _NON_COMMERCIAL.search(raw):
+    if _NON_COMMERCIAL.search(raw) or _PROSE_NON_COMMERCIAL.search(raw):
         return "LicenseRef-Non-Commercial", "non-commercial terms without a named license or version"
     return None
 

@@ -272,3 +272,16 @@ def test_sentences_that_restrict_use(tree, tmp_path: Path) -> None:
         assert row["use_class"] in ("non-commercial", "research-only"), folder
     assert rows["c/x.txt"]["license"] == "CC-BY-4.0 AND LicenseRef-Non-Commercial"
     assert rows["g/x.txt"]["license"] == "MIT"  # prose without a restriction changes nothing
+
+
+def test_creative_commons_titles_and_plain_restrictions_in_values(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n",
+                 "a/LICENSE": "Released under the terms of the Attribution-NonCommercial 4.0 International license.\n",
+                 "a/x.txt": "t",
+                 "b/d.jsonl": '{"text":"a","license":"not for commercial use"}\n',
+                 "c/d.jsonl": '{"text":"a","license":"Attribution-NonCommercial-ShareAlike 4.0 International"}\n'})
+    code, rows = _exit(root, tmp_path / "out")
+    assert code == 1
+    assert rows["a/x.txt"]["license"] == "CC-BY-NC-4.0"
+    assert rows["b/d.jsonl"]["license"] == "LicenseRef-Non-Commercial"
+    assert rows["c/d.jsonl"]["license"] == "CC-BY-NC-SA-4.0"
