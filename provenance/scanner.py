@@ -402,7 +402,7 @@ def runs(items: Iterable[Listed], most: int = memo.MAX_RESULTS,
     run: list[Listed] = []
     folder = ""
     for item in items:
-        path = item.asset.path if isinstance(item, Entry) else item.path
+        path = _path_of(item)
         here = memo.folder_of(path)
         if run and (here != folder or len(run) >= most):
             yield folder, run
@@ -426,7 +426,7 @@ def _inner_scope(items: list[Listed], scope: ScopeIndex) -> list[Evidence]:
     return [ev for folder, found in sorted(scope.folders().items()) if folder.startswith(prefixes) for ev in found]
 
 
-def _first_path(item: Listed) -> str:
+def _path_of(item: Listed) -> str:
     return item.asset.path if isinstance(item, Entry) else item.path
 
 
@@ -633,7 +633,7 @@ class _Collector:
 
     def _lookup(self, folder: str, items: list[Listed], scope: ScopeIndex) -> memo.Stored | tuple[str, str | None]:
         """The stored run, or (unit, key) to scan it under."""
-        unit = json.dumps([folder, _first_path(items[0])])
+        unit = json.dumps([folder, _path_of(items[0])])
         if self.memo is None or any(isinstance(i, Unreadable) for i in items):
             return unit, None
         key = self.memo.key(items, [*scope.nearest(folder), *_inner_scope(items, scope)])
