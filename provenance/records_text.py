@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from provenance.detectors.interface import AssetContent
-from provenance.detectors.records import LICENSE_FIELDS, MAX_JSON_DOCUMENT, csv_header
+from provenance.detectors.records import LICENSE_FIELDS, MAX_JSON_DOCUMENT, csv_header, json_records
 from provenance.tables import arrow_batches, jsonl_lines
 from provenance.text.items import TextItem
 
@@ -70,8 +70,7 @@ def _json(content: AssetContent, items: list[TextItem], limit: int) -> bool:
         return False
     with content.open() as stream:
         doc = json.loads(stream.read(MAX_JSON_DOCUMENT + 1))
-    rows = doc if isinstance(doc, list) else [doc]
-    for i, obj in enumerate(rows):
+    for i, obj in enumerate(json_records(doc)):
         if i >= limit:
             return True
         items.append(TextItem("\n".join(_strings(obj)), locator=f"row={i}"))

@@ -82,9 +82,12 @@ class ScopeIndex:
 
 def _prefer_structured(items: list[Evidence]) -> list[Evidence]:
     # Prose in a README is weaker than a license file or card metadata in the same folder:
-    # it often mentions upstream licenses. It counts only when nothing structured is there.
+    # it often mentions upstream licenses. It counts only when nothing structured is there,
+    # except a sentence that restricts use: that applies beside the metadata.
     structured = [e for e in items if e.kind in _STRUCTURED]
-    return structured or items
+    if not structured:
+        return items
+    return structured + [e for e in items if e.matcher == "restriction" and e not in structured]
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,17 @@ def _licenses(items: Iterable[Evidence]) -> list[str]:
 
 
 def _directory_verdict(path: str, grants: Sequence[Evidence]) -> tuple[str, str, list[Finding]]:
-    """A folder's license files, card metadata or (failing both) card prose."""
+    """A folder's license files, card metadata or (failing both) card prose; a sentence in the
+    card's prose that restricts use ("research purposes only") applies beside the metadata."""
+    chosen, source, findings = _structured_verdict(path, grants)
+    restricting = _licenses(e for e in grants if e.kind is EvidenceKind.CARD_PROSE and e.matcher == "restriction")
+    structured = any(e.kind in _STRUCTURED for e in grants)
+    if structured and restricting:
+        chosen = _join("AND", [chosen, *restricting])
+    return chosen, source, findings
+
+
+def _structured_verdict(path: str, grants: Sequence[Evidence]) -> tuple[str, str, list[Finding]]:
     card = [e for e in grants if e.kind is EvidenceKind.CARD_METADATA]
     files = [e for e in grants if e.kind is EvidenceKind.LICENSE_FILE]
     rest = [e for e in grants if e not in card and e not in files]

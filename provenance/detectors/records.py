@@ -84,7 +84,8 @@ class _Tally:
 
 class RecordLicenseDetector(Detector):
     id = "records"
-    version = "2"  # 2: keys in any case; an empty license field does not hide a license_url
+    version = "2"  # 2: keys in any case; an empty license field does not hide a license_url; records
+    # of a JSON document under "data" (and the like) are read
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.TABLE
@@ -187,9 +188,8 @@ def _json(content: AssetContent, tally: _Tally) -> bool:
     except ValueError as exc:
         tally.errors.append(f"invalid JSON: {_short(exc)}")
         return False
-    rows = doc if isinstance(doc, list) else [doc] if isinstance(doc, dict) else []
     has_column = False
-    for obj in rows:
+    for obj in json_records(doc):
         if not isinstance(obj, dict):
             continue
         tally.rows += 1
@@ -199,6 +199,27 @@ def _json(content: AssetContent, tally: _Tally) -> bool:
     if not has_column:
         tally.values.clear()
     return has_column
+
+
+#: Keys under which a JSON document usually keeps its records ({"version": 1, "data": [...]}).
+RECORD_LISTS = ("data", "train", "rows", "records", "examples", "items", "instances", "validation", "test")
+
+
+def json_records(doc: Any) -> list[Any]:
+    """The records of a JSON document: a top-level list; or, for an object without a license
+    field of its own, its records list ("data", "train", ... or else its longest list of objects);
+    or the object itself."""
+    if isinstance(doc, list):
+        return doc
+    if not isinstance(doc, dict):
+        return []
+    if any(isinstance(k, str) and k.lower() in _FIELD_RANK for k in doc):
+        return [doc]
+    lists = {k: v for k, v in doc.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
+    if not lists:
+        return [doc]
+    key = next((k for k in RECORD_LISTS if k in lists), None) or max(lists, key=lambda k: len(lists[k]))
+    return lists[key]
 
 
 def _count_arrow(column: Any, tally: _Tally) -> None:

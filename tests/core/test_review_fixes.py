@@ -285,3 +285,14 @@ def test_creative_commons_titles_and_plain_restrictions_in_values(tree, tmp_path
     assert rows["a/x.txt"]["license"] == "CC-BY-NC-4.0"
     assert rows["b/d.jsonl"]["license"] == "LicenseRef-Non-Commercial"
     assert rows["c/d.jsonl"]["license"] == "CC-BY-NC-SA-4.0"
+
+
+def test_records_of_a_json_document_and_restrictions_in_card_prose(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n",
+                 "squad.json": '{"version":"1","data":[{"text":"a","license":"cc-by-nc-4.0"},{"text":"b"}]}',
+                 "c/README.md": "---\nlicense: cc-by-4.0\n---\n# Data\n\nFor non-commercial research purposes only.\n",
+                 "c/x.txt": "t"})
+    code, rows = _exit(root, tmp_path / "out")
+    assert code == 1
+    assert rows["squad.json"]["records"] == 2 and "use-restricted" in rows["squad.json"]["findings"]
+    assert rows["c/x.txt"]["license"] == "CC-BY-4.0 AND LicenseRef-Research-Only"
