@@ -85,7 +85,7 @@ class _Tally:
 class RecordLicenseDetector(Detector):
     id = "records"
     version = "2"  # 2: keys in any case; an empty license field does not hide a license_url; records
-    # of a JSON document under "data" (and the like) are read
+    # of a JSON document under "data" (and the like) and license fields in meta structs are read
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.TABLE
@@ -242,12 +242,31 @@ def _count_arrow(column: Any, tally: _Tally) -> None:
         tally.values[(item["values"] or "").strip()] += item["counts"]
 
 
+def nested_license(schema: Any) -> tuple[str, str] | None:
+    """(struct column, child) for a license field inside a `meta`/`metadata` struct column."""
+    import pyarrow as pa
+
+    for field in schema:
+        if field.name.lower() in NESTED_PARENTS and pa.types.is_struct(field.type):
+            children = license_columns(child.name for child in field.type)
+            if children:
+                return field.name, children[0]
+    return None
+
+
 def _parquet(content: AssetContent, tally: _Tally) -> bool:
     import pyarrow.parquet as pq
 
     source: Any = str(content.local_path) if content.local_path else content.open()
     pf = pq.ParquetFile(source)
     columns = license_columns(pf.schema_arrow.names)
+    if not columns and (nested := nested_license(pf.schema_arrow)):
+        parent, child = nested
+        tally.field = f"{parent}.{child}"
+        for batch in pf.iter_batches(columns=[parent], batch_size=BATCH_ROWS):
+            tally.rows += batch.num_rows
+            _count_arrow(batch.column(0).field(child), tally)
+        return True
     if not columns:
         tally.rows = pf.metadata.num_rows
         return False
@@ -266,13 +285,16 @@ def _parquet(content: AssetContent, tally: _Tally) -> bool:
 def _arrow(content: AssetContent, tally: _Tally) -> bool:
     schema, batches = arrow_batches(str(content.local_path) if content.local_path else None, content.open)
     columns = license_columns(schema.names)
-    index = schema.names.index(columns[0]) if columns else -1
-    tally.field = columns[0] if columns else ""
+    nested = None if columns else nested_license(schema)
+    name, child = (columns[0], None) if columns else nested if nested else ("", None)
+    index = schema.names.index(name) if name else -1
+    tally.field = f"{name}.{child}" if child else name
     for batch in batches:
         tally.rows += batch.num_rows
         if index >= 0:
-            _count_arrow(batch.column(index), tally)
-    return bool(columns)
+            column = batch.column(index)
+            _count_arrow(column.field(child) if child else column, tally)
+    return index >= 0
 
 
 def _csv(content: AssetContent, tally: _Tally, delimiter: str) -> bool:

@@ -296,3 +296,19 @@ def test_records_of_a_json_document_and_restrictions_in_card_prose(tree, tmp_pat
     assert code == 1
     assert rows["squad.json"]["records"] == 2 and "use-restricted" in rows["squad.json"]["findings"]
     assert rows["c/x.txt"]["license"] == "CC-BY-4.0 AND LicenseRef-Research-Only"
+
+
+def test_license_fields_inside_a_meta_struct_column(tree, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.feather as feather
+    import pyarrow.parquet as pq
+
+    root = tree({"LICENSE": "Released under the MIT License.\n"})
+    meta = [{"license": "cc-by-nc-4.0", "src": "x"}, {"license": None, "src": "y"}]
+    table = pa.table({"text": ["a", "b"], "meta": meta})
+    pq.write_table(table, root / "d.parquet")
+    feather.write_feather(table, root / "d.arrow")
+    code, rows = _exit(root, tmp_path / "out")
+    assert code == 1
+    for path in ("d.parquet", "d.arrow"):
+        assert rows[path]["license"] == "CC-BY-NC-4.0 AND MIT" and "use-restricted" in rows[path]["findings"], path
