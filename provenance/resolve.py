@@ -18,7 +18,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from provenance.licensing.expression import canonical, expression_facts, ids, more_restrictive, parse, use_class
+from provenance.licensing.expression import (
+    ExpressionSyntaxError,
+    canonical,
+    expression_facts,
+    ids,
+    more_restrictive,
+    parse,
+    use_class,
+)
 from provenance.licensing.kb import ALLOWED_FOR_USE
 from provenance.model import (
     AssetKind,
@@ -115,7 +123,11 @@ def _join(op: str, expressions: Sequence[str]) -> str:
     unique = sorted(set(expressions))  # independent of listing order
     if len(unique) == 1:
         return unique[0]
-    return parse(f" {op} ".join(f"({e})" for e in unique)).render()
+    joined = f" {op} ".join(f"({e})" for e in unique)
+    try:
+        return parse(joined).render()
+    except ExpressionSyntaxError:
+        return joined  # an id the parser does not know (a newer SPDX list): kept as written
 
 
 def _files_expression(files: Sequence[Evidence]) -> str:

@@ -260,6 +260,21 @@ def unreadable_terms(done: Analyzed) -> Evidence:
                     f"could not be read: {done.errors[-1]}"[:200], 0.0, UNREADABLE, scope=asset.folder)
 
 
+def conclude_all(ctx: WorkContext, done: Analyzed) -> list[AssetResult]:
+    """`conclude` for an asset and its members; a bug in resolving one of them becomes that
+    asset's scan error, so the scan goes on and the gate cannot pass over it."""
+    out = []
+    for d in (done, *done.members):
+        try:
+            out.append(conclude(ctx, d))
+        except Exception as exc:
+            reason = f"internal error while resolving the license: {type(exc).__name__}: {exc}"[:300]
+            asset = d.entry.asset
+            finding = Finding("scan-error", Severity.ERROR, asset.path, reason)
+            out.append(AssetResult(asset, d.sha256, d.sha1, None, UseClass.UNKNOWN, "", (), (finding,), error=reason))
+    return out
+
+
 def logical_source(ctx: WorkContext, path: str, listed: str) -> str:
     """Declared source name, else the top-level folder of a local corpus, else the listed source."""
     declared = ctx.declarations.source_for(path)
@@ -326,7 +341,7 @@ def make_batch(ctx: WorkContext, analyzed: Sequence[Analyzed], unread: Sequence[
                skipped: Sequence[Skipped] = ()) -> Batch:
     """Resolve analyzed assets and pack them, with their rows and cache rows, for the main process."""
     # Archive members and media embedded in tables get rows of their own.
-    results = [conclude(ctx, d) for done in analyzed for d in (done, *done.members)] + list(unread)
+    results = [r for done in analyzed for r in conclude_all(ctx, done)] + list(unread)
     return _pack(analyzed, results, skipped)
 
 
@@ -381,7 +396,7 @@ def process_batch(ctx: WorkContext, pieces: Sequence[Piece]) -> Batch:
             if isinstance(item, Entry):
                 done = analyze(ctx, relabel(ctx, item))
                 analyzed.append(done)
-                results += [conclude(ctx, d) for d in (done, *done.members)]
+                results += conclude_all(ctx, done)
                 stable = stable and _stable(ctx, done)
             elif isinstance(item, Unreadable):
                 results.append(unreadable(ctx, item))

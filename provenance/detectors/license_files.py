@@ -18,6 +18,9 @@ MAX_RESTRICTION_TEXT = 3000
 _RESTRICTED = frozenset({UseClass.NON_COMMERCIAL, UseClass.RESEARCH_ONLY, UseClass.NO_GRANT})
 _PLACEHOLDER = re.compile(r"\b(?:todo|tbd|fixme|placeholder|coming soon|to be (?:added|determined|decided|defined)"
                           r"|add (?:a |the )?licen[cs]e|licen[cs]e (?:goes )?here|待定|待补充)\b", re.IGNORECASE)
+_POINTER = re.compile(r"\b(?:found|see|in|contained)\b[^.]{0,40}\bthe license file", re.IGNORECASE)
+_FILE_NAME = re.compile(r"(?<![/\w-])(?:licen[cs]e|copying)[._-][A-Za-z][A-Za-z0-9]*(?:\.(?:txt|md|rst))?\b",
+                        re.IGNORECASE)
 _COPYRIGHT = re.compile(r"^\s*(?:copyright\b|\(c\)|©|版权所有)", re.IGNORECASE)
 
 
@@ -61,6 +64,9 @@ class LicenseFileDetector(Detector):
         asset = content.asset
         scope = asset.folder
         is_notice = asset.path.rsplit("/", 1)[-1].upper().startswith("NOTICE")
+        if len(text) < 1000:
+            # A short file that names sibling files ("see LICENSE-MIT") names no license by that.
+            text = _FILE_NAME.sub("the license file", text)
         found = identify_file(text)
         if is_notice and any(m.matcher != "text" for m in found.matches):
             # A NOTICE file's statements credit third-party components; only a full text in it counts.
@@ -113,6 +119,10 @@ class LicenseFileDetector(Detector):
         if not short or (len(short) < 300 and _PLACEHOLDER.search(short)):
             # An empty file or a "TODO: add license" grants nothing: no evidence, so the data is
             # unlicensed (or covered from further up), not "unknown terms" that only warn.
+            return DetectorOutput()
+        if len(short) < 1000 and "the license file" in short and _POINTER.search(short):
+            # "...under the terms of either of the licenses found in LICENSE.APACHE or LICENSE.BSD":
+            # the files it names carry the terms (and are read); this one adds none.
             return DetectorOutput()
         long_name = cc_long_name(text) if len(text) <= MAX_RESTRICTION_TEXT else None
         if long_name:

@@ -312,3 +312,19 @@ def test_license_fields_inside_a_meta_struct_column(tree, tmp_path: Path) -> Non
     assert code == 1
     for path in ("d.parquet", "d.arrow"):
         assert rows[path]["license"] == "CC-BY-NC-4.0 AND MIT" and "use-restricted" in rows[path]["findings"], path
+
+
+def test_a_license_file_that_points_to_its_siblings_adds_no_conflict(tree, tmp_path: Path) -> None:
+    # As in cryptography's and packaging's wheels: LICENSE only says where the terms are.
+    root = tree({"LICENSE": "This software is made available under the terms of *either* of the licenses\n"
+                            "found in LICENSE-MIT or LICENSE-APACHE.\n",
+                 "LICENSE-MIT": "Released under the MIT License.\n",
+                 "LICENSE-APACHE": "Licensed under the Apache License, Version 2.0.\n", "a.py": "print(1)\n"})
+    code, rows = _exit(root, tmp_path / "out")
+    assert rows["a.py"]["license"] == "Apache-2.0 OR MIT" and "license-conflict" not in rows["a.py"]["findings"]
+    assert code == 0
+
+
+def test_spdx_tags_in_license_files_survive_the_sibling_names_rule(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "SPDX-License-Identifier: GPL-3.0-only\n", "a.py": "print(1)\n"})
+    assert _rows(_scan(root, tmp_path / "out"))["a.py"]["license"] == "GPL-3.0-only"
