@@ -327,4 +327,6 @@ def test_a_license_file_that_points_to_its_siblings_adds_no_conflict(tree, tmp_p
 
 def test_spdx_tags_in_license_files_survive_the_sibling_names_rule(tree, tmp_path: Path) -> None:
     root = tree({"LICENSE": "SPDX-License-Identifier: GPL-3.0-only\n", "a.py": "print(1)\n"})
-    assert _rows(_scan(root, tmp_path / "out"))["a.py"]["license"] == "GPL-3.0-only"
+    row = _rows(_scan(root, tmp_path / "out"))["a.py"]
+    assert row["license"] == "GPL-3.0-only" and row["license_source"] == "LICENSE:1"
+    assert json.loads(row["evidence_json"])[0]["matcher"] == "spdx-id"  # read as the tag, not as prose
