@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -101,6 +102,11 @@ class WorkContext:
     declarations: Declarations = field(default_factory=Declarations)
     policy: Policy = field(default_factory=Policy)
     cache: AnalysisCache | None = None
+
+    @functools.cached_property
+    def volatile(self) -> frozenset[str]:
+        """Ids of the detectors whose output is never cached (computed once, not per asset)."""
+        return frozenset(d.id for d in self.detectors if d.volatile)
 
 
 def _read(ctx: WorkContext, entry: Entry) -> tuple[bytes, bool, str, str] | str:
@@ -363,9 +369,14 @@ def _crashed(errors: Iterable[str]) -> bool:
     return any(e.startswith("detector ") and " failed: " in e for e in errors)
 
 
+def _may_have_members(asset: Asset) -> bool:
+    """Archives and tables that can hold media: read member by member, never from the per-file cache."""
+    return asset.kind is AssetKind.ARCHIVE or asset.path.lower().endswith(MEDIA_TABLES)
+
+
 def _volatile(ctx: WorkContext, done: Analyzed) -> bool:
     """A volatile detector (lineage) said something about the asset."""
-    volatile = {d.id for d in ctx.detectors if d.volatile}
+    volatile = ctx.volatile
     return bool(volatile) and any(det in volatile and out != _SILENT for det, out in done.outputs)
 
 
@@ -376,7 +387,7 @@ def _stable(ctx: WorkContext, done: Analyzed) -> bool:
     if done.sha256 is None or any(_crashed(d.errors) or _volatile(ctx, d) for d in parts):
         return False
     asset = done.entry.asset
-    if done.members or asset.kind is AssetKind.ARCHIVE or asset.path.lower().endswith(MEDIA_TABLES):
+    if done.members or _may_have_members(asset):
         # Archives and media in tables are read afresh on every scan (not in the per-file cache),
         # so any problem there may be an I/O error that is gone next time: never remembered.
         return not any(d.errors or d.sha256 is None for d in parts)
@@ -434,8 +445,7 @@ def runs(items: Iterable[Listed], most: int = memo.MAX_RESULTS,
 def _inner_scope(items: list[Listed], scope: ScopeIndex) -> list[Evidence]:
     """Folder evidence that members of the run's archives and media tables may resolve against:
     a member `a/b.zip!d/x.txt` looks in `a/b.zip!d` first (which can be a real folder)."""
-    prefixes = tuple(f"{i.asset.path}!" for i in items if isinstance(i, Entry)
-                     and (i.asset.kind is AssetKind.ARCHIVE or i.asset.path.lower().endswith(MEDIA_TABLES)))
+    prefixes = tuple(f"{i.asset.path}!" for i in items if isinstance(i, Entry) and _may_have_members(i.asset))
     if not prefixes:
         return []
     return [ev for folder, found in sorted(scope.folders().items()) if folder.startswith(prefixes) for ev in found]
