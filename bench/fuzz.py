@@ -21,7 +21,7 @@ TARGETS = ("identify", "notices", "card", "expression", "names")
 CHILD = r'''
 import sys, atheris
 with atheris.instrument_imports():
-    from provenance.cards import parse_card
+    from provenance.frontmatter import parse_card
     from provenance.licensing.expression import ExpressionSyntaxError, parse
     from provenance.licensing.identify import find_notices, identify_file
     from provenance.licensing.names import normalize_license

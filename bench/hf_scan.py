@@ -22,15 +22,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from provenance.crawl import UrlDomainDetector
+from provenance.analysis.archives import analyze_archive
+from provenance.analysis.context import Limits, WorkContext
 from provenance.detectors import default_detectors
 from provenance.detectors.interface import AssetContent
 from provenance.detectors.records import RecordLicenseDetector
+from provenance.detectors.urls import UrlDomainDetector
 from provenance.model import Asset, AssetKind
-from provenance.sources.archives import analyze_archive
 from provenance.sources.interface import Entry
 from provenance.sources.local import LocalSource, open_regular
-from provenance.sources.scanning import Limits, WorkContext
 
 LICENSES = ["cc-by-4.0", "cc-by-sa-4.0", "cc0-1.0", "cc-by-nc-4.0", "mit", "", "apache-2.0", "CC BY 4.0"]
 

@@ -59,12 +59,11 @@ def descendants_peak():
 threading.Thread(target=descendants_peak, daemon=True).start()
 import scan_local
 from pathlib import Path
-from provenance.api import build_options, cache_file
+from provenance.api import ScanRequest, scan_options
 from provenance.scanner import Scanner
 from provenance.sources.local import LocalSource
 root, out, jobs, cache = {root!r}, Path({out!r}), {jobs}, {cache}
-opts = build_options(Path(root), jobs=jobs)
-opts.cache = cache_file(out, True) if cache else None
+opts = scan_options(ScanRequest(Path(root), jobs=jobs, cache=cache), out)
 scanner = Scanner(LocalSource(root, skip_dirs=[out]), opts)
 start = time.perf_counter()
 result = scanner.run(out)

@@ -1,25 +1,132 @@
-"""The Python API: the same scan and gate as the CLI, for pipelines."""
+"""The Python API: the same scan and gate as the CLI, for pipelines. One builder: the CLI makes a
+ScanRequest from its options and calls `run_scan`, as `scan()` does from keyword arguments."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from provenance.analysis.context import Limits
 from provenance.cache import CACHE_FILE
-from provenance.crawl import load_optout
 from provenance.declarations import DECLARATIONS_FILE_NAME, Declarations, load_declarations
 from provenance.detectors import DetectorConfig, build_detectors
-from provenance.errors import ConfigError
-from provenance.policy import Policy, load_policy
+from provenance.detectors.urls import load_optout
+from provenance.errors import ConfigError, unknown_name
+from provenance.policy import USES, Policy, load_policy
+from provenance.reporting import FORMATS, write_reports
+from provenance.reporting.interface import SpdxFiles
+from provenance.reporting.strings import LANGS
 from provenance.results import ScanResult
-from provenance.scanner import Limits, Scanner, ScanOptions, temporary_output
-from provenance.sources.huggingface import DEFAULT_SAMPLE_RECORDS, Sampling, open_source
+from provenance.scanner import Progress, Scanner, ScanOptions, temporary_output
+from provenance.sources import open_source
+from provenance.sources.hub_files import DEFAULT_SAMPLE_RECORDS, Sampling
 from provenance.sources.interface import Source
-from provenance.sources.local import LocalSource
 from provenance.text.blocklist import load_blocklist
 from provenance.text.lexicon import DOMAIN_BY_ID
+
+ENGINES = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """Everything a scan can be asked to do, as a user says it. Checked when made: a bad value is a
+    ConfigError (CLI exit 2) before the first file is read."""
+
+    #: A folder, a file, `hf://datasets/ORG/NAME[@REV]`, a Hub cache or a save_to_disk folder.
+    path: str | Path
+    #: Where scan.json, assets.parquet and the reports go; None: a new temporary folder.
+    output_dir: str | Path | None = None
+    #: Intended use of the trained model (commercial, research); None: the policy's.
+    use: str | None = None
+    policy: str | Path | Policy | None = None
+    #: None: provenance.yaml at the root of `path`, when there is one.
+    declarations: str | Path | Declarations | None = None
+    exclude: Sequence[str] = ()
+    follow_symlinks: bool = False
+    #: Worker processes; 0: all cores.
+    jobs: int = 0
+    max_errors: int | None = None
+    limits: Limits | None = None
+    engine: str = "local"
+    ray_address: str | None = None
+    purpose: str | None = None
+    blocklist: Sequence[str | Path] = ()
+    blocked_threshold: float = 0.05
+    registry: str | Path | None = None
+    optout_domains: str | Path | None = None
+    #: Records per split read through `datasets` streaming when Hub data files are remote.
+    sample_records: int = DEFAULT_SAMPLE_RECORDS
+    all_records: bool = False
+    #: True: the analysis cache inside the output folder; a folder path shares it; False: off.
+    cache: bool | str | Path = True
+    #: Write the filing section, manifests and EU summary beside scan.json.
+    reports: bool = True
+    langs: Sequence[str] = ("zh", "en")
+    formats: Sequence[str] = ("md", "html")
+    spdx_files: str = "auto"
+    #: Extra parameters recorded in scan.json.
+    recorded: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("exclude", "blocklist", "langs", "formats"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, (value,) if isinstance(value, (str, Path)) else tuple(value))
+        if self.use is not None and self.use not in USES:
+            raise unknown_name("use", self.use, USES)
+        if self.engine not in ENGINES:
+            raise unknown_name("engine", self.engine, ENGINES)
+        for lang in self.langs:
+            if lang not in LANGS:
+                raise unknown_name("report language", lang, LANGS)
+        for fmt in self.formats:
+            if fmt not in FORMATS:
+                raise unknown_name("report format", fmt, FORMATS)
+        spdx_choices = ("auto", *(f.value for f in SpdxFiles))
+        if self.spdx_files not in spdx_choices:
+            raise unknown_name("--spdx-files choice", self.spdx_files, spdx_choices)
+        if self.jobs < 0:
+            raise ConfigError(f"jobs must be 0 (all cores) or more, got {self.jobs}")
+        if self.max_errors is not None and self.max_errors < 0:
+            raise ConfigError(f"max_errors must be 0 or more, got {self.max_errors}")
+        if not 0 <= self.blocked_threshold <= 1:
+            raise ConfigError(f"blocked_threshold is a share between 0 and 1, got {self.blocked_threshold}")
+        if self.sample_records < 1:
+            raise ConfigError(f"sample_records must be at least 1, got {self.sample_records}")
+
+    @classmethod
+    def of(cls, path: str | Path, **options: Any) -> ScanRequest:
+        """A request from keyword options; an unknown option is a ConfigError naming the closest."""
+        names = {f.name for f in fields(cls)}
+        for key in options:
+            if key not in names:
+                raise unknown_name("scan option", key, names - {"path"})
+        return cls(path=path, **options)
+
+    @property
+    def root(self) -> Path:
+        return Path(self.path)
+
+    @property
+    def output(self) -> Path | None:
+        return Path(self.output_dir) if self.output_dir is not None else None
+
+    def sampling(self) -> Sampling:
+        return Sampling(self.sample_records, self.all_records)
+
+
+@dataclass(frozen=True)
+class ScanRun:
+    """A finished scan: its result, and how each asset's analysis was obtained (for the console)."""
+
+    result: ScanResult
+    #: Counts by Origin value (analysed, cached, rehashed, reused) and `reused_folders`.
+    stats: Mapping[str, int]
 
 
 def _domain_id(name: object) -> str:
@@ -27,110 +134,82 @@ def _domain_id(name: object) -> str:
     return re.sub(r"[\s-]+", "_", str(name).strip().lower().replace(" and ", " "))
 
 
-def build_options(
-    root: Path,
-    *,
-    use: str | None = None,
-    policy: str | Path | Policy | None = None,
-    declarations: str | Path | Declarations | None = None,
-    exclude: Sequence[str] = (),
-    follow_symlinks: bool = False,
-    jobs: int = 0,
-    max_errors: int | None = None,
-    limits: Limits | None = None,
-    engine: str = "local",
-    ray_address: str | None = None,
-    purpose: str | None = None,
-    blocklist: Sequence[str | Path] = (),
-    blocked_threshold: float = 0.05,
-    registry: str | Path | None = None,
-    recorded: dict[str, Any] | None = None,
-    optout_domains: str | Path | None = None,
-) -> ScanOptions:
-    """Options from user-level arguments; the CLI calls this too, so both behave the same."""
-    pol = policy if isinstance(policy, Policy) else load_policy(policy) if policy else Policy()
+def _declarations(request: ScanRequest) -> Declarations:
+    given, root = request.declarations, request.root
+    if isinstance(given, Declarations):
+        return given
+    if given:
+        return load_declarations(given)
+    if root.is_dir() and (root / DECLARATIONS_FILE_NAME).is_file():
+        return load_declarations(root / DECLARATIONS_FILE_NAME)
+    return Declarations()
+
+
+def _policy(request: ScanRequest) -> Policy:
+    given = request.policy
+    pol = given if isinstance(given, Policy) else load_policy(given) if given else Policy()
     overrides: dict[str, Any] = {}
-    if use:
-        overrides["use"] = use
-    if max_errors is not None:
-        overrides["max_errors"] = max_errors
-    if overrides:
-        pol = Policy(**{**pol.__dict__, **overrides})
-    if isinstance(declarations, Declarations):
-        decl = declarations
-    elif declarations:
-        decl = load_declarations(declarations)
-    elif root.is_dir() and (root / DECLARATIONS_FILE_NAME).is_file():
-        decl = load_declarations(root / DECLARATIONS_FILE_NAME)
-    else:
-        decl = Declarations()
-    purpose = purpose or decl.service.get("purpose")
+    if request.use:
+        overrides["use"] = request.use
+    if request.max_errors is not None:
+        overrides["max_errors"] = request.max_errors
+    return Policy(**{**pol.__dict__, **overrides}) if overrides else pol
+
+
+def cache_file(output_dir: Path, cache: bool | str | Path) -> Path | None:
+    """Where the analysis cache lives: inside the output folder unless given a folder; None when off."""
+    if cache is False:
+        return None
+    folder = output_dir / ".cache" if cache is True else Path(cache)
+    return folder / CACHE_FILE
+
+
+def scan_options(request: ScanRequest, output_dir: Path | None = None) -> ScanOptions:
+    """The scanner's options for a request: policy and declarations loaded, detectors configured."""
+    policy = _policy(request)
+    decl = _declarations(request)
+    purpose = request.purpose or decl.service.get("purpose")
     declared_domains = decl.service.get("domains") or ()
     domains = [_domain_id(d) for d in ([declared_domains] if isinstance(declared_domains, str) else declared_domains)]
     # Domains outside the sensitive-domain taxonomy (e.g. "retail support") are kept in the record
     # but cannot widen what counts as relevant.
     unmapped = [d for d in domains if d not in DOMAIN_BY_ID]
+    optout = request.optout_domains
     config = DetectorConfig(
         purpose=str(purpose) if purpose else None,
         domains=tuple(d for d in domains if d in DOMAIN_BY_ID),
-        blocklist=load_blocklist(*blocklist) if blocklist else (),
-        blocked_threshold=blocked_threshold,
-        registry=str(registry) if registry else None,
-        optout_domains=tuple(sorted(load_optout(optout_domains))) if optout_domains else (),
+        blocklist=load_blocklist(*request.blocklist) if request.blocklist else (),
+        blocked_threshold=request.blocked_threshold,
+        registry=str(request.registry) if request.registry else None,
+        optout_domains=tuple(sorted(load_optout(optout))) if optout else (),
     )
-    recorded = {
-        **(recorded or {}),
+    recorded: dict[str, Any] = {
+        **request.recorded,
         "purpose": config.purpose, "domains": list(config.domains), "domains_unmapped": unmapped,
-        "blocklist": [str(p) for p in blocklist], "blocklist_entries": len(config.blocklist),
-        "blocked_threshold": blocked_threshold, "registry": config.registry,
+        "blocklist": [str(p) for p in request.blocklist], "blocklist_entries": len(config.blocklist),
+        "blocked_threshold": request.blocked_threshold, "registry": config.registry,
     }
-    if optout_domains:
-        recorded["optout_domains"] = {"file": str(Path(optout_domains).absolute()),
-                                      "domains": len(config.optout_domains)}
+    if optout:
+        recorded["optout_domains"] = {"file": str(Path(optout).absolute()), "domains": len(config.optout_domains)}
+    recorded.update(sample_records=None if request.all_records else request.sample_records,
+                    all_records=request.all_records)
     return ScanOptions(
-        use=pol.use, jobs=jobs, exclude=tuple(exclude), follow_symlinks=follow_symlinks,
-        limits=limits or Limits(), declarations=decl, policy=pol, detectors=build_detectors(config),
-        recorded=recorded, config_key=config.fingerprint(), engine=engine, ray_address=ray_address,
+        use=policy.use, jobs=request.jobs, exclude=tuple(request.exclude), follow_symlinks=request.follow_symlinks,
+        limits=request.limits or Limits(), declarations=decl, policy=policy,
+        detectors=tuple(build_detectors(config)), recorded=recorded, config_key=config.fingerprint(),
+        engine=request.engine, ray_address=request.ray_address,
+        cache=cache_file(output_dir, request.cache) if output_dir is not None else None,
     )
 
 
-#: Above this many assets the SPDX manifests list only flagged files by default, and above this
-#: many flagged files none: the SPDX libraries hold every listed file as objects (~12 KB each,
-#: measured: 680 MB for 50,000 files), so `auto` keeps report memory bounded whatever the corpus.
-SPDX_ALL_FILES_LIMIT = 20_000
-
-
-def spdx_files_for(result: ScanResult, choice: str = "auto") -> str:
-    """What `--spdx-files auto` means for this scan: all, flagged or none (packages only; the
-    per-file facts stay in assets.parquet). An explicit choice is kept as given."""
-    if choice != "auto":
-        return choice
-    if result.summary["assets"] <= SPDX_ALL_FILES_LIMIT:
-        return "all"
-    return "flagged" if flagged_assets(result) <= SPDX_ALL_FILES_LIMIT else "none"
-
-
-def flagged_assets(result: ScanResult) -> int:
-    """Assets with at least one finding, counted from assets.parquet column by column."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    path = Path(result.output_dir or ".") / "assets.parquet"
-    if not path.is_file():
-        return 0
-    findings = pq.read_table(path, columns=["findings"]).column("findings")
-    return int(pc.sum(pc.greater(pc.list_value_length(findings), 0)).as_py() or 0)
-
-
-def open_corpus(path: str | Path, output_dir: Path, opts: ScanOptions, sampling: Sampling) -> Source:
-    """The source for PATH: a Hugging Face id, cache or save_to_disk folder, else a local folder or
-    file. The folders the scan writes to (output, cache) are never scanned."""
-    if not str(path).startswith("hf://"):
-        check_output(Path(path), output_dir)
+def open_corpus(request: ScanRequest, output_dir: Path, opts: ScanOptions) -> Source:
+    """The source for the request's path. The folders the scan writes to (output, cache) are never scanned."""
+    path = str(request.path)
+    if not path.startswith("hf://"):
+        check_output(request.root, output_dir)
     skip = [output_dir, *([opts.cache.parent] if opts.cache else [])]
-    return open_source(str(path), exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=skip,
-                       sampling=sampling) \
-        or LocalSource(path, exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=skip)
+    return open_source(path, exclude=opts.exclude, follow_symlinks=opts.follow_symlinks, skip_dirs=skip,
+                       sampling=request.sampling())
 
 
 def check_output(root: Path, output_dir: Path) -> None:
@@ -157,21 +236,45 @@ def _ours(name: str) -> bool:
             or name.startswith(("data-legality.", "manifest.")) or (name.startswith(".") and name.endswith(".tmp")))
 
 
-def cache_file(output_dir: Path, cache: bool | str | Path) -> Path | None:
-    """Where the analysis cache lives: inside the output folder unless given a folder; None when off."""
-    if cache is False:
-        return None
-    folder = output_dir / ".cache" if cache is True else Path(cache)
-    return folder / CACHE_FILE
+#: Above this many assets the SPDX manifests list only flagged files by default, and above this
+#: many flagged files none: the SPDX libraries hold every listed file as objects (~12 KB each,
+#: measured: 680 MB for 50,000 files), so `auto` keeps report memory bounded whatever the corpus.
+SPDX_ALL_FILES_LIMIT = 20_000
 
 
-def scan(
-    path: str | Path,
-    output_dir: str | Path | None = None,
-    cache: bool | str | Path = True,
-    reports: bool = True,
-    **options: Any,
-) -> ScanResult:
+def spdx_files_for(result: ScanResult, choice: str = "auto") -> str:
+    """What `--spdx-files auto` means for this scan: all, flagged or none (packages only; the
+    per-file facts stay in assets.parquet). An explicit choice is kept as given."""
+    if choice != "auto":
+        return choice
+    if result.summary["assets"] <= SPDX_ALL_FILES_LIMIT:
+        return "all"
+    return "flagged" if flagged_assets(result) <= SPDX_ALL_FILES_LIMIT else "none"
+
+
+def flagged_assets(result: ScanResult) -> int:
+    """Assets with at least one finding, counted from assets.parquet column by column."""
+    path = Path(result.output_dir or ".") / "assets.parquet"
+    if not path.is_file():
+        return 0
+    findings = pq.read_table(path, columns=["findings"]).column("findings")
+    return int(pc.sum(pc.greater(pc.list_value_length(findings), 0)).as_py() or 0)
+
+
+def run_scan(request: ScanRequest, progress: Progress | None = None, source: Source | None = None) -> ScanRun:
+    """Scan what the request names (or `source`, a source made by the caller), write scan.json,
+    assets.parquet and, when asked, the reports; return the result and how it was obtained."""
+    out = request.output or temporary_output()
+    opts = scan_options(request, out)
+    scanner = Scanner(source or open_corpus(request, out, opts), opts)
+    result = scanner.run(out, progress=progress)
+    if request.reports:
+        write_reports(result, out, request.langs, request.formats, spdx_files_for(result, request.spdx_files))
+    return ScanRun(result, scanner.stats)
+
+
+def scan(path: str | Path, output_dir: str | Path | None = None, cache: bool | str | Path = True,
+         reports: bool = True, **options: Any) -> ScanResult:
     """Scan a folder or file, write scan.json and assets.parquet, and return the result.
 
     `output_dir=None` writes to a new temporary folder (its path is `result.output_dir`).
@@ -179,19 +282,8 @@ def scan(
     next to scan.json, as the CLI does.
     `cache`: True keeps the analysis cache in the output folder (a rescan redoes only what
     changed, and a killed scan resumes), a folder path shares it, False turns it off.
-    Keyword options are those of `build_options` (use, policy, declarations, exclude, ...).
+    Keyword options are the fields of `ScanRequest` (use, policy, declarations, exclude, ...).
     Raises ProvenanceError subclasses for bad arguments; problems in the data are findings.
     """
-    root = Path(path)
-    out = Path(output_dir) if output_dir is not None else temporary_output()
-    sampling = Sampling(options.pop("sample_records", DEFAULT_SAMPLE_RECORDS), options.pop("all_records", False))
-    opts = build_options(root, **options)
-    opts.recorded.update(sample_records=None if sampling.all_records else sampling.records,
-                         all_records=sampling.all_records)
-    opts.cache = cache_file(out, cache)
-    result = Scanner(open_corpus(path, out, opts, sampling), opts).run(out)
-    if reports:
-        from provenance.reporting import write_reports
-
-        write_reports(result, out, spdx_files=spdx_files_for(result))
-    return result
+    request = ScanRequest.of(path, output_dir=output_dir, cache=cache, reports=reports, **options)
+    return run_scan(request).result

@@ -18,12 +18,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from provenance.detectors.interface import DetectorOutput
-from provenance.model import Evidence, EvidenceKind, Finding, Level, Location, RecordLicense, Severity
+from provenance.model import (
+    Evidence,
+    EvidenceKind,
+    Finding,
+    Level,
+    Location,
+    Problem,
+    ProblemKind,
+    RecordLicense,
+    Rule,
+    Severity,
+)
 from provenance.textio import clean_text
 
 CACHE_FILE = "analyses.sqlite"
@@ -52,17 +63,48 @@ CREATE TABLE IF NOT EXISTS namespaces_v1 (
 KEEP_DAYS = 30
 
 
-def encode_outputs(outputs: tuple[tuple[str, DetectorOutput], ...], errors: tuple[str, ...]) -> str:
+@dataclass(frozen=True)
+class CachedAnalysis:
+    """What the cache holds for one asset: the stat it was analysed at, its hashes, the analysis."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    sha256: str
+    sha1: str
+    #: JSON from `encode_outputs`.
+    data: str
+
+    def unchanged(self, size: int, mtime_ns: int, ctime_ns: int) -> bool:
+        return (self.size, self.mtime_ns, self.ctime_ns) == (size, mtime_ns, ctime_ns)
+
+
+@dataclass(frozen=True)
+class CacheRow:
+    """An analysis to store for one asset."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    sha256: str
+    sha1: str
+    data: str
+
+
+def encode_outputs(outputs: tuple[tuple[str, DetectorOutput], ...], problems: tuple[Problem, ...]) -> str:
+    """JSON of an analysis. Only content problems are ever stored (a read or a detector that failed
+    is tried again next time), so only their messages are kept."""
     def evidence(e: Evidence) -> dict[str, Any]:
         loc = e.location
         return {**asdict(e), "kind": e.kind.value, "level": e.level.value,
                 "location": [loc.path, loc.line, loc.field]}
 
     def finding(f: Finding) -> dict[str, Any]:
-        return {**asdict(f), "severity": f.severity.value}
+        return {**asdict(f), "rule": f.rule.value, "severity": f.severity.value}
 
     return clean_text(json.dumps({
-        "errors": list(errors),
+        "errors": [p.message for p in problems],
         "outputs": [
             [det, {
                 "evidence": [evidence(e) for e in out.evidence],
@@ -75,7 +117,7 @@ def encode_outputs(outputs: tuple[tuple[str, DetectorOutput], ...], errors: tupl
     }, ensure_ascii=False, separators=(",", ":")))
 
 
-def decode_outputs(data: str) -> tuple[tuple[tuple[str, DetectorOutput], ...], tuple[str, ...]]:
+def decode_outputs(data: str) -> tuple[tuple[tuple[str, DetectorOutput], ...], tuple[Problem, ...]]:
     doc = json.loads(data)
 
     def evidence(d: dict[str, Any]) -> Evidence:
@@ -84,7 +126,8 @@ def decode_outputs(data: str) -> tuple[tuple[tuple[str, DetectorOutput], ...], t
                            "location": Location(path, line, field)})
 
     def finding(d: dict[str, Any]) -> Finding:
-        return Finding(**{**d, "severity": Severity(d["severity"]), "locations": tuple(d["locations"])})
+        return Finding(**{**d, "rule": Rule(d["rule"]), "severity": Severity(d["severity"]),
+                          "locations": tuple(d["locations"])})
 
     outputs = tuple(
         (det, DetectorOutput(
@@ -96,7 +139,7 @@ def decode_outputs(data: str) -> tuple[tuple[tuple[str, DetectorOutput], ...], t
         ))
         for det, out in doc["outputs"]
     )
-    return outputs, tuple(doc["errors"])
+    return outputs, tuple(Problem(ProblemKind.CONTENT, m) for m in doc["errors"])
 
 
 def _root_key(root: str) -> str:
@@ -190,23 +233,26 @@ class AnalysisCache:
                 conn.execute("DELETE FROM namespaces_v1 WHERE namespace=? AND root=?", (namespace, root))
         return deleted
 
-    def get(self, root: str, path: str) -> tuple[int, int, int, str, str, str] | None:
-        """(size, mtime_ns, ctime_ns, sha256, sha1, data) stored for the asset, if any."""
+    def get(self, root: str, path: str) -> CachedAnalysis | None:
+        """What is stored for the asset, if anything."""
         row = self._read().execute(
             "SELECT size, mtime_ns, ctime_ns, sha256, sha1, data FROM analyses_v2"
             " WHERE namespace=? AND root=? AND path=?",
             (self.namespace, _root_key(root), path),
         ).fetchone()
-        return None if row is None else (int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]), str(row[5]))
+        if row is None:
+            return None
+        return CachedAnalysis(int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]), str(row[5]))
 
-    def put_many(self, root: str, rows: list[tuple[str, int, int, int, str, str, str]]) -> None:
-        """Store (path, size, mtime_ns, ctime_ns, sha256, sha1, data) rows; committed at once."""
+    def put_many(self, root: str, rows: list[CacheRow]) -> None:
+        """Store analyses; committed at once."""
         if not rows:
             return
         with self._write() as conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO analyses_v2 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(self.namespace, _root_key(root), *row) for row in rows],
+                [(self.namespace, _root_key(root), r.path, r.size, r.mtime_ns, r.ctime_ns, r.sha256, r.sha1, r.data)
+                 for r in rows],
             )
 
     def close(self) -> None:

@@ -1,6 +1,11 @@
 """Exceptions for misuse of the tool. A problem in the scanned data is never an exception:
 it becomes a Finding or a ScanErrorEntry with its reason."""
 
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
 
 class ProvenanceError(Exception):
     """Root of every error this package raises on purpose."""
@@ -8,6 +13,14 @@ class ProvenanceError(Exception):
 
 class ConfigError(ProvenanceError):
     """A declarations, policy or option value the user gave is wrong."""
+
+
+def unknown_name(what: str, value: object, choices: Iterable[str]) -> ConfigError:
+    """The error for a name that is not one of `choices`, naming the closest valid one."""
+    options = sorted(choices)
+    close = difflib.get_close_matches(str(value).lower(), options, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return ConfigError(f"unknown {what} '{value}'{hint} (valid: {', '.join(options)})")
 
 
 class SourceError(ProvenanceError):

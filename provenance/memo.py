@@ -25,11 +25,11 @@ import pyarrow as pa
 
 from provenance.cache import AnalysisCache
 from provenance.declarations import Declarations
-from provenance.model import Evidence, ScanErrorEntry, SourceInfo
-from provenance.policy import Policy, Tally
+from provenance.model import Evidence, SourceInfo
+from provenance.policy import Policy
 from provenance.results import ASSET_SCHEMA
 from provenance.sources.interface import Entry, Listed
-from provenance.summary import Summary
+from provenance.totals import Totals
 
 #: Runs with more results than this are not stored: their rows would be held in memory until
 #: the run ends (a folder of a million files), and such folders rarely come back unchanged.
@@ -73,19 +73,13 @@ class Run:
 
     unit: str
     key: str | None
-    summary: Summary
-    tally: Tally = field(default_factory=Tally)
-    errors: list[ScanErrorEntry] = field(default_factory=list)
-    skipped: list[dict[str, str]] = field(default_factory=list)
+    totals: Totals
     rows: list[pa.Table] = field(default_factory=list)
-    results: int = 0
-    bytes: int = 0
     #: Still worth storing: a memo key, every item stable so far, not too large.
     keep: bool = True
 
     def add_rows(self, rows: pa.Table, stable: bool) -> None:
-        self.results += rows.num_rows
-        self.keep = self.keep and stable and self.key is not None and self.results <= MAX_RESULTS
+        self.keep = self.keep and stable and self.key is not None and self.totals.results <= MAX_RESULTS
         if self.keep:
             self.rows.append(rows)
         else:
@@ -97,12 +91,7 @@ class Stored:
     """A run read back from the memo."""
 
     rows: pa.Table
-    summary: Summary
-    tally: Tally
-    errors: tuple[ScanErrorEntry, ...]
-    skipped: tuple[dict[str, str], ...]
-    results: int
-    bytes: int
+    totals: Totals
 
 
 class FolderMemo:
@@ -114,7 +103,8 @@ class FolderMemo:
     def key(self, items: Sequence[Listed], scope: Sequence[Evidence]) -> str:
         return run_key(self.context, items, scope)
 
-    def get(self, unit: str, key: str) -> Stored | None:
+    def get(self, unit: str, key: str, blank: Totals) -> Stored | None:
+        """The run stored under this key, its totals loaded into `blank` (an empty part)."""
         found = self.cache.get_folder(self.root, unit, key)
         if found is None:
             return None
@@ -126,17 +116,10 @@ class FolderMemo:
             rows = pa.ipc.open_stream(buf).read_all()
             if not rows.schema.equals(ASSET_SCHEMA):
                 return None
-            summary = Summary(())
-            summary.load_state(meta["summary"])
-            stored = Stored(
-                rows, summary, Tally.from_state(meta["tally"]),
-                tuple(ScanErrorEntry(*e) for e in meta["errors"]),
-                tuple({"path": str(s["path"]), "reason": str(s["reason"])} for s in meta["skipped"]),
-                int(meta["results"]), int(meta["bytes"]),
-            )
+            totals = blank.load(meta)
         except (ValueError, KeyError, TypeError, IndexError, AttributeError, OSError, pa.ArrowException):
             return None  # a damaged record is a miss: the folder is scanned again
-        return stored if stored.rows.num_rows == stored.results else None
+        return Stored(rows, totals) if rows.num_rows == totals.results else None
 
     def put(self, run: Run, schema: pa.Schema) -> None:
         assert run.key is not None
@@ -146,10 +129,5 @@ class FolderMemo:
                 writer.write_table(table)
         raw = sink.getvalue()
         blob = pa.Codec(_CODEC).compress(raw, asbytes=True) if _CODEC else raw.to_pybytes()
-        meta = json.dumps({
-            "summary": run.summary.state(), "tally": run.tally.state(),
-            "errors": [[e.path, e.reason, e.source, e.severity] for e in run.errors],
-            "skipped": run.skipped, "results": run.results, "bytes": run.bytes, "codec": _CODEC, "size": raw.size,
-        })
+        meta = json.dumps({**run.totals.state(), "codec": _CODEC, "size": raw.size})
         self.cache.put_folder(self.root, run.unit, run.key, meta, blob)
-

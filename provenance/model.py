@@ -43,6 +43,68 @@ class Severity(str, Enum):
     INFO = "info"
 
 
+class Name(str, Enum):
+    """An enum whose members compare, hash and print as their string value, so a dict keyed by
+    members and one keyed by the same strings (read from scan.json or a policy file) agree."""
+
+    __hash__ = str.__hash__
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Rule(Name):
+    """Every finding's rule id."""
+
+    UNLICENSED = "unlicensed"
+    USE_RESTRICTED = "use-restricted"
+    LICENSE_CONFLICT = "license-conflict"
+    SCAN_ERROR = "scan-error"
+    UNKNOWN_LICENSE = "unknown-license"
+    RIGHTS_RESERVED = "rights-reserved"
+    ATTRIBUTION_REQUIRED = "attribution-required"
+    SHARE_ALIKE = "share-alike"
+    NO_DERIVATIVES = "no-derivatives"
+    LICENSE_DENIED = "license-denied"
+    LICENSE_NOT_ALLOWED = "license-not-allowed"
+    KNOWN_WORK = "known-work"
+    TDM_OPT_OUT = "tdm-opt-out"
+    BLOCKED_CONTENT = "blocked-content"
+    PERSONAL_INFO = "personal-info"
+    OFF_PURPOSE = "off-purpose"
+    ARCHIVE_MEMBER_SKIPPED = "archive-member-skipped"
+    UPSTREAM_UNRESOLVED = "upstream-unresolved"
+    URL_DOMAINS = "url-domains"
+    RECORD_SOURCES = "record-sources"
+
+
+class ProblemKind(str, Enum):
+    """Why part of an asset could not be checked, by what can be done about it."""
+
+    #: The name itself (not valid UTF-8, control characters); the file is still read.
+    NAME = "name"
+    #: Opening or reading failed, or the file changed, vanished, is too large or sparse: may differ next time.
+    READ = "read"
+    #: The bytes were read but are not what the name says, or are damaged: a fact about the content.
+    CONTENT = "content"
+    #: A detector raised: a bug to see again on the next scan, never remembered.
+    CRASH = "crash"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A reason an asset (or part of one) could not be fully checked; it becomes a `scan-error`."""
+
+    kind: ProblemKind
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class EvidenceKind(str, Enum):
     """Where a piece of license information was read."""
 
@@ -118,7 +180,7 @@ class Evidence:
 class Finding:
     """Something wrong (or worth knowing) about one asset."""
 
-    rule: str
+    rule: Rule
     severity: Severity
     path: str
     message: str

@@ -35,6 +35,7 @@ from provenance.model import (
     Finding,
     Level,
     RecordLicense,
+    Rule,
     Severity,
     UseClass,
 )
@@ -177,7 +178,7 @@ def _structured_verdict(path: str, grants: Sequence[Evidence]) -> tuple[str, str
     chosen = more_restrictive(card_expr, files_expr)
     source = card[0] if chosen == card_expr else files[0]
     finding = Finding(
-        "license-conflict", Severity.ERROR, path,
+        Rule.LICENSE_CONFLICT, Severity.ERROR, path,
         f"the card says {card_expr} ({card[0].location}) but the license file says {files_expr} "
         f"({files[0].location}); the more restrictive ({chosen}) applies",
         locations=(str(card[0].location), str(files[0].location)),
@@ -198,7 +199,7 @@ def _with_dissent(path: str, chosen: str, source: str, findings: list[Finding],
     stricter = more_restrictive(chosen, other)
     what = "reserves all rights" if e.reservation else f"names terms that were not identified ({e.raw})"
     findings = [*findings, Finding(
-        "license-conflict", Severity.ERROR, path,
+        Rule.LICENSE_CONFLICT, Severity.ERROR, path,
         f"{e.location} {what} beside {chosen} ({source}); the more restrictive ({stricter}) applies",
         locations=(str(e.location), source),
     )]
@@ -221,7 +222,7 @@ def _level_verdict(path: str, items: Sequence[Evidence]) -> tuple[str | None, st
             chosen = more_restrictive(chosen, lic)
         if len(distinct) > 1:
             findings.append(Finding(
-                "license-conflict", Severity.ERROR, path,
+                Rule.LICENSE_CONFLICT, Severity.ERROR, path,
                 "evidence at the same level disagrees: " + "; ".join(_describe(e) for e in distinct.values())
                 + f"; the more restrictive ({chosen}) applies",
                 locations=tuple(str(e.location) for e in distinct.values()),
@@ -230,13 +231,13 @@ def _level_verdict(path: str, items: Sequence[Evidence]) -> tuple[str | None, st
     if any(e.reservation for e in items):
         e = next(e for e in items if e.reservation)
         findings.append(Finding(
-            "rights-reserved", Severity.WARNING, path,
+            Rule.RIGHTS_RESERVED, Severity.WARNING, path,
             f"rights are reserved and no license is granted: '{e.raw}' ({e.location})", locations=(str(e.location),),
         ))
         return ALL_RIGHTS_RESERVED, str(e.location), findings
     e = items[0]
     findings.append(Finding(
-        "unknown-license", Severity.WARNING, path,
+        Rule.UNKNOWN_LICENSE, Severity.WARNING, path,
         f"license evidence not identified: {e.raw} ({e.location})", locations=tuple(str(i.location) for i in items),
     ))
     return UNKNOWN, str(e.location), findings
@@ -277,7 +278,7 @@ def resolve(
             and canonical(declared_lic.license or "") != canonical(base)):
         chosen = more_restrictive(base, declared_lic.license or base)
         findings.append(Finding(
-            "license-conflict", Severity.ERROR, path,
+            Rule.LICENSE_CONFLICT, Severity.ERROR, path,
             f"declared {declared_lic.license} ({declared_lic.location}) but the data says {base} ({base_source});"
             f" the more restrictive ({chosen}) applies",
             locations=(str(declared_lic.location), base_source),
@@ -293,7 +294,7 @@ def resolve(
     metadata = kind in (AssetKind.LICENSE_FILE, AssetKind.DATASET_CARD)
     if effective is None and not metadata and not record_licenses:
         findings.append(Finding(
-            "unlicensed", Severity.ERROR, path,
+            Rule.UNLICENSED, Severity.ERROR, path,
             "no license found: no header, no license file or card up the tree, no declaration",
             count=records or 1,
         ))
@@ -308,24 +309,24 @@ def _terms(path: str, expression: str, uc: UseClass, use: str, count: int) -> li
     out = []
     if uc not in ALLOWED_FOR_USE[use]:
         out.append(Finding(
-            "use-restricted", Severity.ERROR, path,
+            Rule.USE_RESTRICTED, Severity.ERROR, path,
             f"{expression} is {uc.value}: it does not allow {use} use", count=count,
         ))
     if uc is UseClass.UNKNOWN and expression != UNKNOWN:
         # Named (a card's license_name, a contract, a custom LicenseRef) but with terms the
         # knowledge base does not know: a person has to read them.
         out.append(Finding(
-            "unknown-license", Severity.WARNING, path,
+            Rule.UNKNOWN_LICENSE, Severity.WARNING, path,
             f"{expression}: what it allows for training is not in the knowledge base; review its terms",
             count=count,
         ))
     if facts.attribution:
-        out.append(Finding("attribution-required", Severity.INFO, path, f"{expression} requires attribution",
+        out.append(Finding(Rule.ATTRIBUTION_REQUIRED, Severity.INFO, path, f"{expression} requires attribution",
                            count=count))
     if facts.share_alike:
-        out.append(Finding("share-alike", Severity.INFO, path, f"{expression} is share-alike", count=count))
+        out.append(Finding(Rule.SHARE_ALIKE, Severity.INFO, path, f"{expression} is share-alike", count=count))
     if facts.no_derivatives:
-        out.append(Finding("no-derivatives", Severity.INFO, path, f"{expression} forbids derivatives", count=count))
+        out.append(Finding(Rule.NO_DERIVATIVES, Severity.INFO, path, f"{expression} forbids derivatives", count=count))
     return out
 
 
@@ -352,14 +353,14 @@ def _records(
             per_license[base] = per_license.get(base, 0) + missing
         else:
             findings.append(Finding(
-                "unlicensed", Severity.ERROR, path,
+                Rule.UNLICENSED, Severity.ERROR, path,
                 f"{missing} record(s) have no license value and nothing else covers them", count=missing,
             ))
     if unknown:
         examples = ", ".join(repr(v.value) for v in values
                              if v.value and (not v.license or v.license == UNKNOWN))[:200]
         findings.append(Finding(
-            "unknown-license", Severity.WARNING, path,
+            Rule.UNKNOWN_LICENSE, Severity.WARNING, path,
             f"{unknown} record(s) carry license values that were not identified: {examples}", count=unknown,
         ))
     for lic, count in sorted(per_license.items()):

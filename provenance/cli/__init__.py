@@ -6,7 +6,7 @@ import importlib
 
 import click
 
-from provenance import __version__
+from provenance.version import __version__
 
 # Subcommand modules, imported when present: a missing optional part must not break the CLI.
 _SUBCOMMANDS = (

@@ -8,13 +8,11 @@ from pathlib import Path
 
 import click
 
-from provenance.api import build_options, cache_file, open_corpus, spdx_files_for
+from provenance.api import ScanRequest, run_scan
 from provenance.cli.console import ProgressLine, print_summary, split_list, summary_dict
 from provenance.errors import ProvenanceError, ScanAbortedError
 from provenance.model import EXIT_CODES, EXIT_USAGE, Status
-from provenance.reporting import write_reports
-from provenance.scanner import Scanner
-from provenance.sources.huggingface import DEFAULT_SAMPLE_RECORDS, Sampling
+from provenance.sources.hub_files import DEFAULT_SAMPLE_RECORDS
 
 
 @click.command()
@@ -69,20 +67,16 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
          quiet: bool, as_json: bool) -> None:
     """Scan PATH (a folder or a file) and exit 0 pass, 1 policy failure, 2 usage error, 3 incomplete."""
     try:
-        opts = build_options(path, use=use, policy=policy, declarations=declarations, exclude=exclude,
-                             follow_symlinks=follow_symlinks, jobs=jobs, engine=engine, ray_address=ray_address,
-                             max_errors=max_errors, purpose=purpose,
-                             blocklist=blocklist, blocked_threshold=blocked_threshold, registry=registry,
-                             optout_domains=optout_domains,
-                             recorded={"sample_records": None if all_records else sample_records,
-                                       "all_records": all_records})
-        opts.cache = cache_file(output, False if no_cache else cache_dir or True)
-        source = open_corpus(path, output, opts, Sampling(sample_records, all_records))
+        request = ScanRequest(
+            path, output, use=use, policy=policy, declarations=declarations, exclude=exclude,
+            follow_symlinks=follow_symlinks, jobs=jobs, engine=engine, ray_address=ray_address,
+            max_errors=max_errors, purpose=purpose, blocklist=blocklist, blocked_threshold=blocked_threshold,
+            registry=registry, optout_domains=optout_domains, sample_records=sample_records,
+            all_records=all_records, cache=False if no_cache else cache_dir or True, reports=not no_reports,
+            langs=split_list(lang), formats=split_list(formats), spdx_files=spdx_files,
+        )
         progress = None if quiet or as_json else ProgressLine()
-        scanner = Scanner(source, opts)
-        result = scanner.run(output, progress=progress)
-        if not no_reports:
-            write_reports(result, output, split_list(lang), split_list(formats), spdx_files_for(result, spdx_files))
+        done = run_scan(request, progress)
     except ScanAbortedError as exc:
         click.echo(f"provenance: scan incomplete: {exc}", err=True)
         sys.exit(EXIT_CODES[Status.INCOMPLETE])
@@ -94,13 +88,15 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
         sys.exit(EXIT_CODES[Status.INCOMPLETE])
     if progress:
         progress.done()
+    result = done.result
     if as_json:
         click.echo(json.dumps(summary_dict(result), ensure_ascii=False, indent=2))
     elif not quiet:
         print_summary(result)
-        if opts.cache:
-            s = scanner.stats
-            click.echo(f"Analysed {s['analysed']} assets; reused {s['cached'] + s['rehashed'] + s['reused']} from the"
-                       f" cache ({s['reused']} in {s['reused_folders']} unchanged folders, {s['rehashed']} re-hashed"
-                       " after a touch).")
+        if request.cache is not False:
+            s = done.stats
+            reused, rehashed = s.get("reused", 0), s.get("rehashed", 0)
+            click.echo(f"Analysed {s.get('analysed', 0)} assets; reused {s.get('cached', 0) + rehashed + reused}"
+                       f" from the cache ({reused} in {s.get('reused_folders', 0)} unchanged folders,"
+                       f" {rehashed} re-hashed after a touch).")
     sys.exit(result.exit_code)

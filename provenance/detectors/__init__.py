@@ -12,9 +12,11 @@ from provenance.detectors.headers import SpdxHeaderDetector
 from provenance.detectors.images import ImageDetector
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.detectors.license_files import LicenseFileDetector
+from provenance.detectors.lineage import LineageDetector
 from provenance.detectors.pii import PiiDetector
 from provenance.detectors.purpose import PurposeDetector
 from provenance.detectors.records import RecordLicenseDetector
+from provenance.detectors.urls import UrlDomainDetector
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,6 @@ def build_detectors(config: DetectorConfig | None = None) -> list[Detector]:
     ]
     if config.blocklist:
         detectors.append(BlocklistDetector(config.blocklist, config.blocked_threshold))
-    from provenance.crawl import UrlDomainDetector  # lazy: these modules import detectors.*
-    from provenance.lineage import LineageDetector
-
     detectors += [LineageDetector(), UrlDomainDetector(config.optout_domains)]
     return detectors
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
-from provenance.model import Asset, Finding, Severity
+from provenance.detectors.text_items import TEXT_DETECTOR_KINDS, read_items
+from provenance.model import Asset, Finding, Rule, Severity
 from provenance.text.blocklist import Blocklist, load_blocklist
-from provenance.text.items import TEXT_KINDS, TextItem, read_items
+from provenance.text.items import TextItem
 
 #: The source-security rule: a source with more than 5% illegal content is not used.
 DEFAULT_THRESHOLD = 0.05
@@ -34,7 +35,7 @@ class BlocklistDetector(Detector):
         return cls(load_blocklist(*paths), threshold)
 
     def applies(self, asset: Asset) -> bool:
-        return asset.kind in TEXT_KINDS and len(self.blocklist) > 0
+        return asset.kind in TEXT_DETECTOR_KINDS and len(self.blocklist) > 0
 
     def detect(self, content: AssetContent) -> DetectorOutput:
         items, read_facts = read_items(content)
@@ -69,4 +70,4 @@ class BlocklistDetector(Detector):
             f"source {source}: {blocked} of {items} items ({rate:.1%}) contain an entry of the blocklist, "
             f"over the {self.threshold:.0%} threshold; the source should not be used"
         )
-        return (Finding("blocked-content", Severity.ERROR, "", message, count=blocked, locations=(source,)),)
+        return (Finding(Rule.BLOCKED_CONTENT, Severity.ERROR, "", message, count=blocked, locations=(source,)),)

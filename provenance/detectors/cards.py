@@ -6,8 +6,8 @@ import json
 import re
 from typing import Any
 
-from provenance.cards import parse_card
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.frontmatter import parse_card
 from provenance.licensing.identify import find_notices
 from provenance.licensing.names import normalize_license, restriction_clauses
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
-from provenance.model import Asset, Finding, Severity
-from provenance.text.items import MAX_LOCATIONS, TEXT_KINDS, TextItem, location, read_items
+from provenance.detectors.text_items import TEXT_DETECTOR_KINDS, read_items
+from provenance.model import Asset, Finding, Rule, Severity
+from provenance.text.items import MAX_LOCATIONS, TextItem, location
 from provenance.text.pii import PII_TYPES, find_pii
 
 
@@ -20,7 +21,7 @@ class PiiDetector(Detector):
     version: ClassVar[str] = "1"
 
     def applies(self, asset: Asset) -> bool:
-        return asset.kind in TEXT_KINDS
+        return asset.kind in TEXT_DETECTOR_KINDS
 
     def detect(self, content: AssetContent) -> DetectorOutput:
         items, read_facts = read_items(content)
@@ -54,7 +55,7 @@ class PiiDetector(Detector):
         if sensitive:
             message += f"; sensitive categories: {sensitive}"
         finding = Finding(
-            rule="personal-info",
+            rule=Rule.PERSONAL_INFO,
             severity=Severity.WARNING,
             path=asset.path,
             message=message,

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
-from provenance.model import Asset, AssetKind, Finding, Severity
+from provenance.detectors.text_items import TEXT_DETECTOR_KINDS, read_items
+from provenance.model import Asset, AssetKind, Finding, Rule, Severity
 from provenance.text.domains import classify_domains
-from provenance.text.items import MAX_LOCATIONS, TEXT_KINDS, TextItem, location, read_items
+from provenance.text.items import MAX_LOCATIONS, TextItem, location
 from provenance.text.lexicon import DOMAIN_BY_ID
 from provenance.text.normalize import path_words
 from provenance.text.purpose import Purpose, Relevance, judge, parse_purpose
@@ -24,7 +25,7 @@ class PurposeDetector(Detector):
         self.purpose: Purpose = parse_purpose(purpose, domains)
 
     def applies(self, asset: Asset) -> bool:
-        return asset.kind in TEXT_KINDS or asset.kind is AssetKind.IMAGE
+        return asset.kind in TEXT_DETECTOR_KINDS or asset.kind is AssetKind.IMAGE
 
     def detect(self, content: AssetContent) -> DetectorOutput:
         asset = content.asset
@@ -75,7 +76,7 @@ class PurposeDetector(Detector):
         )
         return (
             Finding(
-                rule="off-purpose",
+                rule=Rule.OFF_PURPOSE,
                 severity=Severity.WARNING,
                 path=asset.path,
                 message=message,

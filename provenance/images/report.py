@@ -8,11 +8,11 @@ from typing import Any
 from provenance.images.fingerprint import Fingerprint
 from provenance.images.licenses import license_from_text
 from provenance.images.rights import Rights, license_candidates
-from provenance.model import Evidence, EvidenceKind, Finding, Level, Location, Severity
+from provenance.model import Evidence, EvidenceKind, Finding, Level, Location, Rule, Severity
 
-RULE_KNOWN_WORK = "known-work"
-RULE_TDM_OPT_OUT = "tdm-opt-out"
-RULE_RIGHTS_RESERVED = "rights-reserved"
+RULE_KNOWN_WORK = Rule.KNOWN_WORK
+RULE_TDM_OPT_OUT = Rule.TDM_OPT_OUT
+RULE_RIGHTS_RESERVED = Rule.RIGHTS_RESERVED
 
 
 def rights_evidence(

@@ -13,12 +13,12 @@ import yaml
 
 from provenance.errors import ConfigError
 from provenance.licensing.expression import ExpressionSyntaxError, ids, parse
-from provenance.model import Finding, Severity, Status, Verdict, Waived
+from provenance.model import Finding, Rule, Severity, Status, Verdict, Waived
 
 # Rules that fail the gate unless a policy says otherwise.
 DEFAULT_FAILING = frozenset({
-    "unlicensed", "use-restricted", "license-conflict", "scan-error",
-    "known-work", "tdm-opt-out", "blocked-content", "license-denied", "license-not-allowed",
+    Rule.UNLICENSED, Rule.USE_RESTRICTED, Rule.LICENSE_CONFLICT, Rule.SCAN_ERROR,
+    Rule.KNOWN_WORK, Rule.TDM_OPT_OUT, Rule.BLOCKED_CONTENT, Rule.LICENSE_DENIED, Rule.LICENSE_NOT_ALLOWED,
 })
 USES = ("commercial", "research")
 _KEYS = frozenset({"name", "use", "max_errors", "rules", "deny", "allow", "thresholds", "waivers"})
@@ -59,11 +59,11 @@ class Policy:
         out = []
         denied = sorted(used & set(self.deny))
         if denied:
-            out.append(Finding("license-denied", Severity.ERROR, path,
+            out.append(Finding(Rule.LICENSE_DENIED, Severity.ERROR, path,
                                f"{', '.join(denied)} is on the policy's deny list"))
         outside = sorted(used - set(self.allow)) if self.allow else []
         if outside:
-            out.append(Finding("license-not-allowed", Severity.ERROR, path,
+            out.append(Finding(Rule.LICENSE_NOT_ALLOWED, Severity.ERROR, path,
                                f"{', '.join(outside)} is not on the policy's allow list"))
         return out
 
@@ -192,21 +192,13 @@ class Tally:
 
 
 class Gate:
-    """Fed every asset and source finding during (or after) a scan; gives the Verdict."""
+    """The policy applied to counts: what each asset and source finding adds to a Tally (waivers
+    matched here), and the Verdict a scan's whole Tally gives."""
 
     def __init__(self, policy: Policy, today: dt.date | None = None) -> None:
         self.policy = policy
         self.today = today or dt.date.today()
         self._specs = [(i, w, pathspec.GitIgnoreSpec.from_lines([w.path])) for i, w in enumerate(policy.waivers)]
-        self.tally = Tally()
-
-    @property
-    def assets(self) -> Counter[str]:
-        return self.tally.assets
-
-    @property
-    def errors(self) -> int:
-        return self.tally.errors
 
     def _waiver(self, rule: str, path: str, tally: Tally) -> int | None:
         for i, waiver, spec in self._specs:
@@ -216,10 +208,10 @@ class Gate:
                 tally.expired.add(i)
         return None
 
-    def add(self, path: str, size: int, findings: list[Finding] | tuple[Finding, ...], error: bool,
-            tally: Tally | None = None) -> None:
-        """Count one asset, into `tally` (a folder's, merged later) or the gate's own."""
-        t = self.tally if tally is None else tally
+    def count(self, tally: Tally, path: str, size: int, findings: list[Finding] | tuple[Finding, ...],
+              error: bool) -> None:
+        """Count one asset into `tally`."""
+        t = tally
         t.total_assets += 1
         t.total_bytes += size
         waived_error = False
@@ -227,7 +219,7 @@ class Gate:
             waiver = self._waiver(rule, path, t) if self._specs else None
             if waiver is not None:
                 t.waived[waiver] += 1
-                waived_error = waived_error or rule == "scan-error"
+                waived_error = waived_error or rule == Rule.SCAN_ERROR
                 continue
             t.assets[rule] += 1
             t.bytes[rule] += size
@@ -235,20 +227,16 @@ class Gate:
         if error and not waived_error:
             t.errors += 1
 
-    def merge(self, tally: Tally) -> None:
-        self.tally.merge(tally)
-
-    def add_source_finding(self, finding: Finding) -> None:
-        if self._waiver(finding.rule, finding.path, self.tally) is not None:
+    def count_source_finding(self, tally: Tally, finding: Finding) -> None:
+        if self._waiver(finding.rule, finding.path, tally) is not None:
             return
-        self.tally.assets[finding.rule] += 1
-        self.tally.records[finding.rule] += finding.count
+        tally.assets[finding.rule] += 1
+        tally.records[finding.rule] += finding.count
 
-    def _over_threshold(self, rule: str) -> bool:
+    def _over_threshold(self, t: Tally, rule: str) -> bool:
         limits = self.policy.thresholds.get(rule)
         if not limits:
             return True
-        t = self.tally
         checks = {
             "max_assets": t.assets[rule],
             "max_records": t.records[rule],
@@ -257,16 +245,16 @@ class Gate:
         }
         return any(checks[key] > limit for key, limit in limits.items())
 
-    def verdict(self, skipped: int = 0) -> Verdict:
+    def verdict(self, tally: Tally, skipped: int = 0) -> Verdict:
         failed = tuple(
-            (rule, n) for rule, n in sorted(self.assets.items())
-            if rule != "scan-error" and self.policy.fails_on(rule) and self._over_threshold(rule)
+            (str(rule), n) for rule, n in sorted(tally.assets.items())
+            if rule != Rule.SCAN_ERROR and self.policy.fails_on(rule) and self._over_threshold(tally, rule)
         )
         reasons = [f"{rule}: {n} asset(s)" for rule, n in failed]
-        unread = self.errors
+        unread = tally.errors
         if failed:
             status = Status.FAIL
-        elif unread > self.policy.max_errors and self.policy.fails_on("scan-error"):
+        elif unread > self.policy.max_errors and self.policy.fails_on(Rule.SCAN_ERROR):
             status = Status.INCOMPLETE
             reasons.append(f"{unread} asset(s) could not be read (max_errors {self.policy.max_errors})")
         else:
@@ -276,11 +264,11 @@ class Gate:
         if skipped:
             reasons.append(f"{skipped} item(s) were skipped (see 'skipped')")
         waivers = self.policy.waivers
-        for w in sorted((waivers[i] for i in self.tally.expired), key=lambda w: (w.rule, w.path)):
+        for w in sorted((waivers[i] for i in tally.expired), key=lambda w: (w.rule, w.path)):
             reasons.append(f"waiver for {w.rule} on {w.path} expired on {w.expires}")
         waived = tuple(
             Waived(w.rule, w.path, w.reason, w.expires.isoformat() if w.expires else None, n)
-            for w, n in sorted(((waivers[i], n) for i, n in self.tally.waived.items()),
+            for w, n in sorted(((waivers[i], n) for i, n in tally.waived.items()),
                                key=lambda kv: (kv[0].rule, kv[0].path))
         )
         return Verdict(status=status, reasons=tuple(reasons), failed=failed, waived=waived,

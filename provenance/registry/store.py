@@ -76,8 +76,8 @@ class RegistryMeta:
 def current_meta(variants: tuple[str, ...]) -> RegistryMeta:
     import imagehash
 
-    from provenance import __version__
     from provenance.images.fingerprint import RECIPE
+    from provenance.version import __version__
 
     return RegistryMeta(
         format=FORMAT_VERSION,

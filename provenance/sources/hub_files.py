@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from provenance.errors import MissingExtraError
+from provenance.hub import require
 from provenance.model import METADATA_KINDS
 from provenance.sources.kinds import kind_of
+from provenance.sources.record_fields import flat_licensing_fields, relevant_columns
 
 _SPLIT_WORDS = (("train", "train"), ("test", "test"), ("validation", "validation"), ("valid", "validation"),
                 ("dev", "validation"), ("eval", "validation"))
@@ -29,16 +30,6 @@ class RepoFile:
     #: An absolute local path (cache), or REMOTE_PREFIX + the HfFileSystem path.
     handle: str
     mtime_ns: int = 0
-
-
-def require(module: str = "huggingface_hub") -> None:
-    """Fail with an install hint when the optional Hugging Face libraries are missing."""
-    import importlib
-
-    try:
-        importlib.import_module(module)
-    except ImportError:
-        raise MissingExtraError("scanning Hugging Face datasets", "hf", module) from None
 
 
 def split_of(path: str) -> str:
@@ -108,6 +99,7 @@ class Sampling:
     all_records: bool = False
 
 
+#: Records whose images/audio are kept for the scan (raw bytes in memory): a sample.
 MEDIA_SAMPLE = 1_000
 _NESTED = ("meta", "metadata", "json")  # `json`: a WebDataset sample's sidecar, as datasets reads it
 
@@ -124,7 +116,6 @@ def sample_records(data_files: list[str], limit: int | None, media_limit: int = 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from provenance.datasets_api import flat_licensing_fields, relevant_columns
 
     ext = max({os.path.splitext(f)[1].lower() for f in data_files},
               key=lambda e: sum(f.lower().endswith(e) for f in data_files))

@@ -17,24 +17,22 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
-from provenance.cards import parse_card
+from provenance.detectors.lineage import resolve_dependencies
 from provenance.errors import SourceError
-from provenance.lineage import resolve_dependencies
+from provenance.frontmatter import parse_card
+from provenance.hub import CachedDataset, cached_dataset_folder, hub_cache_dir, is_offline, redact, short_reason
 from provenance.model import Asset, AssetKind, SourceInfo
 from provenance.sources.hub_files import (
-    DEFAULT_SAMPLE_RECORDS,
     SAMPLE_FOLDER,
     RepoFile,
     Sampling,
     data_files_by_split,
     describe_files,
-    require,
     sample_records,
 )
 from provenance.sources.interface import Entry, Listed, Skipped, Source, Unreadable
 from provenance.sources.kinds import kind_of
 from provenance.sources.local import display_path, open_regular
-from provenance.sources.saved import SavedDatasetSource, is_saved_dataset
 
 HF_SCHEME = "hf://"
 _DATASETS = "hf://datasets/"
@@ -72,82 +70,7 @@ def parse_hub_spec(spec: str) -> HubRef | None:
     return HubRef(repo_id, revision or None)
 
 
-def hub_cache_dir() -> Path:
-    """The Hub cache the Hugging Face libraries use, read from the environment at call time."""
-    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
-        if os.environ.get(var):
-            return Path(os.environ[var]).expanduser()
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "huggingface" / "hub"
-
-
-def is_offline() -> bool:
-    """Offline as the Hugging Face libraries understand it (read now, and as they read it at import)."""
-    value = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("HF_DATASETS_OFFLINE") or ""
-    if value.strip().lower() in ("1", "true", "yes", "on"):
-        return True
-    try:
-        from huggingface_hub import constants
-    except ImportError:
-        return False
-    return bool(constants.HF_HUB_OFFLINE)
-
-
-def redact(text: str) -> str:
-    """Remove the user's token from a message (errors from HTTP libraries may echo headers)."""
-    tokens = {os.environ.get("HF_TOKEN"), os.environ.get("HUGGING_FACE_HUB_TOKEN")}
-    try:
-        from huggingface_hub import get_token
-
-        tokens.add(get_token())
-    except Exception:  # no token configured, or an unreadable token file: nothing to hide
-        pass
-    for token in tokens:
-        if token:
-            text = text.replace(token, "***")
-    return re.sub(r"hf_[A-Za-z0-9]{20,}", "hf_***", text)
-
-
 # -- the local Hub cache ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CachedDataset:
-    """One `datasets--ORG--NAME` folder of a Hub cache."""
-
-    repo_id: str
-    folder: Path
-
-    def refs(self) -> dict[str, str]:
-        """Branch or tag name -> commit sha, from `refs/` (nested names such as `pr/1` too)."""
-        out: dict[str, str] = {}
-        base = self.folder / "refs"
-        if base.is_dir():
-            for path in sorted(base.rglob("*")):
-                if path.is_file():
-                    sha = path.read_text(encoding="utf-8", errors="replace").strip()
-                    out[path.relative_to(base).as_posix()] = sha
-        return out
-
-    def snapshots(self) -> list[str]:
-        base = self.folder / "snapshots"
-        return sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
-
-    def default_revision(self) -> str | None:
-        """`main` when the cache has it, else the only or the newest snapshot."""
-        sha = self.refs().get("main")
-        if sha and (self.folder / "snapshots" / sha).is_dir():
-            return sha
-        snaps = self.snapshots()
-        if not snaps:
-            return None
-        return max(snaps, key=lambda s: (self.folder / "snapshots" / s).stat().st_mtime_ns)
-
-
-def cached_dataset_folder(cache: Path, repo_id: str) -> Path:
-    return cache / ("datasets--" + repo_id.replace("/", "--"))
 
 
 def is_hub_cache(path: Path) -> bool:
@@ -274,7 +197,7 @@ def resolve_cached(ref: HubRef, cache: Path) -> Resolved:
         path = str(folder / "snapshots" / newest)
         extra["note"] = "the cache has no 'main' ref for this dataset; its newest cached snapshot was scanned"
     except Exception as exc:  # huggingface_hub raises many types; the reason is what matters
-        return Resolved(ref, problem=f"cannot read {ref.repo_id} from the Hub cache: {redact(_short(exc))}")
+        return Resolved(ref, problem=f"cannot read {ref.repo_id} from the Hub cache: {redact(short_reason(exc))}")
     snapshot = Path(path)
     files, skipped = _snapshot_files(snapshot, folder)
     others = [r for r in CachedDataset(ref.repo_id, folder).snapshots() if r != snapshot.name]
@@ -309,7 +232,7 @@ def resolve_hub(ref: HubRef, cache: Path, timeout: float = 20.0) -> Resolved:
         problem = (f"dataset {ref.repo_id} does not exist on the Hub or is private (private datasets need a "
                    "token with access)")
     except Exception as exc:  # offline mode, HTTP errors, DNS, refused or timed-out connections
-        problem = f"the Hub cannot be reached ({redact(_short(exc))})"
+        problem = f"the Hub cannot be reached ({redact(short_reason(exc))})"
     if problem is not None:
         # Files the user already has locally are still scanned; the Hub's answer is kept with them.
         cached = resolve_cached(ref, cache)
@@ -337,11 +260,6 @@ def resolve_hub(ref: HubRef, cache: Path, timeout: float = 20.0) -> Resolved:
 def resolve(ref: HubRef, cache: Path | None = None) -> Resolved:
     cache = cache or hub_cache_dir()
     return resolve_cached(ref, cache) if is_offline() else resolve_hub(ref, cache)
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:300]
 
 
 def _card_summary(metadata: Mapping[str, Any]) -> dict[str, Any]:
@@ -421,7 +339,7 @@ class HubDatasetSource(Source):
                         self._samples[path] = sample_records(targets, self.sampling.records)
                     except Exception as exc:  # datasets raises many types for unreadable remote data
                         self._samples[path] = f"cannot sample {config}/{split} through datasets: " \
-                                              f"{redact(_short(exc))}"
+                                              f"{redact(short_reason(exc))}"
                 data = self._samples[path]
                 if isinstance(data, str):
                     yield Unreadable(path, data)
@@ -446,7 +364,7 @@ class HubDatasetSource(Source):
             try:
                 return HfFileSystem().open(entry.handle[len(REMOTE_PREFIX):], "rb")
             except Exception as exc:  # network and HTTP errors of several libraries
-                raise OSError(f"cannot read from the Hub: {redact(_short(exc))}") from None
+                raise OSError(f"cannot read from the Hub: {redact(short_reason(exc))}") from None
         return open_regular(entry.handle)
 
     def local_path(self, entry: Entry) -> str | None:
@@ -494,7 +412,7 @@ class HubCacheSource(Source):
 # -- a single cached repository -------------------------------------------------------------
 
 
-def _cached_repo_of(path: Path) -> tuple[HubRef, Path] | None:
+def cached_repo_of(path: Path) -> tuple[HubRef, Path] | None:
     """A single cached dataset folder (`<cache>/datasets--org--name`) or one of its snapshots."""
     path = path.absolute()
     if path.name.startswith("datasets--") and (path / "snapshots").is_dir():
@@ -503,32 +421,3 @@ def _cached_repo_of(path: Path) -> tuple[HubRef, Path] | None:
         repo = path.parent.parent
         return HubRef(repo.name[len("datasets--"):].replace("--", "/"), path.name), repo.parent
     return None
-
-
-# -- dispatch --------------------------------------------------------------------------------
-
-
-def open_source(spec: str | Path, *, exclude: Iterable[str] = (), follow_symlinks: bool = False,
-                skip_dirs: Iterable[str | Path] = (), sampling: Sampling | None = None) -> Source | None:
-    """The Hugging Face source for `spec` (hf:// id, Hub cache folder, save_to_disk folder), or
-    None when `spec` is something else (the caller then scans it as a local folder)."""
-    text = str(spec)
-    ref = parse_hub_spec(text)
-    if ref is not None:
-        require()
-        return HubDatasetSource(resolve(ref), sampling=sampling)
-    path = Path(text).expanduser()
-    if is_hub_cache(path):
-        require()
-        return HubCacheSource(path)
-    cached = _cached_repo_of(path)
-    if cached is not None:
-        require()
-        return HubDatasetSource(resolve_cached(*cached), sampling=sampling)
-    if is_saved_dataset(path):
-        return SavedDatasetSource(path, exclude=exclude, follow_symlinks=follow_symlinks, skip_dirs=skip_dirs)
-    return None
-
-
-__all__ = ["DEFAULT_SAMPLE_RECORDS", "HubCacheSource", "HubDatasetSource", "HubRef", "Sampling", "SavedDatasetSource",
-           "hub_cache_dir", "is_offline", "open_source", "parse_hub_spec", "require", "resolve", "sample_records"]

@@ -7,18 +7,20 @@ import io
 import json
 import tarfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 
-from provenance.api import build_options
-from provenance.crawl import with_optout
+from provenance.analysis.context import Limits
+from provenance.api import ScanRequest, scan_options
 from provenance.detectors import default_detectors
-from provenance.sources.archives import ArchiveLimits, sample_key, traversal
+from provenance.detectors.urls import with_optout
+from provenance.scanner import Scanner
+from provenance.sources.archive_reader import ArchiveLimits, sample_key, traversal
 from provenance.sources.local import LocalSource
-from provenance.sources.scanning import Limits, Scanner
 from tests.hf.hubcache import jpeg_bytes
 
 MIT_CARD = b"---\nlicense: mit\n---\n# inside\n"
@@ -42,9 +44,9 @@ def webdataset_shard(path: Path, samples: int = 3) -> None:
 
 
 def run(corpus: Path, out: Path, *, limits: Limits | None = None, optout: tuple[str, ...] = ()) -> dict[str, Any]:
-    opts = build_options(corpus, limits=limits)
+    opts = scan_options(ScanRequest(corpus, limits=limits))
     if optout:
-        opts.detectors = with_optout(default_detectors(), optout)
+        opts = replace(opts, detectors=tuple(with_optout(default_detectors(), optout)))
     result = Scanner(LocalSource(corpus), opts).run(out)
     rows = {r["path"]: r for r in pq.read_table(out / "assets.parquet").to_pylist()}
     return {"result": result, "rows": rows}

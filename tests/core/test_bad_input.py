@@ -95,7 +95,7 @@ def test_detector_crash_is_contained(tree, tmp_path: Path) -> None:
             raise RuntimeError("boom")
 
     root = tree({"a.txt": "a", "LICENSE": "Released under the MIT License.\n"})
-    opts = ScanOptions(detectors=[*default_detectors(), Exploding()])
+    opts = ScanOptions(detectors=(*default_detectors(), Exploding()))
     result = Scanner(LocalSource(root), opts).run(tmp_path / "out")
     reasons = _errors(tmp_path / "out")
     assert reasons["a.txt"] == "detector exploding failed: RuntimeError: boom"
@@ -110,8 +110,9 @@ def test_empty_files_are_listed_but_do_not_make_the_scan_incomplete(tree, tmp_pa
 
 
 def test_files_that_vanish_or_change_between_listing_and_reading(tree) -> None:
+    from provenance.analysis.analyze import analyze
+    from provenance.analysis.context import Limits, WorkContext
     from provenance.detectors import default_detectors
-    from provenance.scanner import Limits, WorkContext, analyze
     from provenance.sources.interface import Entry
     from provenance.sources.local import LocalSource
 
@@ -123,6 +124,6 @@ def test_files_that_vanish_or_change_between_listing_and_reading(tree) -> None:
     (root / "grows.txt").write_text("much longer than before")
     (root / "swapped.txt").unlink()
     os.symlink("/etc/hostname", root / "swapped.txt")  # a link swapped in after listing is not followed
-    assert analyze(ctx, listed["gone.txt"]).errors == ("file vanished during the scan",)
-    assert "changed during the scan" in analyze(ctx, listed["grows.txt"]).errors[0]
-    assert analyze(ctx, listed["swapped.txt"]).errors[0].startswith("cannot open")
+    assert [p.message for p in analyze(ctx, listed["gone.txt"]).problems] == ["file vanished during the scan"]
+    assert "changed during the scan" in analyze(ctx, listed["grows.txt"]).problems[0].message
+    assert analyze(ctx, listed["swapped.txt"]).problems[0].message.startswith("cannot open")

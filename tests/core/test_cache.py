@@ -10,14 +10,13 @@ import sys
 import time
 from pathlib import Path
 
-from provenance.api import build_options, cache_file
+from provenance.api import ScanRequest, scan_options
 from provenance.scanner import Scanner
 from provenance.sources.local import LocalSource
 
 
 def _scan(root: Path, out: Path, **options):
-    opts = build_options(root, **options)
-    opts.cache = cache_file(out, True)
+    opts = scan_options(ScanRequest(root, **options), out)
     scanner = Scanner(LocalSource(root, skip_dirs=[out]), opts)
     result = scanner.run(out)
     return scanner.stats, result
@@ -129,12 +128,12 @@ def test_a_corrupt_cache_file_is_started_afresh(tree, tmp_path: Path) -> None:
 def test_namespaces_unused_for_a_month_are_pruned_per_root(tree, tmp_path: Path) -> None:
     import datetime as dt
 
-    from provenance.cache import AnalysisCache
+    from provenance.cache import AnalysisCache, CacheRow
 
     db = tmp_path / "shared" / "analyses.sqlite"
     old, new = AnalysisCache(db, "kb-2026.10"), AnalysisCache(db, "kb-2026.11")
     old.create()
-    row = ("a.txt", 1, 2, 3, "0" * 64, "0" * 40, "{}")
+    row = CacheRow("a.txt", 1, 2, 3, "0" * 64, "0" * 40, "{}")
     for cache in (old, new):
         cache.put_many("/corpus", [row])
         cache.put_many("/other", [row])

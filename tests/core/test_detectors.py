@@ -6,11 +6,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from provenance.cards import parse_card
 from provenance.detectors.cards import CardDetector
 from provenance.detectors.headers import SpdxHeaderDetector
 from provenance.detectors.interface import AssetContent
 from provenance.detectors.records import RecordLicenseDetector
+from provenance.frontmatter import parse_card
 from provenance.model import Asset, Level
 from provenance.sources.kinds import kind_of
 

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from provenance import memo, scanner
-from provenance.api import build_options, cache_file
+from provenance.api import ScanRequest, scan_options
 from provenance.declarations import Declarations
 from provenance.model import SourceInfo
 from provenance.policy import Policy, Waiver
@@ -39,8 +39,7 @@ CORPUS: dict[str, str | bytes] = {
 
 def _scan(root: Path, out: Path, cache: bool = True, **options: Any) -> tuple[dict[str, int], dict[str, Any],
                                                                               list[dict[str, Any]]]:
-    opts = build_options(root, **options)
-    opts.cache = cache_file(out, True) if cache else None
+    opts = scan_options(ScanRequest(root, cache=cache, **options), out)
     s = Scanner(LocalSource(root, skip_dirs=[out]), opts)
     result = s.run(out)
     doc = result.to_dict()
@@ -217,7 +216,7 @@ def test_a_failed_archive_member_read_is_not_remembered(tree, tmp_path: Path,
     import errno
     import zipfile
 
-    from provenance.sources import archives
+    from provenance.sources import archive_reader
 
     root = tree({"LICENSE": "Released under the MIT License.\n", "d/y.txt": "real file"})
     with zipfile.ZipFile(root / "d" / "b.zip", "w") as z:
@@ -228,7 +227,7 @@ def test_a_failed_archive_member_read_is_not_remembered(tree, tmp_path: Path,
         raise OSError(errno.EIO, "Input/output error")
 
     with monkeypatch.context() as m:
-        m.setattr(archives, "_read_member", failing)  # an I/O error on the first scan only
+        m.setattr(archive_reader, "_read_member", failing)  # an I/O error on the first scan only
         _, first, _ = _scan(root, out)
     assert first["errors"] and first["verdict"]["status"] == "incomplete"
     stats, doc, rows = _scan(root, out)

@@ -6,8 +6,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.cards import parse_card
 from provenance.errors import ConfigError
+from provenance.frontmatter import parse_card
 from provenance.licensing.names import normalize_license
 from provenance.policy import parse_policy
 

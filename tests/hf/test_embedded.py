@@ -10,10 +10,11 @@ import datasets
 import pyarrow.parquet as pq
 from PIL import Image
 
-from provenance.api import build_options, scan
-from provenance.sources.archives import ArchiveLimits
+from provenance.analysis.context import Limits
+from provenance.api import ScanRequest, scan, scan_options
+from provenance.scanner import Scanner
+from provenance.sources.archive_reader import ArchiveLimits
 from provenance.sources.local import LocalSource
-from provenance.sources.scanning import Limits, Scanner
 
 
 def image_dataset(n: int = 3) -> datasets.Dataset:
@@ -56,7 +57,7 @@ def test_embedded_limit_and_saved_arrow(tmp_path: Path, hub_env: Path) -> None:
     folder = tmp_path / "saved"
     image_dataset(5).save_to_disk(str(folder))
     out = tmp_path / "out"
-    opts = build_options(folder, limits=Limits(archives=ArchiveLimits(max_embedded=2)))
+    opts = scan_options(ScanRequest(folder, limits=Limits(archives=ArchiveLimits(max_embedded=2))))
     result = Scanner(LocalSource(folder), opts).run(out)
     media = [p for p in rows(out) if "!" in p]
     assert len(media) == 2 and all(p.endswith(".png") for p in media)
@@ -100,8 +101,8 @@ def test_scan_dataset_object_with_images(tmp_path: Path, hub_env: Path) -> None:
 def test_dataset_object_media_are_a_sample(hub_env: Path) -> None:
     import pyarrow as pa
 
-    from provenance.datasets_api import _arrow_stream
+    from provenance.sources.datasets_object import arrow_stream
 
-    table = pa.ipc.open_stream(_arrow_stream(image_dataset(3), media_limit=1)).read_all()
+    table = pa.ipc.open_stream(arrow_stream(image_dataset(3), media_limit=1)).read_all()
     assert table.num_rows == 3 and table.column("image").null_count == 2
     assert table.column("license").to_pylist() == ["cc-by-4.0", "cc-by-nc-4.0", None]

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from provenance.api import scan
 from provenance.cli.scan import scan as scan_cmd
 from provenance.errors import SourceError
-from provenance.sources.huggingface import HubCacheSource, open_source, parse_hub_spec
+from provenance.sources import open_source
+from provenance.sources.huggingface import HubCacheSource, parse_hub_spec
 from provenance.sources.interface import Entry, Skipped, Unreadable
 from tests.hf.hubcache import TOKEN_MARKER, add_dataset, card, jpeg_bytes, sha_of
 
@@ -210,7 +211,7 @@ def test_webdataset_shards_in_a_cached_dataset(hub_env: Path, tmp_path: Path) ->
 
 
 def test_redact_hides_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
-    from provenance.sources.huggingface import redact
+    from provenance.hub import redact
 
     monkeypatch.setenv("HF_TOKEN", TOKEN_MARKER)
     text = redact(f"401 for url with Authorization: Bearer {TOKEN_MARKER} and hf_abcdefghijklmnopqrstuvwxyz123")

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from provenance.api import build_options, scan
-from provenance.crawl import UrlDomainDetector, host_of, load_optout, opted_out
+from provenance.api import ScanRequest, scan, scan_options
 from provenance.detectors import default_detectors
-from provenance.lineage import Dependency, laundering, resolve_dependencies, upstream_ids
-from provenance.sources.huggingface import open_source
-from provenance.sources.scanning import Scanner
+from provenance.detectors.lineage import Dependency, laundering, resolve_dependencies, upstream_ids
+from provenance.detectors.urls import UrlDomainDetector, host_of, load_optout, opted_out
+from provenance.scanner import Scanner
+from provenance.sources import open_source
 from tests.hf.hubcache import add_dataset, card, parquet_bytes, sha_of
 
 
@@ -84,8 +85,9 @@ def test_hosts_and_optout_matching(tmp_path: Path) -> None:
 def test_domain_counts_and_tdm_optout_on_image_dataset(hub_env: Path, tmp_path: Path) -> None:
     source = open_source("hf://datasets/acme/images")
     assert source is not None
-    opts = build_options(tmp_path)
-    opts.detectors = [*[d for d in default_detectors() if d.id != "url-domains"], UrlDomainDetector(["blocked.org"])]
+    opts = scan_options(ScanRequest(tmp_path))
+    opts = replace(opts, detectors=(*[d for d in default_detectors() if d.id != "url-domains"],
+                                    UrlDomainDetector(["blocked.org"])))
     out = tmp_path / "out"
     result = Scanner(source, opts).run(out)
     rows = {r["path"]: r for r in pq.read_table(out / "assets.parquet").to_pylist()}

@@ -10,10 +10,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from provenance.api import build_options, scan
+from provenance.api import ScanRequest, scan, scan_options
+from provenance.scanner import Scanner
 from provenance.sources.huggingface import HubDatasetSource, HubRef, Sampling, resolve_cached, sample_records
 from provenance.sources.interface import Entry, Skipped
-from provenance.sources.scanning import Scanner
 from tests.hf.hubcache import add_dataset, card, parquet_bytes
 
 
@@ -41,7 +41,7 @@ def test_remote_dataset_is_sampled_per_split(hub_env: Path, tmp_path: Path) -> N
     assert [s.path for s in skipped] == ["data/train-00000-of-00001.parquet"]
     assert "sampled" in skipped[0].reason
     out = tmp_path / "out"
-    result = Scanner(source, build_options(tmp_path)).run(out)
+    result = Scanner(source, scan_options(ScanRequest(tmp_path))).run(out)
     rows = {r["path"]: r for r in pq.read_table(out / "assets.parquet").to_pylist()}
     sample = rows[".provenance-sample/default/train.parquet"]
     assert sample["records"] == 2
@@ -64,7 +64,7 @@ def test_configs_from_card_and_csv_sample(hub_env: Path, tmp_path: Path) -> None
     paths = [e.asset.path for e in source.entries() if isinstance(e, Entry)]
     assert ".provenance-sample/en/train.parquet" in paths and ".provenance-sample/fr/train.parquet" in paths
     out = tmp_path / "out"
-    Scanner(source, build_options(tmp_path)).run(out)
+    Scanner(source, scan_options(ScanRequest(tmp_path))).run(out)
     rows = {r["path"]: r for r in pq.read_table(out / "assets.parquet").to_pylist()}
     assert rows[".provenance-sample/en/train.parquet"]["records"] == 2
     assert rows[".provenance-sample/fr/train.parquet"]["records"] == 1
@@ -97,7 +97,7 @@ def test_remote_webdataset_is_sampled_with_its_sidecars(hub_env: Path, tmp_path:
                                              "train/shard-0000.tar": shard.read_bytes()})
     source = as_remote(hub_env, "acme/wds-remote")
     out = tmp_path / "out"
-    Scanner(source, build_options(tmp_path)).run(out)
+    Scanner(source, scan_options(ScanRequest(tmp_path))).run(out)
     rows = {r["path"]: r for r in pq.read_table(out / "assets.parquet").to_pylist()}
     assert rows[".provenance-sample/default/train.parquet"]["records"] == 2
     assert rows[".provenance-sample/default/train.parquet!00000001.jpg"]["license"] == "CC-BY-NC-4.0"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from provenance.api import build_options
+from provenance.api import ScanRequest, scan_options
 from provenance.detectors import default_detectors
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.model import Asset, AssetKind, Finding, Severity
@@ -64,11 +65,11 @@ def scan_with_detectors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Scan
     corpus = build_corpus(tmp_path / "corpus")
     write_tree(corpus, {"web/contact.txt": "write to alice@example.com or bob@example.org\n",
                         "books/bad.txt": "a forbidden word\n"})
-    opts = build_options(corpus, jobs=1)
+    opts = scan_options(ScanRequest(corpus, jobs=1))
     # These two stand in for the PII and keyword-list detectors (same ids), whatever the defaults hold.
     own = [EmailDetector(), KeywordDetector()]
-    opts.detectors = [d for d in default_detectors() if d.id not in {x.id for x in own}] + own
-    opts.recorded["blocklist_entries"] = 1
+    opts = replace(opts, detectors=tuple([d for d in default_detectors() if d.id not in {x.id for x in own}] + own),
+                   recorded={**opts.recorded, "blocklist_entries": 1})
     Scanner(LocalSource(corpus, exclude=opts.exclude), opts).run(tmp_path / "scan")
     return normalise(tmp_path / "scan", corpus)
 

@@ -16,11 +16,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from provenance.cards import parse_card
 from provenance.detectors.cards import card_evidence
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.frontmatter import parse_card
+from provenance.hub import CachedDataset, cached_dataset_folder, hub_cache_dir, is_offline, redact
 from provenance.licensing.expression import expression_facts
-from provenance.model import Asset, AssetKind, Finding, Severity, UseClass
+from provenance.model import Asset, AssetKind, Finding, Rule, Severity, UseClass
 
 UPSTREAM_KEYS = ("source_datasets", "source_dataset", "upstream_datasets", "derived_from", "base_dataset")
 _HUB_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/datasets/(?P<id>[\w.-]+(?:/[\w.-]+)?)/?$")
@@ -87,8 +88,6 @@ def card_license(metadata: Mapping[str, Any], path: str = "README.md") -> str | 
 def _from_cache(repo_id: str, cache: Path) -> Dependency | None:
     """The upstream's card from a Hub cache, read as plain files (no Hugging Face library needed):
     its `main` snapshot, else its newest one."""
-    from provenance.sources.huggingface import CachedDataset, cached_dataset_folder
-
     folder = cached_dataset_folder(cache, repo_id)
     if not folder.is_dir():
         return None
@@ -108,10 +107,8 @@ def _from_cache(repo_id: str, cache: Path) -> Dependency | None:
 
 @lru_cache(maxsize=256)
 def _from_hub(repo_id: str) -> Dependency:
-    from provenance.sources.huggingface import redact
-
     try:
-        from huggingface_hub import HfApi
+        from huggingface_hub import HfApi  # optional at run time: without it, upstreams are unresolved
     except ImportError:
         return Dependency(repo_id, "", "unresolved",
                           reason="not in the local Hub cache; asking the Hub needs 'huggingface_hub' "
@@ -130,8 +127,6 @@ def _from_hub(repo_id: str) -> Dependency:
 
 def resolve_dependencies(metadata: Mapping[str, Any], caches: Iterable[Path | None] = ()) -> list[Dependency]:
     """Every upstream of a card with its license status (cache first, Hub when online)."""
-    from provenance.sources.huggingface import hub_cache_dir, is_offline
-
     places = [c for c in caches if c is not None]
     places.append(hub_cache_dir())
     out = []
@@ -165,13 +160,13 @@ def lineage_output(path: str, metadata: Mapping[str, Any], deps: list[Dependency
         lost = laundering(derived, dep) if derived else None
         if lost:
             findings.append(Finding(
-                "license-conflict", Severity.ERROR, path,
+                Rule.LICENSE_CONFLICT, Severity.ERROR, path,
                 f"license laundering: this dataset is {derived} but its upstream {dep.id} ({dep.where}) is "
                 f"{dep.license}; the looser license drops the upstream's {lost}",
                 locations=(f"{path}#{dep.field}", f"hf://datasets/{dep.id}"),
             ))
         elif dep.status == "unresolved":
-            findings.append(Finding("upstream-unresolved", Severity.WARNING, path,
+            findings.append(Finding(Rule.UPSTREAM_UNRESOLVED, Severity.WARNING, path,
                                     f"upstream dataset {dep.id} could not be checked: {dep.reason}"))
     facts = {"dependencies": [asdict(d) for d in deps]} if deps else {}
     return DetectorOutput(findings=tuple(findings), facts=facts)

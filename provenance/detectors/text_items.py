@@ -1,4 +1,5 @@
-"""The text of table records, for the text detectors (purpose, personal information, blocklist).
+"""What the text detectors (purpose, personal information, blocklist) read: a text asset as one
+item, a table record by record.
 
 Each record becomes one item: its string fields joined by newlines (license fields left out).
 Tables can be huge, so at most `limit` records per table are read; the facts say when a table
@@ -11,13 +12,31 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
 from provenance.detectors.interface import AssetContent
 from provenance.detectors.records import LICENSE_FIELDS, MAX_JSON_DOCUMENT, csv_header, json_records
+from provenance.model import AssetKind
 from provenance.tables import arrow_batches, jsonl_lines
 from provenance.text.items import TextItem
 
+#: Kinds the text detectors read: text files and code, and tables record by record.
+TEXT_DETECTOR_KINDS = frozenset({AssetKind.TEXT, AssetKind.CODE, AssetKind.TABLE})
 RECORD_LIMIT = 20_000
 _SKIP = frozenset(LICENSE_FIELDS)
+
+
+def read_items(content: AssetContent) -> tuple[tuple[TextItem, ...], dict[str, int]]:
+    """The asset as one item (a table: one item per record), and facts about how it was read.
+    Computed once per asset for all the text detectors."""
+    if content.asset.kind is AssetKind.TABLE:
+        return content.cached("record_items", lambda: record_items(content))
+    text, _reason = content.text()
+    if text is None:
+        return (), {"unreadable": 1}
+    return (TextItem(text),), ({} if content.complete else {"partial": 1})
 
 
 def _strings(value: Any, depth: int = 0) -> Iterator[str]:
@@ -78,8 +97,6 @@ def _json(content: AssetContent, items: list[TextItem], limit: int) -> bool:
 
 
 def _columnar(content: AssetContent, items: list[TextItem], limit: int, name: str) -> bool:
-    import pyarrow as pa
-
     batches = _batches(content, name)
     row = 0
     for batch in batches:
@@ -95,10 +112,6 @@ def _columnar(content: AssetContent, items: list[TextItem], limit: int, name: st
 
 
 def _batches(content: AssetContent, name: str) -> Iterator[Any]:
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-    import pyarrow.parquet as pq
-
     if name.endswith(".parquet"):
         pf = pq.ParquetFile(str(content.local_path) if content.local_path else content.open())
         names = [f.name for f in pf.schema_arrow

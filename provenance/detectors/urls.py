@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.errors import ConfigError
-from provenance.model import Asset, AssetKind, Finding, Severity
+from provenance.model import Asset, AssetKind, Finding, Rule, Severity
 from provenance.tables import arrow_batches, jsonl_lines
 
 URL_FIELDS = ("url", "image_url", "source_url", "page_url", "img_url", "link", "href", "uri", "website")
@@ -120,7 +120,7 @@ def domain_output(path: str, counts: Counter[str], records: int, optout: frozens
         if hits:
             total = sum(hits.values())
             shown = ", ".join(f"{d} ({n})" for d, n in hits.most_common(10))
-            findings = (Finding("tdm-opt-out", Severity.ERROR, path,
+            findings = (Finding(Rule.TDM_OPT_OUT, Severity.ERROR, path,
                                 f"{total} record(s) come from domains that opted out of text and data mining: "
                                 f"{shown}", count=total),)
     return DetectorOutput(findings=findings, facts=facts)
@@ -178,13 +178,13 @@ class UrlDomainDetector(Detector):
         top = top_domains(totals)
         if top:
             shown = ", ".join(f"{d} ({n})" for d, n in top)
-            out.append(Finding("url-domains", Severity.INFO, f"source:{source}",
+            out.append(Finding(Rule.URL_DOMAINS, Severity.INFO, f"source:{source}",
                                f"{int(totals.get('url_records', 0))} record(s) with a URL; top domains: {shown}",
                                count=int(totals.get("url_records", 0))))
         named = top_domains(totals, prefix=SOURCE_FACT)
         if named:
             shown = ", ".join(f"{d} ({n})" for d, n in named)
-            out.append(Finding("record-sources", Severity.INFO, f"source:{source}",
+            out.append(Finding(Rule.RECORD_SOURCES, Severity.INFO, f"source:{source}",
                                f"{int(totals.get('source_records', 0))} record(s) name their source: {shown}",
                                count=int(totals.get("source_records", 0))))
         return tuple(out)

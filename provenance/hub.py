@@ -1,0 +1,106 @@
+"""What every part that talks to the Hugging Face Hub shares: where the local Hub cache is, whether
+we are offline, the layout of a cached dataset, and keeping the user's token out of messages.
+
+Below the sources (which list Hub datasets) and the detectors (lineage looks upstream datasets up),
+so neither has to import the other. `huggingface_hub` is imported only where it is needed: a local
+scan works without it, and Hub ids then fail with an install hint.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from provenance.errors import MissingExtraError
+
+
+def require(module: str = "huggingface_hub") -> None:
+    """Fail with an install hint when the optional Hugging Face libraries are missing."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError("scanning Hugging Face datasets", "hf", module) from None
+
+
+def hub_cache_dir() -> Path:
+    """The Hub cache the Hugging Face libraries use, read from the environment at call time."""
+    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        if os.environ.get(var):
+            return Path(os.environ[var]).expanduser()
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "huggingface" / "hub"
+
+
+def is_offline() -> bool:
+    """Offline as the Hugging Face libraries understand it (read now, and as they read it at import)."""
+    value = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("HF_DATASETS_OFFLINE") or ""
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    try:
+        from huggingface_hub import constants  # optional at run time (see the module docstring)
+    except ImportError:
+        return False
+    return bool(constants.HF_HUB_OFFLINE)
+
+
+def redact(text: str) -> str:
+    """Remove the user's token from a message (errors from HTTP libraries may echo headers)."""
+    tokens = {os.environ.get("HF_TOKEN"), os.environ.get("HUGGING_FACE_HUB_TOKEN")}
+    try:
+        from huggingface_hub import get_token  # optional at run time
+
+        tokens.add(get_token())
+    except Exception:  # no library, no token configured, or an unreadable token file: nothing to hide
+        pass
+    for token in tokens:
+        if token:
+            text = text.replace(token, "***")
+    return re.sub(r"hf_[A-Za-z0-9]{20,}", "hf_***", text)
+
+
+def short_reason(exc: BaseException) -> str:
+    """The first line of an exception's message (libraries raise long multi-line ones)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
+
+
+@dataclass(frozen=True)
+class CachedDataset:
+    """One `datasets--ORG--NAME` folder of a Hub cache, read as plain files."""
+
+    repo_id: str
+    folder: Path
+
+    def refs(self) -> dict[str, str]:
+        """Branch or tag name -> commit sha, from `refs/` (nested names such as `pr/1` too)."""
+        out: dict[str, str] = {}
+        base = self.folder / "refs"
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    sha = path.read_text(encoding="utf-8", errors="replace").strip()
+                    out[path.relative_to(base).as_posix()] = sha
+        return out
+
+    def snapshots(self) -> list[str]:
+        base = self.folder / "snapshots"
+        return sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+
+    def default_revision(self) -> str | None:
+        """`main` when the cache has it, else the only or the newest snapshot."""
+        sha = self.refs().get("main")
+        if sha and (self.folder / "snapshots" / sha).is_dir():
+            return sha
+        snaps = self.snapshots()
+        if not snaps:
+            return None
+        return max(snaps, key=lambda s: (self.folder / "snapshots" / s).stat().st_mtime_ns)
+
+
+def cached_dataset_folder(cache: Path, repo_id: str) -> Path:
+    return cache / ("datasets--" + repo_id.replace("/", "--"))
