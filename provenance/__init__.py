@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy, so `import provenance` stays cheap for the CLI and for worker processes.
+    # Lazy re-exports of the public API (PEP 562): every submodule import runs this file first, so
+    # importing the API here would load the whole scanner into a worker that needs one module.
     if name == "scan":
         from provenance.api import scan
 

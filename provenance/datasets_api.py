@@ -91,7 +91,7 @@ def filter_dataset(ds: Any, result: ScanResult, *,
     license value and the dataset declares none (`unlicensed`), when its value is not identified
     (`unknown-license`), or when its license does not allow the scan's use (`use-restricted`); the
     first of these counts. For an IterableDataset the counts fill in as the returned dataset is iterated."""
-    import datasets
+    import datasets  # optional extra (hf)
 
     optout = _optout_for(result, optout_domains)
     counts: Counter[str] = Counter()
@@ -103,7 +103,7 @@ def filter_dataset(ds: Any, result: ScanResult, *,
 
 
 def _filter(ds: Any, result: ScanResult, optout: frozenset[str], counts: Counter[str]) -> Any:
-    import datasets
+    import datasets  # optional extra (hf)
 
     decide = _Decider(_base_license(ds, result), result.verdict.use, optout)
     names = list(ds.column_names or [])

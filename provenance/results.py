@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +246,4 @@ __all__ = ["ASSETS_PARQUET", "SCAN_JSON", "AssetTableWriter", "ScanResult", "ato
 
 def result_schema() -> dict[str, Any]:
     """The JSON Schema of scan.json (shipped in the package)."""
-    from importlib import resources
-
     return json.loads(resources.files("provenance").joinpath("schema/scan.schema.json").read_text(encoding="utf-8"))

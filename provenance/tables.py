@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterator
 from typing import IO, Any
 
+import pyarrow as pa
+
 #: A JSON Lines line longer than this is skipped, never held in memory whole.
 MAX_LINE = 16 * 2**20
 
@@ -27,8 +29,6 @@ def jsonl_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
 
 def arrow_batches(local_path: str | None, opener: Any) -> tuple[Any, Iterator[Any]]:
     """(schema, record batches) of an Arrow IPC file or stream: memory-mapped when on disk."""
-    import pyarrow as pa
-
     source: Any = pa.memory_map(local_path) if local_path else opener()
     try:
         reader: Any = pa.ipc.open_file(source)

@@ -8,11 +8,12 @@ from collections import Counter
 import click
 
 from provenance.errors import ProvenanceError
+from provenance.images.fingerprint import expand_variant_sets
+from provenance.registry.build import BuildReport, add_to_registry, build_registry, write_hash_list
+from provenance.registry.store import read_table
 
 
 def _report(rep: object) -> None:
-    from provenance.registry.build import BuildReport
-
     assert isinstance(rep, BuildReport)
     click.echo(f"added {rep.works_added} works ({rep.rows_added} fingerprints); "
                f"registry now holds {rep.total_works} works ({rep.total_rows} fingerprints)")
@@ -41,9 +42,6 @@ def registry() -> None:
 def build(folder: str | None, output: str, metadata: str | None, hash_lists: tuple[str, ...],
           variants: str, jobs: int) -> None:
     """Fingerprint the images in FOLDER (and/or import hash lists) into a new registry."""
-    from provenance.images.fingerprint import expand_variant_sets
-    from provenance.registry.build import build_registry
-
     if folder is None and not hash_lists:
         raise click.UsageError("give a FOLDER of images, --hashes, or both")
     try:
@@ -66,8 +64,6 @@ def build(folder: str | None, output: str, metadata: str | None, hash_lists: tup
 @click.option("-j", "--jobs", type=int, default=0, help="Worker processes (0: all cores).")
 def add(registry_file: str, source: str, metadata: str | None, jobs: int) -> None:
     """Add the images in SOURCE (a folder, an image, or a hash list .csv) to REGISTRY_FILE."""
-    from provenance.registry.build import add_to_registry
-
     try:
         rep = add_to_registry(registry_file, source, metadata, jobs or os.cpu_count() or 1)
     except ProvenanceError as exc:
@@ -81,8 +77,6 @@ def add(registry_file: str, source: str, metadata: str | None, jobs: int) -> Non
 @click.argument("registry_file", type=click.Path(exists=True, dir_okay=False))
 def info(registry_file: str) -> None:
     """Show how a registry was built and what it holds."""
-    from provenance.registry.store import read_table
-
     try:
         table, meta = read_table(registry_file)
     except ProvenanceError as exc:
@@ -108,8 +102,6 @@ def info(registry_file: str) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 def export(registry_file: str, output: str) -> None:
     """Write the registry as a hash list CSV that can be shared without the images."""
-    from provenance.registry.build import write_hash_list
-
     try:
         n = write_hash_list(registry_file, output)
     except ProvenanceError as exc:

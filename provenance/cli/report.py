@@ -10,6 +10,7 @@ import click
 from provenance.cli.console import split_list
 from provenance.errors import ProvenanceError
 from provenance.model import EXIT_USAGE
+from provenance.reporting import write_reports
 from provenance.results import load_result
 
 
@@ -26,8 +27,6 @@ from provenance.results import load_result
 def report(scan_json: Path, output: Path | None, lang: str, formats: str, spdx_files: str,
            no_manifests: bool) -> None:
     """Render data-legality.{zh,en}.{md,html}, the SPDX manifests and the EU summary from SCAN_JSON."""
-    from provenance.reporting import write_reports
-
     try:
         result = load_result(scan_json)
         out = output or Path(result.output_dir or ".")

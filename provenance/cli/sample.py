@@ -13,6 +13,7 @@ import click
 
 from provenance.errors import ProvenanceError
 from provenance.model import EXIT_USAGE
+from provenance.sampling.workflow import draw_review, import_review
 
 
 class _DrawByDefault(click.Group):
@@ -37,8 +38,6 @@ def sample() -> None:
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def draw_command(scan: str, n: int | None, fraction: float | None, seed: int, output: Path) -> None:
     """Draw a sample stratified by source and write it as a review CSV."""
-    from provenance.sampling.workflow import draw_review
-
     try:
         plan = draw_review(scan, output, seed, n=n, fraction=fraction)
     except ProvenanceError as exc:
@@ -55,8 +54,6 @@ def draw_command(scan: str, n: int | None, fraction: float | None, seed: int, ou
 @click.option("--kind", type=click.Choice(["human", "technical"]), default=None, help="Override the kind.")
 def import_command(review: Path, scan: str | None, kind: str | None) -> None:
     """Read verdicts (合格/不合格, qualified/unqualified) and record pass or fail in review.json."""
-    from provenance.sampling.workflow import import_review
-
     try:
         summary, path = import_review(review, scan=scan, kind=kind)
     except ProvenanceError as exc:

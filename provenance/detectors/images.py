@@ -17,6 +17,8 @@ from provenance.images.report import (
 )
 from provenance.images.rights import read_rights
 from provenance.model import Asset, AssetKind, Evidence, Finding
+from provenance.registry.matcher import Registry
+from provenance.registry.store import read_meta
 
 if TYPE_CHECKING:
     from provenance.registry.matcher import Registry
@@ -41,8 +43,6 @@ class ImageDetector(Detector):
         self.max_pixels = max_pixels
         self._registry: Registry | None = None
         if registry_path is not None:
-            from provenance.registry.store import read_meta
-
             read_meta(registry_path)  # raises RegistryError now, not in every worker
 
     def __getstate__(self) -> dict[str, Any]:
@@ -53,8 +53,6 @@ class ImageDetector(Detector):
     @property
     def registry(self) -> Registry | None:
         if self._registry is None and self.registry_path is not None:
-            from provenance.registry.matcher import Registry
-
             self._registry = Registry.load(self.registry_path)
         return self._registry
 

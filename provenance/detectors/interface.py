@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from provenance.model import Asset, Evidence, Finding, RecordLicense
+from provenance.textio import decode_text
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,6 @@ class AssetContent:
     def text(self) -> tuple[str | None, str | None]:
         """(text, None) when `head` decodes as text, else (None, reason). Cached."""
         if self._text is None:
-            from provenance.textio import decode_text
-
             self._text = decode_text(self.head, complete=self.complete)
         return self._text
 

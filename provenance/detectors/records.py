@@ -6,10 +6,16 @@ bounded line length. Distinct values are counted and normalised once each.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter
 from collections.abc import Iterable
 from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.licensing.names import normalize_license
@@ -223,9 +229,6 @@ def json_records(doc: Any) -> list[Any]:
 
 
 def _count_arrow(column: Any, tally: _Tally) -> None:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
         # Rare: lists of licenses. Each element parenthesised, so ["CC-BY-NC-4.0", "MIT OR
         # Apache-2.0"] stays a conjunction.
@@ -244,8 +247,6 @@ def _count_arrow(column: Any, tally: _Tally) -> None:
 
 def nested_license(schema: Any) -> tuple[str, str] | None:
     """(struct column, child) for a license field inside a `meta`/`metadata` struct column."""
-    import pyarrow as pa
-
     for field in schema:
         if field.name.lower() in NESTED_PARENTS and pa.types.is_struct(field.type):
             children = license_columns(child.name for child in field.type)
@@ -255,8 +256,6 @@ def nested_license(schema: Any) -> tuple[str, str] | None:
 
 
 def _parquet(content: AssetContent, tally: _Tally) -> bool:
-    import pyarrow.parquet as pq
-
     source: Any = str(content.local_path) if content.local_path else content.open()
     pf = pq.ParquetFile(source)
     columns = license_columns(pf.schema_arrow.names)
@@ -298,9 +297,6 @@ def _arrow(content: AssetContent, tally: _Tally) -> bool:
 
 
 def _csv(content: AssetContent, tally: _Tally, delimiter: str) -> bool:
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
     stream: Any = content.open()
     columns: list[str] = []
     try:
@@ -328,7 +324,5 @@ def _csv(content: AssetContent, tally: _Tally, delimiter: str) -> bool:
 
 def csv_header(head: bytes, delimiter: str) -> list[str]:
     """Column names from the first line (all that is needed to read every column as text)."""
-    import csv
-
     first = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
     return next(csv.reader([first], delimiter=delimiter), [])

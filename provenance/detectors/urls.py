@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.errors import ConfigError
 from provenance.model import Asset, AssetKind, Finding, Rule, Severity
@@ -82,9 +87,6 @@ def url_columns(names: Iterable[str]) -> list[str]:
 
 def count_hosts(column: Any) -> Counter[str]:
     """Host counts of a pyarrow array of URLs (values that are not URLs are left out)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         column = pc.cast(column, pa.string())
     counts: Counter[str] = Counter()
@@ -214,9 +216,6 @@ def _pick(names: list[str]) -> tuple[str | None, str | None]:
 
 def _columns(found: Batches | None) -> _Tally:
     """Count over (column names, batches of those columns) from a columnar reader."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     tally = _Tally()
     if found is None:
         return tally
@@ -245,8 +244,6 @@ def _columns(found: Batches | None) -> _Tally:
 
 
 def _parquet_batches(content: AssetContent) -> Batches | None:
-    import pyarrow.parquet as pq
-
     source: Any = str(content.local_path) if content.local_path else content.open()
     pf = pq.ParquetFile(source)
     url, src = _pick(pf.schema_arrow.names)
@@ -262,8 +259,6 @@ def _arrow_batches(content: AssetContent) -> Batches | None:
 
 
 def _csv_batches(content: AssetContent, delimiter: str) -> Batches | None:
-    import pyarrow.csv as pcsv
-
     reader = pcsv.open_csv(content.open(), parse_options=pcsv.ParseOptions(delimiter=delimiter,
                                                                             newlines_in_values=True),
                            convert_options=pcsv.ConvertOptions(column_types={}, strings_can_be_null=False))

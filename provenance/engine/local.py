@@ -13,6 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from provenance.engine.interface import Engine
+from provenance.engine.ray_engine import RayEngine
 from provenance.errors import ScanAbortedError
 
 
@@ -95,8 +96,6 @@ def make_engine(jobs: int, engine: str = "local", address: str | None = None) ->
     """`jobs` 0 means all cores; 1 means this process only. `engine` "ray" spreads the work over
     a Ray cluster (`address`, or a local Ray started for the scan)."""
     if engine == "ray":
-        from provenance.engine.ray_engine import RayEngine
-
         return RayEngine(address, num_cpus=jobs or None)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1:

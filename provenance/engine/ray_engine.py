@@ -23,7 +23,7 @@ def _call(context: Any, work: Callable[[Any, Any], Any], item: Any) -> Any:
 class RayEngine(Engine):
     def __init__(self, address: str | None = None, num_cpus: int | None = None, in_flight: int | None = None) -> None:
         try:
-            import ray
+            import ray  # optional extra (ray)
         except ImportError:
             raise MissingExtraError("--engine ray", "ray", "ray") from None
         self._ray = ray

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from defusedxml import ElementTree
 from PIL import Image, ImageFile, IptcImagePlugin
 
 MAX_VALUE = 200  # facts hold short strings only
@@ -184,8 +187,6 @@ def _key(ns: str, local: str) -> str | None:
 
 def parse_xmp(packet: bytes) -> dict[str, str]:
     """The rights properties of an XMP packet, whether written as elements or attributes."""
-    from defusedxml import ElementTree
-
     text = packet.strip(b"\x00 \t\r\n")
     root = ElementTree.fromstring(text)
     out: dict[str, str] = {}
@@ -231,12 +232,9 @@ def c2pa_not_allowed(manifest_store: Mapping[str, Any]) -> tuple[str, ...]:
 def read_c2pa(source: str | bytes, mime: str) -> tuple[tuple[str, ...], str | None]:
     """(notAllowed entries, note). Needs the c2pa extra; without it the note says so."""
     try:
-        import c2pa
+        import c2pa  # optional extra (c2pa)
     except ImportError:
         return (), "C2PA manifest present but not checked: pip install 'provenance[c2pa]'"
-    import io
-    import json
-
     try:
         if isinstance(source, bytes):
             with c2pa.Reader(mime, io.BytesIO(source)) as reader:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from license_expression import get_spdx_licensing
+
 from provenance.licensing.kb import LicenseFacts, load_kb
 from provenance.model import UseClass
 
@@ -48,8 +50,6 @@ Expr = License | Compound
 
 @cache
 def _spdx() -> Any:
-    from license_expression import get_spdx_licensing
-
     return get_spdx_licensing()
 
 

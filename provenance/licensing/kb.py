@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from license_expression import get_license_index
 
 from provenance.errors import KnowledgeBaseError
 from provenance.model import UseClass
@@ -116,8 +117,6 @@ class KnowledgeBase:
 
 @cache
 def _spdx_categories() -> dict[str, str]:
-    from license_expression import get_license_index
-
     categories: dict[str, str] = {}
     for entry in get_license_index():
         for key in [entry.get("spdx_license_key"), *entry.get("other_spdx_license_keys", [])]:

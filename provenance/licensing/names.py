@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from provenance.licensing.expression import ExpressionSyntaxError, parse
+from provenance.licensing.identify import find_notices
 from provenance.licensing.kb import load_kb
 
 # creativecommons.org/licenses/by-nc-sa/4.0/ (optionally a jurisdiction port) and the public-domain tools.
@@ -153,8 +154,6 @@ def _checked(value: str, ident: str, note: str) -> NormalizedLicense:
 
 def _from_notice(raw: str) -> NormalizedLicense | None:
     """Free-text names ("Apache License 2.0", "MIT 许可证") through the notice matcher."""
-    from provenance.licensing.identify import find_notices
-
     if len(raw) > 300:
         return None
     for hit in find_notices(raw):

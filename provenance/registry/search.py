@@ -81,7 +81,7 @@ class CodeIndex:
 def _faiss_module() -> Any:
     """faiss with a single OpenMP thread, or None when the extra is not installed."""
     try:
-        import faiss
+        import faiss  # optional extra (faiss)
     except ImportError:
         return None
     if faiss.omp_get_max_threads() != 1:

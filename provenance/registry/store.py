@@ -15,10 +15,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import imagehash
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from provenance.errors import RegistryError
+from provenance.images.fingerprint import RECIPE
+from provenance.version import __version__
 
 FORMAT_VERSION = 1
 META_KEY = b"provenance.registry"
@@ -74,11 +77,6 @@ class RegistryMeta:
 
 
 def current_meta(variants: tuple[str, ...]) -> RegistryMeta:
-    import imagehash
-
-    from provenance.images.fingerprint import RECIPE
-    from provenance.version import __version__
-
     return RegistryMeta(
         format=FORMAT_VERSION,
         algorithm=RECIPE["algorithm"],
@@ -92,8 +90,6 @@ def current_meta(variants: tuple[str, ...]) -> RegistryMeta:
 
 def check_meta(meta: RegistryMeta, path: str | os.PathLike[str]) -> None:
     """Refuse a registry whose fingerprints were made another way: they would not match."""
-    from provenance.images.fingerprint import RECIPE
-
     if meta.format != FORMAT_VERSION:
         raise RegistryError(
             f"registry {path} has format version {meta.format}; this tool reads version {FORMAT_VERSION}"

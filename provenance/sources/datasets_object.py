@@ -32,7 +32,7 @@ def arrow_stream(ds: Any, media_limit: int = MEDIA_SAMPLE) -> bytes:
     """Arrow IPC stream of a Dataset's licensing columns, plus the raw bytes of the images/audio of
     its first `media_limit` rows (null after) under Hugging Face feature metadata, so the scan reads
     them as embedded media. A null column keeps the row count when nothing else is there."""
-    import datasets
+    import datasets  # optional extra (hf)
 
     columns = relevant_columns(ds.column_names)
     media = {n: ("Audio" if isinstance(f, datasets.Audio) else "Image") for n, f in ds.features.items()
@@ -63,7 +63,7 @@ def arrow_stream(ds: Any, media_limit: int = MEDIA_SAMPLE) -> bytes:
 
 
 def splits_of(ds: Any) -> dict[str, Any]:
-    import datasets
+    import datasets  # optional extra (hf)
 
     if isinstance(ds, (datasets.DatasetDict, datasets.IterableDatasetDict)):
         return {str(k): v for k, v in ds.items()}
@@ -78,7 +78,7 @@ class DatasetObjectSource(Source):
 
     def __init__(self, ds: Any, name: str, *, sample_records: int = DEFAULT_SAMPLE_RECORDS,
                  all_records: bool = False) -> None:
-        import datasets
+        import datasets  # optional extra (hf)
 
         self.splits = splits_of(ds)
         self.sample_records = sample_records
@@ -109,12 +109,12 @@ class DatasetObjectSource(Source):
         self.info = SourceInfo(name=name, kind="datasets", root=f"datasets:{name}", details=details)
 
     def _path(self, split: str) -> str:
-        import datasets
+        import datasets  # optional extra (hf)
 
         return f"{split}.jsonl" if isinstance(self.splits[split], datasets.IterableDataset) else f"{split}.arrow"
 
     def _content(self, split: str) -> bytes:
-        import datasets
+        import datasets  # optional extra (hf)
 
         if split not in self._bytes:
             part = self.splits[split]

@@ -3,13 +3,18 @@ sample of their records read through `datasets` streaming when the files are not
 
 from __future__ import annotations
 
+import fnmatch
 import io
 import json
 import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from provenance.hub import require
 from provenance.model import METADATA_KINDS
@@ -43,8 +48,6 @@ def split_of(path: str) -> str:
 
 def data_files_by_split(files: Iterable[RepoFile], metadata: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
     """Data files per config and split: the card's `configs` when it has them, else split names in paths."""
-    import fnmatch
-
     data = [f for f in files if f.path.lower().endswith(_DATA_EXT)
             and kind_of(f.path.rsplit("/", 1)[-1]) not in METADATA_KINDS]
     configs: dict[str, dict[str, list[str]]] = {}
@@ -109,13 +112,8 @@ def sample_records(data_files: list[str], limit: int | None, media_limit: int = 
     `datasets` streaming, as Parquet bytes: their license, URL and source fields as text, and the
     raw bytes of their images and audio (never decoded) for the first `media_limit` records,
     under Hugging Face feature metadata so the scan treats them as embedded media."""
-    from itertools import islice
-
     require("datasets")
-    import datasets
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+    import datasets  # optional extra (hf)
 
     ext = max({os.path.splitext(f)[1].lower() for f in data_files},
               key=lambda e: sum(f.lower().endswith(e) for f in data_files))

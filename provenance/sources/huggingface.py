@@ -89,8 +89,8 @@ def cached_datasets(cache: Path) -> tuple[list[CachedDataset], list[Unreadable]]
     """Every dataset of a Hub cache, in repo-id order, and the cache entries that are broken.
 
     Uses huggingface_hub's own cache scanner, so its view of the cache is the one reported."""
-    from huggingface_hub import scan_cache_dir
-    from huggingface_hub.errors import CacheNotFound, CorruptedCacheException
+    from huggingface_hub import scan_cache_dir  # optional at run time (provenance.hub)
+    from huggingface_hub.errors import CacheNotFound, CorruptedCacheException  # optional at run time (provenance.hub)
 
     problems: list[Unreadable] = []
     try:
@@ -180,8 +180,8 @@ def _read_card(files: Iterable[RepoFile]) -> str | None:
 
 def resolve_cached(ref: HubRef, cache: Path) -> Resolved:
     """The dataset from the local cache only (through huggingface_hub's own resolution)."""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
+    from huggingface_hub import snapshot_download  # optional at run time (provenance.hub)
+    from huggingface_hub.errors import LocalEntryNotFoundError  # optional at run time (provenance.hub)
 
     folder = cached_dataset_folder(cache, ref.repo_id)
     extra: dict[str, Any] = {"cache": str(cache)}
@@ -213,8 +213,8 @@ def resolve_cached(ref: HubRef, cache: Path) -> Resolved:
 def resolve_hub(ref: HubRef, cache: Path, timeout: float = 20.0) -> Resolved:
     """The dataset as the Hub has it now; falls back to the cache when the Hub cannot be reached.
     A snapshot already cached at the Hub's commit is read from disk."""
-    from huggingface_hub import HfApi
-    from huggingface_hub.errors import (
+    from huggingface_hub import HfApi  # optional at run time (provenance.hub)
+    from huggingface_hub.errors import (  # optional at run time (provenance.hub)
         GatedRepoError,
         RepositoryNotFoundError,
         RevisionNotFoundError,
@@ -359,7 +359,7 @@ class HubDatasetSource(Source):
                 raise OSError(data or "sample not available")
             return io.BytesIO(data)
         if entry.handle.startswith(REMOTE_PREFIX):
-            from huggingface_hub import HfFileSystem
+            from huggingface_hub import HfFileSystem  # optional at run time (provenance.hub)
 
             try:
                 return HfFileSystem().open(entry.handle[len(REMOTE_PREFIX):], "rb")
