@@ -123,7 +123,7 @@ def bench_shards(folder: Path, shards: int, samples: int) -> None:
     def ours() -> None:
         for entry in entries:
             done = analyze_archive(ctx, entry)
-            assert len(done.members) == samples * 3, done.errors
+            assert len(done.members) == samples * 3, done.problems
 
     t_base = best(baseline)
     t_ours = best(ours, repeat=2)

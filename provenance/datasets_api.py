@@ -18,7 +18,7 @@ from provenance.licensing.kb import ALLOWED_FOR_USE
 from provenance.licensing.names import normalize_license
 from provenance.model import Rule
 from provenance.results import ScanResult
-from provenance.sources.datasets_object import BATCH, DatasetObjectSource, splits_of
+from provenance.sources.datasets_object import ARROW_BATCH_ROWS, DatasetObjectSource, splits_of
 from provenance.sources.hub_files import DEFAULT_SAMPLE_RECORDS
 
 
@@ -128,7 +128,7 @@ def _filter(ds: Any, result: ScanResult, optout: frozenset[str], counts: Counter
     keep_rows: list[int] = []
     offset = 0
     dropped = 0
-    for table in ds.select_columns(columns).with_format("arrow").iter(batch_size=BATCH):
+    for table in ds.select_columns(columns).with_format("arrow").iter(batch_size=ARROW_BATCH_ROWS):
         lic_values = table.column(lic_col).to_pylist() if lic_col else [None] * table.num_rows
         url_values = table.column(url_col).to_pylist() if url_col else [None] * table.num_rows
         for i, (value, url) in enumerate(zip(lic_values, url_values, strict=True)):

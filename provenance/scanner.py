@@ -42,7 +42,7 @@ from provenance.totals import Totals
 from provenance.version import __version__
 
 #: Listed items per unit of work sent to a worker.
-BATCH = 256
+BATCH_ITEMS = 256
 #: Rows of memo hits that may wait behind batches still in flight before the engine is made to
 #: hand results back (see _Collector.pieces).
 MAX_WAITING_ROWS = 50_000
@@ -243,13 +243,13 @@ class _Collector:
 
     def pieces(self, items: Iterable[Listed], scope: ScopeIndex) -> Iterator[tuple[Piece, ...]]:
         buf: list[Piece] = []
-        room = BATCH
+        room = BATCH_ITEMS
         for number, (folder, run_items) in enumerate(runs(items)):
             stored = self._lookup(folder, run_items, scope)
             if isinstance(stored, Stored):
                 if buf:  # runs listed before this one go first
                     yield self._send(buf)
-                    buf, room = [], BATCH
+                    buf, room = [], BATCH_ITEMS
                 if not self.in_flight:
                     self._reuse(stored)
                     continue
@@ -270,7 +270,7 @@ class _Collector:
                 buf.append(Piece(number, tuple(take), start >= len(run_items)))
                 if room == 0:
                     yield self._send(buf)
-                    buf, room = [], BATCH
+                    buf, room = [], BATCH_ITEMS
         if buf:
             yield self._send(buf)
 

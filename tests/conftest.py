@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.hubcache import TOKEN_MARKER, build_standard_cache
+from tests.imgfixtures import encode, make_photo
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -61,3 +64,32 @@ def tree(tmp_path: Path):
         return write_tree(corpus, files)
 
     return make
+
+
+@pytest.fixture()
+def hub_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An offline Hub cache with the standard datasets; HF_* settings point into tmp_path."""
+    home = tmp_path / "hf_home"
+    cache = home / "hub"
+    cache.mkdir(parents=True)
+    monkeypatch.setenv("HF_HOME", str(home))
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "ds_cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_TOKEN", TOKEN_MARKER)
+    build_standard_cache(cache)
+    return cache
+
+
+@pytest.fixture
+def works_dir(tmp_path: Path) -> Path:
+    """Five reference works as files of mixed formats."""
+    folder = tmp_path / "known"
+    folder.mkdir()
+    for seed, name in zip(range(5), ("a.png", "b.jpg", "c.png", "d.webp", "e.tif"), strict=True):
+        img = make_photo(100 + seed)
+        fmt = {"png": "PNG", "jpg": "JPEG", "webp": "WEBP", "tif": "TIFF"}[name.rsplit(".", 1)[1]]
+        kw = {"quality": 95} if fmt in ("JPEG", "WEBP") else {}
+        (folder / name).write_bytes(encode(img, fmt, **kw))
+    return folder

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 from provenance.analysis.context import WorkContext
 from provenance.model import Problem, ProblemKind
+from provenance.sources.archive_reader import CHUNK
 from provenance.sources.interface import Entry
-
-CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)

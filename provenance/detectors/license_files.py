@@ -11,7 +11,7 @@ from provenance.licensing.identify import FileIdentification, find_notices, iden
 from provenance.licensing.names import cc_long_name, restriction_clauses
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location, UseClass
 
-MIN_SCORE = 0.8
+MIN_MATCH_SCORE = 0.8
 #: Restriction sentences are looked for in license files up to this size (notices and short
 #: terms); full license texts are longer and their wording is the license's own.
 MAX_RESTRICTION_TEXT = 3000
@@ -71,7 +71,7 @@ class LicenseFileDetector(Detector):
         if is_notice and any(m.matcher != "text" for m in found.matches):
             # A NOTICE file's statements credit third-party components; only a full text in it counts.
             found = FileIdentification(None, (), 0.0, found.candidates)
-        if found.expression and found.matches and max(m.score for m in found.matches) >= MIN_SCORE:
+        if found.expression and found.matches and max(m.score for m in found.matches) >= MIN_MATCH_SCORE:
             first = found.matches[0]
             evidence = Evidence(
                 kind=EvidenceKind.LICENSE_FILE, level=Level.DIRECTORY,

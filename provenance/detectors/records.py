@@ -37,7 +37,7 @@ def license_columns(names: Iterable[str]) -> list[str]:
     return [by_lower[f] for f in LICENSE_FIELDS if f in by_lower]
 
 
-class _Tally:
+class _LicenseCounts:
     """Counts license values and rows; collects problems."""
 
     def __init__(self) -> None:
@@ -98,7 +98,7 @@ class RecordLicenseDetector(Detector):
 
     def detect(self, content: AssetContent) -> DetectorOutput:
         name = content.asset.path.lower()
-        tally = _Tally()
+        tally = _LicenseCounts()
         try:
             if name.endswith((".jsonl", ".ndjson")):
                 has = _jsonl(content.open(), tally)
@@ -124,7 +124,7 @@ def _short(exc: BaseException) -> str:
 _FIELD_RANK = {name: i for i, name in enumerate(LICENSE_FIELDS)}
 
 
-def _value(obj: dict[str, Any], tally: _Tally) -> tuple[bool, str]:
+def _value(obj: dict[str, Any], tally: _LicenseCounts) -> tuple[bool, str]:
     """The record's license value: the first non-empty license field (keys read case-blind, at the
     top or under `meta`/`metadata`), and whether it has a license field at all."""
     present = False
@@ -151,7 +151,7 @@ def _as_text(value: Any) -> str:
     return clean_text(str(value).strip())
 
 
-def _jsonl(stream: IO[bytes], tally: _Tally) -> bool:
+def _jsonl(stream: IO[bytes], tally: _LicenseCounts) -> bool:
     has_column = False
     bad = 0
     first_bad = 0
@@ -180,7 +180,7 @@ def _jsonl(stream: IO[bytes], tally: _Tally) -> bool:
     return has_column
 
 
-def _json(content: AssetContent, tally: _Tally) -> bool:
+def _json(content: AssetContent, tally: _LicenseCounts) -> bool:
     if content.asset.size > MAX_JSON_DOCUMENT:
         tally.errors.append(f"JSON document larger than {MAX_JSON_DOCUMENT // 2**20} MiB; use JSON Lines")
         return False
@@ -228,7 +228,7 @@ def json_records(doc: Any) -> list[Any]:
     return lists[key]
 
 
-def _count_arrow(column: Any, tally: _Tally) -> None:
+def _count_arrow(column: Any, tally: _LicenseCounts) -> None:
     if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
         # Rare: lists of licenses. Each element parenthesised, so ["CC-BY-NC-4.0", "MIT OR
         # Apache-2.0"] stays a conjunction.
@@ -255,7 +255,7 @@ def nested_license(schema: Any) -> tuple[str, str] | None:
     return None
 
 
-def _parquet(content: AssetContent, tally: _Tally) -> bool:
+def _parquet(content: AssetContent, tally: _LicenseCounts) -> bool:
     source: Any = str(content.local_path) if content.local_path else content.open()
     pf = pq.ParquetFile(source)
     columns = license_columns(pf.schema_arrow.names)
@@ -281,7 +281,7 @@ def _parquet(content: AssetContent, tally: _Tally) -> bool:
     return True
 
 
-def _arrow(content: AssetContent, tally: _Tally) -> bool:
+def _arrow(content: AssetContent, tally: _LicenseCounts) -> bool:
     schema, batches = arrow_batches(str(content.local_path) if content.local_path else None, content.open)
     columns = license_columns(schema.names)
     nested = None if columns else nested_license(schema)
@@ -296,7 +296,7 @@ def _arrow(content: AssetContent, tally: _Tally) -> bool:
     return index >= 0
 
 
-def _csv(content: AssetContent, tally: _Tally, delimiter: str) -> bool:
+def _csv(content: AssetContent, tally: _LicenseCounts, delimiter: str) -> bool:
     stream: Any = content.open()
     columns: list[str] = []
     try:

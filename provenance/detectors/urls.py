@@ -21,6 +21,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.detectors.records import NESTED_PARENTS
 from provenance.errors import ConfigError
 from provenance.model import Asset, AssetKind, Finding, Rule, Severity
 from provenance.tables import arrow_batches, jsonl_lines
@@ -28,7 +29,6 @@ from provenance.tables import arrow_batches, jsonl_lines
 URL_FIELDS = ("url", "image_url", "source_url", "page_url", "img_url", "link", "href", "uri", "website")
 # Per-record provenance named rather than linked ("wikipedia", "common_crawl/2023-06").
 SOURCE_FIELDS = ("source", "data_source", "source_dataset", "origin", "subset", "collection")
-NESTED_PARENTS = ("meta", "metadata")
 # Prefix of numeric facts holding a domain's record count; the scan sums them per source.
 DOMAIN_FACT = "domain:"
 # Prefix of numeric facts holding the record count of one value of a per-record source field.
@@ -192,7 +192,7 @@ class UrlDomainDetector(Detector):
         return tuple(out)
 
 
-class _Tally:
+class _UrlCounts:
     """Hosts of a table's URL column and values of its source column."""
 
     def __init__(self) -> None:
@@ -214,9 +214,9 @@ def _pick(names: list[str]) -> tuple[str | None, str | None]:
     return url, source
 
 
-def _columns(found: Batches | None) -> _Tally:
+def _columns(found: Batches | None) -> _UrlCounts:
     """Count over (column names, batches of those columns) from a columnar reader."""
-    tally = _Tally()
+    tally = _UrlCounts()
     if found is None:
         return tally
     names, batches = found
@@ -282,8 +282,8 @@ def url_of(obj: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def _jsonl(content: AssetContent) -> _Tally:
-    tally = _Tally()
+def _jsonl(content: AssetContent) -> _UrlCounts:
+    tally = _UrlCounts()
     for _, line in jsonl_lines(content.open()):
         if line is None:  # an overlong line, skipped without holding it in memory
             continue

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provenance.reporting.facts import BLOCKING_LICENSE_RULES, CHECKS, Facts, SourceFacts
+from provenance.sampling.draw import HUMAN_MIN_ITEMS
 
 PASS, FAIL, NA = "pass", "fail", "na"
 
-HUMAN_MIN_ITEMS = 4000
 HUMAN_MIN_RATE = 0.96
 TECHNICAL_MIN_SHARE = 0.10
 TECHNICAL_MIN_RATE = 0.98

@@ -13,8 +13,8 @@ from provenance.sources.huggingface import (
     cached_repo_of,
     is_hub_cache,
     parse_hub_spec,
-    resolve,
     resolve_cached,
+    resolve_ref,
 )
 from provenance.sources.interface import Source
 from provenance.sources.local import LocalSource
@@ -29,7 +29,7 @@ def open_source(spec: str | Path, *, exclude: Iterable[str] = (), follow_symlink
     ref = parse_hub_spec(text)
     if ref is not None:
         require()
-        return HubDatasetSource(resolve(ref), sampling=sampling)
+        return HubDatasetSource(resolve_ref(ref), sampling=sampling)
     path = Path(text).expanduser()
     if is_hub_cache(path):
         require()

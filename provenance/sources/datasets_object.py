@@ -24,7 +24,7 @@ from provenance.sources.hub_files import DEFAULT_SAMPLE_RECORDS, MEDIA_SAMPLE
 from provenance.sources.interface import Entry, Listed, Source
 from provenance.sources.record_fields import records_jsonl, relevant_columns
 
-BATCH = 65_536
+ARROW_BATCH_ROWS = 65_536
 INFO_PATH = "DatasetInfo"
 
 
@@ -49,7 +49,7 @@ def arrow_stream(ds: Any, media_limit: int = MEDIA_SAMPLE) -> bytes:
                        metadata={b"huggingface": json.dumps(meta).encode()})
     offset = 0
     with pa.ipc.new_stream(sink, schema) as writer:
-        for table in ds.select_columns([*columns, *media]).with_format("arrow").iter(batch_size=BATCH):
+        for table in ds.select_columns([*columns, *media]).with_format("arrow").iter(batch_size=ARROW_BATCH_ROWS):
             for m in media:  # raw bytes as stored: never decoded; only a sample of them kept
                 keep = max(0, min(table.num_rows, media_limit - offset))
                 column = table.column(m)

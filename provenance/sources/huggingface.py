@@ -257,7 +257,7 @@ def resolve_hub(ref: HubRef, cache: Path, timeout: float = 20.0) -> Resolved:
     return Resolved(ref, sha=sha, files=files, origin="hub", extra=extra, metadata=metadata)
 
 
-def resolve(ref: HubRef, cache: Path | None = None) -> Resolved:
+def resolve_ref(ref: HubRef, cache: Path | None = None) -> Resolved:
     cache = cache or hub_cache_dir()
     return resolve_cached(ref, cache) if is_offline() else resolve_hub(ref, cache)
 

@@ -21,7 +21,7 @@ from provenance.tables import arrow_batches
 MEDIA_TYPES = {"Image": AssetKind.IMAGE, "Audio": AssetKind.AUDIO}
 _MAGIC = ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpg"), (b"GIF8", "gif"), (b"RIFF", "webp"), (b"BM", "bmp"),
           (b"II*\x00", "tif"), (b"MM\x00*", "tif"), (b"fLaC", "flac"), (b"OggS", "ogg"), (b"ID3", "mp3"))
-BATCH = 256
+MEDIA_BATCH_ROWS = 256
 
 
 def media_columns(schema: Any) -> dict[str, AssetKind]:
@@ -60,7 +60,7 @@ def media_extension(data: bytes, path: str | None, kind: AssetKind) -> str:
 def table_batches(path: str, local: str | None, opener: Callable[[], IO[bytes]], columns: list[str]) -> Iterator[Any]:
     """Record batches of some columns of a Parquet or Arrow table."""
     if path.lower().endswith(".parquet"):
-        yield from pq.ParquetFile(local or opener()).iter_batches(columns=columns, batch_size=BATCH)
+        yield from pq.ParquetFile(local or opener()).iter_batches(columns=columns, batch_size=MEDIA_BATCH_ROWS)
         return
     for batch in arrow_batches(local, opener)[1]:
         yield batch.select(columns)

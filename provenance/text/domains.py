@@ -15,7 +15,7 @@ TIER_WEIGHTS = (2.0, 1.0, 0.5)
 #: Score a domain needs before a short text is assigned to it: one strong term, or a normal
 #: term with support. Chosen on the dev split of bench/data (1.0 and 1.5 tied there; the
 #: stricter one was kept, since one incidental word should not flag an item).
-MIN_SCORE = 1.5
+MIN_DOMAIN_SCORE = 1.5
 #: Long texts need more evidence: the bar rises by this much per 1,000 characters past the first.
 MIN_SCORE_PER_KCHAR = 1.0
 MAX_MIN_SCORE = 12.0
@@ -67,7 +67,7 @@ def _lexicon() -> tuple[TermMatcher, tuple[tuple[str, float, str], ...]]:
 
 def threshold_for(length: int) -> float:
     extra = max(0.0, (length - 1000) / 1000) * MIN_SCORE_PER_KCHAR
-    return min(MIN_SCORE + extra, MAX_MIN_SCORE)
+    return min(MIN_DOMAIN_SCORE + extra, MAX_MIN_SCORE)
 
 
 def classify_domains(text: str) -> DomainScores:

@@ -12,8 +12,7 @@ import pytest
 from provenance.detectors.images import ImageDetector
 from provenance.detectors.interface import AssetContent
 from provenance.model import Asset, AssetKind
-
-from .imgfixtures import encode, make_photo
+from tests.imgfixtures import encode, make_photo
 
 c2pa = pytest.importorskip("c2pa")
 pytest.importorskip("cryptography")

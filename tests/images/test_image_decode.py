@@ -7,8 +7,7 @@ import pytest
 from PIL import Image
 
 from provenance.images import Fingerprint, fingerprint_bytes, fingerprint_file
-
-from .imgfixtures import bomb_png, encode, make_photo
+from tests.imgfixtures import bomb_png, encode, make_photo
 
 
 def hamming(a: int, b: int) -> int:

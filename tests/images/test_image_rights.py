@@ -9,8 +9,7 @@ from PIL import Image, PngImagePlugin
 
 from provenance.images.licenses import license_from_text
 from provenance.images.rights import c2pa_not_allowed, read_rights
-
-from .imgfixtures import encode, iptc_app13, make_photo, with_segment, xmp_packet
+from tests.imgfixtures import encode, iptc_app13, make_photo, with_segment, xmp_packet
 
 
 def rights_of(data: bytes):

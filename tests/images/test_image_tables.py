@@ -12,8 +12,7 @@ from provenance.images import Fingerprint, cell_bytes, fingerprint_bytes
 from provenance.images.report import known_work_findings
 from provenance.registry import Registry
 from provenance.registry.build import build_registry
-
-from .imgfixtures import encode, make_photo
+from tests.imgfixtures import encode, make_photo
 
 
 def test_hf_image_feature_and_binary_cells(works_dir: Path, tmp_path: Path) -> None:

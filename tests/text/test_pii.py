@@ -7,8 +7,7 @@ from hypothesis import strategies as st
 
 from provenance.text.identifiers import id_checksum_ok, luhn_ok
 from provenance.text.pii import find_pii
-
-from .helpers import make_card, make_id, wrong_check
+from tests.text.helpers import make_card, make_id, wrong_check
 
 TODAY = date(2026, 6, 1)
 

@@ -10,8 +10,8 @@ import numpy as np
 
 from provenance.licensing.identify.index import (
     SHINGLE,
-    Entry,
     Index,
+    IndexEntry,
     shared_counts,
     shingle_hashes,
     version_string,
@@ -106,7 +106,7 @@ def _near_existing(index: Index, words: tuple[str, ...], source: int) -> bool:
 
 def _assemble(refs: list[_Ref]) -> Index:
     vocab: dict[str, int] = {}
-    entries: list[Entry] = []
+    entries: list[IndexEntry] = []
     sets: list[np.ndarray] = []
     places: list[np.ndarray] = []
     flags: list[np.ndarray] = []
@@ -122,7 +122,7 @@ def _assemble(refs: list[_Ref]) -> Index:
         for k in range(SHINGLE):
             core_shingle &= ref.core[k : k + all_hashes.size]
         core = core_shingle[first[keep]]
-        entries.append(Entry(ref.members, int(keep.sum()), int(core.sum()), ref.note))
+        entries.append(IndexEntry(ref.members, int(keep.sum()), int(core.sum()), ref.note))
         sets.append(hashes[keep])
         places.append(first[keep].astype(np.int32))
         flags.append(core)
@@ -151,7 +151,7 @@ def _assemble(refs: list[_Ref]) -> Index:
     )
 
 
-def base_map(entries: tuple[Entry, ...] | list[Entry]) -> dict[int, int]:
+def base_map(entries: tuple[IndexEntry, ...] | list[IndexEntry]) -> dict[int, int]:
     """Variant -> base by SPDX id: drop trailing "-part"s until a single-license entry's id remains."""
     by_id = {e.members[0]: i for i, e in enumerate(entries) if len(e.members) == 1 and not e.note}
     out = {}

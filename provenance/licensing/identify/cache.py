@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from provenance.licensing.identify.build import base_map, build_index
-from provenance.licensing.identify.index import ENGINE_VERSION, SHINGLE, Entry, Index, with_aliases
+from provenance.licensing.identify.index import ENGINE_VERSION, SHINGLE, Index, IndexEntry, with_aliases
 from provenance.licensing.identify.normalize import EQUIVALENT
 from provenance.licensing.identify.reference import bundle_digest, catalog_from_json, catalog_to_json
 
@@ -57,7 +57,7 @@ def _save(index: Index, path: Path) -> None:
 def _load(path: Path) -> Index:
     with np.load(path) as data:
         meta = json.loads(data["meta"].tobytes())
-        entries = tuple(Entry(tuple(m), int(s), int(c), n) for m, s, c, n in meta["entries"])
+        entries = tuple(IndexEntry(tuple(m), int(s), int(c), n) for m, s, c, n in meta["entries"])
         return Index(
             version=meta["version"],
             entries=entries,

@@ -26,7 +26,7 @@ _MULTIPLIERS = np.array(
 
 
 @dataclass(frozen=True)
-class Entry:
+class IndexEntry:
     """One distinct reference text and the SPDX ids that share it."""
 
     members: tuple[str, ...]
@@ -40,7 +40,7 @@ class Index:
     """Everything the text matcher needs, as arrays."""
 
     version: str
-    entries: tuple[Entry, ...]
+    entries: tuple[IndexEntry, ...]
     vocab: dict[str, int]
     ref_hashes: np.ndarray  # uint64, per entry sorted, concatenated
     ref_offsets: np.ndarray  # int64, len(entries) + 1

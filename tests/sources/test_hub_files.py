@@ -14,7 +14,7 @@ from provenance.api import ScanRequest, scan, scan_options
 from provenance.scanner import Scanner
 from provenance.sources.huggingface import HubDatasetSource, HubRef, Sampling, resolve_cached, sample_records
 from provenance.sources.interface import Entry, Skipped
-from tests.hf.hubcache import add_dataset, card, parquet_bytes
+from tests.hubcache import add_dataset, card, parquet_bytes
 
 
 def as_remote(cache: Path, repo_id: str) -> HubDatasetSource:
@@ -89,7 +89,7 @@ def test_sample_is_rebuilt_in_a_fresh_copy_of_the_source(hub_env: Path) -> None:
 
 
 def test_remote_webdataset_is_sampled_with_its_sidecars(hub_env: Path, tmp_path: Path) -> None:
-    from tests.archives.test_archives import webdataset_shard
+    from tests.analysis.test_archives import webdataset_shard
 
     shard = tmp_path / "shard.tar"
     webdataset_shard(shard)

@@ -8,8 +8,7 @@ import pyarrow.parquet as pq
 from click.testing import CliRunner
 
 from provenance.cli.registry import registry
-
-from .imgfixtures import encode, make_photo
+from tests.imgfixtures import encode, make_photo
 
 
 def test_build_add_info_export(works_dir: Path, tmp_path: Path) -> None:

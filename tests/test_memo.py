@@ -153,7 +153,7 @@ def test_results_keep_the_walk_order_with_a_process_pool(tree, tmp_path: Path, m
     files: dict[str, str | bytes] = {"LICENSE": "Released under the MIT License.\n"}
     files |= {f"d{i:02d}/f{j}.txt": f"text {i} {j}" for i in range(12) for j in range(3)}
     root = tree(files)
-    monkeypatch.setattr(scanner, "BATCH", 2)  # 18 batches: past the 8 run in-process, so a pool starts
+    monkeypatch.setattr(scanner, "BATCH_ITEMS", 2)  # 18 batches: past the 8 run in-process, so a pool starts
     out = tmp_path / "out"
     _scan(root, out, jobs=2)
     for i in range(0, 12, 2):  # every other folder changes: 12 batches, hits between them
@@ -178,7 +178,7 @@ def test_hits_behind_batches_in_flight_stay_bounded(tree, tmp_path: Path, monkey
     _scan(root, out)
     for i in range(7):  # 11 batches of misses (a pool after the first 8), then 7 runs to reuse
         (root / f"d{i:02d}" / "f0.txt").write_text("changed")
-    monkeypatch.setattr(scanner, "BATCH", 2)
+    monkeypatch.setattr(scanner, "BATCH_ITEMS", 2)
     monkeypatch.setattr(scanner, "MAX_WAITING_ROWS", 2)
     seen = {"most": 0, "empty": 0}
     original = scanner._Collector.batch

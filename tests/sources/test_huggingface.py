@@ -17,7 +17,7 @@ from provenance.errors import SourceError
 from provenance.sources import open_source
 from provenance.sources.huggingface import HubCacheSource, parse_hub_spec
 from provenance.sources.interface import Entry, Skipped, Unreadable
-from tests.hf.hubcache import TOKEN_MARKER, add_dataset, card, jpeg_bytes, sha_of
+from tests.hubcache import TOKEN_MARKER, add_dataset, card, jpeg_bytes, sha_of
 
 
 def rows(out: Path) -> dict[str, dict[str, Any]]:

@@ -35,5 +35,5 @@ def test_installed_wheel_has_licenses_reports_and_schema(tmp_path: Path) -> None
                          check=True).stdout.split()
     assert out[0].endswith("provenance/_data/licenses") and str(location) in out[0]
     assert out[1].endswith("provenance/_data/reports")
-    assert out[2] == (Path(__file__).resolve().parents[2] / "licenses/VERSION").read_text().strip()
+    assert out[2] == (Path(__file__).resolve().parents[1] / "licenses/VERSION").read_text().strip()
     assert int(out[3]) > 5

@@ -17,8 +17,7 @@ from provenance.registry import Registry, read_meta
 from provenance.registry.build import add_to_registry, build_registry, read_hash_list, write_hash_list
 from provenance.registry.search import within
 from provenance.registry.store import META_KEY
-
-from .imgfixtures import encode, make_photo
+from tests.imgfixtures import encode, make_photo
 
 
 def test_build_and_load_round_trip(works_dir: Path, tmp_path: Path) -> None:

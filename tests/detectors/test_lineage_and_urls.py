@@ -15,7 +15,7 @@ from provenance.detectors.lineage import Dependency, laundering, resolve_depende
 from provenance.detectors.urls import UrlDomainDetector, host_of, load_optout, opted_out
 from provenance.scanner import Scanner
 from provenance.sources import open_source
-from tests.hf.hubcache import add_dataset, card, parquet_bytes, sha_of
+from tests.hubcache import add_dataset, card, parquet_bytes, sha_of
 
 
 def test_upstream_ids_from_card_metadata() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 import provenance
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "corpus"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,7 @@ from provenance.detectors.pii import PiiDetector
 from provenance.detectors.purpose import PurposeDetector
 from provenance.model import AssetKind, Severity
 from provenance.text.items import TextItem
-
-from .helpers import asset, content, make_card, make_id
+from tests.text.helpers import asset, content, make_card, make_id
 
 MEDICAL = "患者入院后确诊为二型糖尿病，医生调整了胰岛素剂量。"
 DESIGN = "这款手机外壳采用注塑工艺，公差控制在0.05毫米以内，已完成打样。"

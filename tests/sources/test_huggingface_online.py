@@ -14,7 +14,7 @@ import huggingface_hub.constants as hf_constants
 import pytest
 
 from provenance.api import scan
-from tests.hf.hubcache import TOKEN_MARKER, sha_of
+from tests.hubcache import TOKEN_MARKER, sha_of
 
 SEEN_AUTH: list[str] = []
 

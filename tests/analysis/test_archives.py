@@ -21,7 +21,7 @@ from provenance.detectors.urls import with_optout
 from provenance.scanner import Scanner
 from provenance.sources.archive_reader import ArchiveLimits, sample_key, traversal
 from provenance.sources.local import LocalSource
-from tests.hf.hubcache import jpeg_bytes
+from tests.hubcache import jpeg_bytes
 
 MIT_CARD = b"---\nlicense: mit\n---\n# inside\n"
 

@@ -16,8 +16,7 @@ from provenance.detectors.interface import AssetContent, DetectorOutput
 from provenance.errors import RegistryError
 from provenance.model import Asset, AssetKind, EvidenceKind, Level, Severity
 from provenance.registry.build import build_registry
-
-from .imgfixtures import bomb_png, encode, iptc_app13, make_photo, with_segment, xmp_packet
+from tests.imgfixtures import bomb_png, encode, iptc_app13, make_photo, with_segment, xmp_packet
 
 
 def content_of(path: Path, on_disk: bool = True) -> AssetContent:

@@ -80,7 +80,7 @@ def test_a_killed_scan_resumes_without_redoing_finished_work(tree, tmp_path: Pat
     out = tmp_path / "out"
     db = out / ".cache" / "analyses.sqlite"
     cmd = [sys.executable, "-m", "provenance", "scan", str(root), "-o", str(out), "-q", "--jobs", "1"]
-    proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parents[2])
+    proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parents[1])
     deadline = time.monotonic() + 120
     done = 0
     while time.monotonic() < deadline and proc.poll() is None:

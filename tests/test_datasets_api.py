@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from provenance.cli.scan import scan as scan_cmd
 from provenance.datasets_api import filter_dataset, scan_dataset
 from provenance.errors import ConfigError
-from tests.hf.hubcache import TOKEN_MARKER
+from tests.hubcache import TOKEN_MARKER
 
 LICENSES = ["cc-by-4.0", "cc-by-nc-4.0", "", "not a license", "mit", None]
 URLS = ["https://a.com/1", "https://blocked.org/2", "https://a.com/3", "https://b.com/4", "https://x.blocked.org/5",

@@ -1,0 +1,169 @@
+"""License resolution on evidence as it is written in real corpora: restrictive values without a
+license name, reservations and unreadable terms beside grants, evidence that names no terms,
+license files that license nothing or only point to their siblings, sentences that restrict use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import provenance
+
+
+def _scan(root: Path, out: Path, **kw):
+    return provenance.scan(root, out, reports=False, **kw)
+
+
+def _rows(result) -> dict[str, dict]:
+    return {r["path"]: r for r in result.assets()}
+
+
+def _exit(root: Path, out: Path, **kw) -> tuple[int, dict[str, dict]]:
+    result = _scan(root, out, **kw)
+    return result.exit_code, _rows(result)
+
+
+NC = "This dataset is licensed under CC BY-NC 4.0.\n"
+
+
+def test_restrictive_record_values_without_a_license_name_fail(tree, tmp_path: Path) -> None:
+    lines = [{"t": 1, "license": "All rights reserved"}, {"t": 2, "license": "non-commercial"},
+             {"t": 3, "license": "cc-by-nc"}, {"t": 4, "license": "research only"}, {"t": 5, "license": "mit"}]
+    root = tree({"LICENSE": "Released under the MIT License.\n",
+                 "r.jsonl": "".join(json.dumps(x) + "\n" for x in lines)})
+    result = _scan(root, tmp_path / "out")
+    row = _rows(result)["r.jsonl"]
+    assert row["license"] and "LicenseRef-All-Rights-Reserved" in row["license"]
+    assert "use-restricted" in row["findings"] and result.exit_code == 1
+
+
+def test_many_spellings_cannot_hide_a_restrictive_value(tree, tmp_path: Path) -> None:
+    spellings = ["apache-2.0", "Apache-2.0", "APACHE-2.0", "apache-2.0 "]
+    lines = [{"license": s + " " * i} for i in range(20) for s in spellings] + [{"license": "cc-by-nc-4.0"}] * 2
+    root = tree({"r.jsonl": "".join(json.dumps(x) + "\n" for x in lines)})
+    row = _rows(_scan(root, tmp_path / "out"))["r.jsonl"]
+    assert row["license"] == "Apache-2.0 AND CC-BY-NC-4.0" and "use-restricted" in row["findings"]
+
+
+def test_list_values_keep_their_own_operators(tree, tmp_path: Path) -> None:
+    root = tree({"r.jsonl": json.dumps({"license": ["CC-BY-NC-4.0", "MIT OR Apache-2.0"]}) + "\n"})
+    row = _rows(_scan(root, tmp_path / "out"))["r.jsonl"]
+    assert row["license"] == "CC-BY-NC-4.0 AND (MIT OR Apache-2.0)" and row["use_class"] == "non-commercial"
+
+
+def test_reservation_or_unreadable_terms_beside_a_grant_conflict(tree, tmp_path: Path) -> None:
+    root = tree({
+        "a/README.md": "---\nlicense: mit\n---\n", "a/LICENSE": "Copyright 2024 Acme. All rights reserved.\n",
+        "a/x.txt": "x",
+        "b/README.md": "---\nlicense: [mit, acme-proprietary-no-ai]\n---\n", "b/y.txt": "y",
+    })
+    rows = _rows(_scan(root, tmp_path / "out"))
+    assert rows["a/x.txt"]["license"] == "LicenseRef-All-Rights-Reserved"
+    assert "license-conflict" in rows["a/x.txt"]["findings"]
+    assert "license-conflict" in rows["b/y.txt"]["findings"]
+
+
+def test_declared_and_found_expressions_compare_as_licenses_not_strings(tree, tmp_path: Path) -> None:
+    root = tree({"provenance.yaml": "sources:\n  - {path: 'd/**', license: MIT AND CC-BY-4.0}\n",
+                 "d/README.md": "---\nlicense: [cc-by-4.0, mit]\n---\n", "d/x.txt": "x"})
+    assert "license-conflict" not in _rows(_scan(root, tmp_path / "out"))["d/x.txt"]["findings"]
+
+
+def test_an_unreadable_license_file_does_not_let_its_folder_inherit(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n", "a.txt": "top",
+                 "sub/LICENSE": b"\x00\x9f\x92\x96 binary, not the terms", "sub/b.txt": "below",
+                 "ok/LICENSE": "Released under the MIT License.\n", "ok/c.txt": "fine"})
+    result = _scan(root, tmp_path / "out", max_errors=5)  # the read error alone would not stop the gate
+    rows = _rows(result)
+    assert rows["a.txt"]["license"] == "MIT" and rows["ok/c.txt"]["license"] == "MIT"
+    below = rows["sub/b.txt"]
+    assert below["license"] != "MIT" and "unknown-license" in below["findings"]
+    assert "sub/LICENSE" in below["license_source"]
+    assert any(e.path == "sub/LICENSE" for e in result.errors)
+
+
+def test_unidentified_specific_evidence_does_not_hide_a_folder_license(tree, tmp_path: Path) -> None:
+    # Found by an adversarial review: each of these passed the gate although the folder is CC BY-NC.
+    root = tree({"LICENSE": NC,
+                 "d.jsonl": '{"text":"a","license":"N/A"}\n{"text":"b","license":"see LICENSE"}\n',
+                 "a.txt": "SPDX-License-Identifier: NOASSERTION\nhello\n",
+                 "sub/README.md": "---\nlicense: other\n---\n", "sub/x.txt": "t",
+                 "unk/README.md": "---\nlicense: unknown\n---\n", "unk/y.txt": "t",
+                 "u.jsonl": '{"text":"a","license":"unknown"}\n'})
+    code, rows = _exit(root, tmp_path / "out")
+    assert code == 1
+    for path in ("d.jsonl", "a.txt", "u.jsonl"):  # records and headers that name nothing inherit, with a warning
+        assert rows[path]["license"] == "CC-BY-NC-4.0", path
+        assert {"use-restricted", "unknown-license"} <= set(rows[path]["findings"]), path
+    for path in ("sub/x.txt", "unk/y.txt"):  # a sub-folder card that names nothing: weighed against the parent
+        assert "license-conflict" in rows[path]["findings"] and rows[path]["use_class"] == "non-commercial", path
+
+
+def test_license_unknown_on_its_own_is_an_unknown_license(tree, tmp_path: Path) -> None:
+    root = tree({"README.md": "---\nlicense: unknown\n---\n", "x.txt": "t"})
+    code, rows = _exit(root, tmp_path / "out")
+    assert rows["x.txt"]["license"] == "LicenseRef-Unknown" and "unknown-license" in rows["x.txt"]["findings"]
+    assert code == 0  # a warning by default (README: unknown terms ask for review)
+    strict = tmp_path / "strict.yaml"
+    strict.write_text("rules:\n  unknown-license: error\n")
+    assert _exit(root, tmp_path / "strict", policy=strict)[0] == 1
+
+
+def test_license_files_that_license_nothing(tree, tmp_path: Path) -> None:
+    root = tree({"a/LICENSE": "", "a/x.txt": "t", "b/LICENSE": "TODO: add license\n", "b/x.txt": "t",
+                 "c/LICENSE": "Copyright (c) 2023 Acme Corp.\n", "c/x.txt": "t",
+                 "d/LICENSE": "Copyright (c) 2023 Acme Corp.\n\nPermission is hereby granted, free of charge, to any"
+                              " person obtaining a copy of this software, under the MIT License.\n", "d/x.txt": "t"})
+    code, rows = _exit(root, tmp_path / "out")
+    assert code == 1
+    assert "unlicensed" in rows["a/x.txt"]["findings"] and "unlicensed" in rows["b/x.txt"]["findings"]
+    assert rows["c/x.txt"]["license"] == "LicenseRef-All-Rights-Reserved"
+    assert "use-restricted" in rows["c/x.txt"]["findings"]
+    assert rows["d/x.txt"]["license"] == "MIT"  # a copyright line above a grant is not a reservation
+
+
+def test_sentences_that_restrict_use(tree, tmp_path: Path) -> None:
+    mit = "Released under the MIT License.\n"
+    root = tree({
+        "a/LICENSE": "You may use the data for non-commercial purposes only.\n", "a/x.txt": "t",
+        "b/LICENSE": "Permission is granted to use this dataset for academic research only.\n", "b/x.txt": "t",
+        "c/LICENSE": "This dataset is licensed under CC BY 4.0. Commercial use is not permitted.\n", "c/x.txt": "t",
+        "d/LICENSE": mit + "NOTE: the dataset may be used for non-commercial research purposes only.\n", "d/x.txt": "t",
+        "LICENSE": mit,
+        "e/README.md": "# Data\n\nThis dataset is provided for non-commercial research purposes only.\n",
+        "e/x.txt": "t",
+        "f/README.md": "# 数据\n\n本数据集仅供学术研究使用，禁止商业用途。\n", "f/x.txt": "t",
+        "g/README.md": "# Notes\n\nWe thank the research community.\n", "g/x.txt": "t",
+    })
+    code, rows = _exit(root, tmp_path / "out")
+    assert code == 1
+    for folder in "abcdef":
+        row = rows[f"{folder}/x.txt"]
+        assert "use-restricted" in row["findings"], (folder, row["license"])
+        assert row["use_class"] in ("non-commercial", "research-only"), folder
+    assert rows["c/x.txt"]["license"] == "CC-BY-4.0 AND LicenseRef-Non-Commercial"
+    assert rows["g/x.txt"]["license"] == "MIT"  # prose without a restriction changes nothing
+
+
+def test_creative_commons_titles_and_plain_restrictions_in_values(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n",
+                 "a/LICENSE": "Released under the terms of the Attribution-NonCommercial 4.0 International license.\n",
+                 "a/x.txt": "t",
+                 "b/d.jsonl": '{"text":"a","license":"not for commercial use"}\n',
+                 "c/d.jsonl": '{"text":"a","license":"Attribution-NonCommercial-ShareAlike 4.0 International"}\n'})
+    code, rows = _exit(root, tmp_path / "out")
+    assert code == 1
+    assert rows["a/x.txt"]["license"] == "CC-BY-NC-4.0"
+    assert rows["b/d.jsonl"]["license"] == "LicenseRef-Non-Commercial"
+    assert rows["c/d.jsonl"]["license"] == "CC-BY-NC-SA-4.0"
+
+
+def test_a_license_file_that_points_to_its_siblings_adds_no_conflict(tree, tmp_path: Path) -> None:
+    # As in cryptography's and packaging's wheels: LICENSE only says where the terms are.
+    root = tree({"LICENSE": "This software is made available under the terms of *either* of the licenses\n"
+                            "found in LICENSE-MIT or LICENSE-APACHE.\n",
+                 "LICENSE-MIT": "Released under the MIT License.\n",
+                 "LICENSE-APACHE": "Licensed under the Apache License, Version 2.0.\n", "a.py": "print(1)\n"})
+    code, rows = _exit(root, tmp_path / "out")
+    assert rows["a.py"]["license"] == "Apache-2.0 OR MIT" and "license-conflict" not in rows["a.py"]["findings"]
+    assert code == 0
