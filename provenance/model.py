@@ -20,11 +20,15 @@ class AssetKind(str, Enum):
     ARCHIVE = "archive"
     LICENSE_FILE = "license-file"
     DATASET_CARD = "dataset-card"
+    #: Files a format or tool keeps beside the data (save_to_disk's dataset_info.json and state.json,
+    #: dataset_infos.json, Croissant and Frictionless descriptors, .gitattributes): metadata, not data.
+    DATASET_METADATA = "dataset-metadata"
     OTHER = "other"
 
 
-# Kinds that describe data rather than being training data themselves.
-METADATA_KINDS = frozenset({AssetKind.LICENSE_FILE, AssetKind.DATASET_CARD})
+# Kinds that describe data rather than being training data themselves: read in pass 1 (they may
+# hold folder evidence), listed with their hashes, never unlicensed themselves.
+METADATA_KINDS = frozenset({AssetKind.LICENSE_FILE, AssetKind.DATASET_CARD, AssetKind.DATASET_METADATA})
 
 
 class UseClass(str, Enum):

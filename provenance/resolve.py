@@ -29,6 +29,7 @@ from provenance.licensing.expression import (
 )
 from provenance.licensing.kb import ALLOWED_FOR_USE
 from provenance.model import (
+    METADATA_KINDS,
     AssetKind,
     Evidence,
     EvidenceKind,
@@ -291,7 +292,7 @@ def resolve(
         effective, source, record_findings = _records(path, record_licenses, base, base_source, use)
         findings += record_findings
 
-    metadata = kind in (AssetKind.LICENSE_FILE, AssetKind.DATASET_CARD)
+    metadata = kind in METADATA_KINDS
     if effective is None and not metadata and not record_licenses:
         findings.append(Finding(
             Rule.UNLICENSED, Severity.ERROR, path,

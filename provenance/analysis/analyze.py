@@ -18,7 +18,8 @@ from provenance.model import AssetKind, Finding, Problem, ProblemKind, Rule, Sev
 from provenance.sources.interface import Entry
 
 #: Kinds whose bytes must decode as text; binary data under a text name is a scan error.
-DECODE_AS_TEXT = frozenset({AssetKind.TEXT, AssetKind.CODE, AssetKind.LICENSE_FILE, AssetKind.DATASET_CARD})
+DECODE_AS_TEXT = frozenset({AssetKind.TEXT, AssetKind.CODE, AssetKind.LICENSE_FILE, AssetKind.DATASET_CARD,
+                            AssetKind.DATASET_METADATA})
 
 
 def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:

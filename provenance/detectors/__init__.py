@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from provenance.detectors.blocklist import BlocklistDetector
 from provenance.detectors.cards import CardDetector
+from provenance.detectors.dataset_metadata import DatasetMetadataDetector
 from provenance.detectors.headers import SpdxHeaderDetector
 from provenance.detectors.images import ImageDetector
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
@@ -47,7 +48,7 @@ class DetectorConfig:
 def build_detectors(config: DetectorConfig | None = None) -> list[Detector]:
     config = config or DetectorConfig()
     detectors: list[Detector] = [
-        LicenseFileDetector(), CardDetector(), SpdxHeaderDetector(), RecordLicenseDetector(),
+        LicenseFileDetector(), CardDetector(), DatasetMetadataDetector(), SpdxHeaderDetector(), RecordLicenseDetector(),
         ImageDetector(config.registry),
         PurposeDetector(config.purpose, config.domains),
         PiiDetector(),

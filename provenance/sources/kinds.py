@@ -37,11 +37,28 @@ _NOT_LICENSE = frozenset(
 
 # First letters of card and license-file names (readme, license, copying, notice, unlicense, data_license).
 _SPECIAL_START = frozenset("rlcnud")
+#: Descriptors that formats and tools keep beside the data, by exact (lower-case) name.
+DATASET_METADATA_NAMES = frozenset({
+    "dataset_info.json", "dataset_infos.json", "dataset_dict.json",  # datasets (save_to_disk, legacy infos)
+    "croissant.json", "datapackage.json", "dataset-metadata.json",  # Croissant, Frictionless, Kaggle
+    ".zenodo.json", "citation.cff", ".gitattributes", ".gitignore", ".gitmodules", ".huggingface.yaml",
+})
+#: save_to_disk's state.json is metadata only beside a dataset_info.json (elsewhere it may be data).
+SAVED_STATE = "state.json"
+
+
+def kind_in_folder(name: str, has_dataset_info: bool) -> AssetKind:
+    """Kind of a file, knowing whether its folder holds a dataset_info.json (save_to_disk)."""
+    if has_dataset_info and name == SAVED_STATE:
+        return AssetKind.DATASET_METADATA
+    return kind_of(name)
 
 
 def kind_of(name: str) -> AssetKind:
     """Kind of a file from its base name."""
     lower = name.lower()
+    if lower in DATASET_METADATA_NAMES or lower.endswith(".croissant.json"):
+        return AssetKind.DATASET_METADATA
     dot = lower.rfind(".")
     ext = lower[dot:] if dot > 0 else ""
     if name.isascii() and lower[:1] not in _SPECIAL_START and not lower.endswith(("license", "licence")):

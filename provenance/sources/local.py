@@ -16,9 +16,10 @@ from provenance.declarations import DECLARATIONS_FILE_NAME
 from provenance.errors import SourceError
 from provenance.model import METADATA_KINDS, Asset, SourceInfo
 from provenance.sources.interface import Entry, Listed, Skipped, Source, Unreadable
-from provenance.sources.kinds import kind_of
+from provenance.sources.kinds import kind_in_folder, kind_of
 
 IGNORE_FILE = ".provenanceignore"
+SAVED_INFO = "dataset_info.json"
 # Never corpus content: version-control folders and our own configuration at the root.
 _IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__"})
 _TOOL_FILES = frozenset({IGNORE_FILE, DECLARATIONS_FILE_NAME})
@@ -95,7 +96,9 @@ class LocalSource(Source):
         skip = {(st.st_dev, st.st_ino) for st in map(_stat_or_none, self._skip_paths) if st}
         self.ignored = 0
         if self.single_file:
-            yield self._file(str(self.root), self.root.name)
+            # Pass 1 takes the file only when it is a license file or card (else it was read twice).
+            if not metadata_only or kind_of(self.root.name) in METADATA_KINDS:
+                yield self._file(str(self.root), self.root.name)
             return
         try:
             st = os.stat(self.root)
@@ -107,14 +110,14 @@ class LocalSource(Source):
         match = self.ignore.match_file if self.has_patterns else None
         # Depth-first with an explicit stack of sorted listings: same order as a recursive walk,
         # without a generator frame per folder.
-        stack: list[tuple[str, Iterator[os.DirEntry[str]], tuple[int, int]]] = []
+        stack: list[tuple[str, Iterator[os.DirEntry[str]], bool, tuple[int, int]]] = []
         listing = self._list(str(self.root), "")
         if isinstance(listing, Unreadable):
             yield listing
             return
-        stack.append(("", listing, root_key))
+        stack.append(("", *listing, root_key))
         while stack:
-            rel_dir, items, _ = stack[-1]
+            rel_dir, items, saved, _ = stack[-1]
             item = next(items, None)
             if item is None:
                 stack.pop()
@@ -154,7 +157,7 @@ class LocalSource(Source):
                     if not metadata_only:
                         yield Skipped(display_path(rel)[0], "this scan's output or cache folder; not scanned")
                     continue
-                if any(key == k for _, _, k in stack):
+                if any(key == k for _, _, _, k in stack):
                     yield Unreadable(display_path(rel)[0], "symlink loop: a link back to a folder it is in")
                     continue
                 if key in seen:  # another name for a folder scanned already: not a loop, not twice
@@ -165,17 +168,19 @@ class LocalSource(Source):
                 if isinstance(listing, Unreadable):
                     yield listing
                 else:
-                    stack.append((rel, listing, key))
-            elif not metadata_only or kind_of(name) in METADATA_KINDS:
-                yield self._file(item.path, rel)
+                    stack.append((rel, *listing, key))
+            elif not metadata_only or kind_in_folder(name, saved) in METADATA_KINDS:
+                yield self._file(item.path, rel, saved)
 
     @staticmethod
-    def _list(os_dir: str, rel_dir: str) -> Iterator[os.DirEntry[str]] | Unreadable:
+    def _list(os_dir: str, rel_dir: str) -> tuple[Iterator[os.DirEntry[str]], bool] | Unreadable:
+        """The folder's entries in name order, and whether it holds a save_to_disk dataset_info.json."""
         try:
             with os.scandir(os_dir) as it:
-                return iter(sorted(it, key=lambda e: e.name))
+                entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             return Unreadable(display_path(rel_dir)[0] or ".", f"cannot list the folder: {exc.strerror or exc}")
+        return iter(entries), any(e.name == SAVED_INFO for e in entries)
 
     def _link(self, os_path: str, rel: str) -> list[Listed] | str:
         """What a symlink becomes: an error, a skip, a followed file, or (a str) a folder to enter."""
@@ -194,7 +199,7 @@ class LocalSource(Source):
             return os_path
         return [self._file(os_path, rel)]
 
-    def _file(self, os_path: str, rel: str) -> Listed:
+    def _file(self, os_path: str, rel: str, saved: bool = False) -> Listed:
         shown, problem = display_path(rel)
         try:
             st = os.stat(os_path) if self.follow_symlinks else os.lstat(os_path)
@@ -208,7 +213,8 @@ class LocalSource(Source):
                     else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "special file")
             return Unreadable(shown, f"{what}: not a regular file, never opened")
         name = shown.rsplit("/", 1)[-1]
-        asset = Asset(path=shown, kind=kind_of(name), size=st.st_size, source=self.info.name, mtime_ns=st.st_mtime_ns)
+        asset = Asset(path=shown, kind=kind_in_folder(name, saved), size=st.st_size, source=self.info.name,
+                      mtime_ns=st.st_mtime_ns)
         return Entry(asset=asset, handle=os_path, problem=problem, ctime_ns=st.st_ctime_ns)
 
     # -- reading -----------------------------------------------------------------------

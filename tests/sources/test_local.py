@@ -116,3 +116,18 @@ def test_a_name_that_reads_like_an_escape_stays_distinct(tmp_path: Path) -> None
     assert paths == ["a\\\\xff.txt", "a\\xff.txt"]  # shown: a\\xff.txt (literal) and a\xff.txt (byte)
     assert display_path("plain/name.txt") == ("plain/name.txt", None)
     assert display_path("back\\slash") == ("back\\\\slash", None)  # doubled, not an error
+
+
+def test_a_single_file_is_one_asset(tmp_path: Path) -> None:
+    import provenance
+
+    data = tmp_path / "one.jsonl"
+    data.write_text('{"text": "a", "license": "mit"}\n{"text": "b", "license": "mit"}\n'
+                    '{"text": "c", "license": "mit"}\n{"text": "d", "license": "mit"}\n')
+    result = provenance.scan(data, tmp_path / "out", reports=False)
+    rows = result.assets(columns=["path", "records"])
+    assert [(r["path"], r["records"]) for r in rows] == [("one.jsonl", 4)]
+    assert result.summary["assets"] == 1 and result.summary["records"] == 4
+    card = tmp_path / "README.md"
+    card.write_text("---\nlicense: mit\n---\n")
+    assert provenance.scan(card, tmp_path / "out2", reports=False).summary["assets"] == 1
