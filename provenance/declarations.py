@@ -13,7 +13,7 @@ from typing import Any
 import pathspec
 import yaml
 
-from provenance.errors import ConfigError
+from provenance.errors import ConfigError, unknown_name
 from provenance.licensing.names import normalize_license
 from provenance.model import Evidence, EvidenceKind, Level, Location
 
@@ -104,9 +104,9 @@ def _mapping(value: Any, where: str, allowed: frozenset[str]) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise ConfigError(f"{where} must be a mapping")
-    unknown = sorted(str(k) for k in value if k not in allowed)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+    for key in value:
+        if key not in allowed:
+            raise unknown_name(f"key in {where}", key, allowed)
     return {str(k): _scalar_or_list(v, f"{where}.{k}") for k, v in value.items()}
 
 
@@ -126,9 +126,9 @@ def parse_declarations(data: Any, file: str | None = None) -> Declarations:
         return Declarations(file=file)
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: the top level must be a mapping")
-    unknown = sorted(str(k) for k in data if k not in TOP_KEYS)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TOP_KEYS))}")
+    for key in data:
+        if key not in TOP_KEYS:
+            raise unknown_name(f"key in {where}", key, TOP_KEYS)
     raw_sources = data.get("sources") or []
     if not isinstance(raw_sources, list):
         raise ConfigError(f"{where}: sources must be a list")
@@ -138,9 +138,9 @@ def parse_declarations(data: Any, file: str | None = None) -> Declarations:
         if not entry.get("path"):
             raise ConfigError(f"{where}: sources[{i}] needs a path glob")
         if entry.get("type") is not None and entry["type"] not in SOURCE_TYPES:
-            raise ConfigError(f"{where}: sources[{i}].type must be one of {', '.join(SOURCE_TYPES)}")
+            raise unknown_name(f"source type in {where}: sources[{i}]", entry["type"], SOURCE_TYPES)
         if entry.get("region") is not None and entry["region"] not in REGIONS:
-            raise ConfigError(f"{where}: sources[{i}].region must be one of {', '.join(REGIONS)}")
+            raise unknown_name(f"region in {where}: sources[{i}]", entry["region"], REGIONS)
         if entry.get("license") and normalize_license(str(entry["license"])).expression is None:
             raise ConfigError(f"{where}: sources[{i}].license '{entry['license']}' is not an SPDX expression")
         known = {"path", "name", "type", "origin", "license", "region"}

@@ -19,8 +19,9 @@ def unknown_name(what: str, value: object, choices: Iterable[str]) -> ConfigErro
     """The error for a name that is not one of `choices`, naming the closest valid one."""
     options = sorted(choices)
     close = difflib.get_close_matches(str(value).lower(), options, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return ConfigError(f"unknown {what} '{value}'{hint} (valid: {', '.join(options)})")
+    if close:
+        return ConfigError(f"unknown {what} '{value}'; did you mean '{close[0]}'?")
+    return ConfigError(f"unknown {what} '{value}' (valid: {', '.join(options)})")
 
 
 class SourceError(ProvenanceError):

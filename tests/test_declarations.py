@@ -24,11 +24,12 @@ def test_first_matching_source_wins_and_facts_are_kept() -> None:
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    ({"servce": {}}, "unknown key"),
-    ({"sources": [{"path": "a/**", "type": "bought"}]}, "type must be one of"),
+    ({"servce": {}}, "unknown key in declarations 'servce'; did you mean 'service'"),
+    ({"sources": [{"path": "a/**", "type": "bought"}]}, "unknown source type .* 'bought' \\(valid: commercial"),
+    ({"sources": [{"path": "a/**", "tpye": "commercial"}]}, "did you mean 'type'"),
     ({"sources": [{"type": "commercial"}]}, "needs a path"),
     ({"sources": [{"path": "a/**", "license": "Made-Up-License"}]}, "not an SPDX expression"),
-    ({"sources": [{"path": "a/**", "region": "moon"}]}, "region must be one of"),
+    ({"sources": [{"path": "a/**", "region": "moon"}]}, "unknown region"),
     ({"service": {"name": {"nested": 1}}}, "must be a string"),
 ])
 def test_invalid_declarations(data: object, message: str) -> None:

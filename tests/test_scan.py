@@ -104,7 +104,7 @@ def test_unknown_declaration_keys_are_an_error(tree, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown key"):
         provenance.scan(root, tmp_path / "out")
     result = CliRunner().invoke(main, ["scan", str(root), "-o", str(tmp_path / "o2")])
-    assert result.exit_code == 2 and "licence" in result.output
+    assert result.exit_code == 2 and "'licence'; did you mean 'license'?" in result.output
 
 
 def test_rights_reserved_and_unlicensed(tree, tmp_path: Path) -> None:
@@ -205,3 +205,16 @@ def test_several_license_files_in_a_folder_are_choices_or_parts_not_conflicts(tr
     assert rows["bundle/b.txt"]["license"] == "CC-BY-4.0 AND MIT"  # the NOTICE credits, it does not license
     assert rows["agree/c.txt"]["license"] == "Apache-2.0 OR MIT"  # the card names one of the choices
     assert not any("license-conflict" in r["findings"] for r in rows_of.values())
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (["--lang", "zh,fr"], "unknown report language 'fr'"),
+    (["--format", "md,docx"], "unknown report format 'docx'"),
+    (["--format", "htm"], "did you mean 'html'"),
+])
+def test_report_options_are_checked_before_the_first_file_is_read(tree, tmp_path: Path, option: list[str],
+                                                                   message: str) -> None:
+    root = tree({"LICENSE": "Released under the MIT License.\n", "a.txt": "a"})
+    result = CliRunner().invoke(main, ["scan", str(root), "-o", str(tmp_path / "out"), *option])
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "out").exists()  # nothing was scanned, nothing written

@@ -11,7 +11,7 @@ from typing import Any
 import pathspec
 import yaml
 
-from provenance.errors import ConfigError
+from provenance.errors import ConfigError, unknown_name
 from provenance.licensing.expression import ExpressionSyntaxError, ids, parse
 from provenance.model import Finding, Rule, Severity, Status, Verdict, Waived
 
@@ -23,6 +23,15 @@ DEFAULT_FAILING = frozenset({
 USES = ("commercial", "research")
 _KEYS = frozenset({"name", "use", "max_errors", "rules", "deny", "allow", "thresholds", "waivers"})
 _THRESHOLD_KEYS = frozenset({"max_assets", "max_records", "max_share_bytes", "max_share_assets"})
+_WAIVER_KEYS = frozenset({"rule", "path", "reason", "expires"})
+SEVERITIES = tuple(s.value for s in Severity)
+RULES = frozenset(r.value for r in Rule)
+
+
+def _rule(value: Any, where: str) -> None:
+    """A rule id as a policy names it; a typo (`unknown-licence`) is a usage error, not a silent no-op."""
+    if str(value) not in RULES:
+        raise unknown_name(f"rule id in {where}", value, RULES)
 
 
 @dataclass(frozen=True)
@@ -101,21 +110,29 @@ def parse_policy(data: Any, name: str = "policy") -> Policy:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: the top level must be a mapping")
-    unknown = sorted(set(map(str, data)) - _KEYS)
-    if unknown:
-        raise ConfigError(f"{name}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}")
+    for key in data:
+        if str(key) not in _KEYS:
+            raise unknown_name(f"key in {name}", key, _KEYS)
     use = str(data.get("use", "commercial"))
     if use not in USES:
-        raise ConfigError(f"{name}: use must be one of {', '.join(USES)}")
+        raise unknown_name(f"use in {name}", use, USES)
     rules = data.get("rules") or {}
-    if not isinstance(rules, dict) or any(str(v) not in {s.value for s in Severity} for v in rules.values()):
+    if not isinstance(rules, dict):
         raise ConfigError(f"{name}: rules must map rule ids to error, warning or info")
+    for rule, severity in rules.items():
+        _rule(rule, f"{name}: rules")
+        if str(severity) not in SEVERITIES:
+            raise unknown_name(f"severity in {name}: rules.{rule}", severity, SEVERITIES)
     thresholds = data.get("thresholds") or {}
     if not isinstance(thresholds, dict):
         raise ConfigError(f"{name}: thresholds must be a mapping of rule -> limits")
     for rule, limits in thresholds.items():
-        if not isinstance(limits, dict) or set(limits) - _THRESHOLD_KEYS:
+        _rule(rule, f"{name}: thresholds")
+        if not isinstance(limits, dict):
             raise ConfigError(f"{name}: thresholds.{rule} takes {', '.join(sorted(_THRESHOLD_KEYS))}")
+        for key in limits:
+            if key not in _THRESHOLD_KEYS:
+                raise unknown_name(f"limit in {name}: thresholds.{rule}", key, _THRESHOLD_KEYS)
         for key, value in limits.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ConfigError(f"{name}: thresholds.{rule}.{key} must be a number, got {value!r}")
@@ -123,9 +140,11 @@ def parse_policy(data: Any, name: str = "policy") -> Policy:
     for i, w in enumerate(data.get("waivers") or []):
         if not isinstance(w, dict) or not w.get("rule") or not w.get("path") or not w.get("reason"):
             raise ConfigError(f"{name}: waivers[{i}] needs rule, path and reason")
-        extra = set(w) - {"rule", "path", "reason", "expires"}
-        if extra:
-            raise ConfigError(f"{name}: waivers[{i}]: unknown key(s) {', '.join(sorted(extra))}")
+        for key in w:
+            if key not in _WAIVER_KEYS:
+                raise unknown_name(f"key in {name}: waivers[{i}]", key, _WAIVER_KEYS)
+        if str(w["rule"]) != "*":
+            _rule(w["rule"], f"{name}: waivers[{i}]")
         expires = _date(w.get("expires"), f"waivers[{i}]")
         waivers.append(Waiver(str(w["rule"]), str(w["path"]), str(w["reason"]), expires))
     try:
