@@ -83,6 +83,10 @@ class Rule(Name):
     UPSTREAM_UNRESOLVED = "upstream-unresolved"
     URL_DOMAINS = "url-domains"
     RECORD_SOURCES = "record-sources"
+    #: A file of 0 bytes: listed, nothing to check; not a read error.
+    EMPTY_FILE = "empty-file"
+    #: Only part of an asset was checked on purpose (a sample of a table's embedded media).
+    PARTIALLY_CHECKED = "partially-checked"
 
 
 class ProblemKind(str, Enum):
@@ -266,7 +270,7 @@ class ScanErrorEntry:
     path: str
     reason: str
     source: str = ""
-    #: "error" counts towards --max-errors; "warning" (an empty file) is listed only.
+    #: "error" counts towards --max-errors; "warning" is listed only.
     severity: str = "error"
 
 

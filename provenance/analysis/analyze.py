@@ -35,7 +35,8 @@ def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
         media = table_members(ctx, entry, content)
         # A sample is not a read error (the gate does not count it), but it is listed.
         sampled = (("embedded", DetectorOutput(findings=(
-            Finding(Rule.SCAN_ERROR, Severity.WARNING, entry.asset.path, media.notice),))),) if media.notice else ()
+            Finding(Rule.PARTIALLY_CHECKED, Severity.WARNING, entry.asset.path, media.notice),))),) \
+            if media.notice else ()
         # A table the records detector could not read already says why; no second error for it.
         extra = (media.problem,) if media.problem and not (done.problems and not media.members) else ()
         done = replace(done, members=media.members, problems=done.problems + extra, outputs=done.outputs + sampled)

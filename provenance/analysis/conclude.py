@@ -40,7 +40,7 @@ def conclude(ctx: WorkContext, done: Analyzed) -> AssetResult:
     findings += [Finding(Rule.SCAN_ERROR, Severity.ERROR, asset.path, p.message) for p in done.problems]
     if asset.size == 0 and done.sha256:
         # Listed with its reason, but not a failure to read: an empty file holds nothing to check.
-        findings.append(Finding(Rule.SCAN_ERROR, Severity.WARNING, asset.path, EMPTY_FILE))
+        findings.append(Finding(Rule.EMPTY_FILE, Severity.WARNING, asset.path, EMPTY_FILE))
     findings += ctx.policy.license_findings(asset.path, resolution.license)
     return AssetResult(
         asset=asset, sha256=done.sha256, sha1=done.sha1, license=resolution.license,

@@ -48,7 +48,7 @@ def test_bad_files_become_error_entries(tree, digest, tmp_path: Path) -> None:
     assert "NUL bytes" in errors["binary.txt"] or "control characters" in errors["binary.txt"]
     assert "UTF-8" in errors["latin1.txt"]
     assert "gbk.txt" not in errors  # legacy Chinese encoding is text
-    assert errors["empty.txt"].startswith("empty file")
+    assert "empty.txt" not in errors  # an empty file is not a read error: it is an empty-file warning
     assert errors["cut.parquet"].startswith("cannot read table")
     assert "malformed CSV" in errors["ragged.csv"]
     assert "not JSON objects" in errors["bad.jsonl"]
@@ -62,10 +62,12 @@ def test_bad_files_become_error_entries(tree, digest, tmp_path: Path) -> None:
     assert result.verdict.status.value == "incomplete" and result.exit_code == 3
     data = json.loads((out / "scan.json").read_text())
     severities = {e["path"]: e["severity"] for e in data["errors"]}
-    assert severities["empty.txt"] == "warning" and severities["fifo"] == "error"
-    assert result.summary["errors"] == len(errors) - 1  # the empty file is listed, not counted as unread
-    rows = {r["path"]: r for r in result.assets(["path", "error", "license"])}
+    assert severities["fifo"] == "error" and "empty.txt" not in severities
+    assert result.summary["errors"] == len(errors)
+    rows = {r["path"]: r for r in result.assets(["path", "error", "license", "findings"])}
     assert rows["fifo"]["error"] and rows["ok.txt"]["license"] == "MIT"
+    assert "empty-file" in rows["empty.txt"]["findings"] and "scan-error" not in rows["empty.txt"]["findings"]
+    assert rows["empty.txt"]["error"] is None
     assert digest(root) == before
 
 
@@ -105,8 +107,12 @@ def test_detector_crash_is_contained(tree, tmp_path: Path) -> None:
 def test_empty_files_are_listed_but_do_not_make_the_scan_incomplete(tree, tmp_path: Path) -> None:
     root = tree({"LICENSE": "Released under the MIT License.\n", "pkg/__init__.py": "", "pkg/a.py": "x = 1\n"})
     result = provenance.scan(root, tmp_path / "out", reports=False)
-    assert result.verdict.status.value == "pass"
-    assert [(e.path, e.severity) for e in result.errors] == [("pkg/__init__.py", "warning")]
+    assert result.verdict.status.value == "pass" and result.errors == ()
+    rows = {r["path"]: r for r in result.assets(["path", "findings"])}
+    # assets.parquet, scan.json and the verdict say the same: a warning of its own, not a scan error
+    assert rows["pkg/__init__.py"]["findings"] == ["attribution-required", "empty-file"]
+    assert result.summary["findings_by_rule"] == {"attribution-required": 2, "empty-file": 1}
+    assert not any("could not be read" in r for r in result.verdict.reasons)
 
 
 def test_files_that_vanish_or_change_between_listing_and_reading(tree) -> None:
