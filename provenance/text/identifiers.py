@@ -100,4 +100,11 @@ def is_ip(value: str) -> bool:
         len(part) > 1 and part.startswith("0") for part in value.split(".")
     ):
         return False  # leading zeros: a section or version number, not an address
-    return not (address.is_unspecified or address.is_loopback or address.is_multicast or address.is_reserved)
+    if any(address in net for net in _DOCUMENTATION):
+        return False  # addresses set aside for examples in documentation (RFC 5737, RFC 3849)
+    return not (address.is_unspecified or address.is_loopback or address.is_multicast or address.is_reserved
+                or address.is_link_local)
+
+
+_DOCUMENTATION = tuple(ipaddress.ip_network(n) for n in (
+    "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"))

@@ -95,6 +95,39 @@ _LABELS: dict[str, str] = {
     "id": "身份证|身份证号|公民身份号码|证件|证件号|证件号码|id card|resident id|id number",
     "ip": "ip|ip地址|地址|address|host|server|服务器|登录",
 }
+# Characters that make a number a quantity in a calculation, not an identifier, when they stand
+# right before or after it (spaces aside): "x = 15000000000 + 13900000000", "$6000 - $600".
+_ARITHMETIC = frozenset("+-*/=×÷^<>$€£¥%")
+# How many characters around a number are looked at for an operator.
+ARITHMETIC_REACH = 3
+
+
+def _in_a_number(text: str, start: int, end: int) -> bool:
+    """The digits are part of a longer number: the fraction of a decimal (0.5454545454545454) or
+    followed by one (13812345678.5)."""
+    before = text[start - 2 : start] if start >= 2 else ""
+    after = text[end : end + 2]
+    return (len(before) == 2 and before[1] in ".," and before[0].isdigit()) or \
+        (len(after) == 2 and after[0] in ".," and after[1].isdigit())
+
+
+def _arithmetic(text: str, start: int, end: int) -> bool:
+    """An operator or currency sign right before or after the number (spaces aside)."""
+    before = text[max(0, start - ARITHMETIC_REACH) : start].rstrip()
+    after = text[end : end + ARITHMETIC_REACH].lstrip()
+    return bool(before and before[-1] in _ARITHMETIC) or bool(after and after[0] in _ARITHMETIC)
+
+
+def _repetitive(digits: str) -> bool:
+    """A run made of one short pattern (5454545454545454, 1111222211112222): arithmetic output, not an
+    issued number; or mostly zeros (15000000000)."""
+    for period in (1, 2, 3, 4):
+        unit = digits[:period]
+        if (unit * (len(digits) // period + 1))[: len(digits)] == digits:
+            return True
+    return digits[3:].count("0") >= 6
+
+
 # Words right after a dotted number that make it a version, not an address ("3.11.7.1 版本").
 _VERSION_AFTER = TermMatcher(_terms("版本|版|version|release|build|edition"))
 VERSION_AFTER_CHARS = 8
@@ -219,24 +252,36 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
         if not (13 <= len(digits) <= 19) or not free(*m.span()):
             continue
         label = _label(norm, m.start())
-        if not (luhn_ok(digits) and card_prefix_ok(digits)) or label == "decoy":
+        if not (luhn_ok(digits) and card_prefix_ok(digits)) or label == "decoy" or _in_a_number(text, *m.span()):
+            continue
+        if label != "card" and (_arithmetic(text, *m.span()) or _repetitive(digits)):
             continue
         formatted = raw != digits
         strong_prefix = digits[0] in "456" or digits[:2] in ("34", "37")
         if label == "card" or formatted or strong_prefix:
             add(m, "bank_card", mask(digits, 4, 4))
     for m in _MOBILE_RE.finditer(text):
-        if free(*m.span()) and _label(norm, m.start()) != "decoy":
-            add(m, "mobile", mask("".join(m.groups()), 3, 4))
+        if not free(*m.span()) or _in_a_number(text, *m.span()):
+            continue
+        label = _label(norm, m.start())
+        number = "".join(m.groups())
+        if label == "decoy" or (label != "phone" and (_arithmetic(text, *m.span()) or _repetitive(number))):
+            continue
+        add(m, "mobile", mask(number, 3, 4))
     passports = _PASSPORT_RE.finditer(text) if ("护照" in norm or "passport" in norm) else iter(())
     for m in passports:
         if free(*m.span()) and _label(norm, m.start(), 30) == "passport":
             add(m, "passport", mask(m.group(1), 1, 2))
     for m in _IPV4_RE.finditer(text) if "." in text else ():
-        if free(*m.span()) and is_ip(m.group(1)) and _label(norm, m.start(), 12) != "decoy":
-            after = norm[m.end() : m.end() + VERSION_AFTER_CHARS]
-            if not any(True for _ in _VERSION_AFTER.find(after.split("\n", 1)[0])):
-                add(m, "ip", mask_ip(m.group(1)))
+        if not (free(*m.span()) and is_ip(m.group(1))):
+            continue
+        label = _label(norm, m.start(), 12)
+        # "3.1.2.4": every part one digit reads as a section or version number unless labelled.
+        if label == "decoy" or (label != "ip" and all(len(part) == 1 for part in m.group(1).split("."))):
+            continue
+        after = norm[m.end() : m.end() + VERSION_AFTER_CHARS]
+        if not any(True for _ in _VERSION_AFTER.find(after.split("\n", 1)[0])):
+            add(m, "ip", mask_ip(m.group(1)))
     for m in _IPV6_RE.finditer(text) if text.count(":") >= 2 else ():
         if free(*m.span()) and is_ip(m.group(1)) and sum(c.isdigit() for c in m.group(1)) >= 2:
             add(m, "ip", mask_ip(m.group(1)))

@@ -77,14 +77,16 @@ def test_passport_needs_its_label() -> None:
 
 
 def test_ip_versus_versions() -> None:
-    assert types("login from 203.0.113.45 at noon") == ["ip"]
+    assert types("login from 81.2.69.142 at noon") == ["ip"]
+    assert types("login from 203.0.113.45 at noon") == []  # a documentation example (RFC 5737)
     assert types("服务器地址 10.20.30.40") == ["ip"]
     assert types("upgrade to v1.2.3.4") == []
     assert types("版本 2.10.0.1 发布") == []
     assert types("section 1.02.3.4") == []  # leading zero
     assert types("256.1.1.1") == []
     assert types("127.0.0.1") == []
-    assert types("peer 2001:db8:85a3::8a2e:370:7334") == ["ip"]
+    assert types("peer 2a00:1450:4001:81b::200e") == ["ip"]
+    assert types("peer 2001:db8:85a3::8a2e:370:7334") == []  # documentation prefix (RFC 3849)
     assert types("std::vector and 12:30:45") == []
 
 
@@ -136,7 +138,7 @@ def test_mask_pii_for_excerpts() -> None:
 
 
 def test_ip_at_sentence_end_and_section_numbers() -> None:
-    assert types("Traffic from 192.0.2.10 was forwarded to 172.16.5.4.") == ["ip", "ip"]
+    assert types("Traffic from 81.2.69.10 was forwarded to 172.16.5.4.") == ["ip", "ip"]
     assert types("章节 3.2.1.5 描述了测试方法。") == []
     assert types("see section 4.2.1.3 for details") == []
 
@@ -146,3 +148,18 @@ def test_decoys_found_in_held_out_batch() -> None:
     assert types("The transaction ID 4111111111111111 is only a test value.") == []
     assert types("server 10.0.0.8 version 2") == []  # the word after decides
     assert types("server 10.0.0.8 down") == ["ip"]
+
+
+def test_numbers_in_calculations_are_not_identifiers() -> None:
+    # Shapes from maths word problems (GSM8K-style): decimals, operators, currency, repeated digits.
+    assert types("So the ratio is 0.5454545454545454 of the whole.") == []
+    assert types("x = 15000000000 + 13900000000 = 28900000000") == []
+    assert types("$6000 - $600 - $150 - $1200 - $2000 = $2050") == []
+    assert types("The total is 4111111111111111 * 2") == []
+    assert types("Section 3.1.2.4 describes it; see also 2.3.4.5.") == []
+    # ... while the same digits stay identifiers where a label or the shape says so
+    assert types("手机号=13900000000") == ["mobile"]
+    assert types("请拨打 13812345678 联系") == ["mobile"]
+    assert types("卡号：4111111111111111") == ["bank_card"]
+    assert types("ip 1.2.3.4") == ["ip"]
+
