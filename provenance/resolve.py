@@ -27,7 +27,7 @@ from provenance.licensing.expression import (
     parse,
     use_class,
 )
-from provenance.licensing.kb import ALLOWED_FOR_USE
+from provenance.licensing.kb import ALLOWED_FOR_USE, USE_RANK
 from provenance.model import (
     METADATA_KINDS,
     AssetKind,
@@ -152,8 +152,16 @@ def _directory_verdict(path: str, grants: Sequence[Evidence]) -> tuple[str, str,
     restricting = _licenses(e for e in grants if e.kind is EvidenceKind.CARD_PROSE and e.matcher == "restriction")
     structured = any(e.kind in _STRUCTURED for e in grants)
     if structured and restricting:
-        chosen = _join("AND", [chosen, *restricting])
+        chosen = _with_restrictions(chosen, restricting)
     return chosen, source, findings
+
+
+def _with_restrictions(chosen: str, restrictions: Sequence[str]) -> str:
+    """A license with the sentences that restrict its use: one that restricts no further than the
+    license already does (CC BY-NC-SA beside "non-commercial use only") adds nothing."""
+    rank = USE_RANK[use_class(chosen)]
+    tighter = [r for r in restrictions if USE_RANK[use_class(r)] > rank]
+    return _join("AND", [chosen, *tighter]) if tighter else chosen
 
 
 def _structured_verdict(path: str, grants: Sequence[Evidence]) -> tuple[str, str, list[Finding]]:
@@ -170,7 +178,7 @@ def _structured_verdict(path: str, grants: Sequence[Evidence]) -> tuple[str, str
     card_ids, file_ids = set(ids(parse(card_expr))), set(ids(parse(files_expr)))
     if all(e.matcher == "restriction" for e in files):
         # The license file only restricts ("research only"): the card's terms, so restricted.
-        return _join("AND", [card_expr, files_expr]), str(card[0].location), []
+        return _with_restrictions(card_expr, _licenses(files)), str(card[0].location), []
     if card_ids & file_ids:
         # The card names (some of) what the license files grant: agreement, the files give the detail.
         if card_ids <= file_ids:

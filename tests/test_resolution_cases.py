@@ -167,3 +167,23 @@ def test_a_license_file_that_points_to_its_siblings_adds_no_conflict(tree, tmp_p
     code, rows = _exit(root, tmp_path / "out")
     assert rows["a.py"]["license"] == "Apache-2.0 OR MIT" and "license-conflict" not in rows["a.py"]["findings"]
     assert code == 0
+
+
+def test_grants_are_not_restrictions_and_restating_a_restriction_adds_nothing(tree, tmp_path: Path) -> None:
+    root = tree({
+        "a/README.md": "---\nlicense: cc-by-4.0\n---\n# Data\n\nThe data may be used for commercial and"
+                       " non-commercial purposes, with attribution.\n",
+        "a/x.txt": "t",
+        "b/README.md": "---\nlicense: cc-by-nc-sa-4.0\n---\n# 数据\n\n本数据集仅限非商业用途。\n",
+        "b/x.txt": "t",
+        "c/README.md": "---\nlicense: cc-by-nc-4.0\n---\n# Data\n\nFor academic research purposes only.\n",
+        "c/x.txt": "t",
+        "d/README.md": "---\nlicense: mit\n---\n# 数据\n\n本数据可用于商业和非商业用途。\n",
+        "d/x.txt": "t",
+    })
+    code, rows = _exit(root, tmp_path / "out")
+    assert rows["a/x.txt"]["license"] == "CC-BY-4.0" and "use-restricted" not in rows["a/x.txt"]["findings"]
+    assert rows["b/x.txt"]["license"] == "CC-BY-NC-SA-4.0"  # the sentence restricts no further
+    assert rows["c/x.txt"]["license"] == "CC-BY-NC-4.0 AND LicenseRef-Research-Only"  # research-only is tighter
+    assert rows["d/x.txt"]["license"] == "MIT"
+    assert code == 1

@@ -113,6 +113,8 @@ def _restriction(raw: str) -> tuple[str, str] | None:
     "cc-by-nc" without a version) reads as the restriction it states, never as no license."""
     if _RESERVED.search(raw):
         return "LicenseRef-All-Rights-Reserved", "rights reservation"
+    if _GRANTS_COMMERCIAL.search(raw):
+        return None
     if _RESEARCH.search(raw) or _PROSE_RESEARCH.search(raw):
         return "LicenseRef-Research-Only", "research-only terms without a named license"
     if _NON_COMMERCIAL.search(raw) or _PROSE_NON_COMMERCIAL.search(raw):
@@ -133,11 +135,24 @@ _PROSE_NON_COMMERCIAL = re.compile(
     r"|禁止(?:用于)?商(?:业|用)|不得(?:用于)?商(?:业|用)|不可商用|非商业(?:用途|使用)", re.IGNORECASE)
 
 
+# Wording that grants commercial use, so "non-commercial" beside it is part of a grant, not a
+# restriction: "may be used for commercial and non-commercial purposes", "商业和非商业用途均可".
+_GRANTS_COMMERCIAL = re.compile(
+    r"\bcommercial\s+(?:and|or|&|as\s+well\s+as)\s+non[\s-]?commercial\b"
+    r"|\bnon[\s-]?commercial\s+(?:and|or|&|as\s+well\s+as)\s+commercial\b"
+    r"|\b(?:including|incl\.?|even|also)\s+(?:for\s+)?commercial\b|\bcommercial(?:ly)?\s+(?:use\s+)?(?:is\s+)?"
+    r"(?:permitted|allowed)\b|\b(?:permits?|allows?)\s+commercial\b|\bcommercial\s+purposes\s+are\s+(?:permitted|allowed)"
+    r"|商业(?:和|与|及|或)非商业|非商业(?:和|与|及|或)商业|(?:可|允许|可以)(?:用于)?商(?:业|用)(?!.{0,4}(?:禁止|不得))",
+    re.IGNORECASE)
+
+
 def restriction_clauses(text: str) -> list[tuple[int, str, str]]:
     """(line, LicenseRef, the line) for each line of prose that restricts use: research only
-    wins over non-commercial when a line says both."""
+    wins over non-commercial when a line says both. A line that grants commercial use is a grant."""
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
+        if _GRANTS_COMMERCIAL.search(line):
+            continue
         if _PROSE_RESEARCH.search(line):
             out.append((number, "LicenseRef-Research-Only", line.strip()[:160]))
         elif _PROSE_NON_COMMERCIAL.search(line):
