@@ -41,9 +41,9 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def bomb_png(width: int = 100_000, height: int = 100_000) -> bytes:
-    """A PNG whose header claims huge dimensions, with a tiny compressed body."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+def bomb_png(width: int = 100_000, height: int = 100_000, colour: int = 0) -> bytes:
+    """A PNG whose header claims huge dimensions, with a tiny compressed body (colour 0: grey, 2: RGB)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
     body = zlib.compress(b"\x00" * 1024)
     chunks = png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", body) + png_chunk(b"IEND", b"")
     return b"\x89PNG\r\n\x1a\n" + chunks

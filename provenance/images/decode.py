@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
 import numpy as np
 from PIL import Image
 
-#: Default ceiling on width*height. Pillow's own bomb check stays on as well.
-DEFAULT_MAX_PIXELS = 64_000_000
+#: Ceiling on width*height whatever the budget says (a gigapixel scan is not training data).
+DEFAULT_MAX_PIXELS = 1_000_000_000
+#: Bytes an image may take once decoded, JPEG counted at the 1/8 scale its DCT decode works at:
+#: a 128-megapixel photo is not a bomb, a 50,000 x 50,000 PNG is.
+MAX_DECODED_BYTES = 1 << 30
+#: Decoded bytes per byte of file beyond which an image is a bomb, once it decodes to more than
+#: EXPANSION_FLOOR bytes: photos expand 3-50 times, bombs thousands of times.
+MAX_EXPANSION = 1000
+EXPANSION_FLOOR = 256 << 20
 #: Side the hashes need: JPEG is decoded in draft mode to at least this many pixels a side,
 #: other formats are box-reduced to about it. pHash works on 32x32, so 64 leaves headroom.
 WORK_SIDE = 64
@@ -63,17 +72,64 @@ class OpenedImage:
         self.image.close()
 
 
+def decode_cost(width: int, height: int, mode: str, fmt: str) -> int:
+    """Bytes the first frame takes once decoded the way `decode_gray` decodes it."""
+    if fmt == "JPEG":  # draft mode: DCT scaling to 1/8, one grey band
+        return -(-width // 8) * -(-height // 8)
+    try:
+        bands = Image.getmodebands(mode)
+    except (KeyError, ValueError):
+        bands = 4
+    depth = 2 if "16" in mode else 4 if mode in ("I", "F") else 1
+    return width * height * bands * depth
+
+
+def _size_of(source: str | IO[bytes]) -> int | None:
+    try:
+        if isinstance(source, str):
+            return os.path.getsize(source)
+        if source.seekable():
+            here = source.tell()
+            end = source.seek(0, io.SEEK_END)
+            source.seek(here)
+            return end
+    except (OSError, ValueError, AttributeError):
+        pass
+    return None
+
+
+def _within_budget(width: int, height: int, mode: str, fmt: str, size: int | None) -> str | None:
+    """Why decoding would be a bomb (too many bytes, or too many per byte of file), or None."""
+    cost = decode_cost(width, height, mode, fmt)
+    if cost > MAX_DECODED_BYTES:
+        return f"{width}x{height} {mode} decodes to {cost} bytes, over the limit of {MAX_DECODED_BYTES}"
+    if size and cost > EXPANSION_FLOOR and cost > MAX_EXPANSION * size:
+        return f"{width}x{height} {mode} decodes to {cost} bytes from a {size}-byte file (over {MAX_EXPANSION}x)"
+    return None
+
+
+@contextlib.contextmanager
+def _own_bomb_check() -> Iterator[None]:
+    """Pillow's pixel-count bomb limit off while we apply ours (decoded bytes and expansion)."""
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+
+
 def open_image(source: str | IO[bytes] | bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> OpenedImage:
     """Open without decoding and refuse empty, unknown and oversized images."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) == 0:
             raise ImageReadError("zero-byte image")
         source = io.BytesIO(bytes(source))
+    file_size = _size_of(source)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _own_bomb_check():
             # Corrupt EXIF and the like are Pillow UserWarnings: noise for a scanner.
             warnings.simplefilter("ignore", UserWarning)
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(source)
     except Image.DecompressionBombError as exc:
         raise ImageReadError(f"decompression bomb refused: {exc}") from exc
@@ -93,6 +149,9 @@ def open_image(source: str | IO[bytes] | bytes, max_pixels: int = DEFAULT_MAX_PI
             f"decompression bomb refused: {width}x{height} = {width * height} pixels "
             f"exceeds the limit of {max_pixels}"
         )
+    bomb = _within_budget(width, height, img.mode, img.format or "", file_size)
+    if bomb:
+        raise ImageReadError(f"decompression bomb refused: {bomb}")
     return OpenedImage(
         image=img,
         width=width,
@@ -124,10 +183,9 @@ def decode_gray(opened: OpenedImage, side: int = WORK_SIDE) -> tuple[Image.Image
     truncated or corrupt data."""
     img = opened.image
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _own_bomb_check():
             # Corrupt EXIF and the like are Pillow UserWarnings: noise for a scanner.
             warnings.simplefilter("ignore", UserWarning)
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
             if opened.format == "JPEG":
                 # DCT-domain scaling: decodes 1/2..1/8 size directly, the main speed win.
                 img.draft("L", (side, side))

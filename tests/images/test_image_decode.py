@@ -123,3 +123,22 @@ def test_garbage_after_a_valid_header_is_a_reason() -> None:
     data[60:400] = bytes(340)  # wipe compressed pixel data, keep the header
     result = fingerprint_bytes(bytes(data))
     assert isinstance(result, str)
+
+
+def test_a_128_megapixel_photo_is_hashed_not_refused() -> None:
+    # A large photo decodes through JPEG's 1/8 DCT scaling: a few MB, not a bomb.
+    small = make_photo(7).resize((1600, 800))
+    big = small.resize((16000, 8000))  # 128 MP
+    fp = fingerprint_bytes(encode(big, "JPEG", quality=85))
+    assert isinstance(fp, Fingerprint), fp
+    ref = fingerprint_bytes(encode(small, "JPEG", quality=95))
+    assert isinstance(ref, Fingerprint) and bin(fp.phash ^ ref.phash).count("1") <= 8
+
+
+def test_bombs_are_refused_by_decoded_bytes_and_expansion() -> None:
+    # 30,000 x 30,000 grey: 900 MB decoded (under the byte budget) from a file of a few hundred bytes
+    reason = fingerprint_bytes(bomb_png(30_000, 30_000))
+    assert isinstance(reason, str) and "decompression bomb refused" in reason and "over 1000x" in reason
+    # 20,000 x 20,000 RGB: 1.2 GB decoded, over the byte budget whatever the file size
+    reason = fingerprint_bytes(bomb_png(20_000, 20_000, colour=2))
+    assert isinstance(reason, str) and "over the limit" in reason
