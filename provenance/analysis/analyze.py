@@ -16,7 +16,10 @@ from provenance.cache import decode_outputs, encode_outputs
 from provenance.detectors.interface import AssetContent, DetectorOutput
 from provenance.model import AssetKind, Finding, Problem, ProblemKind, Rule, Severity
 from provenance.sources.interface import Entry
+from provenance.sources.lfs import MAX_POINTER, LfsPointer, lfs_pointer
 
+#: The detector id under which a Git LFS pointer's oid and size are kept.
+LFS_DETECTOR = "git-lfs"
 #: Kinds whose bytes must decode as text; binary data under a text name is a scan error.
 DECODE_AS_TEXT = frozenset({AssetKind.TEXT, AssetKind.CODE, AssetKind.LICENSE_FILE, AssetKind.DATASET_CARD,
                             AssetKind.DATASET_METADATA})
@@ -26,10 +29,11 @@ def analyze(ctx: WorkContext, entry: Entry) -> Analyzed:
     """Read one asset once and run every detector that applies, unless the cache already knows
     the answer."""
     if entry.asset.kind is AssetKind.ARCHIVE:  # read member by member (not cached)
-        return analyze_archive(ctx, entry)
+        pointer = _pointer_archive(ctx, entry) if entry.asset.size <= MAX_POINTER else None
+        return pointer or analyze_archive(ctx, entry)
     done = analyze_file(ctx, entry)
     # Media embedded in a table become members; not for a table the read refused (size, holes).
-    if entry.asset.kind is AssetKind.TABLE and done.sha256:
+    if entry.asset.kind is AssetKind.TABLE and done.sha256 and not _is_pointer(done):
         local = ctx.source.local_path(entry)
         content = AssetContent(entry.asset, b"", False, lambda: ctx.source.open(entry), Path(local) if local else None)
         media = table_members(ctx, entry, content)
@@ -66,6 +70,9 @@ def analyze_file(ctx: WorkContext, entry: Entry) -> Analyzed:
 
 
 def detect(ctx: WorkContext, entry: Entry, read: ReadBytes) -> Analyzed:
+    pointer = lfs_pointer(read.head) if read.complete else None
+    if pointer is not None:  # the content is elsewhere: the detectors would only misread the pointer
+        return _pointer_result(entry, read.sha256, read.sha1, pointer)
     problems: list[Problem] = []
     local = ctx.source.local_path(entry)
     content = AssetContent(
@@ -77,3 +84,22 @@ def detect(ctx: WorkContext, entry: Entry, read: ReadBytes) -> Analyzed:
             problems.append(Problem(ProblemKind.CONTENT, reason or "not text"))
     outputs, detector_problems = run_detectors(ctx.detectors, content)
     return Analyzed(entry, read.sha256, read.sha1, tuple(outputs), (*problems, *detector_problems))
+
+
+def _pointer_result(entry: Entry, sha256: str, sha1: str, pointer: LfsPointer) -> Analyzed:
+    facts = {"oid": pointer.oid, "size": pointer.size}
+    return Analyzed(entry, sha256, sha1, ((LFS_DETECTOR, DetectorOutput(facts=facts)),),
+                    (Problem(ProblemKind.CONTENT, pointer.reason()),))
+
+
+def _is_pointer(done: Analyzed) -> bool:
+    return any(det == LFS_DETECTOR for det, _ in done.outputs)
+
+
+def _pointer_archive(ctx: WorkContext, entry: Entry) -> Analyzed | None:
+    """An archive name on a pointer file (`shard-0001.tar` cloned without LFS)."""
+    read = read_asset(ctx, entry)
+    if isinstance(read, Problem):
+        return None  # analyze_archive reports the read problem in its own words
+    pointer = lfs_pointer(read.head)
+    return _pointer_result(entry, read.sha256, read.sha1, pointer) if pointer else None

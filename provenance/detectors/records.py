@@ -6,27 +6,36 @@ bounded line length. Distinct values are counted and normalised once each.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections import Counter
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from provenance.detectors.csv_records import CsvRecords
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.detectors.json_records import JSONL_SUFFIXES, JsonRecords, json_format
 from provenance.licensing.names import normalize_license
-from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location, RecordLicense
-from provenance.tables import MAX_LINE, arrow_batches, jsonl_lines
+from provenance.model import (
+    Asset,
+    AssetKind,
+    Evidence,
+    EvidenceKind,
+    Finding,
+    Level,
+    Location,
+    RecordLicense,
+    Rule,
+    Severity,
+)
+from provenance.tables import MAX_LINE, arrow_batches
 from provenance.textio import clean_text
 
 LICENSE_FIELDS = ("license", "licence", "license_name", "licence_name", "license_id", "licenses",
                   "license_url", "rights", "copyright_license", "spdx_license", "license_spdx")
 NESTED_PARENTS = ("meta", "metadata")
-MAX_JSON_DOCUMENT = 64 * 2**20
 MAX_NORMALIZED = 10_000  # distinct values read per asset; past that, records are reported unchecked
 MAX_SHOWN = 64  # unidentified values listed by name per asset
 BATCH_ROWS = 65536
@@ -45,10 +54,13 @@ class _LicenseCounts:
         self.rows = 0
         self.field = ""
         self.errors: list[str] = []
+        #: Parts deliberately passed over while the rest was read (malformed rows): warnings.
+        self.skipped: list[str] = []
 
     def output(self, asset: Asset, has_column: bool) -> DetectorOutput:
+        partial = tuple(Finding(Rule.PARTIALLY_CHECKED, Severity.WARNING, asset.path, m) for m in self.skipped)
         if not has_column:
-            return DetectorOutput(records=self.rows, errors=tuple(self.errors))
+            return DetectorOutput(findings=partial, records=self.rows, errors=tuple(self.errors))
         # Every distinct value (up to MAX_NORMALIZED) is read, then grouped by what it means, so
         # 70 spellings of Apache-2.0 cannot push a non-commercial value out of sight.
         by_license: Counter[str] = Counter()
@@ -84,8 +96,8 @@ class _LicenseCounts:
                      confidence=1.0 if r.license else 0.0, matcher="record-field", records=r.count)
             for r in records if r.value
         )
-        return DetectorOutput(evidence=evidence, records=self.rows, record_licenses=tuple(records),
-                              errors=tuple(self.errors))
+        return DetectorOutput(evidence=evidence, findings=partial, records=self.rows,
+                              record_licenses=tuple(records), errors=tuple(self.errors))
 
 
 class RecordLicenseDetector(Detector):
@@ -100,12 +112,10 @@ class RecordLicenseDetector(Detector):
         name = content.asset.path.lower()
         tally = _LicenseCounts()
         try:
-            if name.endswith((".jsonl", ".ndjson")):
-                has = _jsonl(content.open(), tally)
-            elif name.endswith(".json"):
+            if name.endswith((".json", *JSONL_SUFFIXES)):
                 has = _json(content, tally)
             elif name.endswith((".csv", ".tsv")):
-                has = _csv(content, tally, "\t" if name.endswith(".tsv") else ",")
+                has = _csv(content, tally)
             elif name.endswith(".parquet"):
                 has = _parquet(content, tally)
             else:
@@ -151,81 +161,31 @@ def _as_text(value: Any) -> str:
     return clean_text(str(value).strip())
 
 
-def _jsonl(stream: IO[bytes], tally: _LicenseCounts) -> bool:
-    has_column = False
-    bad = 0
-    first_bad = 0
-    for lineno, line in jsonl_lines(stream):
-        if line is None:
-            tally.errors.append(f"line {lineno} is longer than {MAX_LINE // 2**20} MiB; skipped")
-            continue
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError):
-            obj = None
-        if not isinstance(obj, dict):
-            bad += 1
-            first_bad = first_bad or lineno
-            continue
-        tally.rows += 1
-        found, value = _value(obj, tally)
-        has_column = has_column or found
-        tally.values[value] += 1
-    if bad:
-        tally.errors.append(f"{bad} line(s) are not JSON objects (first at line {first_bad})")
-    if not has_column:
-        tally.values.clear()
-    return has_column
-
-
 def _json(content: AssetContent, tally: _LicenseCounts) -> bool:
-    if content.asset.size > MAX_JSON_DOCUMENT:
-        tally.errors.append(f"JSON document larger than {MAX_JSON_DOCUMENT // 2**20} MiB; use JSON Lines")
-        return False
-    with content.open() as stream:
-        data = stream.read(MAX_JSON_DOCUMENT + 1)
-    try:
-        doc = json.loads(data)
-    except RecursionError:
-        tally.errors.append("JSON nested too deeply")
-        return False
-    except ValueError as exc:
-        tally.errors.append(f"invalid JSON: {_short(exc)}")
-        return False
+    reader = JsonRecords(content.open(), json_format(content.asset.path, content.head), content.asset.size)
     has_column = False
-    for obj in json_records(doc):
+    for _, obj in reader:
         if not isinstance(obj, dict):
+            reader.bad += 1
             continue
         tally.rows += 1
         found, value = _value(obj, tally)
         has_column = has_column or found
         tally.values[value] += 1
+    for lineno in reader.overlong:
+        tally.errors.append(f"line {lineno} is longer than {MAX_LINE // 2**20} MiB; skipped")
+    if reader.problem:
+        tally.errors.append(reader.problem)
+    if reader.bad:
+        where = f" (first at line {reader.first_bad})" if reader.first_bad else ""
+        what = "line(s)" if reader.format == "jsonl" else "record(s)"
+        message = f"{reader.bad} {what} are not JSON objects{where}"
+        # Some bad lines among good records: what parsed is checked and the rest is said. Nothing
+        # readable at all: the file could not be read.
+        (tally.skipped if tally.rows else tally.errors).append(message)
     if not has_column:
         tally.values.clear()
     return has_column
-
-
-#: Keys under which a JSON document usually keeps its records ({"version": 1, "data": [...]}).
-RECORD_LISTS = ("data", "train", "rows", "records", "examples", "items", "instances", "validation", "test")
-
-
-def json_records(doc: Any) -> list[Any]:
-    """The records of a JSON document: a top-level list; or, for an object without a license
-    field of its own, its records list ("data", "train", ... or else its longest list of objects);
-    or the object itself."""
-    if isinstance(doc, list):
-        return doc
-    if not isinstance(doc, dict):
-        return []
-    if any(isinstance(k, str) and k.lower() in _FIELD_RANK for k in doc):
-        return [doc]
-    lists = {k: v for k, v in doc.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
-    if not lists:
-        return [doc]
-    key = next((k for k in RECORD_LISTS if k in lists), None) or max(lists, key=lambda k: len(lists[k]))
-    return lists[key]
 
 
 def _count_arrow(column: Any, tally: _LicenseCounts) -> None:
@@ -296,20 +256,11 @@ def _arrow(content: AssetContent, tally: _LicenseCounts) -> bool:
     return index >= 0
 
 
-def _csv(content: AssetContent, tally: _LicenseCounts, delimiter: str) -> bool:
-    stream: Any = content.open()
+def _csv(content: AssetContent, tally: _LicenseCounts) -> bool:
+    table = CsvRecords(content)
     columns: list[str] = []
     try:
-        # Every column read as text: types guessed from the first block would call a valid file
-        # malformed where a numeric column later holds text.
-        header = csv_header(content.head, delimiter)
-        reader = pcsv.open_csv(
-            stream,
-            read_options=pcsv.ReadOptions(block_size=1 << 22),
-            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
-                                                strings_can_be_null=False),
-        )
+        reader = table.reader()
         columns = license_columns(reader.schema.names)
         index = reader.schema.names.index(columns[0]) if columns else -1
         tally.field = columns[0] if columns else ""
@@ -319,10 +270,7 @@ def _csv(content: AssetContent, tally: _LicenseCounts, delimiter: str) -> bool:
                 _count_arrow(batch.column(index), tally)
     except pa.ArrowInvalid as exc:
         tally.errors.append(f"malformed CSV after {tally.rows} rows: {_short(exc)}")
+    skipped = table.skipped()
+    if skipped:
+        (tally.skipped if tally.rows else tally.errors).append(skipped)
     return bool(columns)
-
-
-def csv_header(head: bytes, delimiter: str) -> list[str]:
-    """Column names from the first line (all that is needed to read every column as text)."""
-    first = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
-    return next(csv.reader([first], delimiter=delimiter), [])

@@ -8,18 +8,18 @@ was sampled.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from provenance.detectors.csv_records import CsvRecords
 from provenance.detectors.interface import AssetContent
-from provenance.detectors.records import LICENSE_FIELDS, MAX_JSON_DOCUMENT, csv_header, json_records
+from provenance.detectors.json_records import JSONL_SUFFIXES, JsonRecords, json_format
+from provenance.detectors.records import LICENSE_FIELDS
 from provenance.model import AssetKind
-from provenance.tables import arrow_batches, jsonl_lines
+from provenance.tables import arrow_batches
 from provenance.text.items import TextItem
 
 #: Kinds the text detectors read: text files and code, and tables record by record.
@@ -59,9 +59,7 @@ def record_items(content: AssetContent, limit: int = RECORD_LIMIT) -> tuple[tupl
     name = content.asset.path.lower()
     items: list[TextItem] = []
     try:
-        if name.endswith((".jsonl", ".ndjson")):
-            more = _jsonl(content, items, limit)
-        elif name.endswith(".json"):
+        if name.endswith((".json", *JSONL_SUFFIXES)):
             more = _json(content, items, limit)
         else:
             more = _columnar(content, items, limit, name)
@@ -70,29 +68,12 @@ def record_items(content: AssetContent, limit: int = RECORD_LIMIT) -> tuple[tupl
     return tuple(items), ({"sampled": 1} if more else {})
 
 
-def _jsonl(content: AssetContent, items: list[TextItem], limit: int) -> bool:
-    for lineno, line in jsonl_lines(content.open()):
-        if line is None:
-            continue
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError):
-            continue
+def _json(content: AssetContent, items: list[TextItem], limit: int) -> bool:
+    reader = JsonRecords(content.open(), json_format(content.asset.path, content.head), content.asset.size)
+    for locator, obj in reader:
         if len(items) >= limit:
             return True
-        items.append(TextItem("\n".join(_strings(obj)), locator=str(lineno)))
-    return False
-
-
-def _json(content: AssetContent, items: list[TextItem], limit: int) -> bool:
-    if content.asset.size > MAX_JSON_DOCUMENT:
-        return False
-    with content.open() as stream:
-        doc = json.loads(stream.read(MAX_JSON_DOCUMENT + 1))
-    for i, obj in enumerate(json_records(doc)):
-        if i >= limit:
-            return True
-        items.append(TextItem("\n".join(_strings(obj)), locator=f"row={i}"))
+        items.append(TextItem("\n".join(_strings(obj)), locator=locator))
     return False
 
 
@@ -120,13 +101,7 @@ def _batches(content: AssetContent, name: str) -> Iterator[Any]:
     elif name.endswith((".csv", ".tsv")):
         # CSV has no types: every column is text (guessing from the first block failed on files
         # whose numeric-looking column turns to text further down, and hid phone numbers in
-        # all-digit columns from the personal-information detector).
-        delimiter = "\t" if name.endswith(".tsv") else ","
-        yield from pcsv.open_csv(
-            content.open(), parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(csv_header(content.head, delimiter),
-                                                                           pa.string()),
-                                                strings_can_be_null=False),
-        )
+        # all-digit columns from the personal-information detector). Ragged rows are skipped.
+        yield from CsvRecords(content).reader()
     else:
         yield from arrow_batches(str(content.local_path) if content.local_path else None, content.open)[1]

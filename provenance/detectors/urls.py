@@ -8,7 +8,6 @@ hosts are extracted with one vectorised regex and counted with `value_counts`.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -17,14 +16,15 @@ from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from provenance.detectors.csv_records import CsvRecords
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.detectors.json_records import JSONL_SUFFIXES, JsonRecords, json_format
 from provenance.detectors.records import NESTED_PARENTS
 from provenance.errors import ConfigError
 from provenance.model import Asset, AssetKind, Finding, Rule, Severity
-from provenance.tables import arrow_batches, jsonl_lines
+from provenance.tables import arrow_batches
 
 URL_FIELDS = ("url", "image_url", "source_url", "page_url", "img_url", "link", "href", "uri", "website")
 # Per-record provenance named rather than linked ("wikipedia", "common_crawl/2023-06").
@@ -150,14 +150,14 @@ class UrlDomainDetector(Detector):
     def detect(self, content: AssetContent) -> DetectorOutput:
         name = content.asset.path.lower()
         try:
-            if name.endswith((".jsonl", ".ndjson")):
-                tally = _jsonl(content)
+            if name.endswith((".json", *JSONL_SUFFIXES)):
+                tally = _json(content)
             elif name.endswith(".parquet"):
                 tally = _columns(_parquet_batches(content))
             elif name.endswith((".arrow", ".feather", ".ipc")):
                 tally = _columns(_arrow_batches(content))
             elif name.endswith((".csv", ".tsv")):
-                tally = _columns(_csv_batches(content, "\t" if name.endswith(".tsv") else ","))
+                tally = _columns(_csv_batches(content))
             else:
                 return DetectorOutput()
         except (OSError, ValueError, MemoryError) as exc:
@@ -258,10 +258,8 @@ def _arrow_batches(content: AssetContent) -> Batches | None:
     return (names, (b.select(names) for b in batches)) if names else None
 
 
-def _csv_batches(content: AssetContent, delimiter: str) -> Batches | None:
-    reader = pcsv.open_csv(content.open(), parse_options=pcsv.ParseOptions(delimiter=delimiter,
-                                                                            newlines_in_values=True),
-                           convert_options=pcsv.ConvertOptions(column_types={}, strings_can_be_null=False))
+def _csv_batches(content: AssetContent) -> Batches | None:
+    reader = CsvRecords(content).reader()
     url, src = _pick(reader.schema.names)
     names = [c for c in (url, src) if c]
     return (names, (b.select(names) for b in reader)) if names else None
@@ -282,17 +280,10 @@ def url_of(obj: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def _jsonl(content: AssetContent) -> _UrlCounts:
+def _json(content: AssetContent) -> _UrlCounts:
     tally = _UrlCounts()
-    for _, line in jsonl_lines(content.open()):
-        if line is None:  # an overlong line, skipped without holding it in memory
-            continue
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError):
-            continue
+    reader = JsonRecords(content.open(), json_format(content.asset.path, content.head), content.asset.size)
+    for _, obj in reader:  # lines that do not parse are the license reader's to report
         if not isinstance(obj, dict):
             continue
         tally.rows += 1

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from provenance.detectors.json_records import JSONL_SUFFIXES, JsonRecords, json_format
 from provenance.sampling.draw import SampleItem
 from provenance.text.pii import mask_pii
 
@@ -63,8 +63,8 @@ def _read(file: Path, group: list[SampleItem]) -> dict[SampleItem, Excerpt]:
         return {item: Excerpt("", _clean(head)) for item in group}
     wanted = {item.record: item for item in group if item.record is not None}
     name = file.name.lower()
-    if name.endswith((".jsonl", ".ndjson")):
-        rows = _jsonl(file, set(wanted))
+    if name.endswith((".json", *JSONL_SUFFIXES)):
+        rows = _json(file, set(wanted))
     elif name.endswith((".csv", ".tsv")):
         rows = _csv(file, set(wanted), "\t" if name.endswith(".tsv") else ",")
     elif name.endswith(".parquet"):
@@ -94,23 +94,18 @@ def _record_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _jsonl(file: Path, wanted: set[int]) -> Iterator[tuple[int, str, str]]:
-    """Records are the non-blank lines; the locator is the 1-based line number."""
-    record = -1
+def _json(file: Path, wanted: set[int]) -> Iterator[tuple[int, str, str]]:
+    """Records in file order (JSON Lines: the non-blank lines; JSON: the records of the document)."""
     with file.open("rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            line = raw.decode("utf-8", errors="replace").strip()
-            if not line:
-                continue
-            record += 1
-            if record in wanted:
-                try:
-                    text = _record_text(json.loads(line))
-                except ValueError:
-                    text = line
-                yield record, f"line {number}", text
-                if record >= max(wanted):
-                    return
+        head = fh.read(TEXT_HEAD_BYTES)
+    reader = JsonRecords(file.open("rb"), json_format(file.name, head), file.stat().st_size)
+    last = max(wanted)
+    for record, (locator, value) in enumerate(reader):
+        if record in wanted:
+            where = f"line {locator}" if reader.format == "jsonl" else locator.replace("=", " ")
+            yield record, where, _record_text(value)
+        if record >= last:
+            return
 
 
 def _csv(file: Path, wanted: set[int], delimiter: str) -> Iterator[tuple[int, str, str]]:

@@ -119,13 +119,18 @@ def _arithmetic(text: str, start: int, end: int) -> bool:
 
 
 def _repetitive(digits: str) -> bool:
-    """A run made of one short pattern (5454545454545454, 1111222211112222): arithmetic output, not an
-    issued number; or mostly zeros (15000000000)."""
+    """A run made of one short pattern (5454545454545454, 13131313131): arithmetic output, not an
+    issued number."""
     for period in (1, 2, 3, 4):
         unit = digits[:period]
         if (unit * (len(digits) // period + 1))[: len(digits)] == digits:
             return True
-    return digits[3:].count("0") >= 6
+    return False
+
+
+def _round(digits: str) -> bool:
+    """Mostly zeros after the issuer prefix (4000000000000002): a quantity or a test number."""
+    return digits[4:].count("0") >= len(digits[4:]) - 2
 
 
 # Words right after a dotted number that make it a version, not an address ("3.11.7.1 版本").
@@ -254,7 +259,7 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
         label = _label(norm, m.start())
         if not (luhn_ok(digits) and card_prefix_ok(digits)) or label == "decoy" or _in_a_number(text, *m.span()):
             continue
-        if label != "card" and (_arithmetic(text, *m.span()) or _repetitive(digits)):
+        if label != "card" and (_arithmetic(text, *m.span()) or _repetitive(digits) or _round(digits)):
             continue
         formatted = raw != digits
         strong_prefix = digits[0] in "456" or digits[:2] in ("34", "37")

@@ -72,7 +72,12 @@ def test_jsonl_records_counted_and_bad_lines_reported() -> None:
     assert out.records == 3
     counts = {r.license: r.count for r in out.record_licenses}
     assert counts == {"CC-BY-4.0": 1, None: 1, "CC-BY-NC-4.0": 1}
-    assert out.errors == ("2 line(s) are not JSON objects (first at line 4)",)
+    # what parsed was checked: the bad lines are a warning, not a read error
+    assert out.errors == ()
+    assert [(f.rule, f.severity.value, f.message) for f in out.findings] == [
+        ("partially-checked", "warning", "2 line(s) are not JSON objects (first at line 4)")]
+    nothing = RecordLicenseDetector().detect(content_of("r.jsonl", b"not json\n{broken\n"))
+    assert nothing.errors == ("2 line(s) are not JSON objects (first at line 1)",)
 
 
 def test_parquet_license_column_read(tmp_path: Path) -> None:
@@ -92,7 +97,7 @@ def test_parquet_without_license_column_counts_rows_only(tmp_path: Path) -> None
     assert out.records == 7 and out.record_licenses == ()
 
 
-def test_truncated_parquet_and_ragged_csv_are_errors(tmp_path: Path) -> None:
+def test_truncated_parquet_is_an_error_and_ragged_csv_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "t.parquet"
     pq.write_table(pa.table({"license": ["mit"] * 100}), path)
     cut = path.read_bytes()[:-40]
@@ -101,7 +106,9 @@ def test_truncated_parquet_and_ragged_csv_are_errors(tmp_path: Path) -> None:
     assert out.errors and out.errors[0].startswith("cannot read table")
     ragged = b"text,license\na,mit\nb\nc,mit,extra\n"
     out = RecordLicenseDetector().detect(content_of("r.csv", ragged))
-    assert out.errors and "malformed CSV" in out.errors[0]
+    assert out.errors == () and out.records == 1
+    assert [f.message for f in out.findings] == [
+        "2 row(s) do not fit the header's columns and were skipped (first: 'b')"]
 
 
 def test_arrow_stream_and_csv(tmp_path: Path) -> None:
