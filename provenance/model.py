@@ -178,6 +178,9 @@ class Evidence:
     records: int = 0
     #: A rights reservation ("All rights reserved") rather than a grant.
     reservation: bool = False
+    #: What part of a project folder evidence covers: "data", "code", "model", or "" (all of it).
+    #: DATA_LICENSE says "data"; a dataset card's metadata speaks for the data, not the scripts.
+    applies_to: str = ""
 
     @property
     def declared(self) -> bool:

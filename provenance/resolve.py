@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from provenance.licensing.expression import (
     ExpressionSyntaxError,
@@ -72,22 +72,120 @@ class ScopeIndex:
     def add(self, evidence: Evidence) -> None:
         self._by_folder.setdefault(evidence.scope, []).append(evidence)
 
-    def nearest(self, folder: str) -> list[Evidence]:
-        """The nearest folder's evidence; when it names no terms we can read (`license: other`),
-        the next folder up that does is added, so its grant is weighed against it, not lost."""
+    def nearest(self, folder: str, role: str = "data") -> list[Evidence]:
+        """What applies to an asset of `role` (code, data, docs, model) in `folder`: the nearest
+        folder's evidence for that role; when it names no terms we can read (`license: other`), the
+        next folder up that does is added, so its grant is weighed against it, not lost. Sentences
+        that only restrict use ("research use only") never stop the search: they narrow the grant
+        found above them, and every one of them up to the root is added."""
         out: list[Evidence] = []
+        restrictions: list[Evidence] = []
+        searching = True
         while True:
             found = self._by_folder.get(folder)
             if found:
-                out += _prefer_structured(found)
-                if not _unidentified(out):
-                    return out
+                applicable = [e for e in _scoped(found) if _covers(e, role)]
+                restrictions += [e for e in applicable if _restricts_only(e)]
+                grants = [e for e in applicable if not _restricts_only(e)]
+                if searching and grants:
+                    out += _prefer_structured(_preferred_scope(grants, role))
+                    searching = _unidentified(out)
+            if not folder:
+                return out + [e for e in restrictions if e not in out]
+            folder = folder.rpartition("/")[0]
+
+    def chain(self, folder: str) -> list[Evidence]:
+        """Every piece of folder evidence from `folder` up to the root (what any asset there may
+        resolve against, whatever its role)."""
+        out: list[Evidence] = []
+        while True:
+            out += self._by_folder.get(folder, ())
             if not folder:
                 return out
             folder = folder.rpartition("/")[0]
 
     def folders(self) -> dict[str, list[Evidence]]:
         return self._by_folder
+
+
+def _restricts_only(e: Evidence) -> bool:
+    return e.matcher == "restriction"
+
+
+#: Roles each kind of scoped evidence covers. Documentation goes with whatever covers the project.
+_COVERS = {"": frozenset({"code", "data", "docs", "model"}), "code": frozenset({"code", "docs"}),
+           "data": frozenset({"data", "docs", "model"}), "model": frozenset({"model"})}
+
+
+def _covers(e: Evidence, role: str) -> bool:
+    return role in _COVERS.get(e.applies_to, _COVERS[""])
+
+
+def _preferred_scope(grants: list[Evidence], role: str) -> list[Evidence]:
+    """A license file written for exactly this role (MODEL_LICENSE for weights, DATA_LICENSE for
+    data) before the folder's general one; for documentation, the project's license before the data's."""
+    if any(e.kind is EvidenceKind.LICENSE_FILE and e.applies_to == role for e in grants):
+        return [e for e in grants if not (e.kind is EvidenceKind.LICENSE_FILE and e.applies_to != role)]
+    if role == "docs":
+        return [e for e in grants if e.applies_to in ("", "code")] or grants
+    return grants
+
+
+# Licenses written for content (text, images, data), as against software: beside a software
+# license in the same folder they cover the data and the software license the code.
+_CONTENT = re.compile(r"^(?:CC-BY|CC-PDDC|ODC|ODbL|PDDL|CDLA|C-UDA|OGL|DL-DE|GFDL|LicenseRef-(?:Research-Only|"
+                      r"Non-Commercial))", re.IGNORECASE)
+_NEUTRAL = re.compile(r"^(?:CC0|Unlicense|LicenseRef-|WTFPL|0BSD)", re.IGNORECASE)
+
+
+def _family(e: Evidence) -> str:
+    """"content", "software" or "" for an identified license file."""
+    if not e.license or e.reservation:
+        return ""
+    parts = [p.strip("() ") for p in re.split(r"\s+(?:AND|OR)\s+", e.license)]
+    if all(_CONTENT.match(p) for p in parts):
+        return "content"
+    if any(_NEUTRAL.match(p) for p in parts):
+        return ""
+    return "software"
+
+
+# A license file named for the whole project (LICENSE, COPYING.md) or for a license (LICENSE.GPL,
+# LICENSE-CC-BY); not one named for a part (LICENSE.third-party, COPYING.fonts), which covers that part.
+_PROJECT_LICENSE_NAME = re.compile(
+    r"^(?:licen[cs]e|copying)(?:[-._](?:mit|apache[\w.-]*|bsd[\w.-]*|[al]?gpl[\w.-]*|mpl[\w.-]*|epl[\w.-]*"
+    r"|cc[\w.-]*|odc[\w.-]*|odbl[\w.-]*|cdla[\w.-]*|isc|zlib|boost|bsl[\w.-]*|artistic[\w.-]*|unlicense))?"
+    r"(?:\.(?:txt|md|rst))?$", re.IGNORECASE)
+
+
+def _names_the_project(path: str) -> bool:
+    return bool(_PROJECT_LICENSE_NAME.match(path.rsplit("/", 1)[-1]))
+
+
+def _scoped(found: list[Evidence]) -> list[Evidence]:
+    """A folder's evidence with what each piece covers. License files whose names do not say so
+    (LICENSE beside DATA_LICENSE, LICENSE.GPL beside LICENSE.CC-BY, a LICENSE beside a dataset
+    card) are told apart by family: the content license covers the data, the software one the code."""
+    unscoped = [e for e in found if e.kind is EvidenceKind.LICENSE_FILE and not e.applies_to
+                and not _restricts_only(e) and _names_the_project(e.location.path)]
+    if not unscoped:
+        return found
+    # Only license files decide this: a card naming MIT beside a GPL LICENSE is two claims about
+    # the same data (a conflict), not a split.
+    files = [e for e in found if e.kind is EvidenceKind.LICENSE_FILE]
+    data_side = any(e.applies_to == "data" for e in files) or any(_family(e) == "content" for e in unscoped)
+    code_side = any(e.applies_to == "code" for e in files) or any(_family(e) == "software" for e in unscoped)
+    if not (data_side and code_side):
+        return found
+    out = []
+    for e in found:
+        family = _family(e) if e in unscoped else ""
+        if family == "software":
+            e = replace(e, applies_to="code")
+        elif family == "content":
+            e = replace(e, applies_to="data")
+        out.append(e)
+    return out
 
 
 def _prefer_structured(items: list[Evidence]) -> list[Evidence]:
@@ -148,11 +246,13 @@ def _licenses(items: Iterable[Evidence]) -> list[str]:
 def _directory_verdict(path: str, grants: Sequence[Evidence]) -> tuple[str, str, list[Finding]]:
     """A folder's license files, card metadata or (failing both) card prose; a sentence in the
     card's prose that restricts use ("research purposes only") applies beside the metadata."""
-    chosen, source, findings = _structured_verdict(path, grants)
-    restricting = _licenses(e for e in grants if e.kind is EvidenceKind.CARD_PROSE and e.matcher == "restriction")
-    structured = any(e.kind in _STRUCTURED for e in grants)
-    if structured and restricting:
-        chosen = _with_restrictions(chosen, restricting)
+    restricting = [e for e in grants if _restricts_only(e)]
+    terms = [e for e in grants if not _restricts_only(e)]
+    if not terms:  # only sentences that restrict, and no grant anywhere up the tree
+        return _join("AND", _licenses(restricting)), str(restricting[0].location), []
+    chosen, source, findings = _structured_verdict(path, terms)
+    if restricting:
+        chosen = _with_restrictions(chosen, _licenses(restricting))
     return chosen, source, findings
 
 
@@ -176,9 +276,6 @@ def _structured_verdict(path: str, grants: Sequence[Evidence]) -> tuple[str, str
         first = (files or card)[0]
         return files_expr or card_expr or "", str(first.location), []
     card_ids, file_ids = set(ids(parse(card_expr))), set(ids(parse(files_expr)))
-    if all(e.matcher == "restriction" for e in files):
-        # The license file only restricts ("research only"): the card's terms, so restricted.
-        return _with_restrictions(card_expr, _licenses(files)), str(card[0].location), []
     if card_ids & file_ids:
         # The card names (some of) what the license files grant: agreement, the files give the detail.
         if card_ids <= file_ids:

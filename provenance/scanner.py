@@ -279,7 +279,7 @@ class _Collector:
         unit = json.dumps([folder, _path_of(items[0])])
         if self.memo is None or any(isinstance(i, Unreadable) for i in items):
             return unit, None
-        key = self.memo.key(items, [*scope.nearest(folder), *_inner_scope(items, scope)])
+        key = self.memo.key(items, [*scope.chain(folder), *_inner_scope(items, scope)])
         return self.memo.get(unit, key, self.totals.part()) or (unit, key)
 
     def _send(self, buf: list[Piece]) -> tuple[Piece, ...]:

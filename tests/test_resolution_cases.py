@@ -187,3 +187,74 @@ def test_grants_are_not_restrictions_and_restating_a_restriction_adds_nothing(tr
     assert rows["c/x.txt"]["license"] == "CC-BY-NC-4.0 AND LicenseRef-Research-Only"  # research-only is tighter
     assert rows["d/x.txt"]["license"] == "MIT"
     assert code == 1
+
+
+APACHE = "Licensed under the Apache License, Version 2.0.\n"
+
+
+def test_scoped_license_files_each_cover_their_part(tree, tmp_path: Path) -> None:
+    root = tree({
+        "LICENSE": APACHE,
+        "DATA_LICENSE": "The data is released under CC BY-NC 4.0.\n",
+        "MODEL_LICENSE": "The model weights are licensed under the GNU Affero General Public License v3.0 only.\n",
+        "WEIGHT_DIFF_LICENSE": "Released under CC BY-NC 4.0.\n",
+        "train.py": "print('train')\n", "requirements.txt": "torch\n", "configs/run.json": '{"lr": 0.1}',
+        "model_card.md": "# Model card\n", "data/sft.jsonl": '{"text": "a"}\n', "weights/model.safetensors": b"\0" * 8,
+    })
+    code, rows = _exit(root, tmp_path / "out")
+    for path in ("train.py", "requirements.txt", "configs/run.json", "model_card.md"):
+        assert rows[path]["license"] == "Apache-2.0", (path, rows[path]["license"])
+        assert "use-restricted" not in rows[path]["findings"]
+    assert rows["data/sft.jsonl"]["license"] == "CC-BY-NC-4.0"
+    # both MODEL_LICENSE and WEIGHT_DIFF_LICENSE speak for the weights: both apply
+    assert rows["weights/model.safetensors"]["license"] == "AGPL-3.0-only AND CC-BY-NC-4.0"
+    assert rows["MODEL_LICENSE"]["kind"] == rows["WEIGHT_DIFF_LICENSE"]["kind"] == "license-file"
+    assert not any("license-conflict" in r["findings"] for r in rows.values())
+    assert code == 1  # the data is non-commercial
+
+
+def test_a_software_and_a_content_license_side_by_side_split_code_and_data(tree, tmp_path: Path) -> None:
+    root = tree({
+        "LICENSE.GPL": "This program is free software: you can redistribute it under the GNU General Public"
+                       " License version 3 or (at your option) any later version.\n",
+        "LICENSE.CC-BY": "Licensed under a Creative Commons Attribution 4.0 International License.\n",
+        "bench.py": "print(1)\n", "results.jsonl": '{"text": "a"}\n',
+        "vendor/LICENSE": "Released under the MIT License.\n",
+        "vendor/LICENSE.third-party": "The bundled font is released under CC BY 4.0.\n", "vendor/v.txt": "v",
+    })
+    _, rows = _exit(root, tmp_path / "out")
+    assert rows["results.jsonl"]["license"] == "CC-BY-4.0" and "share-alike" not in rows["results.jsonl"]["findings"]
+    assert rows["bench.py"]["license"].startswith("GPL-3.0")
+    assert rows["vendor/v.txt"]["license"] == "CC-BY-4.0 AND MIT"  # a part's license file covers its part: AND
+
+
+def test_restrictions_narrow_the_grant_above_and_reach_the_data_below(tree, tmp_path: Path) -> None:
+    root = tree({
+        "DATA_LICENSE": "This database is made available under the Open Data Commons Attribution License"
+                        " v1.0.\n",
+        "data/sub/README.md": "# Seed tasks\n\nDevelopers may use the data for research purposes only, not for"
+                              " commercial use.\n",
+        "data/sub/seed.json": '[{"text": "a"}]',
+        "README.md": "# Project\n\nThe data is intended and licensed for research use only.\n",
+        "more/LICENSE": "Released under CC BY 4.0.\n", "more/d.jsonl": '{"text": "a"}\n', "more/run.py": "x=1\n",
+    })
+    _, rows = _exit(root, tmp_path / "out")
+    # the sub-folder's sentence narrows the ODC-By grant from the root; it does not replace it
+    assert rows["data/sub/seed.json"]["license"] == "LicenseRef-Research-Only AND ODC-By-1.0"
+    # the root's use limit reaches data under a folder with its own license, not the code there
+    assert rows["more/d.jsonl"]["license"] == "CC-BY-4.0 AND LicenseRef-Research-Only"
+    assert rows["more/run.py"]["license"] == "CC-BY-4.0"
+
+
+def test_a_dataset_cards_license_does_not_relicense_the_scripts_beside_it(tree, tmp_path: Path) -> None:
+    root = tree({
+        "README.md": "---\nlicense: cc-by-4.0\n---\n# Data\n", "train.jsonl": '{"text": "a"}\n',
+        "load.py": "import datasets\n",
+        "other/README.md": "---\nlicense: mit\n---\n", "other/LICENSE": "Licensed under the Apache License,"
+                                                                          " Version 2.0.\n",
+        "other/x.py": "x = 1\n",
+    })
+    _, rows = _exit(root, tmp_path / "out")
+    assert rows["train.jsonl"]["license"] == "CC-BY-4.0"
+    assert rows["load.py"]["license"] is None and "unlicensed" in rows["load.py"]["findings"]
+    assert rows["other/x.py"]["license"] == "Apache-2.0"  # the LICENSE covers the code; the card does not

@@ -18,7 +18,7 @@ from provenance.model import (
 )
 from provenance.resolve import UNREADABLE, resolve
 from provenance.sources.interface import Entry, Unreadable
-from provenance.sources.kinds import kind_of
+from provenance.sources.kinds import kind_of, role_of
 
 EMPTY_FILE = "empty file (0 bytes): nothing to check"
 
@@ -31,7 +31,7 @@ def conclude(ctx: WorkContext, done: Analyzed) -> AssetResult:
     records = next((out.records for out in outputs if out.records is not None), None)
     record_licenses = next((out.record_licenses for out in outputs if out.record_licenses), ())
     resolution = resolve(
-        asset.path, asset.kind, own, ctx.scope.nearest(asset.folder),
+        asset.path, asset.kind, own, ctx.scope.nearest(asset.folder, role_of(asset.path, asset.kind)),
         ctx.declarations.evidence_for(asset.path), record_licenses, records, ctx.policy.use,
     )
     # An archive whose members were listed is a container: its members carry the license findings.

@@ -28,8 +28,10 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "") -> list[Evidence]:
-    """Evidence from card metadata; shared with the Hugging Face source."""
+def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "",
+                  applies_to: str = "data") -> list[Evidence]:
+    """Evidence from card metadata; shared with the Hugging Face source. A card's license speaks for
+    the dataset: it does not relicense the scripts beside it (`applies_to`)."""
     # YAML keys are read case-blind (`License:`), and `licenses:` stands for `license:`.
     lowered = {str(k).strip().lower(): v for k, v in meta.items()}
     meta = {**{"license": lowered.get("licenses")}, **{k: v for k, v in lowered.items() if v is not None}}
@@ -59,7 +61,7 @@ def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "") -
                 kind=EvidenceKind.CARD_METADATA, level=Level.DIRECTORY,
                 location=Location(path, line=line, field="license"), license=lic,
                 raw=f"other: {label}"[:200] if label else "other (no license_name)",
-                confidence=0.9 if lic else 0.0, matcher="card-other", scope=scope,
+                confidence=0.9 if lic else 0.0, matcher="card-other", scope=scope, applies_to=applies_to,
             ))
             continue
         norm = normalize_license(raw)
@@ -68,7 +70,7 @@ def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "") -
             location=Location(path, line=line, field="license"), license=norm.expression, raw=raw[:200],
             confidence=1.0 if norm.expression else 0.0,
             matcher="card-yaml" if norm.expression else ("card-ambiguous" if norm.ambiguous else "card-unknown"),
-            scope=scope,
+            scope=scope, applies_to=applies_to,
         ))
     if len(found) > 1 and all(e.license for e in found):
         # Several ids in one card field: all of them apply to the data (conservative reading).
@@ -77,10 +79,29 @@ def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "") -
     return found
 
 
+_DATA_WORDS = re.compile(r"\b(?:data|dataset|datasets|corpus|corpora|annotations?|samples?|images?)\b|数据|语料|标注",
+                         re.IGNORECASE)
+_MODEL_WORDS = re.compile(r"\b(?:models?|weights?|checkpoints?)\b|模型|权重", re.IGNORECASE)
+_CODE_WORDS = re.compile(r"\b(?:code|software|source|scripts?|program)\b|代码|程序|软件", re.IGNORECASE)
+
+
+def restricted_part(sentence: str) -> str:
+    """What a restricting sentence is about: "data" when it names the data (or models) and not the
+    code, "code" when only the code, else "" (the whole project)."""
+    data = bool(_DATA_WORDS.search(sentence) or _MODEL_WORDS.search(sentence))
+    code = bool(_CODE_WORDS.search(sentence))
+    if data and not code:
+        return "data"
+    if code and not data:
+        return "code"
+    return ""
+
+
 class CardDetector(Detector):
     id = "card"
-    version = "2"  # 2: keys in any case, licenses:, license_name and license_link naming standard licenses,
-    # sentences in the prose that restrict use
+    version = "3"  # 2: keys in any case, licenses:, license_name and license_link naming standard licenses,
+    # sentences in the prose that restrict use; 3: the metadata covers the data, not the scripts beside it;
+    # a restriction covers what it names
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.DATASET_CARD
@@ -102,12 +123,12 @@ class CardDetector(Detector):
                 matcher=hit.matcher, scope=asset.folder, reservation=hit.reservation,
             ))
         for line, ref, raw in restriction_clauses(card.body):
-            # "provided for non-commercial research purposes only" in the prose of a card without
-            # structured license metadata is the folder's terms (prose yields to metadata).
+            # "provided for non-commercial research purposes only" narrows the folder's terms, for
+            # what the sentence names (the data, the code) or, naming neither, for everything.
             evidence.append(Evidence(
                 kind=EvidenceKind.CARD_PROSE, level=Level.DIRECTORY,
                 location=Location(asset.path, line=card.body_line + line - 1), license=ref, raw=raw,
-                confidence=0.8, matcher="restriction", scope=asset.folder,
+                confidence=0.8, matcher="restriction", scope=asset.folder, applies_to=restricted_part(raw),
             ))
         facts = {k: _plain(card.metadata[k]) for k in KEPT_FIELDS if k in card.metadata}
         errors = (card.error,) if card.error else ()

@@ -20,6 +20,7 @@ from provenance.detectors.interface import AssetContent, Detector, DetectorOutpu
 from provenance.licensing.expression import ExpressionSyntaxError, parse
 from provenance.model import Asset, AssetKind, Evidence, Finding, Rule, Severity
 
+WHOLE_WORK = frozenset({"citation.cff", ".zenodo.json"})
 #: Bytes of a descriptor that are read (they are small; a huge one is not a descriptor we know).
 MAX_DESCRIPTOR = 4 * 2**20
 
@@ -79,7 +80,10 @@ class DatasetMetadataDetector(Detector):
         evidence: list[Evidence] = []
         unidentified: list[str] = []
         for value in values:
-            found = [e for e in card_evidence(asset.path, asset.folder, {"license": value}) if e.license]
+            # CITATION.cff and .zenodo.json describe the whole work; the others describe a dataset.
+            covers = "" if name in WHOLE_WORK else "data"
+            found = [e for e in card_evidence(asset.path, asset.folder, {"license": value}, applies_to=covers)
+                     if e.license]
             if found:
                 evidence += [Evidence(**{**e.__dict__, "matcher": "dataset-metadata"}) for e in found]
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from provenance.detectors.headers import spdx_tags
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
@@ -10,6 +11,7 @@ from provenance.licensing.expression import use_class
 from provenance.licensing.identify import FileIdentification, find_notices, identify_file
 from provenance.licensing.names import cc_long_name, restriction_clauses
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location, UseClass
+from provenance.sources.kinds import license_file_scope
 
 MIN_MATCH_SCORE = 0.8
 #: Restriction sentences are looked for in license files up to this size (notices and short
@@ -33,13 +35,22 @@ def _first_line(text: str) -> str:
 
 class LicenseFileDetector(Detector):
     id = "license-file"
-    version = "2"  # 2: empty and placeholder files say nothing; a lone copyright line reserves rights;
-    # sentences that restrict use (non-commercial, research only) are evidence too
+    version = "3"  # 2: empty and placeholder files say nothing; a lone copyright line reserves rights;
+    # sentences that restrict use (non-commercial, research only) are evidence too; 3: what a scoped
+    # name covers (DATA_LICENSE, MODEL_LICENSE), grants that allow commercial use are not restrictions
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.LICENSE_FILE
 
     def detect(self, content: AssetContent) -> DetectorOutput:
+        out = self._detect(content)
+        covers = license_file_scope(content.asset.path.rsplit("/", 1)[-1])
+        if not covers or not out.evidence:
+            return out
+        # DATA_LICENSE, MODEL_LICENSE, LICENSE-CODE: the name says what the terms cover.
+        return replace(out, evidence=tuple(replace(e, applies_to=covers) for e in out.evidence))
+
+    def _detect(self, content: AssetContent) -> DetectorOutput:
         text, _ = content.text()
         if text is None:
             return DetectorOutput()  # the scanner reports undecodable text once

@@ -6,10 +6,63 @@ import re
 
 from provenance.model import AssetKind
 
+# Words that say what a license file covers when they come before or after its name
+# (DATA_LICENSE, MODEL_LICENSE, WEIGHT_DIFF_LICENSE, LICENSE-CODE, LICENSE.data.md).
+_SCOPE_WORDS = {
+    "data": ("data", "dataset", "datasets", "content", "corpus"),
+    "code": ("code", "software", "source"),
+    "model": ("model", "models", "weight", "weights", "weight_diff", "weight-diff", "checkpoint", "checkpoints"),
+}
+_SCOPE_PREFIX = "|".join(w for words in _SCOPE_WORDS.values() for w in words)
 _LICENSE_NAME = re.compile(
-    r"^(?:(?:data(?:set)?[-_.])?licen[cs]e|copying|notice|unlicense|copyright)(?:[-._][\w.+-]{0,40})?$"
+    rf"^(?:(?:{_SCOPE_PREFIX})[-_.])?(?:licen[cs]e|copying|notice|unlicense|copyright)(?:[-._][\w.+-]{{0,40}})?$"
     r"|\.licen[cs]e$", re.IGNORECASE
 )
+_SCOPE_OF_WORD = {w: scope for scope, words in _SCOPE_WORDS.items() for w in words}
+
+
+def license_file_scope(name: str) -> str:
+    """What a license file's name says it covers: "data", "code", "model", or "" (everything)."""
+    lower = name.lower()
+    for ext in (".txt", ".md", ".rst"):
+        lower = lower.removesuffix(ext)
+    for word in re.split(r"[-_.](?=[a-z])", lower):
+        if word in _SCOPE_OF_WORD:
+            return _SCOPE_OF_WORD[word]
+    head = lower.split("licen")[0].rstrip("-_.")
+    return _SCOPE_OF_WORD.get(head, "")
+
+
+#: Extensions of model weights and checkpoints.
+MODEL_EXTENSIONS = (".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".gguf", ".ggml", ".onnx", ".h5", ".pb",
+                    ".tflite", ".mlmodel", ".pdparams")
+# Files of a project that are not its data: documentation, requirements, build and tool configuration.
+_DOC_EXTENSIONS = (".md", ".markdown", ".rst", ".adoc", ".org")
+_CONFIG_EXTENSIONS = (".yaml", ".yml", ".toml", ".ini", ".cfg")
+_PROJECT_FILES = re.compile(r"^(?:requirements[\w.-]*\.txt|constraints\.txt|cmakelists\.txt|makefile|dockerfile"
+                            r"|setup\.cfg|manifest\.in|changelog[\w.-]*|authors[\w.-]*|contributing[\w.-]*)$",
+                            re.IGNORECASE)
+_CONFIG_FOLDERS = frozenset({"config", "configs", "conf", "settings", ".github", ".vscode", ".devcontainer",
+                             ".circleci", "scripts", "tools"})
+
+
+def role_of(path: str, kind: AssetKind) -> str:
+    """What an asset is to a project, for license files that cover only part of it: "code" (code,
+    configuration, requirements), "docs", "model" (weights), or "data" (everything else)."""
+    name = path.rsplit("/", 1)[-1]
+    lower = name.lower()
+    if kind is AssetKind.CODE or _PROJECT_FILES.match(name):
+        return "code"
+    if lower.endswith(MODEL_EXTENSIONS):
+        return "model"
+    if kind is AssetKind.TEXT and lower.endswith(_DOC_EXTENSIONS):
+        return "docs"
+    if lower.endswith(_CONFIG_EXTENSIONS):
+        return "code"
+    folders = path.lower().split("/")[:-1]
+    if kind is AssetKind.TABLE and lower.endswith(".json") and any(f in _CONFIG_FOLDERS for f in folders):
+        return "code"
+    return "data"
 _CARD_NAME = re.compile(r"^readme(?:\.(?:md|markdown|txt|rst))?$", re.IGNORECASE)
 
 _EXTENSIONS: dict[AssetKind, tuple[str, ...]] = {
@@ -36,8 +89,9 @@ _NOT_LICENSE = frozenset(
 )
 
 
-# First letters of card and license-file names (readme, license, copying, notice, unlicense, data_license).
-_SPECIAL_START = frozenset("rlcnud")
+# First letters of card and license-file names (readme, license, copying, notice, unlicense, and the
+# scope words before them: data_license, model_license, weight_diff_license, software_license).
+_SPECIAL_START = frozenset("rlcnudmwsd")
 #: Descriptors that formats and tools keep beside the data, by exact (lower-case) name.
 DATASET_METADATA_NAMES = frozenset({
     "dataset_info.json", "dataset_infos.json", "dataset_dict.json",  # datasets (save_to_disk, legacy infos)
