@@ -120,6 +120,9 @@ class EvidenceKind(str, Enum):
     CARD_METADATA = "card-metadata"
     CARD_PROSE = "card-prose"
     SPDX_HEADER = "spdx-header"
+    #: A license notice in a file's leading comment ("Licensed under the Apache License, Version 2.0")
+    #: or a module's `__license__`.
+    HEADER_NOTICE = "header-notice"
     RECORD_FIELD = "record-field"
     IMAGE_METADATA = "image-metadata"
     DECLARATION = "declaration"

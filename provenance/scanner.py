@@ -23,6 +23,7 @@ from provenance.analysis.analyze import analyze
 from provenance.analysis.batches import Batch, Piece, make_batch, may_have_members, process_batch
 from provenance.analysis.conclude import relabel, unreadable_terms
 from provenance.analysis.context import Analyzed, Limits, Origin, WorkContext
+from provenance.analysis.packages import package_evidence
 from provenance.cache import AnalysisCache
 from provenance.declarations import Declarations
 from provenance.detectors import default_detectors
@@ -163,6 +164,8 @@ class Scanner:
             for ev in found:
                 scope.add(ev)
 
+        for ev in package_evidence(metadata, scope):  # an installed package's dist-info covers its folders
+            scope.add(ev)
         for ev in self.source.scope_evidence():  # evidence the source holds outside any file
             scope.add(ev)
 

@@ -258,3 +258,65 @@ def test_a_dataset_cards_license_does_not_relicense_the_scripts_beside_it(tree, 
     assert rows["train.jsonl"]["license"] == "CC-BY-4.0"
     assert rows["load.py"]["license"] is None and "unlicensed" in rows["load.py"]["findings"]
     assert rows["other/x.py"]["license"] == "Apache-2.0"  # the LICENSE covers the code; the card does not
+
+
+def test_a_code_files_own_license_header_beats_its_folder(tree, tmp_path: Path) -> None:
+    root = tree({
+        "LICENCE": "This work is licensed under CC BY-SA 4.0.\n",
+        "data/train.json": '[{"text": "a"}]',
+        "baseline/modeling.py": "# coding=utf-8\n# Copyright 2018 The Authors.\n#\n# Licensed under the Apache License,"
+                                " Version 2.0 (the \"License\");\n# you may not use this file except in compliance"
+                                " with the License.\n\"\"\"Model.\"\"\"\nimport os\n",
+        "tool.py": '"""A tool."""\n__license__ = "GPL-3.0-or-later"\nimport os\n',
+        "plain.py": "import os\n",
+    })
+    _, rows = _exit(root, tmp_path / "out")
+    assert rows["baseline/modeling.py"]["license"] == "Apache-2.0"
+    assert rows["tool.py"]["license"] == "GPL-3.0-or-later"
+    assert rows["plain.py"]["license"] == rows["data/train.json"]["license"] == "CC-BY-SA-4.0"
+    bare = tree({"unlicensed_repo/x.py": "/*\n * Released under the MIT License.\n */\nconst a = 1;\n"})
+    assert _rows(_scan(bare / "unlicensed_repo", tmp_path / "bare"))["x.py"]["license"] == "MIT"
+
+
+def test_an_installed_packages_dist_info_licenses_its_folders(tree, tmp_path: Path) -> None:
+    record = "\n".join(["pkg/__init__.py,sha256=x,1", "pkg/sub/mod.py,sha256=x,1", "pkg-1.0.dist-info/METADATA,,",
+                        "google/protobuf/__init__.py,sha256=x,1", "../../../bin/tool,sha256=x,1"]) + "\n"
+    root = tree({
+        "pkg-1.0.dist-info/METADATA": "Metadata-Version: 2.4\nName: pkg\nLicense-Expression: BSD-3-Clause\n",
+        "pkg-1.0.dist-info/RECORD": record,
+        "pkg-1.0.dist-info/licenses/LICENSE.txt": "Redistribution and use in source and binary forms, with or"
+                                                  " without modification, are permitted (BSD-3-Clause).\n",
+        "pkg/__init__.py": "x = 1\n", "pkg/sub/mod.py": "y = 2\n",
+        "google/protobuf/__init__.py": "z = 3\n",
+        "other/__init__.py": "w = 4\n",
+        "old-2.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: old\nLicense: MIT\n",
+        "old-2.0.dist-info/RECORD": "old/__init__.py,sha256=x,1\n", "old/__init__.py": "v = 5\n",
+    })
+    _, rows = _exit(root, tmp_path / "out")
+    assert rows["pkg/sub/mod.py"]["license"] == "BSD-3-Clause"
+    assert rows["google/protobuf/__init__.py"]["license"] == "BSD-3-Clause"
+    assert rows["old/__init__.py"]["license"] == "MIT"
+    assert "unlicensed" in rows["other/__init__.py"]["findings"]  # no package claims it
+    assert rows["pkg-1.0.dist-info/RECORD"]["kind"] == "dataset-metadata"
+
+
+def test_restrictions_written_the_way_people_write_them(tree, tmp_path: Path) -> None:
+    root = tree({
+        "a/LICENSE": "GNU GENERAL PUBLIC LICENSE Version 3 applies to this dataset.\n",
+        "a/README.md": "# QA\n\nThe dataset is available for non-commercial research.\n",
+        "a/qa.zip": b"PK\x05\x06" + b"\0" * 18,
+        "b/README.md": "---\nlicense: apache-2.0\n---\n# 数据\n\n"
+                       "我们要求开发者仅将我们开源的数据、模型用于研究目的，不得用于商业。\n",
+        "b/d.jsonl": '{"text": "a"}\n',
+        "c/README.md": "---\nlicense: cc-by-sa-4.0\n---\n# Pairs\n\nThis data should not be used to train any"
+                       " machine learning models.\n",
+        "c/pairs.csv": "a,b\n1,2\n",
+        "d/README.md": "# Notes\n\nReservations are read from phrases such as \"all rights reserved\".\n",
+        "d/LICENSE": "Released under the MIT License.\n", "d/x.txt": "x",
+    })
+    _, rows = _exit(root, tmp_path / "out")
+    assert rows["a/qa.zip"]["license"].endswith("AND LicenseRef-Research-Only")
+    assert rows["b/d.jsonl"]["license"] == "Apache-2.0 AND LicenseRef-Research-Only"
+    assert rows["c/pairs.csv"]["license"] == "CC-BY-SA-4.0 AND LicenseRef-No-Training"
+    assert rows["c/pairs.csv"]["use_class"] == "no-grant" and "use-restricted" in rows["c/pairs.csv"]["findings"]
+    assert rows["d/x.txt"]["license"] == "MIT"  # a quoted phrase is talked about, not said

@@ -16,6 +16,7 @@ from provenance.detectors.license_files import LicenseFileDetector
 from provenance.detectors.lineage import LineageDetector
 from provenance.detectors.pii import PiiDetector
 from provenance.detectors.purpose import PurposeDetector
+from provenance.detectors.python_package import PythonPackageDetector
 from provenance.detectors.records import RecordLicenseDetector
 from provenance.detectors.urls import UrlDomainDetector
 
@@ -48,7 +49,8 @@ class DetectorConfig:
 def build_detectors(config: DetectorConfig | None = None) -> list[Detector]:
     config = config or DetectorConfig()
     detectors: list[Detector] = [
-        LicenseFileDetector(), CardDetector(), DatasetMetadataDetector(), SpdxHeaderDetector(), RecordLicenseDetector(),
+        LicenseFileDetector(), CardDetector(), DatasetMetadataDetector(), PythonPackageDetector(),
+        SpdxHeaderDetector(), RecordLicenseDetector(),
         ImageDetector(config.registry),
         PurposeDetector(config.purpose, config.domains),
         PiiDetector(),

@@ -17,6 +17,7 @@ import yaml
 
 from provenance.detectors.cards import card_evidence
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.detectors.python_package import in_package_info
 from provenance.licensing.expression import ExpressionSyntaxError, parse
 from provenance.model import Asset, AssetKind, Evidence, Finding, Rule, Severity
 
@@ -62,7 +63,8 @@ class DatasetMetadataDetector(Detector):
     id = "dataset-metadata"
 
     def applies(self, asset: Asset) -> bool:
-        return asset.kind is AssetKind.DATASET_METADATA and not asset.path.rsplit("/", 1)[-1].startswith(".git")
+        return asset.kind is AssetKind.DATASET_METADATA and not asset.path.rsplit("/", 1)[-1].startswith(".git") \
+            and not in_package_info(asset)
 
     def detect(self, content: AssetContent) -> DetectorOutput:
         asset = content.asset

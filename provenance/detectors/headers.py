@@ -1,4 +1,6 @@
-"""`SPDX-License-Identifier:` lines near the top of code and text files."""
+"""License statements near the top of a file: `SPDX-License-Identifier:` lines in code and text, and in
+code the notice of its leading comment ("Licensed under the Apache License, Version 2.0 ...", a BSD or
+GPL header) or a module's `__license__`. A file's own header beats its folder's license."""
 
 from __future__ import annotations
 
@@ -6,9 +8,15 @@ import re
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.licensing.expression import ExpressionSyntaxError, parse
+from provenance.licensing.identify import find_notices
+from provenance.licensing.names import normalize_license
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location
 
 HEADER_LINES = 30
+#: Characters of a code file's top that may hold its license notice.
+NOTICE_CHARS = 4000
+_MENTIONS = re.compile(rb"licen[cs]|copyright|\xe8\xae\xb8\xe5\x8f\xaf", re.IGNORECASE)  # 许可
+_DUNDER = re.compile(r"^__license__\s*=\s*['\"]([^'\"]{1,120})['\"]", re.MULTILINE)
 _TAG = re.compile(r"SPDX-License-Identifier:\s*(?P<expr>[^\r\n]*)")
 # Comment closers that follow an expression on the same line.
 _TRAILER = re.compile(r"\s*(\*/|-->|\*\)|#>|\"\"\"|''')?\s*$")
@@ -32,12 +40,18 @@ def spdx_tags(text: str, max_lines: int = HEADER_LINES) -> list[tuple[int, str, 
 
 class SpdxHeaderDetector(Detector):
     id = "spdx-header"
-    version = "1"
+    version = "2"  # 2: license notices in a code file's leading comment, and `__license__`
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind in (AssetKind.TEXT, AssetKind.CODE)
 
     def detect(self, content: AssetContent) -> DetectorOutput:
+        tags = self._tags(content)
+        if tags.evidence or content.asset.kind is not AssetKind.CODE:
+            return tags
+        return code_notice(content)
+
+    def _tags(self, content: AssetContent) -> DetectorOutput:
         head = content.head[:16384]
         if b"SPDX-License-Identifier" in head:
             text = head.decode("utf-8", errors="replace")
@@ -54,3 +68,47 @@ class SpdxHeaderDetector(Detector):
             )
             for lineno, raw, expression in spdx_tags(text)
         ))
+
+
+def leading_comment(text: str) -> tuple[str, int]:
+    """The top of a code file up to its first line of code (shebang, encoding line, comment block
+    and module docstring), and how many lines that is."""
+    lines = text[:NOTICE_CHARS].splitlines()
+    end = 0
+    in_docstring = False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        quotes = stripped.count('"""') + stripped.count("'''")
+        if in_docstring or quotes:
+            in_docstring = in_docstring != (quotes % 2 == 1)
+            end = i + 1
+            continue
+        if stripped and not stripped.startswith(("#", "//", "/*", "*", "--", ";", "%", "<!--", "-->", "*/")):
+            break
+        end = i + 1
+    return "\n".join(lines[:end]), end
+
+
+def code_notice(content: AssetContent) -> DetectorOutput:
+    """The license a code file states at its top, as file-level evidence."""
+    head = content.head[:NOTICE_CHARS]
+    if not _MENTIONS.search(head):
+        return DetectorOutput()
+    text = (content.text()[0] or "")[:NOTICE_CHARS]
+    path = content.asset.path
+    dunder = _DUNDER.search(text)
+    if dunder and (lic := normalize_license(dunder.group(1)).expression):
+        line = text.count("\n", 0, dunder.start()) + 1
+        return DetectorOutput(evidence=(Evidence(
+            kind=EvidenceKind.HEADER_NOTICE, level=Level.FILE, location=Location(path, line=line), license=lic,
+            raw=dunder.group(0)[:200], confidence=0.95, matcher="module-license"),))
+    block, _ = leading_comment(text)
+    if not _MENTIONS.search(block.encode("utf-8", "replace")):
+        return DetectorOutput()
+    found = [n for n in find_notices(block) if n.expression]
+    return DetectorOutput(evidence=tuple(
+        Evidence(kind=EvidenceKind.HEADER_NOTICE, level=Level.FILE, location=Location(path, line=n.start_line),
+                 license=n.expression, raw=(n.note or n.expression or "")[:200], confidence=round(n.score, 3),
+                 matcher=n.matcher)
+        for n in found[:1]
+    ))

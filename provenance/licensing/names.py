@@ -113,6 +113,8 @@ def _restriction(raw: str) -> tuple[str, str] | None:
     "cc-by-nc" without a version) reads as the restriction it states, never as no license."""
     if _RESERVED.search(raw):
         return "LicenseRef-All-Rights-Reserved", "rights reservation"
+    if _PROSE_NO_TRAINING.search(raw):
+        return "LicenseRef-No-Training", "terms that forbid training on the data"
     if _GRANTS_COMMERCIAL.search(raw):
         return None
     if _RESEARCH.search(raw) or _PROSE_RESEARCH.search(raw):
@@ -124,10 +126,25 @@ def _restriction(raw: str) -> tuple[str, str] | None:
 
 # Sentences in license files and card prose that restrict use without (or beside) a license name:
 # "for non-commercial purposes only", "Commercial use is prohibited", "仅供学术研究使用，禁止商业用途".
+# Words may stand between the parts ("only use the code, data and models for research purposes",
+# "仅将我们开源的数据用于研究目的"), within one clause.
 _PROSE_RESEARCH = re.compile(
     r"\b(?:academic|scientific|non[\s-]?commercial)?\s*research\s+(?:purposes?|use)?\s*only\b"
     r"|\bfor\s+(?:academic|scientific|research)\s+(?:research\s+)?(?:purposes?|use)\s+only\b"
-    r"|(?:仅|只)(?:供|限|用于|能用于)(?:学术|科学|科研)?(?:研究|科研)", re.IGNORECASE)
+    r"|\b(?:solely|only|exclusively|strictly)\b[^.;:!?]{0,100}?\bfor\s+(?:the\s+purposes?\s+of\s+)?"
+    r"(?:academic|scientific|non[\s-]?commercial)?\s*research\b"
+    r"|\b(?:available|provided|released|licensed|intended)\s+(?:only\s+)?for\s+non[\s-]?commercial\s+research\b"
+    r"|\bresearch[\s-]+only\b"
+    r"|\b(?:solely|only|exclusively)\b[^.;:!?]{0,60}?\bfor\s+(?:evaluating|benchmarking|testing|studying)\b"
+    r"|(?:仅|只)(?:供|限|用于|能用于)(?:学术|科学|科研)?(?:研究|科研)"
+    r"|(?:仅|只)(?:将|把|能|可|可以|允许)?[^。；！？.;!?]{0,60}?用于(?:学术|科学|科研)?(?:研究|科研)", re.IGNORECASE)
+# Terms that forbid training models on the data at all: for a training-data gate, the strongest limit.
+_PROSE_NO_TRAINING = re.compile(
+    r"\b(?:should|must|may|can|shall)\s+not\s+be\s+used\s+(?:to|for)\s+(?:the\s+)?train(?:ing)?\b"
+    r"|\bnot\s+(?:be\s+)?(?:used\s+)?for\s+(?:model\s+)?training\b|\bdo\s+not\s+(?:use\s+(?:it|this|the\s+\w+)\s+to\s+)?train\b"
+    r"|\b(?:for|intended\s+for)\s+(?:model\s+)?evaluation\s+(?:purposes\s+)?only\b|\bevaluation[\s-]+only\b"
+    r"|(?:禁止|不得|不能|不可|严禁)(?:将[^。；！？]{0,30}?)?用于(?:[^。；！？]{0,10}?)?(?:模型)?训练"
+    r"|(?:仅|只)(?:供|限|用于)(?:模型)?(?:评测|评估|测评|测试)", re.IGNORECASE)
 _PROSE_NON_COMMERCIAL = re.compile(
     r"\bnon[\s-]?commercial\s+(?:use|purposes?)(?:\s+only)?\b|\bnot\s+(?:be\s+used\s+)?for\s+commercial\b"
     r"|\bcommercial\s+use\s+is\s+(?:strictly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed))"
@@ -151,6 +168,9 @@ def restriction_clauses(text: str) -> list[tuple[int, str, str]]:
     wins over non-commercial when a line says both. A line that grants commercial use is a grant."""
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
+        if _PROSE_NO_TRAINING.search(line):
+            out.append((number, "LicenseRef-No-Training", line.strip()[:160]))
+            continue
         if _GRANTS_COMMERCIAL.search(line):
             continue
         if _PROSE_RESEARCH.search(line):

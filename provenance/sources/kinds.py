@@ -102,9 +102,19 @@ DATASET_METADATA_NAMES = frozenset({
 SAVED_STATE = "state.json"
 
 
-def kind_in_folder(name: str, has_dataset_info: bool) -> AssetKind:
-    """Kind of a file, knowing whether its folder holds a dataset_info.json (save_to_disk)."""
+#: What pip and setuptools keep beside an installed package, in its `*.dist-info` or `*.egg-info` folder.
+PACKAGE_INFO_SUFFIXES = (".dist-info", ".egg-info")
+PACKAGE_INFO_NAMES = frozenset({"METADATA", "PKG-INFO", "RECORD", "WHEEL", "INSTALLER", "REQUESTED",
+                                "entry_points.txt", "top_level.txt", "direct_url.json", "SOURCES.txt",
+                                "dependency_links.txt", "requires.txt", "not-zip-safe"})
+
+
+def kind_in_folder(name: str, has_dataset_info: bool, folder: str = "") -> AssetKind:
+    """Kind of a file, knowing whether its folder holds a dataset_info.json (save_to_disk) and the
+    folder's name (a package's `*.dist-info`)."""
     if has_dataset_info and name == SAVED_STATE:
+        return AssetKind.DATASET_METADATA
+    if name in PACKAGE_INFO_NAMES and folder.endswith(PACKAGE_INFO_SUFFIXES):
         return AssetKind.DATASET_METADATA
     return kind_of(name)
 

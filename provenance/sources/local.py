@@ -169,7 +169,7 @@ class LocalSource(Source):
                     yield listing
                 else:
                     stack.append((rel, *listing, key))
-            elif not metadata_only or kind_in_folder(name, saved) in METADATA_KINDS:
+            elif not metadata_only or kind_in_folder(name, saved, rel_dir) in METADATA_KINDS:
                 yield self._file(item.path, rel, saved)
 
     @staticmethod
@@ -213,8 +213,8 @@ class LocalSource(Source):
                     else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "special file")
             return Unreadable(shown, f"{what}: not a regular file, never opened")
         name = shown.rsplit("/", 1)[-1]
-        asset = Asset(path=shown, kind=kind_in_folder(name, saved), size=st.st_size, source=self.info.name,
-                      mtime_ns=st.st_mtime_ns)
+        kind = kind_in_folder(name, saved, rel.rpartition("/")[0])
+        asset = Asset(path=shown, kind=kind, size=st.st_size, source=self.info.name, mtime_ns=st.st_mtime_ns)
         return Entry(asset=asset, handle=os_path, problem=problem, ctime_ns=st.st_ctime_ns)
 
     # -- reading -----------------------------------------------------------------------

@@ -25,6 +25,17 @@ _GRANT_WORDS = re.compile(
 )
 
 
+_OPEN_QUOTES = "\"'`“‘「『《"
+_CLOSE_QUOTES = "\"'`”’」』》"
+
+
+def _quoted(body: str, start: int, end: int) -> bool:
+    """The match stands inside quotation marks or backticks."""
+    before = body[start - 1] if start > 0 else ""
+    after = body[end] if end < len(body) else ""
+    return bool(before) and before in _OPEN_QUOTES and bool(after) and after in _CLOSE_QUOTES
+
+
 def _paragraphs(lines: list[str]) -> list[int]:
     """Paragraph number of each line (1-based lines: index 0 is unused); blank lines separate."""
     out, number, blank = [0], 0, True
@@ -46,6 +57,8 @@ def reservations(text: Text, grants: list[Identification]) -> list[Identificatio
     paragraph = _paragraphs(lines)
     granted = {paragraph[n] for g in grants if g.expression for n in range(g.start_line, g.end_line + 1)}
     for m in _RESERVATION.finditer(text.body):
+        if _quoted(text.body, m.start(), m.end()):
+            continue  # the phrase is being talked about ('"all rights reserved" is read as ...'), not said
         first, last = text.line_of(m.start()), text.line_of(m.end() - 1)
         if paragraph[first] in granted or paragraph[last] in granted:
             continue
