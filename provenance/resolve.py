@@ -166,6 +166,10 @@ def _scoped(found: list[Evidence]) -> list[Evidence]:
     """A folder's evidence with what each piece covers. License files whose names do not say so
     (LICENSE beside DATA_LICENSE, LICENSE.GPL beside LICENSE.CC-BY, a LICENSE beside a dataset
     card) are told apart by family: the content license covers the data, the software one the code."""
+    if any(e.matcher == "card-other-file" for e in found) and any(
+            e.kind is EvidenceKind.LICENSE_FILE and _grants(e) for e in found):
+        # `license: other` + `license_link: LICENSE`: the card points at the file, whose terms stand.
+        found = [e for e in found if e.matcher != "card-other-file"]
     unscoped = [e for e in found if e.kind is EvidenceKind.LICENSE_FILE and not e.applies_to
                 and not _restricts_only(e) and _names_the_project(e.location.path)]
     if not unscoped:

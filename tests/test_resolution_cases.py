@@ -320,3 +320,18 @@ def test_restrictions_written_the_way_people_write_them(tree, tmp_path: Path) ->
     assert rows["c/pairs.csv"]["license"] == "CC-BY-SA-4.0 AND LicenseRef-No-Training"
     assert rows["c/pairs.csv"]["use_class"] == "no-grant" and "use-restricted" in rows["c/pairs.csv"]["findings"]
     assert rows["d/x.txt"]["license"] == "MIT"  # a quoted phrase is talked about, not said
+
+
+def test_statements_about_upstream_data_and_license_links(tree, tmp_path: Path) -> None:
+    root = tree({
+        "w/README.md": "# Summaries\n\nThe input text comes from Wikipedia, which is licensed under CC BY-SA 3.0"
+                       " and the GFDL.\n", "w/x.jsonl": '{"text": "a"}\n',
+        "o/README.md": "---\nlicense: other\nlicense_link: LICENSE\n---\n# Data\n",
+        "o/LICENSE": "Released under the MIT License.\n", "o/y.jsonl": '{"text": "a"}\n',
+        "m/README.md": "# Data\n\nThis dataset is released under CC BY 4.0.\n", "m/z.jsonl": '{"text": "a"}\n',
+    })
+    _, rows = _exit(root, tmp_path / "out")
+    # the upstream's terms are not this folder's grant
+    assert rows["w/x.jsonl"]["license"] is None and "unlicensed" in rows["w/x.jsonl"]["findings"]
+    assert rows["o/y.jsonl"]["license"] == "MIT" and "license-conflict" not in rows["o/y.jsonl"]["findings"]
+    assert rows["m/z.jsonl"]["license"] == "CC-BY-4.0"

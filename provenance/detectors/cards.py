@@ -23,6 +23,10 @@ def license_ref(name: str) -> str:
     return f"LicenseRef-{slug}" if slug else "LicenseRef-Unknown"
 
 
+# `license_link: LICENSE` (or ./LICENSE.md, LICENSE.txt): the terms are those of a file in the repository.
+_RELATIVE_FILE = re.compile(r"^(?:\./)?[\w.-]*licen[cs]e[\w.-]*$", re.IGNORECASE)
+
+
 def _line_of(text: str, key: str) -> int | None:
     match = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE | re.IGNORECASE)
     return text.count("\n", 0, match.start()) + 1 if match else None
@@ -55,13 +59,15 @@ def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "",
             # A standard license written out in license_name ("cc-by-nc-4.0", "Attribution-
             # NonCommercial 4.0 International") or linked is that license, not a new LicenseRef.
             lic = next((e for e in (normalize_license(str(v)).expression for v in (name, link) if v) if e), None)
-            if lic is None and name:
+            points_to_file = bool(link) and lic is None and _RELATIVE_FILE.match(str(link).strip()) is not None
+            if lic is None and name and not points_to_file:
                 lic = license_ref(str(name))
             found.append(Evidence(
                 kind=EvidenceKind.CARD_METADATA, level=Level.DIRECTORY,
                 location=Location(path, line=line, field="license"), license=lic,
                 raw=f"other: {label}"[:200] if label else "other (no license_name)",
-                confidence=0.9 if lic else 0.0, matcher="card-other", scope=scope, applies_to=applies_to,
+                confidence=0.9 if lic else 0.0, matcher="card-other-file" if points_to_file else "card-other",
+                scope=scope, applies_to=applies_to,
             ))
             continue
         norm = normalize_license(raw)
@@ -97,6 +103,33 @@ def restricted_part(sentence: str) -> str:
     return ""
 
 
+#: More distinct licenses than this named in a card's prose is a list (a legend, the sources'
+#: licenses), not the folder's terms.
+MAX_PROSE_LICENSES = 3
+# Words that make a license statement about where the data came from, not about this work:
+# "the input text comes from Wikipedia, which is licensed under CC BY-SA 3.0 and the GFDL".
+_UPSTREAM = re.compile(
+    r"\b(?:which\s+(?:is|are|was|were)|comes?\s+from|came\s+from|derived\s+from|sourced\s+from|taken\s+from"
+    r"|collected\s+from|scraped\s+from|crawled\s+from|extracted\s+from|originally|original\s+(?:data|dataset|source"
+    r"|authors?|license)|upstream|third[-\s]party|based\s+on|adapted\s+from|built\s+(?:on|from))\b"
+    r"|来自|来源于|源自|取自|原始数据|原数据集|第三方|基于", re.IGNORECASE)
+_OWN = re.compile(
+    r"\b(?:this|our|the)\s+(?:\w+\s+)?(?:dataset|data|corpus|repository|repo|project|work|code|model|benchmark)s?"
+    r"\s+(?:is|are|was|were|will\s+be)\s+(?:\w+\s+)?(?:licensed|released|distributed|available|provided|published"
+    r"|made\s+available|under)|\bwe\s+(?:release|license|distribute|publish|provide|make)\b"
+    r"|本(?:数据集|数据|项目|仓库|语料|资源)|我们(?:的)?(?:数据|项目)?(?:采用|遵循|基于|使用)", re.IGNORECASE)
+
+
+def about_upstream(sentence: str) -> bool:
+    """A license statement about someone else's data (the source a dataset was built from)."""
+    return bool(_UPSTREAM.search(sentence)) and not _OWN.search(sentence)
+
+
+def _sentence(lines: list[str], first: int, last: int) -> str:
+    """The lines of a hit (1-based) with the one before it: enough to tell whose terms they are."""
+    return " ".join(lines[max(0, first - 2) : last])
+
+
 class CardDetector(Detector):
     id = "card"
     version = "3"  # 2: keys in any case, licenses:, license_name and license_link naming standard licenses,
@@ -113,9 +146,17 @@ class CardDetector(Detector):
         asset = content.asset
         card = parse_card(text)
         evidence = card_evidence(asset.path, asset.folder, card.metadata, text)
-        for hit in find_notices(card.body):
-            if not (hit.expression or hit.reservation or hit.ambiguous):
-                continue
+        body_lines = card.body.splitlines()
+        hits = [h for h in find_notices(card.body) if h.expression or h.reservation or h.ambiguous]
+        upstream = [h for h in hits if about_upstream(_sentence(body_lines, h.start_line, h.end_line))]
+        hits = [h for h in hits if h not in upstream]
+        mentioned = sorted({h.expression for h in upstream if h.expression})
+        if len({h.expression for h in hits if h.expression}) > MAX_PROSE_LICENSES:
+            # A legend or a list of sources' licenses (one per image, one per upstream), not the terms
+            # of this folder: their conjunction would mean nothing.
+            mentioned = sorted({*mentioned, *(h.expression for h in hits if h.expression)})
+            hits = [h for h in hits if not h.expression]
+        for hit in hits:
             line = card.body_line + hit.start_line - 1
             evidence.append(Evidence(
                 kind=EvidenceKind.CARD_PROSE, level=Level.DIRECTORY, location=Location(asset.path, line=line),
@@ -131,6 +172,8 @@ class CardDetector(Detector):
                 confidence=0.8, matcher="restriction", scope=asset.folder, applies_to=restricted_part(raw),
             ))
         facts = {k: _plain(card.metadata[k]) for k in KEPT_FIELDS if k in card.metadata}
+        if mentioned:  # kept as what the card says of others' data, for a reviewer to read
+            facts["licenses_mentioned"] = mentioned[:20]
         errors = (card.error,) if card.error else ()
         return DetectorOutput(evidence=tuple(evidence), facts=facts, errors=errors)
 
