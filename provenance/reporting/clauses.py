@@ -13,6 +13,7 @@ from typing import Any
 
 from provenance.reporting.facts import BLOCKING_LICENSE_RULES, CHECKS, Facts, SourceFacts
 from provenance.sampling.draw import HUMAN_MIN_ITEMS
+from provenance.sampling.population import items_of
 
 PASS, FAIL, NA = "pass", "fail", "na"
 
@@ -79,11 +80,11 @@ def pi_detections(f: Facts) -> int:
 
 
 def corpus_items(f: Facts) -> int:
-    """Items for sampling: records of tables plus every other data asset."""
-    s = f.summary
-    tables = int(s.get("by_kind", {}).get("table", {}).get("assets", 0))
-    data_assets = sum(int(v["assets"]) for v in s.get("by_license", {}).values())
-    return int(s.get("records", 0)) + max(0, data_assets - tables)
+    """Items for sampling, as `provenance sample draw` counts them (sampling.population.items_of):
+    records of tables plus every text, code and media asset."""
+    by_kind = f.summary.get("by_kind", {})
+    return sum(items_of(kind, v.get("records")) if kind == "table" else items_of(kind, None) * int(v["assets"])
+               for kind, v in by_kind.items())
 
 
 def technical_minimum(f: Facts) -> int:

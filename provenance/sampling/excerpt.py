@@ -57,6 +57,10 @@ def excerpts(root: str, items: tuple[SampleItem, ...]) -> dict[SampleItem, Excer
 
 
 def _read(file: Path, group: list[SampleItem]) -> dict[SampleItem, Excerpt]:
+    if "!" in group[0].path:  # an archive member: the reviewer opens it from its archive
+        return {item: Excerpt("", "[inside an archive: open the member named by the path]") for item in group}
+    if group[0].kind in ("image", "audio", "video"):
+        return {item: Excerpt("", f"[{group[0].kind}: open the file]") for item in group}
     if group[0].record is None:
         with file.open("rb") as fh:
             head = fh.read(TEXT_HEAD_BYTES).decode("utf-8", errors="replace")

@@ -1,4 +1,6 @@
-"""What can be sampled in a saved scan: every record of a table asset and every text asset."""
+"""What can be sampled in a saved scan: every record of a table, and every text, code file, image,
+audio or video asset (archive members included). The same definition counts the corpus's items
+in the reports (`items_of`), so the filing section and `provenance sample draw` agree."""
 
 from __future__ import annotations
 
@@ -46,6 +48,18 @@ class Population:
         return sum(s.size for s in self.strata)
 
 
+#: Kinds whose assets are one item each (tables count their records instead).
+SINGLE_ITEM_KINDS = frozenset({"text", "code", "image", "audio", "video"})
+
+
+def items_of(kind: str, records: int | None) -> int:
+    """How many review items an asset holds: its records for a table, 1 for a text, code file or
+    media asset, 0 for license files, cards, descriptors, archives (their members count) and others."""
+    if kind == "table":
+        return int(records or 0)
+    return 1 if kind in SINGLE_ITEM_KINDS else 0
+
+
 def scan_dir_of(scan: str | Path) -> Path:
     """Accept the scan's output folder or its scan.json."""
     path = Path(scan)
@@ -65,14 +79,9 @@ def load_population(scan: str | Path) -> Population:
     roots = {s["name"]: str(s.get("root", "")) for s in meta.get("sources", [])}
     units: dict[str, list[Unit]] = {}
     for row in table.to_pylist():
-        kind, records = row["kind"], row["records"]
-        if kind == "table" and records:
-            unit = Unit(row["path"], kind, int(records))
-        elif kind == "text":
-            unit = Unit(row["path"], kind, 1)
-        else:
-            continue
-        units.setdefault(row["source"], []).append(unit)
+        count = items_of(row["kind"], row["records"])
+        if count:
+            units.setdefault(row["source"], []).append(Unit(row["path"], row["kind"], count))
     strata = tuple(
         Stratum(name, _root(folder, roots.get(name, "")), tuple(sorted(units[name], key=lambda u: u.path)))
         for name in sorted(units)

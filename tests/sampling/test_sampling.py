@@ -73,10 +73,11 @@ def build_scan(tmp_path: Path) -> Path:
     return out / "scan.json"
 
 
-def test_population_counts_records_and_texts(tmp_path: Path) -> None:
+def test_population_counts_records_texts_and_media(tmp_path: Path) -> None:
     population = load_population(build_scan(tmp_path))
     sizes = {s.source: s.size for s in population.strata}
-    assert sizes == {"web": JSONL_RECORDS + CSV_ROWS + TEXTS, "books": PARQUET_ROWS}
+    # the image is one item; the license file is none
+    assert sizes == {"web": JSONL_RECORDS + CSV_ROWS + TEXTS + 1, "books": PARQUET_ROWS}
 
 
 def test_allocation_is_proportional_and_exact() -> None:
@@ -279,3 +280,22 @@ def test_review_file_must_match_the_drawn_sample() -> None:
     assert not short.passed and any("9 rows but 10" in r for r in short.reasons)
     twice = summarise((*rows[:9], rows[0]), "human", 10, 1, "r.csv", drawn=10)
     assert not twice.passed and "the review file repeats sample ids" in twice.reasons
+
+
+def test_the_report_and_the_sampler_count_the_same_items(tree, tmp_path: Path) -> None:
+    import provenance
+    from provenance.reporting.clauses import corpus_items
+    from provenance.reporting.facts import build_facts
+    from tests.imgfixtures import encode, make_photo
+
+    root = tree({
+        "LICENSE": "Released under the MIT License.\n", "README.md": "# Data\n",
+        "a.jsonl": '{"text": "a"}\n{"text": "b"}\n{"text": "c"}\n', "b.csv": "text\nx\ny\n",
+        "notes.txt": "hello", "tool.py": "print(1)\n", "photo.png": encode(make_photo(3), "PNG"),
+    })
+    result = provenance.scan(root, tmp_path / "out", reports=False)
+    population = load_population(tmp_path / "out")
+    assert population.size == 3 + 2 + 1 + 1 + 1  # records, the text, the code file, the image
+    assert corpus_items(build_facts(result)) == population.size
+    kinds = {item.kind for item in draw(population, population.size, seed=1)}
+    assert kinds == {"table", "text", "code", "image"}
