@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
 """Score a provenance checkout against hand-written ground truth for real dataset repositories.
 
-    python realworld.py [--truth truth.yaml] [--repos repos/] [--out out/] [--only ID,ID]
-                        [--no-scan] [--jobs N] [--scancode PATH] [--report score.json]
+    python bench/realworld.py --repos DIR [--out DIR] [--only ID,ID] [--no-scan] [--jobs N]
+                              [--scancode PATH] [--report score.json]
+    python bench/realworld.py --clone-commands        # how to build DIR: one git command per tree
+
+The truth is bench/data/realworld_truth.yaml (28 public repositories and a copy of a Python
+environment's site-packages, each with owner/name and commit). The trees themselves are never in
+git: clone them (without Git LFS content: pointers are one of the shapes scored) into --repos as
+<owner>+<name>, and copy a site-packages into --repos/site-packages. Not run in CI.
 
 Run it with the Python of the checkout under test (its venv, or PYTHONPATH=/path/to/checkout).
 Only the public API is used: `provenance.scan(root, output_dir=..., cache=False)` in a child
@@ -229,7 +235,7 @@ def score(entry: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
                 res["errors_on_unscored"] += 1  # the license of these files is left open by the truth
                 continue
             res["false_errors"].append({"path": p, "rule": rule, "message": str(f.get("message", ""))[:200]})
-    for p, g in scored.items():
+    for p in scored:
         # An archive's own row or its members' rows ("x.zip!member") may carry the finding.
         errs = {f.get("rule") for q in [p, *members.get(p, [])] for f in by_path[q]["_findings"]
                 if f.get("severity") == "error"}
@@ -250,9 +256,10 @@ def score(entry: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- main
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--truth", default=str(HERE / "truth.yaml"))
-    ap.add_argument("--repos", default=str(HERE / "repos"))
-    ap.add_argument("--out", default=str(HERE / "out"))
+    ap.add_argument("--truth", default=str(HERE / "data" / "realworld_truth.yaml"))
+    ap.add_argument("--repos", default=os.environ.get("PROVENANCE_REALWORLD_REPOS", str(HERE / "out" / "repos")))
+    ap.add_argument("--out", default=str(HERE / "out" / "realworld"))
+    ap.add_argument("--clone-commands", action="store_true", help="print the commands that build --repos")
     ap.add_argument("--only", default="", help="comma-separated ids")
     ap.add_argument("--no-scan", action="store_true", help="score the outputs already in --out")
     ap.add_argument("--jobs", type=int, default=0)
@@ -270,6 +277,13 @@ def main() -> int:
     import yaml
 
     truth = yaml.safe_load(Path(args.truth).read_text(encoding="utf-8"))
+    if args.clone_commands:
+        for entry in truth:
+            if entry.get("repo"):
+                dest = Path(args.repos) / entry["id"]
+                print(f"GIT_LFS_SKIP_SMUDGE=1 git clone -q https://github.com/{entry['repo']} {dest} && "
+                      f"git -C {dest} checkout -q {entry['commit']}")
+        return 0
     only = {s for s in args.only.split(",") if s}
     results = []
     header = (f"{'repo':44} {'data':>5} {'lic':>9} {'use':>9} {'false_err':>9} {'missed':>6} {'not_exp':>7} "
@@ -277,8 +291,8 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     env_totals: dict[str, int] = {}
-    totals = {"code": 0, "code_right": 0, "data": 0, "license_right": 0, "use_right": 0, "false_errors": 0, "missed": 0, "not_expected": 0,
-              "crashes": 0, "repos": 0, "repos_all_right": 0}
+    totals = {"code": 0, "code_right": 0, "data": 0, "license_right": 0, "use_right": 0, "false_errors": 0,
+              "missed": 0, "not_expected": 0, "crashes": 0, "repos": 0, "repos_all_right": 0}
     for entry in truth:
         if only and entry["id"] not in only:
             continue
@@ -313,7 +327,7 @@ def main() -> int:
         print(f"{entry['id']:44} {res['data']:>5} {res['license_right']:>4}/{res['data']:<4} "
               f"{res['use_right']:>4}/{res['data']:<4} {len(res['false_errors']):>9} {len(res['missed']):>6} "
               f"{len(res['not_expected_hits']):>7} {('YES' if run.get('crash') else 'no'):>5} "
-              f"{str(run.get('exit_code', '')):>4} {run.get('seconds', ''):>7} {sc if sc is not None else '':>7} "
+              f"{run.get('exit_code', '')!s:>4} {run.get('seconds', ''):>7} {sc if sc is not None else '':>7} "
               f"{(str(res.get('code_right', 0)) + '/' + str(res.get('code', 0))) if res.get('code') else '-':>9}",
               flush=True)
         if entry.get("kind") == "environment":

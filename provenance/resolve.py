@@ -84,7 +84,11 @@ class ScopeIndex:
         while True:
             found = self._by_folder.get(folder)
             if found:
-                applicable = [e for e in _scoped(found) if _covers(e, role)]
+                scoped = _scoped(found)
+                applicable = [e for e in scoped if _covers(e, role)]
+                if role == "docs" and not any(not _restricts_only(e) for e in applicable):
+                    # Documentation in a folder whose only license is the data's (a dataset card): that.
+                    applicable += [e for e in scoped if _covers(e, "data") and not _restricts_only(e)]
                 restrictions += [e for e in applicable if _restricts_only(e)]
                 grants = [e for e in applicable if not _restricts_only(e)]
                 if searching and grants:
@@ -114,7 +118,7 @@ def _restricts_only(e: Evidence) -> bool:
 
 #: Roles each kind of scoped evidence covers. Documentation goes with whatever covers the project.
 _COVERS = {"": frozenset({"code", "data", "docs", "model"}), "code": frozenset({"code", "docs"}),
-           "data": frozenset({"data", "docs", "model"}), "model": frozenset({"model"})}
+           "data": frozenset({"data", "model"}), "model": frozenset({"model"})}
 
 
 def _covers(e: Evidence, role: str) -> bool:
@@ -167,7 +171,7 @@ def _scoped(found: list[Evidence]) -> list[Evidence]:
     (LICENSE beside DATA_LICENSE, LICENSE.GPL beside LICENSE.CC-BY, a LICENSE beside a dataset
     card) are told apart by family: the content license covers the data, the software one the code."""
     if any(e.matcher == "card-other-file" for e in found) and any(
-            e.kind is EvidenceKind.LICENSE_FILE and _grants(e) for e in found):
+            e.kind is EvidenceKind.LICENSE_FILE and _grants(e) and not _restricts_only(e) for e in found):
         # `license: other` + `license_link: LICENSE`: the card points at the file, whose terms stand.
         found = [e for e in found if e.matcher != "card-other-file"]
     unscoped = [e for e in found if e.kind is EvidenceKind.LICENSE_FILE and not e.applies_to

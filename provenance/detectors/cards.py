@@ -8,7 +8,9 @@ from typing import Any
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.frontmatter import parse_card
+from provenance.licensing.expression import use_class
 from provenance.licensing.identify import find_notices
+from provenance.licensing.kb import USE_RANK
 from provenance.licensing.names import normalize_license, restriction_clauses
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location
 
@@ -60,7 +62,7 @@ def card_evidence(path: str, scope: str, meta: dict[str, Any], text: str = "",
             # NonCommercial 4.0 International") or linked is that license, not a new LicenseRef.
             lic = next((e for e in (normalize_license(str(v)).expression for v in (name, link) if v) if e), None)
             points_to_file = bool(link) and lic is None and _RELATIVE_FILE.match(str(link).strip()) is not None
-            if lic is None and name and not points_to_file:
+            if lic is None and name:
                 lic = license_ref(str(name))
             found.append(Evidence(
                 kind=EvidenceKind.CARD_METADATA, level=Level.DIRECTORY,
@@ -103,9 +105,9 @@ def restricted_part(sentence: str) -> str:
     return ""
 
 
-#: More distinct licenses than this named in a card's prose is a list (a legend, the sources'
-#: licenses), not the folder's terms.
-MAX_PROSE_LICENSES = 3
+#: More distinct licenses than this named in a card's prose is a list (a legend, each source's or
+#: sub-folder's license), not the folder's terms.
+MAX_PROSE_LICENSES = 2
 # Words that make a license statement about where the data came from, not about this work:
 # "the input text comes from Wikipedia, which is licensed under CC BY-SA 3.0 and the GFDL".
 _UPSTREAM = re.compile(
@@ -120,9 +122,22 @@ _OWN = re.compile(
     r"|本(?:数据集|数据|项目|仓库|语料|资源)|我们(?:的)?(?:数据|项目)?(?:采用|遵循|基于|使用)", re.IGNORECASE)
 
 
-def about_upstream(sentence: str) -> bool:
-    """A license statement about someone else's data (the source a dataset was built from)."""
-    return bool(_UPSTREAM.search(sentence)) and not _OWN.search(sentence)
+def describes_named_license(line: str, restriction: str) -> bool:
+    """The line names a license that already restricts as much ("the dataset is CC BY NC 4.0 (allowing
+    only non-commercial use)"): the sentence explains that license rather than adding a limit."""
+    rank = USE_RANK[use_class(restriction)]
+    return any(USE_RANK[use_class(n.expression)] >= rank for n in find_notices(line) if n.expression)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|[。；！？]")
+_LICENSE_CUE = re.compile(r"licen[cs]|\bcc[\s-]?by|creative\s+commons|\bgfdl\b|\bgpl\b|协议|许可", re.IGNORECASE)
+
+
+def about_upstream(text: str) -> bool:
+    """A license statement about someone else's data (the source a dataset was built from): every
+    sentence that names a license says where data came from, and none says this work's terms."""
+    named = [s for s in _SENTENCE_END.split(text) if _LICENSE_CUE.search(s)]
+    return bool(named) and all(_UPSTREAM.search(s) and not _OWN.search(s) for s in named)
 
 
 def _sentence(lines: list[str], first: int, last: int) -> str:
@@ -164,6 +179,8 @@ class CardDetector(Detector):
                 matcher=hit.matcher, scope=asset.folder, reservation=hit.reservation,
             ))
         for line, ref, raw in restriction_clauses(card.body):
+            if describes_named_license(body_lines[line - 1], ref):
+                continue
             # "provided for non-commercial research purposes only" narrows the folder's terms, for
             # what the sentence names (the data, the code) or, naming neither, for everything.
             evidence.append(Evidence(

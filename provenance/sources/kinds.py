@@ -40,10 +40,16 @@ MODEL_EXTENSIONS = (".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".gguf", ".g
 _DOC_EXTENSIONS = (".md", ".markdown", ".rst", ".adoc", ".org")
 _CONFIG_EXTENSIONS = (".yaml", ".yml", ".toml", ".ini", ".cfg")
 _PROJECT_FILES = re.compile(r"^(?:requirements[\w.-]*\.txt|constraints\.txt|cmakelists\.txt|makefile|dockerfile"
-                            r"|setup\.cfg|manifest\.in|changelog[\w.-]*|authors[\w.-]*|contributing[\w.-]*)$",
+                            r"|setup\.cfg|manifest\.in|changelog[\w.-]*|authors[\w.-]*|contributing[\w.-]*"
+                            r"|package(?:-lock)?\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|pipfile(?:\.lock)?"
+                            r"|tsconfig[\w.-]*\.json|\.eslintrc[\w.-]*|[\w.-]*\.schema\.json|schema\.json)$",
                             re.IGNORECASE)
+# Folders of a project's tooling: JSON there is configuration or templates, not records.
 _CONFIG_FOLDERS = frozenset({"config", "configs", "conf", "settings", ".github", ".vscode", ".devcontainer",
-                             ".circleci", "scripts", "tools"})
+                             ".circleci", "scripts", "tools", "templates"})
+# Folders of a project's own web interface or documentation figures: what is there goes with the code.
+_PROJECT_FOLDERS = frozenset({"gui", "web", "frontend", "ui", "static", "site", "www", "assets", "figures", "figs",
+                              "docs", "doc"})
 
 
 def role_of(path: str, kind: AssetKind) -> str:
@@ -62,6 +68,8 @@ def role_of(path: str, kind: AssetKind) -> str:
     folders = path.lower().split("/")[:-1]
     if kind is AssetKind.TABLE and lower.endswith(".json") and any(f in _CONFIG_FOLDERS for f in folders):
         return "code"
+    if any(f in _PROJECT_FOLDERS for f in folders):
+        return "docs"
     return "data"
 _CARD_NAME = re.compile(r"^readme(?:\.(?:md|markdown|txt|rst))?$", re.IGNORECASE)
 
