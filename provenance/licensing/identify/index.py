@@ -17,7 +17,7 @@ from provenance.licensing.identify.normalize import EQUIVALENT
 from provenance.licensing.identify.reference import Bundle, load_bundle
 
 #: Bump when tokenizing, hashing or the cache layout changes: it keys the cache and the results.
-ENGINE_VERSION = "12"
+ENGINE_VERSION = "13"
 SHINGLE = 5
 _MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
