@@ -14,6 +14,7 @@ _SUBCOMMANDS = (
     ("provenance.cli.report", "report"),
     ("provenance.cli.registry", "registry"),
     ("provenance.cli.sample", "sample"),
+    ("provenance.cli.validate", "validate"),
 )
 
 
