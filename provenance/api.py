@@ -94,20 +94,10 @@ def build_options(
     )
 
 
-#: Above this many assets the SPDX manifests list only flagged files by default, and above this
-#: many flagged files none: the SPDX libraries hold every listed file as objects (~12 KB each,
-#: measured: 680 MB for 50,000 files), so `auto` keeps report memory bounded whatever the corpus.
-SPDX_ALL_FILES_LIMIT = 20_000
-
-
-def spdx_files_for(result: ScanResult, choice: str = "auto") -> str:
-    """What `--spdx-files auto` means for this scan: all, flagged or none (packages only; the
-    per-file facts stay in assets.parquet). An explicit choice is kept as given."""
-    if choice != "auto":
-        return choice
-    if result.summary["assets"] <= SPDX_ALL_FILES_LIMIT:
-        return "all"
-    return "flagged" if flagged_assets(result) <= SPDX_ALL_FILES_LIMIT else "none"
+def spdx_files_for(result: ScanResult | None, choice: str = "all") -> str:
+    """Files the SPDX manifests list: all (the default at any size: they are streamed), flagged or
+    none. `auto`, from before they were streamed, means all."""
+    return "all" if choice == "auto" else choice
 
 
 def flagged_assets(result: ScanResult) -> int:
@@ -193,5 +183,5 @@ def scan(
     if reports:
         from provenance.reporting import write_reports
 
-        write_reports(result, out, spdx_files=spdx_files_for(result))
+        result = write_reports(result, out, spdx_files=spdx_files_for(result)).result
     return result

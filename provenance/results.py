@@ -28,7 +28,7 @@ from provenance.model import (
 )
 from provenance.textio import clean_text
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCAN_JSON = "scan.json"
 ASSETS_PARQUET = "assets.parquet"
 
@@ -147,6 +147,9 @@ class ScanResult:
     verdict: Verdict
     declarations: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
+    #: Outputs that could not be written after the scan ({"report": file name, "reason": ...});
+    #: saved as `reports.failed` in scan.json only when there are any.
+    reports_failed: tuple[dict[str, str], ...] = ()
     #: Folder holding scan.json and assets.parquet (not saved in scan.json).
     output_dir: str | None = None
 
@@ -156,7 +159,8 @@ class ScanResult:
 
     @property
     def exit_code(self) -> int:
-        return self.verdict.exit_code
+        """The verdict's exit code, or 3 (incomplete) when a report could not be written."""
+        return 3 if self.reports_failed else self.verdict.exit_code
 
     def to_dict(self) -> dict[str, Any]:
         v = self.verdict
@@ -181,6 +185,7 @@ class ScanResult:
                 "waived": [asdict(w) for w in v.waived], "skipped": v.skipped, "policy": v.policy, "use": v.use,
             },
             "declarations": self.declarations,
+            **({"reports": {"failed": [dict(f) for f in self.reports_failed]}} if self.reports_failed else {}),
         }
 
     @classmethod
@@ -210,6 +215,8 @@ class ScanResult:
             declarations=data.get("declarations", {}),
             schema_version=data["schema_version"],
             output_dir=output_dir,
+            reports_failed=tuple({"report": str(f.get("report", "")), "reason": str(f.get("reason", ""))}
+                                 for f in (data.get("reports") or {}).get("failed", [])),
         )
 
     def save(self, out_dir: Path) -> Path:

@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from provenance.api import build_options, cache_file, open_corpus, spdx_files_for
-from provenance.cli.console import ProgressLine, print_summary, split_list, summary_dict
+from provenance.cli.console import ProgressLine, print_failures, print_summary, split_list, summary_dict
 from provenance.errors import ProvenanceError, ScanAbortedError
 from provenance.model import EXIT_CODES, EXIT_USAGE, Status
-from provenance.reporting import write_reports
+from provenance.reporting import check_options, write_reports
 from provenance.scanner import Scanner
 from provenance.sources.huggingface import DEFAULT_SAMPLE_RECORDS, Sampling
 
@@ -48,9 +48,9 @@ from provenance.sources.huggingface import DEFAULT_SAMPLE_RECORDS, Sampling
 @click.option("--lang", default="zh,en", show_default=True, help="Languages of the filing section.")
 @click.option("--format", "formats", default="md,html", show_default=True,
               help="Formats of the filing section (md, html, pdf).")
-@click.option("--spdx-files", type=click.Choice(["auto", "all", "flagged", "none"]), default="auto",
+@click.option("--spdx-files", type=click.Choice(["all", "flagged", "none", "auto"]), default="all",
               show_default=True,
-              help="Files the SPDX manifests list; auto: all up to 20,000 assets, else only those with findings.")
+              help="Files the SPDX manifests list: all, only those with findings, or none (auto: all).")
 @click.option("--no-reports", is_flag=True, help="Write only scan.json and assets.parquet.")
 @click.option("--optout-domains", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="File of domains that opted out of text and data mining (one a line); records from them "
@@ -69,6 +69,7 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
          quiet: bool, as_json: bool) -> None:
     """Scan PATH (a folder or a file) and exit 0 pass, 1 policy failure, 2 usage error, 3 incomplete."""
     try:
+        check_options(split_list(lang), split_list(formats), spdx_files_for(None, spdx_files))
         opts = build_options(path, use=use, policy=policy, declarations=declarations, exclude=exclude,
                              follow_symlinks=follow_symlinks, jobs=jobs, engine=engine, ray_address=ray_address,
                              max_errors=max_errors, purpose=purpose,
@@ -82,7 +83,10 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
         scanner = Scanner(source, opts)
         result = scanner.run(output, progress=progress)
         if not no_reports:
-            write_reports(result, output, split_list(lang), split_list(formats), spdx_files_for(result, spdx_files))
+            run = write_reports(result, output, split_list(lang), split_list(formats),
+                                spdx_files_for(result, spdx_files))
+            result = run.result
+            print_failures(run.failed)
     except ScanAbortedError as exc:
         click.echo(f"provenance: scan incomplete: {exc}", err=True)
         sys.exit(EXIT_CODES[Status.INCOMPLETE])

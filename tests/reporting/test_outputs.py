@@ -24,14 +24,15 @@ DEFAULT = {
 
 
 def test_default_outputs(built_scan: ScanResult, tmp_path: Path) -> None:
-    paths = write_reports(built_scan, tmp_path)
-    assert {p.name for p in paths} == DEFAULT
+    run = write_reports(built_scan, tmp_path)
+    assert run.ok and run.result.exit_code == built_scan.exit_code
+    assert {p.name for p in run.written} == DEFAULT
     assert {p.name for p in tmp_path.iterdir()} == DEFAULT  # no temporary files left behind
 
 
 def test_reruns_are_byte_identical(built_scan: ScanResult, tmp_path: Path) -> None:
-    first = write_reports(built_scan, tmp_path / "a")
-    second = write_reports(built_scan, tmp_path / "b")
+    first = write_reports(built_scan, tmp_path / "a").written
+    second = write_reports(built_scan, tmp_path / "b").written
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
@@ -71,8 +72,8 @@ def test_pdf_has_chinese_headings_and_is_reproducible(built_scan: ScanResult, tm
         pytest.skip("Debian's chromium is not installed (apt-get install chromium); CI installs it")
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext is not installed (apt-get install poppler-utils); CI installs it")
-    a = write_reports(built_scan, tmp_path / "a", langs=("zh",), formats=("pdf",), manifests=False)
-    b = write_reports(built_scan, tmp_path / "b", langs=("zh",), formats=("pdf",), manifests=False)
+    a = write_reports(built_scan, tmp_path / "a", langs=("zh",), formats=("pdf",), manifests=False).written
+    b = write_reports(built_scan, tmp_path / "b", langs=("zh",), formats=("pdf",), manifests=False).written
     pdf = tmp_path / "a" / "data-legality.zh.pdf"
     assert pdf in a
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
