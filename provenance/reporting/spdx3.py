@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import re
+from json.encoder import encode_basestring
 
 from provenance.licensing.portable import PortableLicenses, RefInfo, validator_list
 from provenance.reporting.facts import SourceFacts
 from provenance.reporting.interface import ReportContext, SpdxFiles
 from provenance.reporting.manifest_rows import (
-    FileRow,
+    FileBatch,
     concluded,
     created_text,
     declared_license,
@@ -74,6 +75,7 @@ class Spdx3Writer:
         self._pending: dict[str, list[str]] = {}
         self._pending_count = 0
         self._first = True
+        self._license_cache: dict[str, str] = {}
 
     def _emit(self, obj: dict[str, object]) -> None:
         assert self.out is not None
@@ -139,26 +141,45 @@ class Spdx3Writer:
             found = concluded(dict(src.by_license), self.licenses)
             self._relate(pid, "hasConcludedLicense", [self._license(found)])
 
-    def add(self, row: FileRow) -> None:
-        self.files += 1
-        fid = f"{self.ns}#file-{self.files}"
-        self._emit_file(fid, row)
-        if row.license:
-            self._relate(fid, "hasConcludedLicense", [self._license(self.licenses.map(row.license))])
-        pid = self._package.get(row.source)
-        if pid:
-            self._pending.setdefault(pid, []).append(fid)
-            self._pending_count += 1
-            if self._pending_count >= CONTAINS_CHUNK:
-                self._flush_contains()
-
-    def _emit_file(self, fid: str, row: FileRow) -> None:
+    def add_batch(self, batch: FileBatch) -> None:
+        """One batch of listed files: the File elements, their hasConcludedLicense relationships, and
+        their ids queued for the `contains` relationships."""
         assert self.out is not None
-        self.out.write(
-            f',\n    {{"type": "software_File", "spdxId": "{fid}", "creationInfo": "{CREATION_INFO}", '
-            f'"name": {_json(row.path)}, "software_primaryPurpose": "data", "verifiedUsing": ['
-            f'{{"type": "Hash", "algorithm": "sha1", "hashValue": "{row.sha1}"}}, '
-            f'{{"type": "Hash", "algorithm": "sha256", "hashValue": "{row.sha256}"}}]}}')
+        ns = self.ns
+        out: list[str] = []
+        n, r = self.files, self.relationships
+        package = self._package
+        pending = self._pending
+        license_id = self._file_license
+        for path, source, sha256, sha1, lic in zip(batch.path, batch.source, batch.sha256, batch.sha1,
+                                                    batch.license, strict=True):
+            n += 1
+            fid = f"{ns}#file-{n}"
+            out.append(
+                f'{{"type": "software_File", "spdxId": "{fid}", "creationInfo": "{CREATION_INFO}", '
+                f'"name": {encode_basestring(path)}, "software_primaryPurpose": "data", "verifiedUsing": ['
+                f'{{"type": "Hash", "algorithm": "sha1", "hashValue": "{sha1}"}}, '
+                f'{{"type": "Hash", "algorithm": "sha256", "hashValue": "{sha256}"}}]}}')
+            if lic:
+                r += 1
+                out.append(f'{{"type": "Relationship", "spdxId": "{ns}#relationship-{r}", "creationInfo": '
+                           f'"{CREATION_INFO}", "from": "{fid}", "relationshipType": "hasConcludedLicense", '
+                           f'"to": ["{license_id(lic)}"]}}')
+            pid = package.get(source)
+            if pid:
+                pending.setdefault(pid, []).append(fid)
+        self.files, self.relationships = n, r
+        if out:
+            self.out.write(",\n    " + ",\n    ".join(out))
+        self._pending_count += len(batch)
+        if self._pending_count >= CONTAINS_CHUNK:
+            self._flush_contains()
+
+    def _file_license(self, expression: str) -> str:
+        element = self._license_cache.get(expression)
+        if element is None:
+            element = self._license_cache[expression] = self._license(self.licenses.map(expression))
+        return element
 
     def _flush_contains(self) -> None:
         for pid, fids in self._pending.items():
@@ -199,22 +220,18 @@ class Spdx3Writer:
         return self.out
 
     def _element_ids(self, texts: dict[str, str]) -> None:
-        """Every element of the graph, listed by the document, without keeping a list of them."""
+        """Every element of the graph, listed by the document, written in chunks without keeping a
+        list of all of them."""
         assert self.out is not None
         ns = self.ns
-        groups = [[f"{ns}#agent", f"{ns}#tool"], list(self._package.values())]
-        first = True
-        for group in groups:
-            for eid in group:
-                self.out.write(("" if first else ", ") + f'"{eid}"')
-                first = False
+        head = [f"{ns}#agent", f"{ns}#tool", *self._package.values()]
+        tail = [*self._license_ids.values(), *texts.values()]
+        self.out.write(", ".join(f'"{eid}"' for eid in head))
         for prefix, count in (("file", self.files), ("relationship", self.relationships)):
-            for n in range(1, count + 1):
-                self.out.write(("" if first else ", ") + f'"{ns}#{prefix}-{n}"')
-                first = False
-        for eid in [*self._license_ids.values(), *texts.values()]:
-            self.out.write(("" if first else ", ") + f'"{eid}"')
-            first = False
+            for start in range(1, count + 1, 65536):
+                stop = min(start + 65536, count + 1)
+                self.out.write("".join(f', "{ns}#{prefix}-{n}"' for n in range(start, stop)))
+        self.out.write("".join(f', "{eid}"' for eid in tail))
 
     def abort(self) -> None:
         if self.out is not None:
