@@ -90,8 +90,10 @@ def rows_table(results: Sequence[AssetResult]) -> pa.Table:
 
 
 class AssetTableWriter:
-    """Streams rows into assets.parquet (via a temporary file renamed at the end). Small tables
-    (a folder reused from the memo) are gathered into row groups of at least GROUP_ROWS rows."""
+    """Streams rows into assets.parquet (via a temporary file renamed at the end), in row groups of
+    exactly GROUP_ROWS rows (the last one shorter), whatever the sizes of the tables added (a batch,
+    a folder reused from the memo): the same rows give the same bytes, so an unchanged rescan
+    writes an identical file and the reports can tell by its digest that nothing changed."""
 
     GROUP_ROWS = 8192
 
@@ -106,13 +108,18 @@ class AssetTableWriter:
         if table.num_rows:
             self._pending.append(table)
             self._rows += table.num_rows
-            if self._rows >= self.GROUP_ROWS:
-                self._flush()
+            while self._rows >= self.GROUP_ROWS:
+                self._write(self.GROUP_ROWS)
+
+    def _write(self, rows: int) -> None:
+        table = pa.concat_tables(self._pending)
+        self._writer.write_table(table.slice(0, rows), row_group_size=rows)
+        rest = table.slice(rows)
+        self._pending, self._rows = ([rest] if rest.num_rows else []), rest.num_rows
 
     def _flush(self) -> None:
-        if self._pending:
-            self._writer.write_table(pa.concat_tables(self._pending), row_group_size=max(self._rows, 1))
-        self._pending, self._rows = [], 0
+        if self._rows:
+            self._write(self._rows)
 
     def close(self) -> None:
         self._flush()
