@@ -183,5 +183,5 @@ def scan(
     if reports:
         from provenance.reporting import write_reports
 
-        result = write_reports(result, out, spdx_files=spdx_files_for(result)).result
+        result = write_reports(result, out, spdx_files=spdx_files_for(result), reuse=cache is not False).result
     return result

@@ -84,7 +84,7 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
         result = scanner.run(output, progress=progress)
         if not no_reports:
             run = write_reports(result, output, split_list(lang), split_list(formats),
-                                spdx_files_for(result, spdx_files))
+                                spdx_files_for(result, spdx_files), reuse=not no_cache)
             result = run.result
             print_failures(run.failed)
     except ScanAbortedError as exc:

@@ -33,6 +33,8 @@ class ReportRun:
     failed: tuple[ReportFailure, ...]
     #: The result with this run's failures recorded (scan.json is rewritten only when they change).
     result: ScanResult
+    #: Manifests made from the previous rendering's bodies (same content; see reuse.py).
+    reused: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -68,6 +70,7 @@ def write_reports(
     formats: Iterable[str] = ("md", "html"),
     spdx_files: str = "all",
     manifests: bool = True,
+    reuse: bool = True,
 ) -> ReportRun:
     """Write the reports for a saved scan into `out_dir`.
 
@@ -75,7 +78,11 @@ def write_reports(
     manifest.spdx3.jsonld (when `manifests`), and eu-training-summary.md. Every file is written
     atomically; with SOURCE_DATE_EPOCH set, reruns give byte-identical files. Raises ReportError
     only for bad options; a report that cannot be produced is a `ReportFailure` in the run.
+    `reuse`: when the content is that of the previous rendering into `out_dir`, take its asset pass
+    and manifest bodies instead of reading assets.parquet again (same bytes; see reuse.py).
     """
+    from provenance.reporting import reuse as reuse_mod
+
     langs, formats = tuple(langs), tuple(formats)
     files = check_options(langs, formats, spdx_files)
     out_dir = Path(out_dir)
@@ -87,25 +94,42 @@ def write_reports(
     names = [*(MANIFEST_NAMES if manifests else ()), *(r.file_name() for r in others)]
     written: list[Path] = []
     failed: list[ReportFailure] = []
+    reused: tuple[str, ...] = ()
+    record = None
     try:
-        from provenance.reporting.facts import build_facts
+        from provenance.reporting.facts import AssetFacts, asset_facts, build_facts
 
-        ctx = ReportContext(result, build_facts(result), out_dir, files)
+        content = reuse_mod.content_digest(result)
+        key = reuse_mod.render_key(content, result, (langs, formats, files.value, manifests)) if content else ""
+        previous = reuse_mod.load_record(out_dir) if reuse and key else None
+        if previous is not None and previous.key != key:
+            previous = None
+        assets = AssetFacts.from_json(previous.assets) if previous else asset_facts(result)
+        ctx = ReportContext(result, build_facts(result, assets), out_dir, files,
+                            content=reuse_mod.identity(result, assets.rows))
     except Exception as exc:  # without facts no report can be written; the scan's own files stand
         failed = [failure(name, exc) for name in names]
     else:
+        states: dict[str, dict[str, object]] = {}
         if manifests:
             from provenance.reporting.manifests import write_manifests
 
-            made, lost = write_manifests(ctx)
-            written += [out_dir / m.name for m in made]
-            failed += lost
-            ctx = dataclasses.replace(ctx, manifests=tuple(made))
+            made = write_manifests(ctx, previous.intact(out_dir) if previous else None)
+            written += [out_dir / m.name for m in made.written]
+            failed += made.failed
+            states, reused = made.states, made.reused
+            ctx = dataclasses.replace(ctx, manifests=tuple(made.written))
         for reporter in others:
             try:
                 written.append(reporter.write(ctx))
             except Exception as exc:
                 failed.append(failure(reporter.file_name(), exc))
+        if key and reuse and not failed:
+            record = reuse_mod.RenderRecord(key, assets.to_json(), states)
+    if record is not None:
+        reuse_mod.save_record(out_dir, record)
+    else:
+        reuse_mod.forget(out_dir)
     for item in failed:  # a stale copy from an earlier scan must not pass for this one's
         with contextlib.suppress(OSError):
             stale = out_dir / item.name
@@ -116,7 +140,7 @@ def write_reports(
         result = dataclasses.replace(result, reports_failed=recorded)
         if _same_folder(result.output_dir, out_dir):  # reports written elsewhere do not touch the scan
             result.save(out_dir)
-    return ReportRun(tuple(written), tuple(failed), result)
+    return ReportRun(tuple(written), tuple(failed), result, reused)
 
 
 def _same_folder(a: str | None, b: Path) -> bool:

@@ -277,28 +277,63 @@ class _SourceFiles:
 
 
 @dataclass(frozen=True)
-class _AssetFacts:
+class AssetFacts:
+    """What the reports take from assets.parquet, in one pass: bounded by the number of sources,
+    licenses and places licenses were read, not by files; kept with a render so that an unchanged
+    rescan does not read assets.parquet again."""
+
     evidence: dict[str, list[EvidenceRow]]
     more: dict[str, int]
-    files: dict[str, _SourceFiles]
+    #: Per source: digest, hashed_files, flagged_files, hashed_licenses, flagged_licenses.
+    files: dict[str, dict[str, Any]]
     places: dict[str, tuple[Place, ...]]
+    #: SHA-256 over the rows' path, source, kind, hashes, license and use class, in order: what the
+    #: manifests list, without the modification times (SPDX 3 element ids derive from it).
+    rows: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "evidence": {k: [[r.license, r.location, r.sha256, r.assets, r.raw, r.own] for r in v]
+                         for k, v in self.evidence.items()},
+            "more": self.more,
+            "files": {k: {**v, "hashed_licenses": list(v["hashed_licenses"]),
+                          "flagged_licenses": list(v["flagged_licenses"])} for k, v in self.files.items()},
+            "places": {k: [[p.location, p.sha256, p.assets] for p in v] for k, v in self.places.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AssetFacts:
+        return cls(
+            evidence={k: [EvidenceRow(*row) for row in v] for k, v in data["evidence"].items()},
+            more={k: int(v) for k, v in data["more"].items()},
+            files={k: {**v, "hashed_licenses": tuple(v["hashed_licenses"]),
+                       "flagged_licenses": tuple(v["flagged_licenses"])} for k, v in data["files"].items()},
+            places={k: tuple(Place(*p) for p in v) for k, v in data["places"].items()},
+            rows=str(data.get("rows", "")),
+        )
 
 
 _COLUMNS = ["path", "source", "kind", "sha256", "sha1", "license", "license_source", "findings", "evidence_json"]
+_ROW_COLUMNS = ("path", "source", "kind", "sha256", "sha1", "license", "use_class")
 _OWN = "\x00own"  # group key for evidence each file carries itself
 
 
-def _asset_facts(result: ScanResult) -> _AssetFacts:
+def asset_facts(result: ScanResult) -> AssetFacts:
     """One pass over assets.parquet, in memory bounded by the number of license files, cards and
     sources (not files): evidence per source (license, where read, what it said), the files the
     manifests list (count, licenses, verification code), and where each license was read."""
     groups: dict[tuple[str, str, str], _Group] = {}
+    rows_digest = hashlib.sha256()
     hashes: dict[str, str] = {}
     files: dict[str, _SourceFiles] = {}
     if result.output_dir and (Path(result.output_dir) / "assets.parquet").is_file():
         pf = pq.ParquetFile(Path(result.output_dir) / "assets.parquet")
-        for batch in pf.iter_batches(columns=_COLUMNS, batch_size=8192):
+        for batch in pf.iter_batches(columns=[*_COLUMNS, "use_class"], batch_size=8192):
             cols = [batch.column(name).to_pylist() for name in _COLUMNS[:-2]]
+            for name in _ROW_COLUMNS:
+                values = cols[_COLUMNS.index(name)] if name in _COLUMNS else batch.column(name).to_pylist()
+                rows_digest.update("\x1f".join(v or "" for v in values).encode("utf-8") + b"\x1e")
             # Only whether there are findings (a cast, not lists), and evidence only where a group starts.
             cols.append(pc.cast(pc.list_value_length(batch.column("findings")), pa.bool_()).to_pylist())
             evidence_column = batch.column("evidence_json")
@@ -348,7 +383,7 @@ def _asset_facts(result: ScanResult) -> _AssetFacts:
         del items[EVIDENCE_ROWS:]
     places = {lic: tuple(sorted(seen.values(), key=lambda p: (-p.assets, p.location)))
               for lic, seen in by_license.items()}
-    return _AssetFacts(rows, more, files, places)
+    return AssetFacts(rows, more, {k: _files_facts(v) for k, v in files.items()}, places, rows_digest.hexdigest())
 
 
 def _checks(result: ScanResult) -> dict[str, Check]:
@@ -412,8 +447,10 @@ def load_reviews(out_dir: str | None) -> tuple[Review, ...] | None:
     return tuple(sorted(reviews, key=lambda r: r.kind))
 
 
-def build_facts(result: ScanResult) -> Facts:
-    assets = _asset_facts(result)
+def build_facts(result: ScanResult, assets: AssetFacts | None = None) -> Facts:
+    """The facts of a saved scan; `assets` when this scan's asset pass is at hand already."""
+    if assets is None:
+        assets = asset_facts(result)
     declared = result.declarations or {}
     sources = tuple(
         SourceFacts(
@@ -425,7 +462,7 @@ def build_facts(result: ScanResult) -> Facts:
             totals=s.get("totals", {}), source_findings=tuple(s.get("source_findings", [])),
             modalities=_modalities(s.get("by_kind", {})),
             evidence=tuple(assets.evidence.get(str(s["name"]), [])), evidence_more=assets.more.get(str(s["name"]), 0),
-            **_files_facts(assets.files.get(str(s["name"]))),
+            **assets.files.get(str(s["name"]), {}),
         )
         for s in sorted(result.sources, key=lambda s: str(s["name"]))
     )
@@ -454,9 +491,7 @@ def build_facts(result: ScanResult) -> Facts:
     )
 
 
-def _files_facts(sf: _SourceFiles | None) -> dict[str, Any]:
-    if sf is None:
-        return {}
+def _files_facts(sf: _SourceFiles) -> dict[str, Any]:
     return {"digest": _verification_code(sf.sha1) if sf.sha1 else "", "hashed_files": sf.hashed,
             "flagged_files": sf.flagged, "hashed_licenses": tuple(sorted(sf.licenses)),
             "flagged_licenses": tuple(sorted(sf.flagged_licenses))}

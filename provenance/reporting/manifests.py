@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from provenance.licensing.portable import PortableLicenses, RefInfo
 from provenance.reporting.document import ManifestFile
@@ -31,6 +33,10 @@ class ManifestWriter(Protocol):
 
     def begin(self) -> None: ...
 
+    def state(self) -> Mapping[str, object]: ...
+
+    def splice(self, previous: Path, state: dict[str, Any]) -> StreamFile: ...
+
     def add_batch(self, batch: FileBatch) -> None: ...
 
     def finish(self, refs: list[RefInfo]) -> StreamFile: ...
@@ -45,44 +51,77 @@ def manifest_writers(ctx: ReportContext, licenses: PortableLicenses) -> list[Man
     return [Spdx2Writer(ctx, licenses), Spdx3Writer(ctx, licenses)]
 
 
-def write_manifests(ctx: ReportContext,
-                    writers: list[ManifestWriter] | None = None) -> tuple[list[ManifestFile], list[ReportFailure]]:
+@dataclass(frozen=True)
+class ManifestRun:
+    written: list[ManifestFile]
+    failed: list[ReportFailure]
+    #: manifest name -> what a later rendering needs to reuse it (writer state, size, mtime)
+    states: dict[str, dict[str, Any]]
+    #: manifests made from a previous rendering's body
+    reused: tuple[str, ...] = ()
+
+
+def write_manifests(ctx: ReportContext, previous: Mapping[str, dict[str, Any]] | None = None,
+                    writers: list[ManifestWriter] | None = None) -> ManifestRun:
     """Stream every listed file into each manifest. Both share one `PortableLicenses`, so a license
-    gets the same manifest id in both. Returns what was written and what failed."""
+    gets the same manifest id in both. A manifest with a usable state in `previous` (same content,
+    file unchanged since) is spliced from its previous file instead; if that fails it is rendered."""
     licenses = PortableLicenses()
     if writers is None:
         writers = manifest_writers(ctx, licenses)
     failed: list[ReportFailure] = []
+    written: list[ManifestFile] = []
+    states: dict[str, dict[str, Any]] = {}
+    reused: list[str] = []
+
+    def done(writer: ManifestWriter, out: StreamFile) -> None:
+        written.append(ManifestFile(out.path.name, out.sha256, out.size))
+        st = out.path.stat()
+        states[writer.file_name] = {**writer.state(), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
     def drop(writer: ManifestWriter, exc: BaseException) -> None:
         failed.append(failure(writer.file_name, exc))
         with contextlib.suppress(Exception):  # abort only removes temporary files; nothing more to say
             writer.abort()
 
-    alive: list[ManifestWriter] = []
+    fresh: list[ManifestWriter] = []
     for writer in writers:
+        state = (previous or {}).get(writer.file_name)
+        if state is not None:
+            try:
+                done(writer, writer.splice(ctx.out_dir / writer.file_name, state))
+                reused.append(writer.file_name)
+                continue
+            except Exception:  # the previous file is not what its record says: render it in full
+                with contextlib.suppress(Exception):
+                    writer.abort()
+                writer = type(writer)(ctx, licenses)  # type: ignore[call-arg]
+        fresh.append(writer)
+
+    alive: list[ManifestWriter] = []
+    for writer in fresh:
         try:
             writer.begin()
             alive.append(writer)
         except Exception as exc:
             drop(writer, exc)
-    try:
-        for batch in file_batches(ctx):
-            broken = False
+    if alive:
+        try:
+            for batch in file_batches(ctx):
+                broken = False
+                for writer in alive:
+                    try:
+                        writer.add_batch(batch)
+                    except Exception as exc:
+                        drop(writer, exc)
+                        broken = True
+                if broken:
+                    lost = {f.name for f in failed}
+                    alive = [w for w in alive if w.file_name not in lost]
+        except Exception as exc:  # assets.parquet could not be read: no manifest is complete
             for writer in alive:
-                try:
-                    writer.add_batch(batch)
-                except Exception as exc:
-                    drop(writer, exc)
-                    broken = True
-            if broken:
-                done = {f.name for f in failed}
-                alive = [w for w in alive if w.file_name not in done]
-    except Exception as exc:  # assets.parquet could not be read: no manifest is complete
-        for writer in alive:
-            drop(writer, exc)
-        alive = []
-    written: list[ManifestFile] = []
+                drop(writer, exc)
+            alive = []
     refs: list[RefInfo] = []
     if alive:
         try:
@@ -93,8 +132,9 @@ def write_manifests(ctx: ReportContext,
             alive = []
     for writer in alive:
         try:
-            out = writer.finish(refs)
-            written.append(ManifestFile(out.path.name, out.sha256, out.size))
+            done(writer, writer.finish(refs))
         except Exception as exc:
             drop(writer, exc)
-    return written, failed
+    order = {w.file_name: i for i, w in enumerate(writers)}
+    written.sort(key=lambda m: order.get(m.name, 0))
+    return ManifestRun(written, failed, states, tuple(reused))

@@ -50,12 +50,12 @@ class Spdx2Writer:
         self.files = 0
         self._package: dict[str, str] = {}
         self._license_cache: dict[str | None, str] = {}
+        self.start = 0
 
-    def begin(self) -> None:
+    def _header(self) -> str:
+        """Everything before the packages: the only part that depends on the scan time."""
         ctx = self.ctx
         result = ctx.result
-        self.out = StreamFile(ctx.out_dir / FILE_NAME)
-        self.relationships = Spool(ctx.out_dir)
         validator = validator_list()
         info = {
             "created": created_text(ctx),
@@ -70,8 +70,15 @@ class Spdx2Writer:
         head = {"SPDXID": "SPDXRef-DOCUMENT", "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "name": name,
                 "documentNamespace": f"https://spdx.org/spdxdocs/provenance-{scan_digest(ctx)}",
                 "creationInfo": info}
-        text = json.dumps(head, ensure_ascii=False, indent=2)
-        self.out.write(text[:-2] + ",\n  \"packages\": [")
+        return json.dumps(head, ensure_ascii=False, indent=2)[:-2]
+
+    def begin(self) -> None:
+        ctx = self.ctx
+        self.out = StreamFile(ctx.out_dir / FILE_NAME)
+        self.relationships = Spool(ctx.out_dir)
+        self.out.write(self._header())
+        self.start = self.out.offset()
+        self.out.write(",\n  \"packages\": [")
         describes = []
         for i, src in enumerate(ctx.facts.sources, start=1):
             pid = spdx_id("Source", i, src.name)
@@ -82,6 +89,20 @@ class Spdx2Writer:
         self.out.write("\n  ],\n  \"files\": [")
         self.relationships.write(",\n    ".join(describes))
         self._first_relationship = not describes
+
+    def state(self) -> dict[str, int]:
+        """Where this rendering's reusable part starts (everything after the header)."""
+        return {"start": self.start}
+
+    def splice(self, previous: Path, state: dict[str, int]) -> StreamFile:
+        """The same document as a full rendering, from a previous one of the same content: a new
+        header (time, namespace), then the previous file from its packages on."""
+        self.out = StreamFile(self.ctx.out_dir / FILE_NAME)
+        self.out.write(self._header())
+        self.start = self.out.offset()
+        self.out.copy_from(previous, int(state["start"]))
+        self.out.commit()
+        return self.out
 
     def _package_entry(self, pid: str, src: SourceFacts) -> dict[str, object]:
         mode = self.ctx.spdx_files

@@ -11,9 +11,12 @@ spdx-python-model (the official bindings, the judge in the tests and `provenance
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from json.encoder import encode_basestring
+from pathlib import Path
+from typing import Any
 
 from provenance.licensing.portable import PortableLicenses, RefInfo, validator_list
 from provenance.reporting.facts import SourceFacts
@@ -65,7 +68,10 @@ class Spdx3Writer:
     def __init__(self, ctx: ReportContext, licenses: PortableLicenses) -> None:
         self.ctx = ctx
         self.licenses = licenses
-        self.ns = f"https://spdx.org/spdxdocs/provenance-{scan_digest(ctx)[:32]}"
+        # Element ids come from the content, not the scan time: an unchanged rescan names the same
+        # files with the same ids, and its body can be reused (see splice).
+        digest = hashlib.sha256(f"{ctx.content or scan_digest(ctx)}\n{ctx.spdx_files.value}".encode()).hexdigest()
+        self.ns = f"https://spdx.org/spdxdocs/provenance-{digest[:32]}"
         self.out: StreamFile | None = None
         self.files = 0
         self.relationships = 0
@@ -76,6 +82,8 @@ class Spdx3Writer:
         self._pending_count = 0
         self._first = True
         self._license_cache: dict[str, str] = {}
+        self._texts: list[str] = []
+        self.start = self.end = 0
 
     def _emit(self, obj: dict[str, object]) -> None:
         assert self.out is not None
@@ -97,25 +105,45 @@ class Spdx3Writer:
         self._emit({"type": "Relationship", "spdxId": f"{self.ns}#relationship-{self.relationships}",
                     "creationInfo": CREATION_INFO, "from": source, "relationshipType": kind, "to": targets})
 
+    def _header(self) -> None:
+        """The context and the CreationInfo: the only part before the reusable body that depends on
+        the scan time."""
+        assert self.out is not None
+        ns = self.ns
+        self.out.write(f'{{\n  "@context": "{CONTEXT}",\n  "@graph": [')
+        self._first = True
+        self._emit({"type": "CreationInfo", "@id": CREATION_INFO, "specVersion": "3.0.1",
+                    "created": created_text(self.ctx), "createdBy": [f"{ns}#agent"],
+                    "createdUsing": [f"{ns}#tool"]})
+
     def begin(self) -> None:
         ctx = self.ctx
         ns = self.ns
-        when = created_text(ctx)
         self.out = StreamFile(ctx.out_dir / FILE_NAME)
-        self.out.write(f'{{\n  "@context": "{CONTEXT}",\n  "@graph": [')
-        self._emit({"type": "CreationInfo", "@id": CREATION_INFO, "specVersion": "3.0.1", "created": when,
-                    "createdBy": [f"{ns}#agent"], "createdUsing": [f"{ns}#tool"]})
+        self._header()
+        self.start = self.out.offset()
         self._emit({"type": "SoftwareAgent", "spdxId": f"{ns}#agent", "creationInfo": CREATION_INFO,
                     "name": "provenance"})
         self._emit({"type": "Tool", "spdxId": f"{ns}#tool", "creationInfo": CREATION_INFO,
                     "name": f"provenance {ctx.result.tool_version}"})
+        for i, src in enumerate(ctx.facts.sources, start=1):
+            pid = self._package[src.name] = f"{ns}#source-{i}"
+            declared = self.licenses.map(declared_license(dict(src.declared)))
+            self._relate(pid, "hasDeclaredLicense", [self._license(declared)])
+            found = concluded(dict(src.by_license), self.licenses)
+            self._relate(pid, "hasConcludedLicense", [self._license(found)])
+
+    def _packages(self) -> None:
+        """The dataset packages (their build and release times are the scan time, so they are
+        written after the reusable body)."""
+        ctx = self.ctx
+        when = created_text(ctx)
         purpose = ctx.facts.service.get("purpose")
         for i, src in enumerate(ctx.facts.sources, start=1):
-            pid = f"{ns}#source-{i}"
-            self._package[src.name] = pid
             kinds = [_DATASET_TYPES[m] for m in src.modalities if m in _DATASET_TYPES] or ["noAssertion"]
             pkg: dict[str, object] = {
-                "type": "dataset_DatasetPackage", "spdxId": pid, "creationInfo": CREATION_INFO, "name": src.name,
+                "type": "dataset_DatasetPackage", "spdxId": f"{self.ns}#source-{i}", "creationInfo": CREATION_INFO,
+                "name": src.name,
                 "comment": (f"{src.assets} files, {src.records} records; paths {src.paths}; findings: "
                             + json.dumps(dict(src.findings_by_rule), sort_keys=True)
                             + ". builtTime and releaseTime are the scan time."
@@ -136,10 +164,6 @@ class Spdx3Writer:
             if version:
                 pkg["software_packageVersion"] = str(version)
             self._emit(pkg)
-            declared = self.licenses.map(declared_license(dict(src.declared)))
-            self._relate(pid, "hasDeclaredLicense", [self._license(declared)])
-            found = concluded(dict(src.by_license), self.licenses)
-            self._relate(pid, "hasConcludedLicense", [self._license(found)])
 
     def add_batch(self, batch: FileBatch) -> None:
         """One batch of listed files: the File elements, their hasConcludedLicense relationships, and
@@ -190,7 +214,8 @@ class Spdx3Writer:
         assert self.out is not None
         ns = self.ns
         self._flush_contains()
-        texts = {ref.id: f"{ns}#text-{i}" for i, ref in enumerate(refs, start=1)}
+        texts = [f"{ns}#text-{i}" for i in range(1, len(refs) + 1)]
+        by_ref = {ref.id: text for ref, text in zip(refs, texts, strict=True)}
         version = validator_list().semver
         for expression, lid in self._license_ids.items():
             element: dict[str, object] = {"type": "simplelicensing_LicenseExpression", "spdxId": lid,
@@ -198,34 +223,66 @@ class Spdx3Writer:
                                           "simplelicensing_licenseExpression": expression}
             if version:
                 element["simplelicensing_licenseListVersion"] = version
-            used = sorted({r for r in _REF.findall(expression) if r in texts})
+            used = sorted({r for r in _REF.findall(expression) if r in by_ref})
             if used:
                 element["simplelicensing_customIdToUri"] = [
-                    {"type": "DictionaryEntry", "key": r, "value": texts[r]} for r in used]
+                    {"type": "DictionaryEntry", "key": r, "value": by_ref[r]} for r in used]
             self._emit(element)
-        for ref in refs:
+        for ref, text in zip(refs, texts, strict=True):
             see = f" See also: {', '.join(ref.see_also)}." if ref.see_also else ""
-            self._emit({"type": "simplelicensing_SimpleLicensingText", "spdxId": texts[ref.id],
+            self._emit({"type": "simplelicensing_SimpleLicensingText", "spdxId": text,
                         "creationInfo": CREATION_INFO, "name": ref.name, "simplelicensing_licenseText": ref.text,
                         "comment": f"{ref.id}: {ref.comment}{see}"})
-        roots = list(self._package.values())
-        self.out.write(",\n    " + _json({
-            "type": "SpdxDocument", "spdxId": f"{ns}#document", "creationInfo": CREATION_INFO,
-            "name": "provenance training-data manifest",
-            "profileConformance": ["core", "software", "dataset", "simpleLicensing"],
-            "rootElement": roots})[:-1] + ', "element": [')
-        self._element_ids(texts)
-        self.out.write("]}\n  ]\n}\n")
+        self.end = self.out.offset()
+        self._texts = texts
+        self._tail()
         self.out.commit()
         return self.out
 
-    def _element_ids(self, texts: dict[str, str]) -> None:
+    def _tail(self) -> None:
+        """The packages and the SpdxDocument, which lists every element of the graph."""
+        assert self.out is not None
+        ns = self.ns
+        self._packages()
+        stamp = created_text(self.ctx).replace("-", "").replace(":", "")
+        self.out.write(",\n    " + _json({
+            "type": "SpdxDocument", "spdxId": f"{ns}#document-{stamp}", "creationInfo": CREATION_INFO,
+            "name": "provenance training-data manifest",
+            "profileConformance": ["core", "software", "dataset", "simpleLicensing"],
+            "rootElement": list(self._package.values())})[:-1] + ', "element": [')
+        self._element_ids()
+        self.out.write("]}\n  ]\n}\n")
+
+    def state(self) -> dict[str, object]:
+        """What a later rendering of the same content needs to reuse this one's body."""
+        return {"start": self.start, "end": self.end, "files": self.files, "relationships": self.relationships,
+                "licenses": list(self._license_ids.values()), "texts": self._texts}
+
+    def splice(self, previous: Path, state: dict[str, Any]) -> StreamFile:
+        """The same document as a full rendering, from a previous one of the same content: a new
+        CreationInfo, the previous body (element ids do not depend on the time), new packages and
+        document."""
+        self.out = StreamFile(self.ctx.out_dir / FILE_NAME)
+        self._header()
+        self.start = self.out.offset()
+        self.out.copy_from(previous, int(state["start"]), int(state["end"]))
+        self.end = self.out.offset()
+        self.files, self.relationships = int(state["files"]), int(state["relationships"])
+        self._license_ids = {str(i): str(lid) for i, lid in enumerate(state["licenses"])}
+        self._texts = [str(t) for t in state["texts"]]
+        self._package = {src.name: f"{self.ns}#source-{i}" for i, src in enumerate(self.ctx.facts.sources, start=1)}
+        self._first = False
+        self._tail()
+        self.out.commit()
+        return self.out
+
+    def _element_ids(self) -> None:
         """Every element of the graph, listed by the document, written in chunks without keeping a
         list of all of them."""
         assert self.out is not None
         ns = self.ns
         head = [f"{ns}#agent", f"{ns}#tool", *self._package.values()]
-        tail = [*self._license_ids.values(), *texts.values()]
+        tail = [*self._license_ids.values(), *self._texts]
         self.out.write(", ".join(f'"{eid}"' for eid in head))
         for prefix, count in (("file", self.files), ("relationship", self.relationships)):
             for start in range(1, count + 1, 65536):

@@ -48,6 +48,27 @@ class StreamFile:
             self._put("".join(self._pending).encode("utf-8"))
             self._pending, self._chars = [], 0
 
+    def offset(self) -> int:
+        """Bytes written so far (pending text is encoded and written first)."""
+        self._flush()
+        return self.size
+
+    def copy_from(self, source: Path, start: int, end: int | None = None) -> None:
+        """Bytes [start, end) of another file (a previous rendering), in blocks."""
+        self._flush()
+        with source.open("rb") as handle:
+            handle.seek(start)
+            left = None if end is None else end - start
+            while left is None or left > 0:
+                block = handle.read(FLUSH_CHARS if left is None else min(FLUSH_CHARS, left))
+                if not block:
+                    break
+                self._put(block)
+                if left is not None:
+                    left -= len(block)
+        if left:
+            raise OSError(f"{source} is shorter than the part to reuse")
+
     @property
     def sha256(self) -> str:
         return self._sha.hexdigest()

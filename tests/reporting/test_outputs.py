@@ -27,7 +27,9 @@ def test_default_outputs(built_scan: ScanResult, tmp_path: Path) -> None:
     run = write_reports(built_scan, tmp_path)
     assert run.ok and run.result.exit_code == built_scan.exit_code
     assert {p.name for p in run.written} == DEFAULT
-    assert {p.name for p in tmp_path.iterdir()} == DEFAULT  # no temporary files left behind
+    # No temporary files left behind; .cache keeps what the next rendering can reuse.
+    assert {p.name for p in tmp_path.iterdir()} == DEFAULT | {".cache"}
+    assert [p.name for p in (tmp_path / ".cache").iterdir()] == ["reports-v1.json"]
 
 
 def test_reruns_are_byte_identical(built_scan: ScanResult, tmp_path: Path) -> None:
@@ -47,7 +49,7 @@ def test_scan_then_report_in_fresh_processes_is_byte_identical(tmp_path: Path) -
         assert scanned.returncode == 1, scanned.stderr  # the gate fails on purpose (unlicensed files)
         subprocess.run([sys.executable, "-m", "provenance", "report", str(tmp_path / f"scan-{run}" / "scan.json"),
                         "-o", str(tmp_path / f"out-{run}")], env=env, check=True, capture_output=True)
-    names = sorted(p.name for p in (tmp_path / "out-a").iterdir())
+    names = sorted(p.name for p in (tmp_path / "out-a").iterdir() if p.name != ".cache")
     assert set(names) == DEFAULT
     for name in names:
         assert (tmp_path / "out-a" / name).read_bytes() == (tmp_path / "out-b" / name).read_bytes(), name
@@ -60,7 +62,7 @@ def test_report_command_renders_from_saved_scan(built_scan: ScanResult, tmp_path
     res = CliRunner().invoke(report, [str(scan_dir / "scan.json"), "-o", str(out), "--lang", "en", "--format", "md",
                                       "--spdx-files", "none"])
     assert res.exit_code == 0, res.output
-    assert {p.name for p in out.iterdir()} == {
+    assert {p.name for p in out.iterdir() if p.name != ".cache"} == {
         "data-legality.en.md", "manifest.spdx.json", "manifest.spdx3.jsonld", "eu-training-summary.md"}
     bad = CliRunner().invoke(report, [str(scan_dir), "-o", str(out), "--lang", "fr"])
     assert bad.exit_code == 2 and "unknown report language 'fr'" in bad.output
