@@ -251,6 +251,7 @@ def _in_spdx(lid: str) -> bool:
 
 
 def _found(places: Sequence[Place]) -> str:
+    places = [p for p in places if p.location]
     if not places:
         return ""
     shown = [f"{p.location} ({p.assets} file(s)" + (f", SHA-256 {p.sha256})" if p.sha256 else ")")
