@@ -100,18 +100,6 @@ def spdx_files_for(result: ScanResult | None, choice: str = "all") -> str:
     return "all" if choice == "auto" else choice
 
 
-def flagged_assets(result: ScanResult) -> int:
-    """Assets with at least one finding, counted from assets.parquet column by column."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    path = Path(result.output_dir or ".") / "assets.parquet"
-    if not path.is_file():
-        return 0
-    findings = pq.read_table(path, columns=["findings"]).column("findings")
-    return int(pc.sum(pc.greater(pc.list_value_length(findings), 0)).as_py() or 0)
-
-
 def open_corpus(path: str | Path, output_dir: Path, opts: ScanOptions, sampling: Sampling) -> Source:
     """The source for PATH: a Hugging Face id, cache or save_to_disk folder, else a local folder or
     file. The folders the scan writes to (output, cache) are never scanned."""
