@@ -270,6 +270,8 @@ class _Group:
 @dataclass
 class _SourceFiles:
     sha1: bytearray = field(default_factory=bytearray)
+    #: SHA-1s (hex) of the current batch, folded into `sha1` (20 bytes each) once per batch
+    hex: list[str] = field(default_factory=list)
     hashed: int = 0
     flagged: int = 0
     licenses: set[str] = field(default_factory=set)
@@ -319,6 +321,17 @@ _ROW_COLUMNS = ("path", "source", "kind", "sha256", "sha1", "license", "use_clas
 _OWN = "\x00own"  # group key for evidence each file carries itself
 
 
+def _fold(sf: _SourceFiles) -> None:
+    if sf.hex:
+        try:
+            sf.sha1 += bytes.fromhex("".join(sf.hex))
+        except ValueError:  # not hex (a damaged file): fold the valid ones one by one
+            for value in sf.hex:
+                with contextlib.suppress(ValueError):
+                    sf.sha1 += bytes.fromhex(value)
+        sf.hex.clear()
+
+
 def asset_facts(result: ScanResult) -> AssetFacts:
     """One pass over assets.parquet, in memory bounded by the number of license files, cards and
     sources (not files): evidence per source (license, where read, what it said), the files the
@@ -337,13 +350,14 @@ def asset_facts(result: ScanResult) -> AssetFacts:
             # Only whether there are findings (a cast, not lists), and evidence only where a group starts.
             cols.append(pc.cast(pc.list_value_length(batch.column("findings")), pa.bool_()).to_pylist())
             evidence_column = batch.column("evidence_json")
+            for pending in files.values():
+                _fold(pending)
             for i, (path, source, kind, sha256, sha1, lic, location, findings) in enumerate(zip(*cols, strict=True)):
                 if sha1 and sha256 and len(sha1) == 40:
                     sf = files.get(source)
                     if sf is None:
                         sf = files[source] = _SourceFiles()
-                    with contextlib.suppress(ValueError):
-                        sf.sha1 += bytes.fromhex(sha1)
+                    sf.hex.append(sha1)
                     sf.hashed += 1
                     if lic:
                         sf.licenses.add(lic)
@@ -364,6 +378,8 @@ def asset_facts(result: ScanResult) -> AssetFacts:
                     group = groups[key] = _Group(location, _raw(evidence_column[i].as_py(), location),
                                                  sha256 if own else None)
                 group.assets += 1
+    for pending in files.values():
+        _fold(pending)
     rows: dict[str, list[EvidenceRow]] = {}
     by_license: dict[str, dict[str, Place]] = {}
     for (source, lic, where), g in groups.items():
