@@ -26,7 +26,7 @@ def validate(out_dir: Path) -> None:
     verdicts = validate_outputs(out_dir)
     for v in verdicts:
         if v.valid:
-            click.echo(f"{v.file}: valid ({v.judge}" + (f"; {v.checked:,} elements" if v.checked else "") + ")")
+            click.echo(f"{v.file}: valid ({v.judge}" + (f"; {v.checked:,} {v.unit}" if v.checked else "") + ")")
         else:
             click.echo(f"{v.file}: {len(v.messages)} problem(s) ({v.judge})")
             for message in v.messages:

@@ -33,8 +33,9 @@ class Verdict:
     #: The judge (library and version).
     judge: str
     messages: tuple[str, ...]
-    #: Elements looked at (files listed, graph elements), for the summary line.
+    #: What was looked at, for the summary line: how many, and of what ("files listed").
     checked: int = 0
+    unit: str = "elements"
 
     @property
     def valid(self) -> bool:
@@ -62,7 +63,7 @@ def validate_spdx2(path: Path, slice_size: int = SLICE) -> Verdict:
         messages = getattr(exc, "messages", None) or [f"{type(exc).__name__}: {exc}"]
         return Verdict(path.name, judge, tuple(str(m) for m in messages[:MAX_MESSAGES]))
     return Verdict(path.name, judge, tuple(validate_document(document, slice_size)[:MAX_MESSAGES]),
-                   len(document.files))
+                   len(document.files), "files listed")
 
 
 def validate_document(document: Any, slice_size: int = SLICE) -> list[str]:
@@ -137,7 +138,7 @@ def validate_spdx3(path: Path) -> Verdict:
         messages += [f"{expression._id}: {m}"
                      for m in license_expression_messages(str(expression.simplelicensing_licenseExpression), refs)]
     unique = list(dict.fromkeys(messages))
-    return Verdict(path.name, judge, tuple(unique[:MAX_MESSAGES]), len(objset.objects))
+    return Verdict(path.name, judge, tuple(unique[:MAX_MESSAGES]), len(objset.objects), "graph elements")
 
 
 def _id(obj: Any) -> str | None:
