@@ -9,9 +9,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-
 from provenance.analysis.context import Limits
 from provenance.cache import CACHE_FILE
 from provenance.declarations import DECLARATIONS_FILE_NAME, Declarations, load_declarations
@@ -19,7 +16,7 @@ from provenance.detectors import DetectorConfig, build_detectors
 from provenance.detectors.urls import load_optout
 from provenance.errors import ConfigError, unknown_name
 from provenance.policy import USES, Policy, load_policy
-from provenance.reporting import FORMATS, write_reports
+from provenance.reporting import FORMATS, ReportFailure, write_reports
 from provenance.reporting.interface import SpdxFiles
 from provenance.reporting.strings import LANGS
 from provenance.results import ScanResult
@@ -127,6 +124,8 @@ class ScanRun:
     result: ScanResult
     #: Counts by Origin value (analysed, cached, rehashed, reused) and `reused_folders`.
     stats: Mapping[str, int]
+    #: Reports that could not be written, each with why (the others were; scan.json records them).
+    failed: tuple[ReportFailure, ...] = ()
 
 
 def _domain_id(name: object) -> str:
@@ -236,29 +235,10 @@ def _ours(name: str) -> bool:
             or name.startswith(("data-legality.", "manifest.")) or (name.startswith(".") and name.endswith(".tmp")))
 
 
-#: Above this many assets the SPDX manifests list only flagged files by default, and above this
-#: many flagged files none: the SPDX libraries hold every listed file as objects (~12 KB each,
-#: measured: 680 MB for 50,000 files), so `auto` keeps report memory bounded whatever the corpus.
-SPDX_ALL_FILES_LIMIT = 20_000
-
-
-def spdx_files_for(result: ScanResult, choice: str = "auto") -> str:
-    """What `--spdx-files auto` means for this scan: all, flagged or none (packages only; the
-    per-file facts stay in assets.parquet). An explicit choice is kept as given."""
-    if choice != "auto":
-        return choice
-    if result.summary["assets"] <= SPDX_ALL_FILES_LIMIT:
-        return "all"
-    return "flagged" if flagged_assets(result) <= SPDX_ALL_FILES_LIMIT else "none"
-
-
-def flagged_assets(result: ScanResult) -> int:
-    """Assets with at least one finding, counted from assets.parquet column by column."""
-    path = Path(result.output_dir or ".") / "assets.parquet"
-    if not path.is_file():
-        return 0
-    findings = pq.read_table(path, columns=["findings"]).column("findings")
-    return int(pc.sum(pc.greater(pc.list_value_length(findings), 0)).as_py() or 0)
+def spdx_files_for(result: ScanResult | None, choice: str = "all") -> str:
+    """Files the SPDX manifests list: all (the default at any size: they are streamed), flagged or
+    none. `auto`, from before they were streamed, means all."""
+    return "all" if choice == "auto" else choice
 
 
 def run_scan(request: ScanRequest, progress: Progress | None = None, source: Source | None = None) -> ScanRun:
@@ -268,9 +248,12 @@ def run_scan(request: ScanRequest, progress: Progress | None = None, source: Sou
     opts = scan_options(request, out)
     scanner = Scanner(source or open_corpus(request, out, opts), opts)
     result = scanner.run(out, progress=progress)
+    failed: tuple[ReportFailure, ...] = ()
     if request.reports:
-        write_reports(result, out, request.langs, request.formats, spdx_files_for(result, request.spdx_files))
-    return ScanRun(result, scanner.stats)
+        run = write_reports(result, out, request.langs, request.formats, spdx_files_for(result, request.spdx_files),
+                            reuse=request.cache is not False)
+        result, failed = run.result, run.failed
+    return ScanRun(result, scanner.stats, failed)
 
 
 def scan(path: str | Path, output_dir: str | Path | None = None, cache: bool | str | Path = True,

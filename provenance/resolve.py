@@ -22,6 +22,7 @@ from provenance.licensing.expression import (
     ExpressionSyntaxError,
     canonical,
     expression_facts,
+    expression_warnings,
     ids,
     more_restrictive,
     parse,
@@ -415,6 +416,7 @@ def resolve(
     uc = use_class(effective) if effective else UseClass.UNKNOWN
     if effective and not metadata and not record_licenses:
         findings += _terms(path, effective, uc, use, records or 1)
+    findings += expression_warnings(path, effective)
     return Resolution(effective, uc, source, tuple(findings), tuple(evidence))
 
 

@@ -29,7 +29,7 @@ from provenance.model import (
 )
 from provenance.textio import clean_text
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCAN_JSON = "scan.json"
 ASSETS_PARQUET = "assets.parquet"
 
@@ -91,8 +91,10 @@ def rows_table(results: Sequence[AssetResult]) -> pa.Table:
 
 
 class AssetTableWriter:
-    """Streams rows into assets.parquet (via a temporary file renamed at the end). Small tables
-    (a folder reused from the memo) are gathered into row groups of at least GROUP_ROWS rows."""
+    """Streams rows into assets.parquet (via a temporary file renamed at the end), in row groups of
+    exactly GROUP_ROWS rows (the last one shorter), whatever the sizes of the tables added (a batch,
+    a folder reused from the memo): the same rows give the same bytes, so an unchanged rescan
+    writes an identical file and the reports can tell by its digest that nothing changed."""
 
     GROUP_ROWS = 8192
 
@@ -107,13 +109,18 @@ class AssetTableWriter:
         if table.num_rows:
             self._pending.append(table)
             self._rows += table.num_rows
-            if self._rows >= self.GROUP_ROWS:
-                self._flush()
+            while self._rows >= self.GROUP_ROWS:
+                self._write(self.GROUP_ROWS)
+
+    def _write(self, rows: int) -> None:
+        table = pa.concat_tables(self._pending)
+        self._writer.write_table(table.slice(0, rows), row_group_size=rows)
+        rest = table.slice(rows)
+        self._pending, self._rows = ([rest] if rest.num_rows else []), rest.num_rows
 
     def _flush(self) -> None:
-        if self._pending:
-            self._writer.write_table(pa.concat_tables(self._pending), row_group_size=max(self._rows, 1))
-        self._pending, self._rows = [], 0
+        if self._rows:
+            self._write(self._rows)
 
     def close(self) -> None:
         self._flush()
@@ -148,6 +155,9 @@ class ScanResult:
     verdict: Verdict
     declarations: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
+    #: Outputs that could not be written after the scan ({"report": file name, "reason": ...});
+    #: saved as `reports.failed` in scan.json only when there are any.
+    reports_failed: tuple[dict[str, str], ...] = ()
     #: Folder holding scan.json and assets.parquet (not saved in scan.json).
     output_dir: str | None = None
 
@@ -157,7 +167,8 @@ class ScanResult:
 
     @property
     def exit_code(self) -> int:
-        return self.verdict.exit_code
+        """The verdict's exit code, or 3 (incomplete) when a report could not be written."""
+        return 3 if self.reports_failed else self.verdict.exit_code
 
     def to_dict(self) -> dict[str, Any]:
         v = self.verdict
@@ -182,6 +193,7 @@ class ScanResult:
                 "waived": [asdict(w) for w in v.waived], "skipped": v.skipped, "policy": v.policy, "use": v.use,
             },
             "declarations": self.declarations,
+            **({"reports": {"failed": [dict(f) for f in self.reports_failed]}} if self.reports_failed else {}),
         }
 
     @classmethod
@@ -211,6 +223,8 @@ class ScanResult:
             declarations=data.get("declarations", {}),
             schema_version=data["schema_version"],
             output_dir=output_dir,
+            reports_failed=tuple({"report": str(f.get("report", "")), "reason": str(f.get("reason", ""))}
+                                 for f in (data.get("reports") or {}).get("failed", [])),
         )
 
     def save(self, out_dir: Path) -> Path:

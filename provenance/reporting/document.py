@@ -33,6 +33,11 @@ TRACE_KEYS = {
     "synthetic": ("origin", "notes"),
 }
 USE_CLASSES = ("commercial", "non-commercial", "research-only", "no-grant", "unknown", "none")
+#: Bounds that keep the section the same size at any corpus size; what is left out is counted in
+#: the tables ("… N more") and listed in full in scan.json and the manifests.
+MAX_SOURCES = 25
+MAX_GROUPS = 30
+MAX_NAMES = 8
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,22 @@ class _Builder:
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)
 
+    def shown(self) -> tuple[list[SourceFacts], list[SourceFacts]]:
+        """(sources with rows of their own, the rest): the MAX_SOURCES with most files, in name order."""
+        return shown_sources(self.f.sources)
+
+    def more_row(self, hidden: list[SourceFacts], width: int) -> tuple[Cell, ...]:
+        """One row for the sources a table leaves out: how many, their files and size."""
+        text = self.t("word.more_sources", n=f"{len(hidden):,}", files=f"{sum(h.assets for h in hidden):,}",
+                      size=human_size(sum(h.bytes for h in hidden)))
+        return (Cell(text), *(Cell("") for _ in range(width - 1)))
+
+    def names(self, names: list[str]) -> str:
+        """Names joined, at most MAX_NAMES, then "… N more"."""
+        shown = ", ".join(names[:MAX_NAMES])
+        return shown + (" " + self.t("word.more_items", n=f"{len(names) - MAX_NAMES:,}")
+                        if len(names) > MAX_NAMES else "")
+
     def section(self, n: int) -> None:
         self.add(Heading(2, f"{n}. " + self.t(f"section.s{n}"), f"s{n}"))
 
@@ -237,7 +258,8 @@ class _Builder:
             (self.t("label.modalities"), Cell(", ".join(self.t(f"modality.{m}") for m in f.modalities) or "-")),
             (self.t("label.languages"), Cell(", ".join(langs) + " " + self.t("word.declared_mark"))
              if langs else Cell(self.t("word.not_checked_declared"), "missing")),
-            (self.t("label.errors"), Cell(self.t("value.errors", errors=f.errors, skipped=f.skipped),
+            (self.t("label.errors"), Cell(self.t("value.errors", errors=f"{f.errors:,}", skipped=f"{f.skipped:,}",
+                                                      warnings=f"{f.warnings:,}"),
                                           "fail" if f.errors or f.skipped else "")),
         )))
         rows = [
@@ -251,13 +273,16 @@ class _Builder:
 
     def sources(self) -> None:
         f = self.f
-        rows = []
-        for src in f.sources:
+        rows: list[tuple[Cell, ...]] = []
+        shown, hidden = self.shown()
+        for src in shown:
             rows.append((
                 Cell(src.name), self.source_type(src), self.region(src), self.declared(src.decl("origin")),
                 Cell(src.paths, code=True), self.num(src.assets), Cell(human_size(src.bytes)), self.num(src.records),
-                Cell(", ".join(src.licenses) or self.t("word.none_found"), "" if src.licenses else "fail"),
+                Cell(self.names(list(src.licenses)) or self.t("word.none_found"), "" if src.licenses else "fail"),
             ))
+        if hidden:
+            rows.append(self.more_row(hidden, 9))
         self.add(Table(tuple(self.t(f"col.{c}") for c in (
             "source", "type", "region", "origin", "paths", "assets", "size", "records", "licenses")), tuple(rows)))
         by_type: dict[str, list[SourceFacts]] = {}
@@ -281,7 +306,7 @@ class _Builder:
         self.add(BarChart(
             self.t("chart.use_by_source"),
             tuple((src.name, tuple((self.word("useclass", u), float(src.by_use_class[u]["assets"]))
-                                   for u in USE_CLASSES if u in src.by_use_class)) for src in f.sources),
+                                   for u in USE_CLASSES if u in src.by_use_class)) for src in shown),
             self.t("col.assets"),
             tuple(self.t(f"useclass.{u}") for u in USE_CLASSES),
         ))
@@ -294,7 +319,7 @@ class _Builder:
                 cells.setdefault((lang, m), []).append(src.name)
         rows = [
             (Cell(lang) if lang else Cell(self.t("word.not_checked_declared"), "missing"),
-             Cell(self.t(f"modality.{m}")), self.num(len(names)), Cell(", ".join(names)),
+             Cell(self.t(f"modality.{m}")), self.num(len(names)), Cell(self.names(names)),
              Cell(self.t("word.ok"), "pass") if len(names) > 1 else Cell(self.t("word.single"), "fail"))
             for (lang, m), names in sorted(cells.items())
         ]
@@ -304,9 +329,12 @@ class _Builder:
     def legality(self) -> None:
         self.add(Heading(3, self.t("sub.license_evidence")))
         rows: list[tuple[Cell, ...]] = []
-        for src in self.f.sources:
+        shown, hidden = self.shown()
+        for src in shown:
             for ev in src.evidence:
-                rows.append((Cell(src.name), Cell(ev.license, code=True), Cell(ev.location, code=True),
+                where = (self.t("word.own_more", location=ev.location, n=f"{ev.assets - 1:,}")
+                         if ev.own and ev.assets > 1 else ev.location)
+                rows.append((Cell(src.name), Cell(ev.license, code=True), Cell(where, code=True),
                              Cell(ev.raw or "-"), Cell(ev.sha256 or "-", code=True), self.num(ev.assets)))
             if src.evidence_more:
                 rows.append((Cell(src.name), Cell(self.t("word.more", n=src.evidence_more)), Cell(""), Cell(""),
@@ -315,17 +343,21 @@ class _Builder:
             if unlicensed:
                 rows.append((Cell(src.name), Cell(self.t("word.none_found"), "fail"), Cell("-"), Cell("-"),
                              Cell("-"), self.num(unlicensed)))
+        if hidden:
+            rows.append(self.more_row(hidden, 6))
         self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "license", "found_at", "said", "sha256",
                                                               "assets")),
                        tuple(rows)))
         self.add(Heading(3, self.t("sub.traceability")))
         trace: list[tuple[Cell, ...]] = []
-        for src in self.f.sources:
+        for src in shown:
             kind = src.decl("type")
             keys = TRACE_KEYS.get(str(kind), ("type",))
             for key in keys:
                 trace.append((Cell(src.name), self.source_type(src), Cell(self.t(f"decl.{key}")),
                               self.declared(src.decl(key))))
+        if hidden:
+            trace.append(self.more_row(hidden, 4))
         self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "type", "item", "value")), tuple(trace)))
 
     def security(self) -> None:
@@ -333,14 +365,17 @@ class _Builder:
         if not f.ran("blocklist"):
             self.add(Para(self.t("para.not_checked", check=self.t("check.blocklist")), "missing"))
         else:
-            rows = []
-            for src in f.sources:
+            rows: list[tuple[Cell, ...]] = []
+            shown, hidden = self.shown()
+            for src in shown:
                 rate = blocked_rate(src)
                 count = src.rule_count("blocked-content")
                 over = (rate is not None and rate > f.blocked_threshold) or (rate is None and count > 0)
                 rows.append((Cell(src.name), Cell(self.totals_text(src, "blocklist"), code=True),
                              Cell("-" if rate is None else f"{rate:.2%}"), Cell(f"{f.blocked_threshold:.0%}"),
                              Cell(self.t("word.fail"), "fail") if over else Cell(self.t("word.pass"), "pass")))
+            if hidden:
+                rows.append(self.more_row(hidden, 5))
             self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "detector_totals", "rate", "threshold",
                                                                   "result")), tuple(rows)))
         self.add(Fields(tuple(
@@ -360,7 +395,10 @@ class _Builder:
         rows: list[tuple[Cell, ...]] = []
         for rule in LICENSE_RULES:
             total = f.rule_total(rule)
-            per_source = ", ".join(f"{s.name}: {s.rule_count(rule)}" for s in f.sources if s.rule_count(rule))
+            counted = [s for s in f.sources if s.rule_count(rule)]
+            if len(counted) > MAX_NAMES:  # the sources with most findings are named
+                counted.sort(key=lambda s: (-s.rule_count(rule), s.name))
+            per_source = self.names([f"{s.name}: {s.rule_count(rule):,}" for s in counted])
             tone = "fail" if total and rule in ("unlicensed", "use-restricted", "license-conflict",
                                                 "license-denied", "license-not-allowed") else ""
             rows.append((Cell(rule, code=True), Cell(self.t(f"rule.{rule}")), Cell(f"{total:,}", tone),
@@ -370,11 +408,19 @@ class _Builder:
             (rule, ((self.t("col.assets"), float(n)),)) for rule, n in f.summary.get("findings_by_rule", {}).items()),
             self.t("col.assets"), (self.t("col.assets"),)))
         self.add(Heading(3, self.t("sub.finding_examples")))
+        order = sorted(range(len(f.findings)), key=lambda i: (-int(f.findings[i]["assets"]), i))
+        keep = set(order[:MAX_GROUPS])  # the most affected folders, in the scan's order
+        groups = [g for i, g in enumerate(f.findings) if i in keep]
+        rest = [g for i, g in enumerate(f.findings) if i not in keep]
         rows = [
             (Cell(g["rule"], code=True), Cell(g["folder"] or "/", code=True), self.num(g["assets"]),
              self.num(g["records"]), Cell("; ".join(g["examples"]), code=True))
-            for g in f.findings
+            for g in groups
         ]
+        if rest:
+            rows.append((Cell(self.t("word.more_groups", n=f"{len(rest):,}",
+                                     files=f"{sum(int(g['assets']) for g in rest):,}")), Cell(""), Cell(""),
+                         Cell(""), Cell("")))
         self.add(Table(tuple(self.t(f"col.{c}") for c in ("rule", "folder", "assets", "records", "examples")),
                        tuple(rows)))
         self.add(Heading(3, self.t("sub.other_ip")))
@@ -404,10 +450,13 @@ class _Builder:
             self.add(Para(self.t("para.not_checked", check=self.t(f"check.{check}")), "missing"))
             return
         rules = CHECKS[check].rules
-        rows = []
-        for src in f.sources:
+        rows: list[tuple[Cell, ...]] = []
+        shown, hidden = self.shown()
+        for src in shown:
             counts = ", ".join(f"{r}: {src.rule_count(r)}" for r in rules if src.rule_count(r))
             rows.append((Cell(src.name), Cell(self.totals_text(src, check), code=True), Cell(counts or "0")))
+        if hidden:
+            rows.append(self.more_row(hidden, 3))
         self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "detector_totals", "findings")), tuple(rows)))
 
     def relevance(self) -> None:
@@ -459,12 +508,15 @@ class _Builder:
                 Cell(self.t("sep.items").join(self.msg(m) for m in c.evidence)))
 
     def manifest(self) -> None:
-        rows = [
+        rows: list[tuple[Cell, ...]] = [
             (Cell(src.name), Cell(_value(src.revision or src.decl("version") or "-"), code=True),
              Cell(src.root, code=True), Cell(src.paths, code=True), self.num(src.assets), Cell(human_size(src.bytes)),
-             Cell(", ".join(src.licenses) or "-"), Cell(src.digest or "-", code=True), Cell(self.f.created))
-            for src in self.f.sources
+             Cell(self.names(list(src.licenses)) or "-"), Cell(src.digest or "-", code=True), Cell(self.f.created))
+            for src in self.shown()[0]
         ]
+        hidden = self.shown()[1]
+        if hidden:
+            rows.append(self.more_row(hidden, 9))
         self.add(Table(tuple(self.t(f"col.{c}") for c in ("source", "version", "root", "paths", "assets", "size",
                                                               "licenses", "source_digest", "scanned")), tuple(rows)))
         self.add(Para(self.t("para.source_digest")))
@@ -473,6 +525,15 @@ class _Builder:
             return
         self.add(Table((self.t("col.file"), self.t("col.digest"), self.t("col.size")), tuple(
             (Cell(m.name, code=True), Cell(m.sha256, code=True), Cell(f"{m.size:,} B")) for m in self.manifests)))
+
+
+def shown_sources(sources: Iterable[SourceFacts]) -> tuple[list[SourceFacts], list[SourceFacts]]:
+    """(the MAX_SOURCES sources with most files, in their order; the others)."""
+    items = list(sources)
+    if len(items) <= MAX_SOURCES:
+        return items, []
+    keep = {s.name for s in sorted(items, key=lambda s: (-s.assets, -s.bytes, s.name))[:MAX_SOURCES]}
+    return [s for s in items if s.name in keep], [s for s in items if s.name not in keep]
 
 
 def _exact_size(n: int) -> str:

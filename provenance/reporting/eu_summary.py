@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.atomic import write_text
-from provenance.reporting.document import human_size
+from provenance.reporting.document import MAX_NAMES, human_size, shown_sources
 from provenance.reporting.escape import md
 from provenance.reporting.facts import MODALITY, Facts, SourceFacts
 from provenance.reporting.interface import ReportContext, Reporter
@@ -41,6 +41,12 @@ def _declared(s: Strings, value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
+def _names(s: Strings, names: list[str], sep: str = ", ") -> str:
+    """At most MAX_NAMES names, then "… N more"."""
+    more = len(names) - MAX_NAMES
+    return sep.join(names[:MAX_NAMES]) + (" " + s.t("word.more_items", n=f"{more:,}") if more > 0 else "")
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(md(h) for h in headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines += ["| " + " | ".join(md(c) or " " for c in row) + " |" for row in rows]
@@ -65,7 +71,7 @@ def render_eu(f: Facts, s: Strings) -> str:
         (s.t("eu.size"), "; ".join(f"{s.t(f'modality.{m}')}: {human_size(b)}" for m, b in sorted(totals.items()))
          + f"; {int(f.summary.get('assets', 0)):,} files, {int(f.summary.get('records', 0)):,} records"),
         (s.t("eu.size_band"), s.t("eu.size_band_value")),
-        (s.t("eu.period"), "; ".join(collected) or s.t("word.not_declared")),
+        (s.t("eu.period"), _names(s, collected, "; ") or s.t("word.not_declared")),
         (s.t("eu.languages"), _declared(s, languages)),
     ]
     out += [f"- **{md(k)}**: {md(v)}" for k, v in fields] + [""]
@@ -79,7 +85,8 @@ def render_eu(f: Facts, s: Strings) -> str:
             out += [md(s.t("eu.none")), ""]
             continue
         rows = []
-        for src in chosen:
+        shown, hidden = shown_sources(chosen)
+        for src in shown:
             shares = per_source[src.name]
             share = ", ".join(
                 f"{s.t(f'modality.{m}')} {b / totals[m]:.1%}" + (" *" if b / totals[m] > NAMED_SHARE else "")
@@ -87,7 +94,10 @@ def render_eu(f: Facts, s: Strings) -> str:
             origin = str(src.decl("origin") or "")
             domains = ", ".join(sorted(set(_DOMAIN.findall(origin)))) or "-"
             rows.append([src.name, _declared(s, src.decl("origin")), domains, human_size(src.bytes), share or "-",
-                         ", ".join(src.licenses) or s.t("word.none_found")])
+                         _names(s, list(src.licenses)) or s.t("word.none_found")])
+        if hidden:
+            rows.append([s.t("word.more_sources", n=f"{len(hidden):,}", files=f"{sum(h.assets for h in hidden):,}",
+                             size=human_size(sum(h.bytes for h in hidden))), "", "", "", "", ""])
         out += _table([s.t("col.source"), s.t("col.origin"), s.t("eu.domains"), s.t("col.size"), s.t("eu.share"),
                        s.t("col.licenses")], rows)
     out += [f"## {md(s.t('eu.s3'))}", "", f"### {md(s.t('eu.s3_1'))}", ""]
@@ -95,8 +105,8 @@ def render_eu(f: Facts, s: Strings) -> str:
            else s.t("ev.not_checked", check=s.t("check.tdm")))
     out += [f"- {md(tdm)}"]
     crawled = [src for src in f.sources if src.decl("type") == "self-collected"]
-    out += [f"- {md(s.t('eu.robots'))}: " + md("; ".join(
-        f"{src.name}: {_declared(s, src.decl('robots_respected'))}" for src in crawled) or s.t("eu.none")), ""]
+    out += [f"- {md(s.t('eu.robots'))}: " + md(_names(s, [
+        f"{src.name}: {_declared(s, src.decl('robots_respected'))}" for src in crawled], "; ") or s.t("eu.none")), ""]
     out += [f"### {md(s.t('eu.s3_2'))}", ""]
     cf: Mapping[str, Any] = f.content_filtering
     out += [f"- **{md(s.t(f'decl.content_filtering.{k}'))}**: {md(_declared(s, cf.get(k)))}"

@@ -6,14 +6,21 @@ declared values come from the declarations recorded in scan.json. Nothing is tra
 
 from __future__ import annotations
 
+import binascii
+import contextlib
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from provenance.licensing.portable import Place
 from provenance.results import ScanResult
 
 REVIEW_JSON = "review.json"
@@ -71,11 +78,15 @@ class EvidenceRow:
 
     license: str
     location: str
-    #: SHA-256 of the file the evidence was read from, when that file is in the scan.
+    #: SHA-256 of the file the evidence was read from, when that file is in the scan (and, for
+    #: evidence each file carries itself, when the row stands for one file).
     sha256: str | None
     assets: int
     #: What the evidence said (card value, header text), as the scan recorded it.
     raw: str = ""
+    #: Evidence each file carries itself (a header, a record field): `location` is the first such
+    #: file, and `assets` counts every file of the source that took this license that way.
+    own: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,12 @@ class SourceFacts:
     evidence_more: int
     #: SPDX package verification code of the source's hashed files ("" when none).
     digest: str = ""
+    #: Files a manifest can list (hashed): all of them, and those with findings.
+    hashed_files: int = 0
+    flagged_files: int = 0
+    #: Distinct licenses of those files (sorted), for the manifests' package entries.
+    hashed_licenses: tuple[str, ...] = ()
+    flagged_licenses: tuple[str, ...] = ()
 
     def decl(self, key: str) -> Any:
         value = self.declared.get(key)
@@ -180,6 +197,8 @@ class Facts:
     summary: Mapping[str, Any]
     findings: tuple[Mapping[str, Any], ...]
     errors: int
+    #: Error entries the scan listed as warnings (empty files), not counted in `errors`.
+    warnings: int
     skipped: int
     checks: Mapping[str, Check]
     #: Share of blocked content above which a source fails (parameters.blocked_threshold, else 5%).
@@ -188,6 +207,8 @@ class Facts:
     reviews: tuple[Review, ...] | None
     #: SHA-256 of the scan.json every figure comes from ("" when the result was not read from a file).
     scan_sha256: str = ""
+    #: Per license expression: where it was read and for how many assets, most assets first.
+    places: Mapping[str, tuple[Place, ...]] = field(default_factory=dict)
 
     def ran(self, check: str) -> bool:
         return self.checks[check].ran
@@ -211,9 +232,20 @@ def _location_path(location: str) -> str:
     return head if sep and tail.isdigit() else path
 
 
+def _is_own(location: str, path: str) -> bool:
+    """Evidence the asset carries itself: its own header (`path:3`) or record field (`path#license`)."""
+    return location == path or (location.startswith(path) and location[len(path):len(path) + 1] in (":", "#"))
+
+
 def verification_code(sha1s: list[str]) -> str:
     """The SPDX 2.3 package verification code: SHA-1 of the sorted SHA-1s of the files, concatenated."""
     return hashlib.sha1("".join(sorted(sha1s)).encode("ascii"), usedforsecurity=False).hexdigest()
+
+
+def _verification_code(raw: bytearray) -> str:
+    """verification_code() of SHA-1s kept as 20-byte digests: sorting the bytes sorts the hex."""
+    digests = np.sort(np.frombuffer(bytes(raw), dtype="S20"))
+    return hashlib.sha1(binascii.hexlify(digests.tobytes()), usedforsecurity=False).hexdigest()
 
 
 def _raw(evidence_json: str | None, location: str) -> str:
@@ -222,48 +254,152 @@ def _raw(evidence_json: str | None, location: str) -> str:
         items = json.loads(evidence_json or "[]")
     except ValueError:
         return ""
-    return next((str(e.get("raw", "")) for e in items if e.get("location") == location), "")
+    return next((str(e.get("raw", "")) for e in items if isinstance(e, dict) and e.get("location") == location), "")
+
+
+@dataclass
+class _Group:
+    """Assets of one source that took one license from one place (or each from itself)."""
+
+    location: str
+    raw: str
+    sha256: str | None
+    assets: int = 0
+
+
+@dataclass
+class _SourceFiles:
+    sha1: bytearray = field(default_factory=bytearray)
+    #: SHA-1s (hex) of the current batch, folded into `sha1` (20 bytes each) once per batch
+    hex: list[str] = field(default_factory=list)
+    hashed: int = 0
+    flagged: int = 0
+    licenses: set[str] = field(default_factory=set)
+    flagged_licenses: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
-class _AssetFacts:
+class AssetFacts:
+    """What the reports take from assets.parquet, in one pass: bounded by the number of sources,
+    licenses and places licenses were read, not by files; kept with a render so that an unchanged
+    rescan does not read assets.parquet again."""
+
     evidence: dict[str, list[EvidenceRow]]
     more: dict[str, int]
-    #: Per source: the SPDX package verification code over every hashed file.
-    digests: dict[str, str]
+    #: Per source: digest, hashed_files, flagged_files, hashed_licenses, flagged_licenses.
+    files: dict[str, dict[str, Any]]
+    places: dict[str, tuple[Place, ...]]
+    #: SHA-256 over the rows' path, source, kind, hashes, license and use class, in order: what the
+    #: manifests list, without the modification times (SPDX 3 element ids derive from it).
+    rows: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "evidence": {k: [[r.license, r.location, r.sha256, r.assets, r.raw, r.own] for r in v]
+                         for k, v in self.evidence.items()},
+            "more": self.more,
+            "files": {k: {**v, "hashed_licenses": list(v["hashed_licenses"]),
+                          "flagged_licenses": list(v["flagged_licenses"])} for k, v in self.files.items()},
+            "places": {k: [[p.location, p.sha256, p.assets] for p in v] for k, v in self.places.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AssetFacts:
+        return cls(
+            evidence={k: [EvidenceRow(*row) for row in v] for k, v in data["evidence"].items()},
+            more={k: int(v) for k, v in data["more"].items()},
+            files={k: {**v, "hashed_licenses": tuple(v["hashed_licenses"]),
+                       "flagged_licenses": tuple(v["flagged_licenses"])} for k, v in data["files"].items()},
+            places={k: tuple(Place(*p) for p in v) for k, v in data["places"].items()},
+            rows=str(data.get("rows", "")),
+        )
 
 
-def _asset_facts(result: ScanResult) -> _AssetFacts:
-    """One pass over assets.parquet: evidence per source (license, where read, what it said), digests."""
-    counts: Counter[tuple[str, str, str]] = Counter()
-    raws: dict[tuple[str, str, str], str] = {}
+_COLUMNS = ["path", "source", "kind", "sha256", "sha1", "license", "license_source", "findings", "evidence_json"]
+_ROW_COLUMNS = ("path", "source", "kind", "sha256", "sha1", "license", "use_class")
+_OWN = "\x00own"  # group key for evidence each file carries itself
+
+
+def _fold(sf: _SourceFiles) -> None:
+    if sf.hex:
+        try:
+            sf.sha1 += bytes.fromhex("".join(sf.hex))
+        except ValueError:  # not hex (a damaged file): fold the valid ones one by one
+            for value in sf.hex:
+                with contextlib.suppress(ValueError):
+                    sf.sha1 += bytes.fromhex(value)
+        sf.hex.clear()
+
+
+def asset_facts(result: ScanResult) -> AssetFacts:
+    """One pass over assets.parquet, in memory bounded by the number of license files, cards and
+    sources (not files): evidence per source (license, where read, what it said), the files the
+    manifests list (count, licenses, verification code), and where each license was read."""
+    groups: dict[tuple[str, str, str], _Group] = {}
+    rows_digest = hashlib.sha256()
     hashes: dict[str, str] = {}
-    sha1s: dict[str, list[str]] = {}
+    files: dict[str, _SourceFiles] = {}
     if result.output_dir and (Path(result.output_dir) / "assets.parquet").is_file():
-        columns = ["path", "source", "kind", "sha256", "sha1", "license", "license_source", "evidence_json"]
-        for row in result.assets(columns):
-            if row["sha1"]:
-                sha1s.setdefault(row["source"], []).append(row["sha1"])
-            location = row["license_source"] or ""
-            own = _location_path(location) == row["path"]
-            if row["sha256"] and (row["kind"] in ("license-file", "dataset-card") or own):
-                hashes[row["path"]] = row["sha256"]
-            if row["kind"] in ("license-file", "dataset-card") or not row["license"]:
-                continue
-            key = (row["source"], row["license"], location)
-            if key not in counts:
-                raws[key] = _raw(row["evidence_json"], location)
-            counts[key] += 1
+        pf = pq.ParquetFile(Path(result.output_dir) / "assets.parquet")
+        for batch in pf.iter_batches(columns=[*_COLUMNS, "use_class"], batch_size=8192):
+            cols = [batch.column(name).to_pylist() for name in _COLUMNS[:-2]]
+            for name in _ROW_COLUMNS:
+                values = cols[_COLUMNS.index(name)] if name in _COLUMNS else batch.column(name).to_pylist()
+                rows_digest.update("\x1f".join(v or "" for v in values).encode("utf-8") + b"\x1e")
+            # Only whether there are findings (a cast, not lists), and evidence only where a group starts.
+            cols.append(pc.cast(pc.list_value_length(batch.column("findings")), pa.bool_()).to_pylist())
+            evidence_column = batch.column("evidence_json")
+            for pending in files.values():
+                _fold(pending)
+            for i, (path, source, kind, sha256, sha1, lic, location, findings) in enumerate(zip(*cols, strict=True)):
+                if sha1 and sha256 and len(sha1) == 40:
+                    sf = files.get(source)
+                    if sf is None:
+                        sf = files[source] = _SourceFiles()
+                    sf.hex.append(sha1)
+                    sf.hashed += 1
+                    if lic:
+                        sf.licenses.add(lic)
+                    if findings:
+                        sf.flagged += 1
+                        if lic:
+                            sf.flagged_licenses.add(lic)
+                metadata = kind in ("license-file", "dataset-card")
+                if metadata and sha256:
+                    hashes[path] = sha256
+                if metadata or not lic:
+                    continue
+                location = location or ""
+                own = bool(location) and _is_own(location, path)
+                key = (source, lic, _OWN if own else location)
+                group = groups.get(key)
+                if group is None:
+                    group = groups[key] = _Group(location, _raw(evidence_column[i].as_py(), location),
+                                                 sha256 if own else None)
+                group.assets += 1
+    for pending in files.values():
+        _fold(pending)
     rows: dict[str, list[EvidenceRow]] = {}
-    for (source, lic, loc), n in counts.items():
-        rows.setdefault(source, []).append(
-            EvidenceRow(lic, loc, hashes.get(_location_path(loc)), n, raws.get((source, lic, loc), "")))
+    by_license: dict[str, dict[str, Place]] = {}
+    for (source, lic, where), g in groups.items():
+        own = where == _OWN
+        sha = (g.sha256 if g.assets == 1 else None) if own else hashes.get(_location_path(g.location))
+        rows.setdefault(source, []).append(EvidenceRow(lic, g.location, sha, g.assets, g.raw, own))
+        place_key = f"{g.location} (+own)" if own and g.assets > 1 else g.location
+        seen = by_license.setdefault(lic, {})
+        old = seen.get(place_key)
+        seen[place_key] = Place(place_key if not own or g.assets == 1 else
+                                f"{g.location} and {g.assets - 1} more files, each with its own",
+                                sha, g.assets + (old.assets if old else 0))
     more: dict[str, int] = {}
     for source, items in rows.items():
         items.sort(key=lambda r: (-r.assets, r.license, r.location))
         more[source] = max(0, len(items) - EVIDENCE_ROWS)
         del items[EVIDENCE_ROWS:]
-    return _AssetFacts(rows, more, {k: verification_code(v) for k, v in sha1s.items()})
+    places = {lic: tuple(sorted(seen.values(), key=lambda p: (-p.assets, p.location)))
+              for lic, seen in by_license.items()}
+    return AssetFacts(rows, more, {k: _files_facts(v) for k, v in files.items()}, places, rows_digest.hexdigest())
 
 
 def _checks(result: ScanResult) -> dict[str, Check]:
@@ -327,8 +463,10 @@ def load_reviews(out_dir: str | None) -> tuple[Review, ...] | None:
     return tuple(sorted(reviews, key=lambda r: r.kind))
 
 
-def build_facts(result: ScanResult) -> Facts:
-    assets = _asset_facts(result)
+def build_facts(result: ScanResult, assets: AssetFacts | None = None) -> Facts:
+    """The facts of a saved scan; `assets` when this scan's asset pass is at hand already."""
+    if assets is None:
+        assets = asset_facts(result)
     declared = result.declarations or {}
     sources = tuple(
         SourceFacts(
@@ -340,7 +478,7 @@ def build_facts(result: ScanResult) -> Facts:
             totals=s.get("totals", {}), source_findings=tuple(s.get("source_findings", [])),
             modalities=_modalities(s.get("by_kind", {})),
             evidence=tuple(assets.evidence.get(str(s["name"]), [])), evidence_more=assets.more.get(str(s["name"]), 0),
-            digest=assets.digests.get(str(s["name"]), ""),
+            **assets.files.get(str(s["name"]), {}),
         )
         for s in sorted(result.sources, key=lambda s: str(s["name"]))
     )
@@ -360,11 +498,19 @@ def build_facts(result: ScanResult) -> Facts:
         ip=declared.get("ip") or {}, personal_information=declared.get("personal_information") or {},
         content_filtering=declared.get("content_filtering") or {},
         sources=sources, summary=result.summary, findings=findings,
-        errors=len(result.errors), skipped=len(result.skipped), checks=_checks(result),
+        errors=sum(1 for e in result.errors if e.severity != "warning"), skipped=len(result.skipped),
+        warnings=sum(1 for e in result.errors if e.severity == "warning"), checks=_checks(result),
         blocked_threshold=_num(result.parameters.get("blocked_threshold"), BLOCKED_MAX_RATE) or BLOCKED_MAX_RATE,
         reviews=load_reviews(result.output_dir),
         scan_sha256=_file_sha256(Path(result.output_dir) / "scan.json") if result.output_dir else "",
+        places=assets.places,
     )
+
+
+def _files_facts(sf: _SourceFiles) -> dict[str, Any]:
+    return {"digest": _verification_code(sf.sha1) if sf.sha1 else "", "hashed_files": sf.hashed,
+            "flagged_files": sf.flagged, "hashed_licenses": tuple(sorted(sf.licenses)),
+            "flagged_licenses": tuple(sorted(sf.flagged_licenses))}
 
 
 def _file_sha256(path: Path) -> str:

@@ -30,6 +30,9 @@ class ReportContext:
     spdx_files: SpdxFiles = SpdxFiles.ALL
     #: Manifests written earlier in the same run (named in section 12); None when not written.
     manifests: tuple[ManifestFile, ...] | None = None
+    #: Digest of what the manifests describe (scan.json without its time, the listed rows without
+    #: modification times); "" when unknown. SPDX 3 element ids are derived from it.
+    content: str = ""
 
 
 class Reporter(abc.ABC):

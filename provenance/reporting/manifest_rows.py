@@ -1,4 +1,4 @@
-"""Shared input of both SPDX manifests: ids, times and the file rows of a saved scan."""
+"""Shared input of both SPDX manifests: ids, times and the file rows of a saved scan, streamed."""
 
 from __future__ import annotations
 
@@ -10,26 +10,35 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from provenance.licensing.kb import load_kb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
 from provenance.licensing.names import normalize_license
+from provenance.licensing.portable import PortableLicenses
 from provenance.reporting.interface import ReportContext, SpdxFiles
 
 _ID_CHARS = re.compile(r"[^A-Za-z0-9.-]+")
-_REF = re.compile(r"LicenseRef-[A-Za-z0-9.-]+")
-FILE_COLUMNS = ["path", "source", "kind", "size", "sha256", "sha1", "license", "use_class", "findings"]
+_OPERATORS = re.compile(r"\s+(?:AND|OR)\s+")
+FILE_COLUMNS = ["path", "source", "kind", "sha256", "sha1", "license", "use_class", "findings"]
+BATCH_ROWS = 8192
 
 
 @dataclass(frozen=True)
-class FileRow:
-    path: str
-    source: str
-    kind: str
-    size: int
-    sha256: str
-    sha1: str
-    license: str | None
-    use_class: str
-    findings: tuple[str, ...]
+class FileBatch:
+    """Files to list, column by column (one batch of assets.parquet, filtered)."""
+
+    path: list[str]
+    source: list[str]
+    kind: list[str]
+    sha256: list[str]
+    sha1: list[str]
+    license: list[str | None]
+    use_class: list[str | None]
+    findings: list[list[str] | None]
+
+    def __len__(self) -> int:
+        return len(self.path)
 
 
 def spdx_id(prefix: str, n: int, name: str) -> str:
@@ -46,42 +55,33 @@ def created(ctx: ReportContext) -> dt.datetime:
         return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
+def created_text(ctx: ReportContext) -> str:
+    return created(ctx).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def scan_digest(ctx: ReportContext) -> str:
     """SHA-256 of the saved result: names the documents, the same for the same scan."""
     data = json.dumps(ctx.result.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def file_rows(ctx: ReportContext) -> Iterator[FileRow]:
-    """Files to list, sorted by source then path; files that could not be hashed are left out."""
+def file_batches(ctx: ReportContext) -> Iterator[FileBatch]:
+    """Files to list, in the order of assets.parquet (the walk's), a batch at a time: files that
+    could not be hashed are left out, and with `flagged` those without findings."""
     if ctx.spdx_files is SpdxFiles.NONE or not ctx.result.output_dir:
         return
-    if not (Path(ctx.result.output_dir) / "assets.parquet").is_file():
+    path = Path(ctx.result.output_dir) / "assets.parquet"
+    if not path.is_file():
         return
-    rows = []
-    for r in ctx.result.assets(FILE_COLUMNS):
-        if not r["sha1"] or not r["sha256"]:
-            continue
-        if ctx.spdx_files is SpdxFiles.FLAGGED and not r["findings"]:
-            continue
-        rows.append(FileRow(r["path"], r["source"], r["kind"], int(r["size"] or 0), r["sha256"], r["sha1"],
-                            r["license"], r["use_class"] or "unknown", tuple(r["findings"] or ())))
-    rows.sort(key=lambda r: (r.source, r.path))
-    yield from rows
-
-
-def license_refs(expressions: list[str]) -> list[str]:
-    return sorted({ref for e in expressions for ref in _REF.findall(e)})
-
-
-def ref_text(ref: str) -> tuple[str, str]:
-    """(name, text) for a LicenseRef- id: from the knowledge base when it knows the id."""
-    facts = load_kb().facts(ref)
-    if facts.basis == "none":
-        return ref, (f"{ref}: named in the declarations file or in the data; its terms are not in the provenance "
-                     "license knowledge base, so its use for training is unknown.")
-    text = f"{ref}: an identifier of the provenance license knowledge base. {facts.notes}".strip()
-    return facts.name or ref, f"{text} Use for training: {facts.use.value}."
+    for batch in pq.ParquetFile(path).iter_batches(columns=FILE_COLUMNS, batch_size=BATCH_ROWS):
+        mask = pc.and_(pc.match_substring_regex(batch.column("sha1"), "^[0-9a-f]{40}$"),
+                       pc.match_substring_regex(batch.column("sha256"), "^[0-9a-f]{64}$"))
+        if ctx.spdx_files is SpdxFiles.FLAGGED:
+            # list length cast to bool: no Python scalar (one would make pyarrow import pandas)
+            mask = pc.and_(mask, pc.cast(pc.list_value_length(batch.column("findings")), pa.bool_()))
+        kept = batch.filter(mask)  # a null (no hash, no findings list) drops the row
+        if kept.num_rows:
+            yield FileBatch(*(kept.column(name).to_pylist() for name in FILE_COLUMNS))
 
 
 def declared_license(source: dict[str, object] | None) -> str | None:
@@ -90,9 +90,17 @@ def declared_license(source: dict[str, object] | None) -> str | None:
     return normalize_license(str(value)).expression if value else None
 
 
-def concluded(by_license: dict[str, object]) -> str | None:
-    """Conjunction of the licenses found in a source; None when none was found."""
-    found = sorted(k for k in by_license if k != "(none)")
-    if not found:
-        return None
-    return " AND ".join(f"({e})" if " OR " in e else e for e in found)
+def concluded(by_license: dict[str, object], licenses: PortableLicenses) -> str | None:
+    """Conjunction of the licenses found in a source, each written as the manifests write it
+    (so one unreadable value does not take the others with it); None when none was found."""
+    found = sorted({m for m in (licenses.map(k) for k in by_license if k != "(none)") if m})
+    if len(found) < 2:
+        return found[0] if found else None
+    return " AND ".join(f"({e})" if " OR " in e or " AND " in e else e for e in found)
+
+
+def simple_ids(expression: str | None) -> list[str]:
+    """The license terms of a manifest expression (for SPDX 2.3 licenseInfoFromFiles)."""
+    if not expression:
+        return []
+    return [t for t in (x.strip(" ()") for x in _OPERATORS.split(expression)) if t]

@@ -9,6 +9,7 @@ from provenance.reporting.document import Document, build_document
 from provenance.reporting.html import render_html
 from provenance.reporting.interface import ReportContext, Reporter
 from provenance.reporting.markdown import render_markdown
+from provenance.reporting.pdf import html_to_pdf
 from provenance.reporting.strings import strings
 
 
@@ -47,7 +48,6 @@ class PdfReporter(_SectionReporter):
     suffix = "pdf"
 
     def write(self, ctx: ReportContext) -> Path:
-        from provenance.reporting.pdf import html_to_pdf
 
         path = ctx.out_dir / self.file_name()
         write_bytes(path, html_to_pdf(render_html(self.document(ctx)), ctx.result.created))

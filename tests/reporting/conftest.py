@@ -23,5 +23,6 @@ def built_reports(built_scan: ScanResult, tmp_path_factory: pytest.TempPathFacto
     from provenance.reporting import write_reports
 
     out = tmp_path_factory.mktemp("built-reports")
-    write_reports(built_scan, out)
+    run = write_reports(built_scan, out)
+    assert run.ok, run.failed
     return out

@@ -46,6 +46,6 @@ def test_examples_match_golden(tmp_path: Path) -> None:
     if not UPDATE and not (GOLDEN / "examples").is_dir():
         pytest.skip("no golden files for examples/ yet: create them with PROVENANCE_UPDATE_GOLDEN=1")
     result: ScanResult = scan_into(copy_examples(tmp_path / "corpus"), tmp_path / "scan")
-    write_reports(result, tmp_path / "reports")
+    assert write_reports(result, tmp_path / "reports").ok
     for name in FILES:
         compare(tmp_path / "reports", "examples", name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from spdx_python_model import v3_0_1 as spdx3
 from spdx_tools.spdx.model import ChecksumAlgorithm, RelationshipType, SpdxNoAssertion
 from spdx_tools.spdx.parser.parse_anything import parse_file
@@ -41,7 +40,7 @@ def test_spdx2_declares_license_refs(built_scan: ScanResult, tmp_path: Path) -> 
     books = next(s for s in data["sources"] if s["name"] == "books")
     books["declared"] = {"name": "books", "license": "LicenseRef-Northwind-Contract"}
     result = ScanResult.from_dict(data, built_scan.output_dir)
-    write_reports(result, tmp_path, formats=(), langs=())
+    assert write_reports(result, tmp_path, formats=(), langs=()).ok
     doc = parse_file(str(tmp_path / "manifest.spdx.json"))
     assert validate_full_spdx_document(doc) == []
     refs = [e.license_id for e in doc.extracted_licensing_info]
@@ -52,7 +51,7 @@ def test_spdx2_declares_license_refs(built_scan: ScanResult, tmp_path: Path) -> 
 def test_spdx_files_flagged_and_none(built_scan: ScanResult, tmp_path: Path) -> None:
     for mode, expected in (("flagged", 13), ("none", 0)):
         out = tmp_path / mode
-        write_reports(built_scan, out, langs=(), formats=(), spdx_files=mode)
+        assert write_reports(built_scan, out, langs=(), formats=(), spdx_files=mode).ok
         doc = parse_file(str(out / "manifest.spdx.json"))
         assert validate_full_spdx_document(doc) == []
         assert len(doc.files) == expected
@@ -89,27 +88,28 @@ def test_spdx3_reads_back_with_dataset_packages(built_reports: Path) -> None:
         assert {str(h.algorithm).rsplit("/", 1)[-1] for h in hashes} == {"sha1", "sha256"}
 
 
-def test_batched_validation_still_reports_errors(built_scan: ScanResult, tmp_path: Path) -> None:
-    from provenance.reporting import spdx2
-    from provenance.reporting.facts import build_facts
-    from provenance.reporting.interface import ReportContext
+def test_sliced_validation_still_reports_errors(built_reports: Path) -> None:
+    from provenance.reporting.validate import validate_document
 
-    doc = spdx2.build_document(ReportContext(built_scan, build_facts(built_scan), tmp_path))
-    assert spdx2.validate(doc, batch=3) == []
+    doc = parse_file(str(built_reports / "manifest.spdx.json"))
+    assert validate_document(doc, slice_size=3) == []
     doc.files[-1].spdx_id = "SPDXRef-not valid"
-    assert spdx2.validate(doc, batch=3)
+    assert validate_document(doc, slice_size=3)
+    doc = parse_file(str(built_reports / "manifest.spdx.json"))
+    doc.files[-1].spdx_id = doc.files[0].spdx_id  # a duplicate across slices
+    assert any("unique" in m for m in validate_document(doc, slice_size=3))
 
 
-def test_auto_lists_fewer_files_as_the_corpus_grows(built_scan: ScanResult, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_means_all(built_scan: ScanResult) -> None:
+    """The manifests are streamed, so every file is listed at any size; `auto` is kept for old scripts."""
     from provenance import api
 
-    assets, flagged = built_scan.summary["assets"], api.flagged_assets(built_scan)
-    assert 0 < flagged < assets
-    for limit, expected in ((assets, "all"), (assets - 1, "flagged"), (flagged, "flagged"), (flagged - 1, "none")):
-        monkeypatch.setattr(api, "SPDX_ALL_FILES_LIMIT", limit)
-        assert api.spdx_files_for(built_scan) == expected, limit
-    assert api.spdx_files_for(built_scan, "all") == "all"  # an explicit choice is kept
+    assert api.spdx_files_for(built_scan, "auto") == "all"
+    assert api.spdx_files_for(built_scan) == "all"
+    assert api.spdx_files_for(built_scan, "flagged") == "flagged"
+
+
+def test_none_says_where_the_files_are(built_scan: ScanResult, tmp_path: Path) -> None:
     out = tmp_path / "none"
     write_reports(built_scan, out, langs=(), formats=(), spdx_files="none")
     doc = parse_file(str(out / "manifest.spdx.json"))

@@ -24,14 +24,17 @@ DEFAULT = {
 
 
 def test_default_outputs(built_scan: ScanResult, tmp_path: Path) -> None:
-    paths = write_reports(built_scan, tmp_path)
-    assert {p.name for p in paths} == DEFAULT
-    assert {p.name for p in tmp_path.iterdir()} == DEFAULT  # no temporary files left behind
+    run = write_reports(built_scan, tmp_path)
+    assert run.ok and run.result.exit_code == built_scan.exit_code
+    assert {p.name for p in run.written} == DEFAULT
+    # No temporary files left behind; .cache keeps what the next rendering can reuse.
+    assert {p.name for p in tmp_path.iterdir()} == DEFAULT | {".cache"}
+    assert [p.name for p in (tmp_path / ".cache").iterdir()] == ["reports-v1.json"]
 
 
 def test_reruns_are_byte_identical(built_scan: ScanResult, tmp_path: Path) -> None:
-    first = write_reports(built_scan, tmp_path / "a")
-    second = write_reports(built_scan, tmp_path / "b")
+    first = write_reports(built_scan, tmp_path / "a").written
+    second = write_reports(built_scan, tmp_path / "b").written
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
@@ -46,7 +49,7 @@ def test_scan_then_report_in_fresh_processes_is_byte_identical(tmp_path: Path) -
         assert scanned.returncode == 1, scanned.stderr  # the gate fails on purpose (unlicensed files)
         subprocess.run([sys.executable, "-m", "provenance", "report", str(tmp_path / f"scan-{run}" / "scan.json"),
                         "-o", str(tmp_path / f"out-{run}")], env=env, check=True, capture_output=True)
-    names = sorted(p.name for p in (tmp_path / "out-a").iterdir())
+    names = sorted(p.name for p in (tmp_path / "out-a").iterdir() if p.name != ".cache")
     assert set(names) == DEFAULT
     for name in names:
         assert (tmp_path / "out-a" / name).read_bytes() == (tmp_path / "out-b" / name).read_bytes(), name
@@ -59,7 +62,7 @@ def test_report_command_renders_from_saved_scan(built_scan: ScanResult, tmp_path
     res = CliRunner().invoke(report, [str(scan_dir / "scan.json"), "-o", str(out), "--lang", "en", "--format", "md",
                                       "--spdx-files", "none"])
     assert res.exit_code == 0, res.output
-    assert {p.name for p in out.iterdir()} == {
+    assert {p.name for p in out.iterdir() if p.name != ".cache"} == {
         "data-legality.en.md", "manifest.spdx.json", "manifest.spdx3.jsonld", "eu-training-summary.md"}
     bad = CliRunner().invoke(report, [str(scan_dir), "-o", str(out), "--lang", "fr"])
     assert bad.exit_code == 2 and "unknown report language 'fr'" in bad.output
@@ -71,8 +74,8 @@ def test_pdf_has_chinese_headings_and_is_reproducible(built_scan: ScanResult, tm
         pytest.skip("Debian's chromium is not installed (apt-get install chromium); CI installs it")
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext is not installed (apt-get install poppler-utils); CI installs it")
-    a = write_reports(built_scan, tmp_path / "a", langs=("zh",), formats=("pdf",), manifests=False)
-    b = write_reports(built_scan, tmp_path / "b", langs=("zh",), formats=("pdf",), manifests=False)
+    a = write_reports(built_scan, tmp_path / "a", langs=("zh",), formats=("pdf",), manifests=False).written
+    b = write_reports(built_scan, tmp_path / "b", langs=("zh",), formats=("pdf",), manifests=False).written
     pdf = tmp_path / "a" / "data-legality.zh.pdf"
     assert pdf in a
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,

@@ -126,7 +126,7 @@ def test_detector_results_and_review_are_rendered(tmp_path: Path, monkeypatch: p
                       "seed": 7, "pass": False, "reasons": ["1 of 2 items not reviewed"]},
     }}), encoding="utf-8")
     result = load_result(tmp_path / "scan")
-    write_reports(result, tmp_path / "out", formats=("md",))
+    assert write_reports(result, tmp_path / "out", formats=("md",)).ok
     en = (tmp_path / "out" / "data-legality.en.md").read_text(encoding="utf-8")
     assert "| web | checked=3, email=2 | personal-information: 1 |" in en
     assert "| books | blocked=1, items=2 | 50.00% | 5% | fail |" in en
@@ -163,7 +163,7 @@ def test_checks_follow_detectors_and_their_parameters(built_scan: ScanResult, tm
     result = ScanResult.from_dict(data, built_scan.output_dir)
     facts = build_facts(result)
     assert facts.ran("images") and facts.ran("tdm") and not facts.ran("blocklist")
-    write_reports(result, tmp_path, langs=("zh", "en"), formats=("md",), manifests=False)
+    assert write_reports(result, tmp_path, langs=("zh", "en"), formats=("md",), manifests=False).ok
     en = (tmp_path / "data-legality.en.md").read_text(encoding="utf-8")
     assert "- **image rights metadata**: 0 image(s) read" in en
     assert "- **text-and-data-mining opt-outs**: 0" in en

@@ -119,6 +119,10 @@ def _attach_exceptions(parts: list[Identification], hits: tuple[ExceptionHit, ..
             continue
         k = above[-1] if above else below[0]
         part = out[k]
+        if " WITH " in (part.expression or ""):
+            # One exception per license in SPDX: a second mention (the same exception named twice in
+            # a bundled notice) must not write "X WITH E WITH E", which no SPDX parser reads.
+            continue
         out[k] = replace(
             part,
             expression=normalise(f"{part.expression} WITH {hit.id}"),
