@@ -18,7 +18,7 @@ from provenance.text.pii import PII_TYPES, find_pii
 
 class PiiDetector(Detector):
     id: ClassVar[str] = "pii"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: CSV in GB18030 and with undecodable bytes read (csv_records)
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind in TEXT_DETECTOR_KINDS

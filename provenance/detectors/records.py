@@ -102,8 +102,9 @@ class _LicenseCounts:
 
 class RecordLicenseDetector(Detector):
     id = "records"
-    version = "2"  # 2: keys in any case; an empty license field does not hide a license_url; records
-    # of a JSON document under "data" (and the like) and license fields in meta structs are read
+    version = "3"  # 2: keys in any case; an empty license field does not hide a license_url; records
+    # of a JSON document under "data" (and the like) and license fields in meta structs are read;
+    # 3: CSV encodings sniffed (GB18030, UTF-16), undecodable bytes replaced and counted
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.TABLE
@@ -270,7 +271,6 @@ def _csv(content: AssetContent, tally: _LicenseCounts) -> bool:
                 _count_arrow(batch.column(index), tally)
     except pa.ArrowInvalid as exc:
         tally.errors.append(f"malformed CSV after {tally.rows} rows: {_short(exc)}")
-    skipped = table.skipped()
-    if skipped:
-        (tally.skipped if tally.rows else tally.errors).append(skipped)
+    for note in table.notes():  # skipped rows, replaced bytes: a warning when the rest was read
+        (tally.skipped if tally.rows else tally.errors).append(note)
     return bool(columns)

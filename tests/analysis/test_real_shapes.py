@@ -79,3 +79,46 @@ def test_ragged_csv_and_tsv_keep_what_parses_and_count_the_rest(tree, tmp_path: 
     # nothing in the file parses: that is a read error
     assert rows["hopeless.csv"]["error"] and "scan-error" in rows["hopeless.csv"]["findings"]
     assert [e.path for e in result.errors] == ["hopeless.csv"]
+
+
+def test_csv_in_gb18030_or_utf8_with_a_stray_byte_is_read(tree, tmp_path: Path) -> None:
+    # A Chinese CSV written by a legacy tool (GB18030 throughout), and a UTF-8 CSV with one cp1252
+    # curly quote pasted into a text cell: both read in full, the second with a warning.
+    gb_rows = "".join(f"{i},患者咨询第{i}号问题：头痛三天，联系电话 1381234{i:04d},cc-by-4.0\n" for i in range(50))
+    gb = ("编号,问题,license\n" + gb_rows).encode("gb18030")
+    stray = (b"id,text,license\n1,plain words,mit\n"
+             + b"2,he said \x93yes\x94 twice,mit\n" + "3,中文也在,mit\n".encode())
+    root = tree({"gb.csv": gb, "stray.csv": stray})
+    result = provenance.scan(root, tmp_path / "out", reports=False)
+    rows = _rows(result)
+    assert rows["gb.csv"]["error"] is None and rows["gb.csv"]["records"] == 50
+    assert rows["gb.csv"]["license"] == "CC-BY-4.0"
+    assert "personal-info" in rows["gb.csv"]["findings"]  # the text was decoded, not garbled
+    assert "partially-checked" not in rows["gb.csv"]["findings"]
+    assert rows["stray.csv"]["error"] is None and rows["stray.csv"]["records"] == 3
+    assert rows["stray.csv"]["license"] == "MIT"
+    assert "partially-checked" in rows["stray.csv"]["findings"]
+    assert not result.errors and result.exit_code == 0
+    messages = [f["message"] for r in result.assets(columns=["path", "findings_json"]) if r["path"] == "stray.csv"
+                for f in json.loads(r["findings_json"]) if f["rule"] == "partially-checked"]
+    assert messages == ["2 byte sequence(s) are not valid UTF-8 and were read as U+FFFD (replacement characters)"]
+
+
+def test_csv_encoding_is_sniffed_from_the_head_and_bad_bytes_past_it_are_replaced() -> None:
+    import io
+
+    from provenance.detectors.csv_records import CsvRecords
+    from provenance.detectors.interface import AssetContent
+    from provenance.model import Asset, AssetKind
+
+    body = b"text,license\n" + b"".join(b"row %d,mit\n" % i for i in range(2000)) + b"late \xff byte,mit\n"
+    head = body[:1000]  # the scan hands over only the head of a large file: the bad byte is past it
+    content = AssetContent(Asset("big.csv", AssetKind.TABLE, len(body), "s"), head, False,
+                           lambda: io.BytesIO(body))
+    reader = CsvRecords(content)
+    assert reader.encoding == "utf-8-sig"
+    rows = sum(batch.num_rows for batch in reader.reader())
+    assert rows == 2001 and reader.replaced() == 1
+    binary = AssetContent(Asset("b.csv", AssetKind.TABLE, 8, "s"), b"a,b\n\x00\x01", True,
+                          lambda: io.BytesIO(b"a,b\n\x00\x01"))
+    assert CsvRecords(binary).encoding is None
