@@ -122,3 +122,29 @@ def test_csv_encoding_is_sniffed_from_the_head_and_bad_bytes_past_it_are_replace
     binary = AssetContent(Asset("b.csv", AssetKind.TABLE, 8, "s"), b"a,b\n\x00\x01", True,
                           lambda: io.BytesIO(b"a,b\n\x00\x01"))
     assert CsvRecords(binary).encoding is None
+
+
+def test_json_with_comments_is_configuration_not_a_broken_table(tree, tmp_path: Path) -> None:
+    launch = ('{\n    // Editor hints: see the documentation for the attributes.\n    "version": "0.2.0",\n'
+              '    "configurations": [\n        {\n            "name": "run current file",\n'
+              '            "type": "python", /* launched in the terminal */\n'
+              '            "args": ["--date", "20230901"],\n        },\n    ]\n}\n')
+    root = tree({
+        "LICENSE": MIT,
+        ".vscode/launch.json": launch,
+        ".devcontainer/devcontainer.json": '{"name": "dev", "features": {},}\n',  # trailing comma only
+        "web/tsconfig.json": '{"compilerOptions": {"strict": true,},}\n',
+        "data/with_comment.json": '// exported by the labelling tool\n{"data": [{"text": "a", "license": "mit"}]}\n',
+        "data/cut_short.json": '{"data": [{"text": "a"}, {"text": "b"',
+        "data/stray_comma.json": '{"data": [{"text": "a"},], "version": 2,}\n',
+    })
+    result = provenance.scan(root, tmp_path / "out", reports=False)
+    rows = _rows(result)
+    for path in (".vscode/launch.json", ".devcontainer/devcontainer.json", "web/tsconfig.json",
+                 "data/with_comment.json"):
+        assert rows[path]["error"] is None, (path, rows[path]["error"])
+        assert rows[path]["license"] == "MIT"
+    # genuinely broken data files stay errors: cut short, or a stray comma in a file without comments
+    assert rows["data/cut_short.json"]["error"].startswith("invalid JSON")
+    assert rows["data/stray_comma.json"]["error"].startswith("invalid JSON")
+    assert sorted(e.path for e in result.errors) == ["data/cut_short.json", "data/stray_comma.json"]
