@@ -148,3 +148,13 @@ def test_json_with_comments_is_configuration_not_a_broken_table(tree, tmp_path: 
     assert rows["data/cut_short.json"]["error"].startswith("invalid JSON")
     assert rows["data/stray_comma.json"]["error"].startswith("invalid JSON")
     assert sorted(e.path for e in result.errors) == ["data/cut_short.json", "data/stray_comma.json"]
+
+
+def test_an_svg_saved_as_png_does_not_make_the_scan_incomplete(tree, tmp_path: Path) -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="4"/></svg>\n'
+    root = tree({"LICENSE": MIT, "assets/logo.png": svg, "assets/broken.png": b"\x89PNG\r\n\x1a\n" + bytes(300)})
+    result = provenance.scan(root, tmp_path / "out", reports=False)
+    rows = _rows(result)
+    assert rows["assets/logo.png"]["error"] is None and rows["assets/logo.png"]["license"] == "MIT"
+    assert "partially-checked" in rows["assets/logo.png"]["findings"]
+    assert [e.path for e in result.errors] == ["assets/broken.png"]  # damaged image bytes stay an error
