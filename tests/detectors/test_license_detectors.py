@@ -223,3 +223,49 @@ def test_struct_license_column_in_parquet(tmp_path: Path) -> None:
     pq.write_table(pa.table({"text": ["a", "b"], "license": [{"id": "MIT"}, {"id": "CC0-1.0"}]}), path)
     out = RecordLicenseDetector().detect(content_of("s.parquet", path.read_bytes(), path))
     assert out.errors == () and {r.license: r.count for r in out.record_licenses} == {"MIT": 1, "CC0-1.0": 1}
+
+
+def _big_card(languages: int, license_block: str) -> str:
+    # A card shaped like the Hub's multilingual ones: a dataset_info block per language.
+    infos = "".join(
+        f"- config_name: 20230901.l{i}\n  features:\n  - name: id\n    dtype: string\n  - name: text\n"
+        f"    dtype: string\n  splits:\n  - name: train\n    num_bytes: {1000 + i}\n    num_examples: {i}\n"
+        f"  download_size: {i * 7}\n  dataset_size: {i * 9}\n"
+        for i in range(languages))
+    return f"---\npretty_name: Wiki\n{license_block}language:\n- en\ndataset_info:\n{infos}---\n# Wiki\n"
+
+
+def test_large_real_sized_cards_are_read() -> None:
+    import provenance.frontmatter as fm
+
+    card = fm.parse_card(_big_card(1000, "license:\n- cc-by-sa-3.0\n- gfdl\n"))
+    assert _nodes(card) > 20_000 and card.error is None and card.partial is None
+    assert card.metadata["license"] == ["cc-by-sa-3.0", "gfdl"]
+    out = CardDetector().detect(content_of("README.md", _big_card(1000, "license: cc-by-sa-3.0\n").encode()))
+    assert out.errors == () and out.evidence[0].license == "CC-BY-SA-3.0"
+
+
+def test_a_card_over_the_node_cap_keeps_its_license_keys(monkeypatch) -> None:
+    import provenance.frontmatter as fm
+
+    monkeypatch.setattr(fm, "MAX_NODES", 2_000)
+    block = ('License: other\n"license_name": Acme Data Terms\nlicense_link: https://acme.example/terms\n'
+             "licenses:\n  - cc-by-4.0\n")
+    card = fm.parse_card(_big_card(300, block))
+    assert card.error is None and card.partial == "more than 2000 YAML nodes: only the top-level license keys were read"
+    assert card.metadata == {"License": "other", "license_name": "Acme Data Terms",
+                             "license_link": "https://acme.example/terms", "licenses": ["cc-by-4.0"]}
+    # nothing to salvage: the cap is an error as before; aliases stay banned whatever the size
+    assert fm.parse_card(_big_card(300, "")).error == "malformed YAML front matter: more than 2000 YAML nodes"
+    bomb = "---\nlicense: mit\na: &a [x, x]\nb: [*a, *a]\n---\n"
+    assert "aliases are not allowed" in (fm.parse_card(bomb).error or "")
+
+
+def _nodes(card) -> int:
+    def count(value) -> int:
+        if isinstance(value, dict):
+            return 1 + sum(1 + count(v) for v in value.values())
+        if isinstance(value, list):
+            return 1 + sum(count(v) for v in value)
+        return 1
+    return count(card.metadata)
