@@ -154,9 +154,9 @@ def _round(digits: str) -> bool:
 _VERSION_AFTER = TermMatcher(_terms("版本|版|version|release|build|edition"))
 VERSION_AFTER_CHARS = 8
 # What right before a dotted number makes it a version or a range, not an address: a pin or
-# constraint (`pkg==2.8.19.14`, `>=1.2.0.14`, `^1.2.0.14`), a conda pin line (`  - dill=0.3.1.1`),
+# constraint (`pkg==2.8.19.14`, `>=1.2.0.14`), a conda pin line (`  - dill=0.3.1.1`),
 # or a number joined by a dash (`1-3.1.4.2`, a measurement range).
-_VERSION_BEFORE = re.compile(r"(?:[=<>!~]=|[<>~^]|\d-)\s*\Z|^\s*-\s*[A-Za-z0-9_.\-]+=\Z")
+_VERSION_BEFORE = re.compile(r"(?:[=<>!~]=|\d-)\s*\Z|^\s*-\s*[A-Za-z0-9_.\-]+=\Z")
 # A plain decimal beside a dotted number (`4.48,12.4.5.6,2.79`): coordinates such as SVG path
 # data, where `12.4.5.6` is the numbers 12.4, .5 and .6 written without separators.
 _DECIMAL_BEFORE = re.compile(r"(?:\A|[^\d.])\d*\.\d+[,\s]\Z")

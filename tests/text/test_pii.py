@@ -203,6 +203,7 @@ def test_version_pins_ranges_and_coordinates_are_not_addresses() -> None:
     assert types('<path d="M10.76,4,12.22,4.48,12.4.17.24,2.79-.46,5.76"/>') == []
     # a key=value log line is no pin, and a list of addresses is no run of decimals
     assert types("remote_addr=66.249.66.1") == ["ip"]
+    assert types("NAT 10.0.0.7 -> 81.2.69.10") == ["ip"]  # an arrow is no constraint
     assert types("81.2.69.10,81.2.69.11") == ["ip", "ip"]
     assert types("from 81.2.69.10, 81.2.69.11 and 81.2.69.12") == ["ip", "ip", "ip"]
 
