@@ -83,17 +83,30 @@ def metadata_document(doc: Any) -> str | None:
     for key, name in _DOCUMENT_KEYS:
         if key in doc:
             return name
-    if len(doc) >= MIN_CONTEXT_TERMS and all(_iri_term(k, v) for k, v in doc.items()):
+    if len(doc) >= MIN_CONTEXT_TERMS and all(_iri_term(v) for v in doc.values()) and _uses_context(doc):
         return "JSON-LD context"
     return None
 
 
-def _iri_term(key: Any, value: Any) -> bool:
+def _iri_term(value: Any) -> bool:
     """A JSON-LD context term: a prefix or IRI string ("core:License", "https://..."), or a term
     definition ({"@id": ..., "@type": ...})."""
     if isinstance(value, dict):
         return "@id" in value or "@reverse" in value
     return isinstance(value, str) and (":" in value or value.startswith("@")) and " " not in value
+
+
+def _uses_context(doc: dict[Any, Any]) -> bool:
+    """Something only a JSON-LD context has: a term definition, a keyword, or a compact IRI whose
+    prefix is defined beside it ("licensing:License" beside "licensing"). A plain map of URLs
+    ({"homepage": "https://...", "license": "https://..."}) has none."""
+    for value in doc.values():
+        if isinstance(value, dict) or value.startswith("@"):
+            return True
+        prefix = value.split(":", 1)[0]
+        if prefix in doc and not value.startswith(f"{prefix}://"):
+            return True
+    return False
 
 
 def json_format(name: str, head: bytes) -> str:

@@ -269,3 +269,11 @@ def _nodes(card) -> int:
             return 1 + sum(count(v) for v in value)
         return 1
     return count(card.metadata)
+
+
+def test_a_map_of_urls_is_not_a_json_ld_context() -> None:
+    # Every value a URL, five keys: still a plain metadata object whose license applies to it.
+    meta = {"homepage": "https://data.lanshan-tech.cn", "paper": "https://arxiv.org/abs/2401.00001",
+            "code": "https://git.lanshan-tech.cn/corpus", "mirror": "https://mirror.lanshan-tech.cn/corpus",
+            "license": "https://creativecommons.org/licenses/by-nc/4.0/"}
+    assert _records("meta.json", meta) == {"CC-BY-NC-4.0": 1}
