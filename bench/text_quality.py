@@ -11,7 +11,11 @@ Data (written for this project; no copied corpora):
 - eval_pii.jsonl: {id, expect {type: count}, sensitive [...], decoy, batch, template}; the
   template's {ID:17 digits}, {BADID:...}, {CARD:prefix:len}, {CARDG:...} (grouped) and
   {BADCARD:...} are filled with check-digit-valid or -invalid numbers. Batch 2 was written
-  after the detector as a held-out check.
+  after the detector as a held-out check. Batch 4 holds decoys in the shapes real repositories
+  showed (bench/pii_realworld.py): placeholder and reserved e-mail domains, SSH remotes, private
+  and toy addresses, version pins, coordinates, photo ids in file names; the planted values that
+  sat in those ranges (example.* e-mails, 10.1.2.3, 172.16.5.4, 8.8.4.4, 138-0013-8000) were
+  moved to real-shaped ones and kept, unchanged, as decoys.
 
 Baselines in the same run: for off-purpose, "flag every sensitive-looking item" (any sensitive
 domain term present); for personal information, bare regexes without checksums or context.
@@ -299,8 +303,8 @@ def main() -> None:
     pii_tables(pii)
     # Batches 2 and 3 were written after the detector, as held-out checks of how it generalises
     # (batch 3 on sensitive categories). Their first results, before the fixes they prompted,
-    # are in the commit messages that added them.
-    for batch in (2, 3):
+    # are in the commit messages that added them. Batch 4: decoys from real repositories.
+    for batch in (2, 3, 4):
         pii_tables([r for r in pii if r["batch"] == batch], f", batch {batch} only")
     if "--embedding" in sys.argv:
         embedding_trial(load("eval_paragraphs.jsonl"))

@@ -21,7 +21,7 @@ TOP_ENTRIES = 10
 
 class BlocklistDetector(Detector):
     id: ClassVar[str] = "blocklist"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: CSV in GB18030 and with bad bytes, JSONC and objects keyed by name read
 
     def __init__(self, entries: tuple[str, ...], threshold: float = DEFAULT_THRESHOLD) -> None:
         self.blocklist = Blocklist(entries)

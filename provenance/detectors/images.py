@@ -6,7 +6,13 @@ import io
 from typing import IO, TYPE_CHECKING, Any
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
-from provenance.images.decode import DEFAULT_MAX_PIXELS, ImageReadError, OpenedImage, open_image
+from provenance.images.decode import (
+    DEFAULT_MAX_PIXELS,
+    ImageReadError,
+    MislabelledImage,
+    OpenedImage,
+    open_image,
+)
 from provenance.images.fingerprint import Fingerprint, fingerprint_opened
 from provenance.images.report import (
     fingerprint_facts,
@@ -16,7 +22,7 @@ from provenance.images.report import (
     rights_findings,
 )
 from provenance.images.rights import read_rights
-from provenance.model import Asset, AssetKind, Evidence, Finding
+from provenance.model import Asset, AssetKind, Evidence, Finding, Rule, Severity
 from provenance.registry.matcher import Registry
 from provenance.registry.store import read_meta
 
@@ -36,7 +42,7 @@ class ImageDetector(Detector):
     """
 
     id = "images"
-    version = "1"
+    version = "2"  # 2: readable files of another type under an image name are a warning, not an error
 
     def __init__(self, registry_path: str | None, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
         self.registry_path = registry_path
@@ -112,6 +118,11 @@ def analyse(
         return DetectorOutput(errors=("zero-byte image",))
     try:
         opened = open_image(source if not isinstance(source, bytes) else io.BytesIO(source), max_pixels)
+    except MislabelledImage as exc:
+        # An SVG logo saved as .png: nothing is damaged and nothing can be fingerprinted; said as
+        # a warning, so one mislabelled file does not make the scan incomplete.
+        finding = Finding(Rule.PARTIALLY_CHECKED, Severity.WARNING, path, mislabelled_message(path, exc.what), count)
+        return DetectorOutput(findings=(finding,), facts={"not_an_image": exc.what})
     except ImageReadError as exc:
         return DetectorOutput(errors=(str(exc),))
     with opened:
@@ -119,6 +130,14 @@ def analyse(
             return _analyse_opened(opened, path, head, c2pa_source, registry, field, count)
         except Exception as exc:  # last guard: hostile metadata must not stop the scan
             return DetectorOutput(errors=(f"cannot read image: {type(exc).__name__}: {exc}",))
+
+
+def mislabelled_message(path: str, what: str) -> str:
+    """"saved as .png but is an SVG document: not fingerprinted"."""
+    name = path.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    named = f"saved as {name[dot:].lower()}" if dot > 0 else "named as an image"
+    return f"{named} but is {what}: not fingerprinted"
 
 
 def _analyse_opened(

@@ -18,7 +18,9 @@ from provenance.text.pii import PII_TYPES, find_pii
 
 class PiiDetector(Detector):
     id: ClassVar[str] = "pii"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: CSV in GB18030 and with bad bytes, JSONC and objects keyed by name read;
+    # placeholder and reserved e-mail domains, SSH remotes, private and toy addresses, version pins,
+    # coordinates and numbers inside file names are not personal information
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind in TEXT_DETECTOR_KINDS

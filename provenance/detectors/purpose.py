@@ -19,7 +19,7 @@ from provenance.text.purpose import Purpose, Relevance, judge, parse_purpose
 
 class PurposeDetector(Detector):
     id: ClassVar[str] = "purpose"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: CSV in GB18030 and with bad bytes, JSONC and objects keyed by name read
 
     def __init__(self, purpose: str | None, domains: tuple[str, ...] = ()) -> None:
         self.purpose: Purpose = parse_purpose(purpose, domains)

@@ -1,7 +1,19 @@
 """Per-record license fields in JSONL, JSON, CSV/TSV, Parquet and Arrow tables.
 
 Tables are read column-wise with pyarrow (only the license columns); JSONL line by line with a
-bounded line length. Distinct values are counted and normalised once each.
+bounded line length. Distinct values are counted and normalised once each. A license value held
+in a structure is read through its `license`, `expression`, `id` or `name` ({"license": {"id":
+"MIT"}}, CycloneDX style).
+
+License fields that are the data's subject rather than its terms are not read as its license:
+- documents recognised by their top-level keys (`json_records.metadata_document`): CycloneDX
+  SBOMs (`bomFormat`), SPDX documents (`spdxVersion`), JSON-LD (`@context`, `@graph`, and bare
+  contexts mapping terms to IRIs);
+- license catalogues: at least CATALOGUE_MIN_RECORDS records, at least CATALOGUE_DISTINCT of the
+  values distinct (a list of licenses names each once; a dataset's records share a few terms),
+  and no content field (text, image, url... by name, or any long string in a JSON record).
+  A dataset whose records carry five licenses beside a text column is read as before.
+What they were taken for is said in the detector's facts (`license_fields`).
 """
 
 from __future__ import annotations
@@ -36,6 +48,21 @@ from provenance.textio import clean_text
 LICENSE_FIELDS = ("license", "licence", "license_name", "licence_name", "license_id", "licenses",
                   "license_url", "rights", "copyright_license", "spdx_license", "license_spdx")
 NESTED_PARENTS = ("meta", "metadata")
+#: Fields that hold a record's content: a table with one of them is data, whatever its license
+#: column looks like.
+CONTENT_FIELDS = frozenset({
+    "text", "content", "body", "document", "sentence", "sentences", "paragraph", "title", "abstract",
+    "instruction", "input", "output", "prompt", "response", "completion", "question", "answer",
+    "answers", "context", "conversation", "conversations", "messages", "dialogue", "code", "caption",
+    "image", "images", "audio", "video", "file", "file_name", "filename", "path", "url", "image_url",
+})
+#: A string this long in a JSON record is content.
+CONTENT_CHARS = 200
+#: A license catalogue has at least this many records, and this share of distinct license values.
+CATALOGUE_MIN_RECORDS = 20
+CATALOGUE_DISTINCT = 0.5
+#: Keys through which a structured license value is read, in order.
+STRUCT_KEYS = ("license", "expression", "id", "spdx_id", "spdxid", "licenseid", "license_id", "name", "url")
 MAX_NORMALIZED = 10_000  # distinct values read per asset; past that, records are reported unchecked
 MAX_SHOWN = 64  # unidentified values listed by name per asset
 BATCH_ROWS = 65536
@@ -56,9 +83,26 @@ class _LicenseCounts:
         self.errors: list[str] = []
         #: Parts deliberately passed over while the rest was read (malformed rows): warnings.
         self.skipped: list[str] = []
+        #: Whether the records have a content field (text, image, ...; a long string).
+        self.content = False
+        #: What the license fields were taken for when not the data's terms (a document kind).
+        self.describes: str | None = None
+
+    def catalogue(self) -> bool:
+        """The license values name licenses, one per record: a license list, not terms."""
+        valued = sum(c for v, c in self.values.items() if v)
+        distinct = sum(1 for v in self.values if v)
+        return (not self.content and valued >= CATALOGUE_MIN_RECORDS
+                and distinct >= CATALOGUE_DISTINCT * valued)
 
     def output(self, asset: Asset, has_column: bool) -> DetectorOutput:
         partial = tuple(Finding(Rule.PARTIALLY_CHECKED, Severity.WARNING, asset.path, m) for m in self.skipped)
+        if has_column and not self.describes and self.catalogue():
+            distinct = sum(1 for v in self.values if v)
+            self.describes = f"license catalogue ({distinct} distinct values in {self.field!r}, no content field)"
+        if self.describes:
+            facts = {"license_fields": f"{self.describes}: its license fields describe other works, not its terms"}
+            return DetectorOutput(findings=partial, facts=facts, records=self.rows, errors=tuple(self.errors))
         if not has_column:
             return DetectorOutput(findings=partial, records=self.rows, errors=tuple(self.errors))
         # Every distinct value (up to MAX_NORMALIZED) is read, then grouped by what it means, so
@@ -102,8 +146,11 @@ class _LicenseCounts:
 
 class RecordLicenseDetector(Detector):
     id = "records"
-    version = "2"  # 2: keys in any case; an empty license field does not hide a license_url; records
-    # of a JSON document under "data" (and the like) and license fields in meta structs are read
+    version = "4"  # 2: keys in any case; an empty license field does not hide a license_url; records
+    # of a JSON document under "data" (and the like) and license fields in meta structs are read;
+    # 3: CSV encodings sniffed (GB18030, UTF-16), undecodable bytes replaced and counted; 4: SBOMs,
+    # SPDX, JSON-LD and license catalogues are not terms; struct values read through their id;
+    # objects of objects are records; JSONC configurations read
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.TABLE
@@ -152,13 +199,25 @@ def _value(obj: dict[str, Any], tally: _LicenseCounts) -> tuple[bool, str]:
     return present, ""
 
 
-def _as_text(value: Any) -> str:
+def _as_text(value: Any, depth: int = 0) -> str:
     if value is None:
         return ""
-    if isinstance(value, list):
-        parts = [_as_text(v) for v in value if v]
+    if isinstance(value, list) and depth < 4:
+        parts = [p for p in (_as_text(v, depth + 1) for v in value if v) if p]
         return parts[0] if len(parts) == 1 else " AND ".join(f"({p})" for p in parts)
+    if isinstance(value, dict) and depth < 4:
+        # {"license": {"id": "MIT"}}, {"expression": "MIT OR Apache-2.0"}, {"name": "Acme terms"}
+        by_lower = {k.lower(): v for k, v in value.items() if isinstance(k, str)}
+        for key in STRUCT_KEYS:
+            inner = by_lower.get(key)
+            if inner not in (None, "", [], {}):
+                return _as_text(inner, depth + 1)
     return clean_text(str(value).strip())
+
+
+def _has_content(obj: dict[str, Any]) -> bool:
+    return any(isinstance(k, str) and (k.lower() in CONTENT_FIELDS or (isinstance(v, str) and len(v) >= CONTENT_CHARS))
+               for k, v in obj.items())
 
 
 def _json(content: AssetContent, tally: _LicenseCounts) -> bool:
@@ -168,7 +227,9 @@ def _json(content: AssetContent, tally: _LicenseCounts) -> bool:
         if not isinstance(obj, dict):
             reader.bad += 1
             continue
+        tally.describes = tally.describes or reader.document
         tally.rows += 1
+        tally.content = tally.content or _has_content(obj)
         found, value = _value(obj, tally)
         has_column = has_column or found
         tally.values[value] += 1
@@ -189,9 +250,10 @@ def _json(content: AssetContent, tally: _LicenseCounts) -> bool:
 
 
 def _count_arrow(column: Any, tally: _LicenseCounts) -> None:
-    if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
-        # Rare: lists of licenses. Each element parenthesised, so ["CC-BY-NC-4.0", "MIT OR
-        # Apache-2.0"] stays a conjunction.
+    kind = column.type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_struct(kind):
+        # Rare: lists of licenses, or structs ({"id": "MIT"}). List elements are parenthesised,
+        # so ["CC-BY-NC-4.0", "MIT OR Apache-2.0"] stays a conjunction.
         for value in column.to_pylist():
             tally.values[_as_text(value)] += 1
         return
@@ -219,6 +281,7 @@ def _parquet(content: AssetContent, tally: _LicenseCounts) -> bool:
     source: Any = str(content.local_path) if content.local_path else content.open()
     pf = pq.ParquetFile(source)
     columns = license_columns(pf.schema_arrow.names)
+    tally.content = _content_columns(pf.schema_arrow.names)
     if not columns and (nested := nested_license(pf.schema_arrow)):
         parent, child = nested
         tally.field = f"{parent}.{child}"
@@ -244,6 +307,7 @@ def _parquet(content: AssetContent, tally: _LicenseCounts) -> bool:
 def _arrow(content: AssetContent, tally: _LicenseCounts) -> bool:
     schema, batches = arrow_batches(str(content.local_path) if content.local_path else None, content.open)
     columns = license_columns(schema.names)
+    tally.content = _content_columns(schema.names)
     nested = None if columns else nested_license(schema)
     name, child = (columns[0], None) if columns else nested if nested else ("", None)
     index = schema.names.index(name) if name else -1
@@ -262,6 +326,7 @@ def _csv(content: AssetContent, tally: _LicenseCounts) -> bool:
     try:
         reader = table.reader()
         columns = license_columns(reader.schema.names)
+        tally.content = _content_columns(reader.schema.names)
         index = reader.schema.names.index(columns[0]) if columns else -1
         tally.field = columns[0] if columns else ""
         for batch in reader:
@@ -270,7 +335,10 @@ def _csv(content: AssetContent, tally: _LicenseCounts) -> bool:
                 _count_arrow(batch.column(index), tally)
     except pa.ArrowInvalid as exc:
         tally.errors.append(f"malformed CSV after {tally.rows} rows: {_short(exc)}")
-    skipped = table.skipped()
-    if skipped:
-        (tally.skipped if tally.rows else tally.errors).append(skipped)
+    for note in table.notes():  # skipped rows, replaced bytes: a warning when the rest was read
+        (tally.skipped if tally.rows else tally.errors).append(note)
     return bool(columns)
+
+
+def _content_columns(names: Iterable[str]) -> bool:
+    return any(name.lower() in CONTENT_FIELDS for name in names)

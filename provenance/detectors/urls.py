@@ -139,7 +139,7 @@ class UrlDomainDetector(Detector):
     """URL domains of the records of a table, and records from opted-out domains."""
 
     id = "url-domains"
-    version = "1"
+    version = "2"  # 2: CSV in GB18030 and with bad bytes, JSONC and objects keyed by name read
 
     def __init__(self, optout: Iterable[str] = ()) -> None:
         self.optout = frozenset(normalize_host(d) for d in optout)

@@ -17,6 +17,8 @@ from typing import IO
 import numpy as np
 from PIL import Image
 
+from provenance.textio import decode_text
+
 #: Ceiling on width*height whatever the budget says (a gigapixel scan is not training data).
 DEFAULT_MAX_PIXELS = 1_000_000_000
 #: Bytes an image may take once decoded, JPEG counted at the 1/8 scale its DCT decode works at:
@@ -51,6 +53,59 @@ _REDUCIBLE_MODES = frozenset({"L", "LA", "La", "RGB", "RGBA", "RGBa", "CMYK", "Y
 
 class ImageReadError(Exception):
     """The bytes are not an image we can decode; the message is the user-facing reason."""
+
+
+class MislabelledImage(ImageReadError):
+    """Readable bytes of another type under an image name (an SVG logo saved as `logo.png`): not
+    an image, but not a damaged one either. `what` names the type ("an SVG document")."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"not a recognised image: the bytes are {what}")
+        self.what = what
+
+
+#: Bytes looked at to tell what a file that is not an image is.
+SNIFF_BYTES = 4096
+#: Characters plain text needs before a file under an image name is taken for a text file.
+MIN_TEXT = 32
+#: Signatures of binary formats that start with printable bytes (PDF, GIF, BMP, TIFF, RIFF).
+_BINARY_MAGIC = (b"%PDF-", b"GIF8", b"BM", b"II*", b"MM\x00*", b"RIFF", b"\x89PNG")
+
+
+def sniff_not_image(head: bytes) -> str | None:
+    """What readable non-image content `head` (a file's first bytes) is: an SVG document, an HTML
+    page, an XML or JSON document, or a text file; None when it is not text (corrupt or another
+    binary format: a damaged image cannot be told from those by its first bytes)."""
+    if head.startswith(_BINARY_MAGIC):
+        return None  # a damaged file of a binary format whose first bytes happen to be ASCII
+    text, _reason = decode_text(head[:SNIFF_BYTES], complete=len(head) < SNIFF_BYTES)
+    if not text or not text.strip():
+        return None
+    start = text.lstrip("\ufeff \t\r\n")[:SNIFF_BYTES].lower()
+    if start.startswith("<svg") or (start.startswith(("<?xml", "<!--", "<!doctype svg")) and "<svg" in start):
+        return "an SVG document"
+    if start.startswith(("<!doctype html", "<html")) or ("<html" in start[:512] and "<head" in start):
+        return "an HTML page"
+    if start.startswith("<?xml"):
+        return "an XML document"
+    if len(start.strip()) < MIN_TEXT:
+        return None  # a few printable bytes: as likely the start of a cut-off image
+    if start.startswith(("{", "[")):
+        return "a JSON document"
+    return "a text file"
+
+
+def _head_of(source: str | IO[bytes]) -> bytes:
+    try:
+        if isinstance(source, str):
+            with open(source, "rb") as fh:
+                return fh.read(SNIFF_BYTES)
+        if source.seekable():
+            source.seek(0)
+            return source.read(SNIFF_BYTES)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return b""
 
 
 @dataclass(frozen=True)
@@ -136,6 +191,9 @@ def open_image(source: str | IO[bytes] | bytes, max_pixels: int = DEFAULT_MAX_PI
     except Image.DecompressionBombWarning as exc:
         raise ImageReadError(f"decompression bomb refused: {exc}") from exc
     except Image.UnidentifiedImageError as exc:
+        what = sniff_not_image(_head_of(source))
+        if what is not None:
+            raise MislabelledImage(what) from exc
         raise ImageReadError("not a recognised image (empty, corrupt or mislabelled)") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageReadError(f"cannot open image: {exc}") from exc

@@ -92,6 +92,14 @@ def mask_ip(text: str) -> str:
 
 
 def is_ip(value: str) -> bool:
+    """An address that can point at someone: well formed and globally routable.
+
+    Not personal, whatever the text around them says: loopback, multicast, reserved,
+    link-local, documentation (RFC 5737, RFC 3849), private (RFC 1918, IPv6 ULA), shared/CGNAT
+    (RFC 6598) and benchmarking ranges. A private address is reused inside millions of
+    networks (every home router is 192.168.1.1 or 10.0.0.1); outside its own network it
+    identifies nobody, and in a corpus it is almost always a tutorial or a config example.
+    """
     try:
         address = ipaddress.ip_address(value)
     except ValueError:
@@ -102,9 +110,48 @@ def is_ip(value: str) -> bool:
         return False  # leading zeros: a section or version number, not an address
     if any(address in net for net in _DOCUMENTATION):
         return False  # addresses set aside for examples in documentation (RFC 5737, RFC 3849)
-    return not (address.is_unspecified or address.is_loopback or address.is_multicast or address.is_reserved
-                or address.is_link_local)
+    return address.is_global and not (address.is_multicast or address.is_reserved)
 
 
 _DOCUMENTATION = tuple(ipaddress.ip_network(n) for n in (
     "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"))
+
+#: Top-level domains reserved for tests, examples and local names (RFC 2606, RFC 6761): no
+#: mailbox anywhere.
+RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost", "local"})
+#: Second-level labels under which country domains register names ("example.co.uk", "a.com.cn").
+_SECOND_LEVEL = frozenset({"com", "net", "org", "edu", "gov", "co", "ac", "or", "ne", "go", "mil", "ltd", "plc"})
+#: Registered names that, in text, stand for "some domain": the RFC 2606 "example" (also written
+#: example.cn, example.co.uk) and names that say placeholder. email.com is a real provider, but in
+#: the real repositories measured every one of 113 addresses there was an invented name.
+PLACEHOLDER_NAMES = frozenset({
+    "example", "email", "domain", "yourdomain", "mydomain", "somedomain", "company", "companyname",
+    "yourcompany", "mycompany", "somecompany", "website", "yourwebsite", "yoursite", "mysite",
+    "youremail", "myemail", "sample", "test", "xx", "xxx", "xxxx",
+})
+#: Local parts that stand for "your address here".
+PLACEHOLDER_LOCALS = frozenset({
+    "yourname", "your.name", "your_name", "username", "user.name", "someone", "somebody",
+    "youremail", "your.email", "your_email", "name", "email", "example", "sample",
+})
+
+
+def registered_name(domain: str) -> str:
+    """The label a domain is registered under: "example" for mail.example.co.uk and example.org."""
+    labels = domain.lower().rstrip(".").split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else labels[0]
+
+
+def placeholder_email(local: str, domain: str) -> bool:
+    """An address nobody owns or nobody meant: a reserved or placeholder domain, a one-letter
+    domain name (a@b.io, x@d.co in exercises), a placeholder local part (xxx@, yourname@), or
+    `git@`, the SSH user of every git host (git@github.com is a remote, not a person)."""
+    lower = local.lower()
+    if domain.lower().rstrip(".").rsplit(".", 1)[-1] in RESERVED_TLDS:
+        return True
+    name = registered_name(domain)
+    if name in PLACEHOLDER_NAMES or len(name) == 1:
+        return True
+    return lower == "git" or lower in PLACEHOLDER_LOCALS or set(lower) == {"x"}

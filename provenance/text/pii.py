@@ -20,6 +20,7 @@ from provenance.text.identifiers import (
     mask,
     mask_email,
     mask_ip,
+    placeholder_email,
     valid_cn_id,
 )
 from provenance.text.matcher import TermMatcher
@@ -111,6 +112,22 @@ def _in_a_number(text: str, start: int, end: int) -> bool:
         (len(after) == 2 and after[0] in ".," and after[1].isdigit())
 
 
+# A name or path the digits are part of: `16092204416_5d8c.jpg`, `flickr.com/8660/16092204416`.
+_NAME_AFTER = re.compile(r"_|\.[A-Za-z][A-Za-z0-9]{0,4}\b")
+
+
+def _in_a_name(text: str, start: int, end: int) -> bool:
+    """The digits are glued into a file name, path or URL (a photo id), not written as a number:
+    a `_` or `/` right before, or a `_` or a file extension right after."""
+    before = text[start - 1] if start else ""
+    return before in ("_", "/", "\\") or _NAME_AFTER.match(text, end) is not None
+
+
+#: Numbers that look like mobiles but belong to no subscriber: carriers' service numbers written
+#: in every example (13800138000 is China Mobile's service centre).
+SERVICE_NUMBERS = frozenset({"13800138000"})
+
+
 def _arithmetic(text: str, start: int, end: int) -> bool:
     """An operator or currency sign right before or after the number (spaces aside)."""
     before = text[max(0, start - ARITHMETIC_REACH) : start].rstrip()
@@ -136,6 +153,22 @@ def _round(digits: str) -> bool:
 # Words right after a dotted number that make it a version, not an address ("3.11.7.1 版本").
 _VERSION_AFTER = TermMatcher(_terms("版本|版|version|release|build|edition"))
 VERSION_AFTER_CHARS = 8
+# What right before a dotted number makes it a version or a range, not an address: a pin or
+# constraint (`pkg==2.8.19.14`, `>=1.2.0.14`), a conda pin line (`  - dill=0.3.1.1`),
+# or a number joined by a dash (`1-3.1.4.2`, a measurement range).
+_VERSION_BEFORE = re.compile(r"(?:[=<>!~]=|\d-)\s*\Z|^\s*-\s*[A-Za-z0-9_.\-]+=\Z")
+# A plain decimal beside a dotted number (`4.48,12.4.5.6,2.79`): coordinates such as SVG path
+# data, where `12.4.5.6` is the numbers 12.4, .5 and .6 written without separators.
+_DECIMAL_BEFORE = re.compile(r"(?:\A|[^\d.])\d*\.\d+[,\s]\Z")
+_DECIMAL_AFTER = re.compile(r"[,\s]-?\d*\.\d+(?![\d.]*\.\d)|-?\.\d")
+
+
+def _version_or_coordinates(text: str, start: int, end: int) -> bool:
+    """The dotted number is a version pin, a range, or one of a run of decimals."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[max(line_start, start - 60) : start]
+    return (_VERSION_BEFORE.search(before) is not None or _DECIMAL_BEFORE.search(before[-12:]) is not None
+            or _DECIMAL_AFTER.match(text, end) is not None)
 _LABEL_NAMES = tuple(_LABELS)
 _LABEL_TERMS = tuple((name, term) for name in _LABEL_NAMES for term in _terms(_LABELS[name]))
 _LABEL_MATCHER = TermMatcher(tuple(term for _, term in _LABEL_TERMS))
@@ -206,17 +239,27 @@ def find_pii(text: str, today: date | None = None) -> tuple[PiiHit, ...]:
 def mask_pii(text: str, today: date | None = None) -> str:
     """`text` with every identifier replaced by its masked form, for excerpts. The text keeps
     its own characters unless NFKC changed its length (then the NFKC form is returned)."""
+    return masked_hits(text, today)[0]
+
+
+def masked_hits(text: str, today: date | None = None) -> tuple[str, tuple[tuple[int, int, PiiHit], ...]]:
+    """`text` masked as `mask_pii` masks it, and each identifier hit with its (start, end) in
+    that masked text: what a reviewer may see of a hit and its surroundings."""
     normalised, spans, _ = _scan(text, today or date.today())
     if len(normalised) == len(text):
         normalised = text
     parts: list[str] = []
-    last = 0
+    placed: list[tuple[int, int, PiiHit]] = []
+    last = size = 0
     for start, end, hit in spans:
         parts.append(normalised[last:start])
+        size += start - last
         parts.append(hit.masked)
+        placed.append((size, size + len(hit.masked), hit))
+        size += len(hit.masked)
         last = end
     parts.append(normalised[last:])
-    return "".join(parts)
+    return "".join(parts), tuple(placed)
 
 
 def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], tuple[PiiHit, ...]]:
@@ -249,7 +292,9 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
             if born is not None and _age(born, today) < MINOR_AGE:
                 minors.append(m.start())
     for m in _emails(text):
-        if free(*m.span()):
+        # `git@github.com:org/repo` (scp-style SSH remote): a host and a path, not a mailbox.
+        remote = text[m.end() : m.end() + 1] == ":" and text[m.end() + 1 : m.end() + 2].strip() != ""
+        if free(*m.span()) and not remote and not placeholder_email(m.group(1), m.group(2)):
             add(m, "email", mask_email(m.group(1), m.group(2)))
     for m in _CARD_RE.finditer(text):
         raw = m.group(1)
@@ -258,6 +303,8 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
             continue
         label = _label(norm, m.start())
         if not (luhn_ok(digits) and card_prefix_ok(digits)) or label == "decoy" or _in_a_number(text, *m.span()):
+            continue
+        if label != "card" and _in_a_name(text, *m.span()):
             continue
         if label != "card" and (_arithmetic(text, *m.span()) or _repetitive(digits) or _round(digits)):
             continue
@@ -270,6 +317,8 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
             continue
         label = _label(norm, m.start())
         number = "".join(m.groups())
+        if number in SERVICE_NUMBERS or (label != "phone" and _in_a_name(text, *m.span())):
+            continue
         if label == "decoy" or (label != "phone" and (_arithmetic(text, *m.span()) or _repetitive(number))):
             continue
         add(m, "mobile", mask(number, 3, 4))
@@ -281,8 +330,11 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
         if not (free(*m.span()) and is_ip(m.group(1))):
             continue
         label = _label(norm, m.start(), 12)
-        # "3.1.2.4": every part one digit reads as a section or version number unless labelled.
-        if label == "decoy" or (label != "ip" and all(len(part) == 1 for part in m.group(1).split("."))):
+        # "3.1.2.4": every part one digit is a section or version number, or a toy or well-known
+        # service address (1.1.1.1, 8.8.8.8, 1.2.3.4); those ranges hold no one's home line.
+        if label == "decoy" or all(len(part) == 1 for part in m.group(1).split(".")):
+            continue
+        if label != "ip" and _version_or_coordinates(text, *m.span()):
             continue
         after = norm[m.end() : m.end() + VERSION_AFTER_CHARS]
         if not any(True for _ in _VERSION_AFTER.find(after.split("\n", 1)[0])):

@@ -79,3 +79,82 @@ def test_ragged_csv_and_tsv_keep_what_parses_and_count_the_rest(tree, tmp_path: 
     # nothing in the file parses: that is a read error
     assert rows["hopeless.csv"]["error"] and "scan-error" in rows["hopeless.csv"]["findings"]
     assert [e.path for e in result.errors] == ["hopeless.csv"]
+
+
+def test_csv_in_gb18030_or_utf8_with_a_stray_byte_is_read(tree, tmp_path: Path) -> None:
+    # A Chinese CSV written by a legacy tool (GB18030 throughout), and a UTF-8 CSV with one cp1252
+    # curly quote pasted into a text cell: both read in full, the second with a warning.
+    gb_rows = "".join(f"{i},患者咨询第{i}号问题：头痛三天，联系电话 1381234{i:04d},cc-by-4.0\n" for i in range(50))
+    gb = ("编号,问题,license\n" + gb_rows).encode("gb18030")
+    stray = (b"id,text,license\n1,plain words,mit\n"
+             + b"2,he said \x93yes\x94 twice,mit\n" + "3,中文也在,mit\n".encode())
+    root = tree({"gb.csv": gb, "stray.csv": stray})
+    result = provenance.scan(root, tmp_path / "out", reports=False)
+    rows = _rows(result)
+    assert rows["gb.csv"]["error"] is None and rows["gb.csv"]["records"] == 50
+    assert rows["gb.csv"]["license"] == "CC-BY-4.0"
+    assert "personal-info" in rows["gb.csv"]["findings"]  # the text was decoded, not garbled
+    assert "partially-checked" not in rows["gb.csv"]["findings"]
+    assert rows["stray.csv"]["error"] is None and rows["stray.csv"]["records"] == 3
+    assert rows["stray.csv"]["license"] == "MIT"
+    assert "partially-checked" in rows["stray.csv"]["findings"]
+    assert not result.errors and result.exit_code == 0
+    messages = [f["message"] for r in result.assets(columns=["path", "findings_json"]) if r["path"] == "stray.csv"
+                for f in json.loads(r["findings_json"]) if f["rule"] == "partially-checked"]
+    assert messages == ["2 byte sequence(s) are not valid UTF-8 and were read as U+FFFD (replacement characters)"]
+
+
+def test_csv_encoding_is_sniffed_from_the_head_and_bad_bytes_past_it_are_replaced() -> None:
+    import io
+
+    from provenance.detectors.csv_records import CsvRecords
+    from provenance.detectors.interface import AssetContent
+    from provenance.model import Asset, AssetKind
+
+    body = b"text,license\n" + b"".join(b"row %d,mit\n" % i for i in range(2000)) + b"late \xff byte,mit\n"
+    head = body[:1000]  # the scan hands over only the head of a large file: the bad byte is past it
+    content = AssetContent(Asset("big.csv", AssetKind.TABLE, len(body), "s"), head, False,
+                           lambda: io.BytesIO(body))
+    reader = CsvRecords(content)
+    assert reader.encoding == "utf-8-sig"
+    rows = sum(batch.num_rows for batch in reader.reader())
+    assert rows == 2001 and reader.replaced() == 1
+    binary = AssetContent(Asset("b.csv", AssetKind.TABLE, 8, "s"), b"a,b\n\x00\x01", True,
+                          lambda: io.BytesIO(b"a,b\n\x00\x01"))
+    assert CsvRecords(binary).encoding is None
+
+
+def test_json_with_comments_is_configuration_not_a_broken_table(tree, tmp_path: Path) -> None:
+    launch = ('{\n    // Editor hints: see the documentation for the attributes.\n    "version": "0.2.0",\n'
+              '    "configurations": [\n        {\n            "name": "run current file",\n'
+              '            "type": "python", /* launched in the terminal */\n'
+              '            "args": ["--date", "20230901"],\n        },\n    ]\n}\n')
+    root = tree({
+        "LICENSE": MIT,
+        ".vscode/launch.json": launch,
+        ".devcontainer/devcontainer.json": '{"name": "dev", "features": {},}\n',  # trailing comma only
+        "web/tsconfig.json": '{"compilerOptions": {"strict": true,},}\n',
+        "data/with_comment.json": '// exported by the labelling tool\n{"data": [{"text": "a", "license": "mit"}]}\n',
+        "data/cut_short.json": '{"data": [{"text": "a"}, {"text": "b"',
+        "data/stray_comma.json": '{"data": [{"text": "a"},], "version": 2,}\n',
+    })
+    result = provenance.scan(root, tmp_path / "out", reports=False)
+    rows = _rows(result)
+    for path in (".vscode/launch.json", ".devcontainer/devcontainer.json", "web/tsconfig.json",
+                 "data/with_comment.json"):
+        assert rows[path]["error"] is None, (path, rows[path]["error"])
+        assert rows[path]["license"] == "MIT"
+    # genuinely broken data files stay errors: cut short, or a stray comma in a file without comments
+    assert rows["data/cut_short.json"]["error"].startswith("invalid JSON")
+    assert rows["data/stray_comma.json"]["error"].startswith("invalid JSON")
+    assert sorted(e.path for e in result.errors) == ["data/cut_short.json", "data/stray_comma.json"]
+
+
+def test_an_svg_saved_as_png_does_not_make_the_scan_incomplete(tree, tmp_path: Path) -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="4"/></svg>\n'
+    root = tree({"LICENSE": MIT, "assets/logo.png": svg, "assets/broken.png": b"\x89PNG\r\n\x1a\n" + bytes(300)})
+    result = provenance.scan(root, tmp_path / "out", reports=False)
+    rows = _rows(result)
+    assert rows["assets/logo.png"]["error"] is None and rows["assets/logo.png"]["license"] == "MIT"
+    assert "partially-checked" in rows["assets/logo.png"]["findings"]
+    assert [e.path for e in result.errors] == ["assets/broken.png"]  # damaged image bytes stay an error

@@ -232,3 +232,31 @@ def test_detector_runs_in_worker_processes(registry_path: Path, works_dir: Path)
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("forkserver")) as pool:
         messages = list(pool.map(_detect_in_worker, [(det, p) for p in paths]))
     assert "'Red Square'" in messages[0][0] and "'Blue Hour'" in messages[1][0]
+
+
+@pytest.mark.parametrize(("name", "data", "what"), [
+    ("logo.png", b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10"><rect/></svg>\n',
+     "an SVG document"),
+    ("badge.PNG", b'<svg xmlns="http://www.w3.org/2000/svg"><text>build passing</text></svg>', "an SVG document"),
+    ("photo.jpg", b"<!DOCTYPE html>\n<html><head><title>Not found</title></head><body>404</body></html>\n",
+     "an HTML page"),
+    ("cover.jpeg", "这不是图片，而是一段说明文字。\n".encode() * 5, "a text file"),
+])
+def test_readable_files_of_another_type_are_a_warning(name: str, data: bytes, what: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    for on_disk in (True, False):
+        out = ImageDetector(None).detect(content_of(path, on_disk))
+        assert out.errors == ()
+        assert [(f.rule, f.severity.value) for f in out.findings] == [("partially-checked", "warning")]
+        suffix = name[name.rfind("."):].lower()
+        assert out.findings[0].message == f"saved as {suffix} but is {what}: not fingerprinted"
+
+
+def test_corrupt_image_bytes_stay_an_error(tmp_path: Path) -> None:
+    jpeg = encode(make_photo(1, (64, 48)), "JPEG")
+    for data in (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, jpeg[:10], b"%PDF-1.4 looks like text\n"):
+        path = tmp_path / "x.png"
+        path.write_bytes(data)
+        out = ImageDetector(None).detect(content_of(path))
+        assert len(out.errors) == 1 and not out.findings, data[:12]

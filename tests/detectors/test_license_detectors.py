@@ -142,3 +142,138 @@ def test_gpl_text_without_notice_is_read_as_the_narrower_grant_and_says_so() -> 
     (ev,) = LicenseFileDetector().detect(content_of("COPYING", text.encode())).evidence
     assert ev.license == "GPL-3.0-only" and ev.matcher == "text-family"
     assert "GPL-3.0-or-later" in ev.raw and ev.confidence < 1
+
+
+def _records(path: str, doc: object) -> dict[str | None, int]:
+    import json
+
+    out = RecordLicenseDetector().detect(content_of(path, json.dumps(doc).encode()))
+    assert out.errors == (), out.errors
+    return {r.license: r.count for r in out.record_licenses}
+
+
+def test_license_catalogues_sboms_and_json_ld_are_not_the_files_terms() -> None:
+    import json
+
+    # A license index: one record per license, naming its text file; no content field.
+    keys = ["mit", "apache-2.0", "gpl-3.0", "cc-by-nc-4.0", "cc-by-nd-4.0", "agpl-3.0"] + [f"x-{i}" for i in range(30)]
+    index = [{"license_key": k, "category": "Permissive", "spdx_license_key": k, "is_exception": False,
+              "json": f"{k}.json", "license": f"{k}.LICENSE"} for k in keys]
+    out = RecordLicenseDetector().detect(content_of("data/licensedb-index.json", json.dumps(index).encode()))
+    assert out.evidence == () and out.record_licenses == () and out.records == len(keys)
+    assert out.facts["license_fields"].startswith("license catalogue (36 distinct values in 'license'")
+    # The same catalogue as a CSV
+    csv = "license_key,license\n" + "".join(f"{k},{k}.LICENSE\n" for k in keys)
+    out = RecordLicenseDetector().detect(content_of("licenses.csv", csv.encode()))
+    assert out.evidence == () and "license catalogue" in out.facts["license_fields"]
+    # A CycloneDX SBOM: component licenses describe the components
+    bom = {"bomFormat": "CycloneDX", "specVersion": "1.6",
+           "metadata": {"component": {"name": "pkg", "licenses": [{"license": {"id": "MIT-CMU"}}]}},
+           "components": [{"name": f"lib{i}", "licenses": [{"license": {"id": "GPL-3.0-only"}}]} for i in range(3)]}
+    out = RecordLicenseDetector().detect(content_of("sboms/pkg.cdx.json", json.dumps(bom).encode()))
+    assert out.evidence == () and out.facts["license_fields"].startswith("CycloneDX SBOM")
+    # An SPDX document and JSON-LD (a document with @context, and a bare context of IRI terms)
+    spdx = {"spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0",
+            "packages": [{"name": "p", "licenseConcluded": "GPL-2.0-only", "license": "GPL-2.0-only"}]}
+    assert RecordLicenseDetector().detect(content_of("m.spdx.json", json.dumps(spdx).encode())).evidence == ()
+    context = {"core": "https://spdx.org/rdf/Core/", "licensing": "https://spdx.org/rdf/Licensing/",
+               "License": "licensing:License", "ListedLicense": "licensing:ListedLicense",
+               "licenseId": {"@id": "licensing:licenseId", "@type": "xsd:string"}}
+    out = RecordLicenseDetector().detect(content_of("json_ld/context.json", json.dumps(context).encode()))
+    assert out.evidence == () and out.facts["license_fields"].startswith("JSON-LD context")
+    graph = {"@context": "https://schema.org/", "@graph": [{"@type": "CreativeWork", "license": "cc-by-nc-4.0"}]}
+    assert RecordLicenseDetector().detect(content_of("g.jsonld.json", json.dumps(graph).encode())).evidence == ()
+
+
+def test_datasets_with_per_record_licenses_keep_them() -> None:
+    # Five distinct licenses over five records with a text column: a dataset, not a catalogue.
+    five = [{"text": f"sentence {i}", "license": lic}
+            for i, lic in enumerate(["mit", "cc-by-4.0", "cc0-1.0", "apache-2.0", "cc-by-sa-4.0"])]
+    assert _records("d.json", five) == {"MIT": 1, "CC-BY-4.0": 1, "CC0-1.0": 1, "Apache-2.0": 1, "CC-BY-SA-4.0": 1}
+    # Many records, few licenses, no text column (an image metadata table): still terms
+    photos = [{"file": f"{i}.jpg", "license": ["cc-by-4.0", "cc0-1.0"][i % 2]} for i in range(40)]
+    assert _records("photos.json", photos) == {"CC-BY-4.0": 20, "CC0-1.0": 20}
+    # Many distinct values beside long text: content, so the values are read
+    texts = [{"passage": "word " * 60, "license": f"https://example.org/terms/{i}"} for i in range(30)]
+    assert None in _records("t.json", texts)
+
+
+def test_struct_license_values_and_objects_keyed_by_name() -> None:
+    import json
+
+    records = [{"text": "a", "license": {"id": "MIT"}},
+               {"text": "b", "licenses": [{"license": {"id": "Apache-2.0"}}]},
+               {"text": "c", "license": {"expression": "MIT OR Apache-2.0"}},
+               {"text": "d", "license": {"name": "cc-by-nc-4.0"}}]
+    lines = "".join(json.dumps(r) + "\n" for r in records[:2]).encode()
+    out = RecordLicenseDetector().detect(content_of("s.jsonl", lines))
+    assert {r.license: r.count for r in out.record_licenses} == {"MIT": 1, "Apache-2.0": 1}
+    found = _records("s.json", records)
+    assert found == {"MIT": 1, "Apache-2.0": 1, "MIT OR Apache-2.0": 1, "CC-BY-NC-4.0": 1}, found
+    # {"photo1.jpg": {...}, ...}: each value is a record
+    photos = {f"{i}_ab12.jpg": {"title": f"t{i}", "license": "cc-by-2.0" if i % 3 else "cc-by-nc-2.0"}
+              for i in range(6)}
+    assert _records("photos_info.json", photos) == {"CC-BY-2.0": 4, "CC-BY-NC-2.0": 2}
+    # a document with its own metadata object is still one record
+    assert _records("one.json", {"meta": {"license": "mit"}, "info": {"name": "x"}}) == {"MIT": 1}
+
+
+def test_struct_license_column_in_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "s.parquet"
+    pq.write_table(pa.table({"text": ["a", "b"], "license": [{"id": "MIT"}, {"id": "CC0-1.0"}]}), path)
+    out = RecordLicenseDetector().detect(content_of("s.parquet", path.read_bytes(), path))
+    assert out.errors == () and {r.license: r.count for r in out.record_licenses} == {"MIT": 1, "CC0-1.0": 1}
+
+
+def _big_card(languages: int, license_block: str) -> str:
+    # A card shaped like the Hub's multilingual ones: a dataset_info block per language.
+    infos = "".join(
+        f"- config_name: 20230901.l{i}\n  features:\n  - name: id\n    dtype: string\n  - name: text\n"
+        f"    dtype: string\n  splits:\n  - name: train\n    num_bytes: {1000 + i}\n    num_examples: {i}\n"
+        f"  download_size: {i * 7}\n  dataset_size: {i * 9}\n"
+        for i in range(languages))
+    return f"---\npretty_name: Wiki\n{license_block}language:\n- en\ndataset_info:\n{infos}---\n# Wiki\n"
+
+
+def test_large_real_sized_cards_are_read() -> None:
+    import provenance.frontmatter as fm
+
+    card = fm.parse_card(_big_card(1000, "license:\n- cc-by-sa-3.0\n- gfdl\n"))
+    assert _nodes(card) > 20_000 and card.error is None and card.partial is None
+    assert card.metadata["license"] == ["cc-by-sa-3.0", "gfdl"]
+    out = CardDetector().detect(content_of("README.md", _big_card(1000, "license: cc-by-sa-3.0\n").encode()))
+    assert out.errors == () and out.evidence[0].license == "CC-BY-SA-3.0"
+
+
+def test_a_card_over_the_node_cap_keeps_its_license_keys(monkeypatch) -> None:
+    import provenance.frontmatter as fm
+
+    monkeypatch.setattr(fm, "MAX_NODES", 2_000)
+    block = ('License: other\n"license_name": Acme Data Terms\nlicense_link: https://acme.example/terms\n'
+             "licenses:\n  - cc-by-4.0\n")
+    card = fm.parse_card(_big_card(300, block))
+    assert card.error is None and card.partial == "more than 2000 YAML nodes: only the top-level license keys were read"
+    assert card.metadata == {"License": "other", "license_name": "Acme Data Terms",
+                             "license_link": "https://acme.example/terms", "licenses": ["cc-by-4.0"]}
+    # nothing to salvage: the cap is an error as before; aliases stay banned whatever the size
+    assert fm.parse_card(_big_card(300, "")).error == "malformed YAML front matter: more than 2000 YAML nodes"
+    bomb = "---\nlicense: mit\na: &a [x, x]\nb: [*a, *a]\n---\n"
+    assert "aliases are not allowed" in (fm.parse_card(bomb).error or "")
+
+
+def _nodes(card) -> int:
+    def count(value) -> int:
+        if isinstance(value, dict):
+            return 1 + sum(1 + count(v) for v in value.values())
+        if isinstance(value, list):
+            return 1 + sum(count(v) for v in value)
+        return 1
+    return count(card.metadata)
+
+
+def test_a_map_of_urls_is_not_a_json_ld_context() -> None:
+    # Every value a URL, five keys: still a plain metadata object whose license applies to it.
+    meta = {"homepage": "https://data.lanshan-tech.cn", "paper": "https://arxiv.org/abs/2401.00001",
+            "code": "https://git.lanshan-tech.cn/corpus", "mirror": "https://mirror.lanshan-tech.cn/corpus",
+            "license": "https://creativecommons.org/licenses/by-nc/4.0/"}
+    assert _records("meta.json", meta) == {"CC-BY-NC-4.0": 1}
