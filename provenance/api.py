@@ -4,6 +4,8 @@ ScanRequest from its options and calls `run_scan`, as `scan()` does from keyword
 from __future__ import annotations
 
 import re
+import shutil
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -13,6 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from provenance.analysis.context import Limits
+from provenance.atomic import ensure_output_dir
 from provenance.cache import CACHE_FILE
 from provenance.declarations import DECLARATIONS_FILE_NAME, Declarations, load_declarations
 from provenance.detectors import DetectorConfig, build_detectors
@@ -40,7 +43,8 @@ class ScanRequest:
 
     #: A folder, a file, `hf://datasets/ORG/NAME[@REV]`, a Hub cache or a save_to_disk folder.
     path: str | Path
-    #: Where scan.json, assets.parquet and the reports go; None: a new temporary folder.
+    #: Where scan.json, assets.parquet and the reports go; None: a new temporary folder that lives as
+    #: long as the returned result (see `scan`).
     output_dir: str | Path | None = None
     #: Intended use of the trained model (commercial, research); None: the policy's.
     use: str | None = None
@@ -264,12 +268,25 @@ def flagged_assets(result: ScanResult) -> int:
 def run_scan(request: ScanRequest, progress: Progress | None = None, source: Source | None = None) -> ScanRun:
     """Scan what the request names (or `source`, a source made by the caller), write scan.json,
     assets.parquet and, when asked, the reports; return the result and how it was obtained."""
+    temporary = request.output is None
     out = request.output or temporary_output()
-    opts = scan_options(request, out)
-    scanner = Scanner(source or open_corpus(request, out, opts), opts)
-    result = scanner.run(out, progress=progress)
-    if request.reports:
-        write_reports(result, out, request.langs, request.formats, spdx_files_for(result, request.spdx_files))
+    try:
+        opts = scan_options(request, out)
+        corpus = source or open_corpus(request, out, opts)
+        if not temporary:
+            ensure_output_dir(out)  # a file in the way or no permission: a usage error before any work
+        scanner = Scanner(corpus, opts)
+        result = scanner.run(out, progress=progress)
+        if request.reports:
+            write_reports(result, out, request.langs, request.formats, spdx_files_for(result, request.spdx_files))
+    except BaseException:
+        if temporary:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    if temporary:
+        # Nobody asked for these files: they last as long as the result that reads them
+        # (`result.assets()`), and go when it is garbage-collected or the interpreter exits.
+        weakref.finalize(result, shutil.rmtree, str(out), True)
     return ScanRun(result, scanner.stats)
 
 
@@ -277,7 +294,9 @@ def scan(path: str | Path, output_dir: str | Path | None = None, cache: bool | s
          reports: bool = True, **options: Any) -> ScanResult:
     """Scan a folder or file, write scan.json and assets.parquet, and return the result.
 
-    `output_dir=None` writes to a new temporary folder (its path is `result.output_dir`).
+    `output_dir=None` writes to a new temporary folder (its path is `result.output_dir`) that is
+    removed when the returned result is garbage-collected or the interpreter exits: read what you
+    need from it (`result.assets()`) while you hold it, or name an `output_dir` to keep the files.
     `reports`: write the filing section (zh, en; md, html), SPDX manifests and the EU summary
     next to scan.json, as the CLI does.
     `cache`: True keeps the analysis cache in the output folder (a rescan redoes only what

@@ -28,7 +28,8 @@ def scan_dataset(ds: Any, name: str = "dataset", output_dir: str | Path | None =
     """Scan a `datasets` object (or a save_to_disk folder, or an hf:// id) and return the result.
 
     Keyword options are the fields of `provenance.api.ScanRequest` (use, policy, declarations, ...);
-    reports are written only when `reports=True` is given."""
+    reports are written only when `reports=True` is given. Without `output_dir` the results go to a
+    temporary folder removed with the returned result (see `provenance.scan`)."""
     if isinstance(ds, (str, Path)):
         return scan(ds, output_dir, sample_records=sample_records, all_records=all_records, **options)
     options.setdefault("reports", False)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.console import split_list
+from provenance.atomic import ensure_output_dir
+from provenance.cli.console import Console, split_list
 from provenance.errors import ProvenanceError
-from provenance.model import EXIT_USAGE
+from provenance.model import EXIT_CODES, EXIT_USAGE, Status
 from provenance.reporting import write_reports
 from provenance.results import load_result
 
@@ -26,14 +27,25 @@ from provenance.results import load_result
 @click.option("--no-manifests", is_flag=True, help="Do not write the SPDX manifests.")
 def report(scan_json: Path, output: Path | None, lang: str, formats: str, spdx_files: str,
            no_manifests: bool) -> None:
-    """Render data-legality.{zh,en}.{md,html}, the SPDX manifests and the EU summary from SCAN_JSON."""
+    """Render data-legality.{zh,en}.{md,html}, the SPDX manifests and the EU summary from SCAN_JSON
+    (a scan.json, or the folder holding it) without scanning again.
+
+    \b
+    Examples:
+      provenance report out/scan.json
+      provenance report out/ -o filing/ --lang zh --format md,html,pdf
+    """
+    console = Console()
     try:
         result = load_result(scan_json)
-        out = output or Path(result.output_dir or ".")
+        out = ensure_output_dir(output or Path(result.output_dir or "."))
         paths = write_reports(result, out, langs=split_list(lang), formats=split_list(formats), spdx_files=spdx_files,
                               manifests=not no_manifests)
     except ProvenanceError as exc:
-        click.echo(f"provenance: {exc}", err=True)
+        console.error(str(exc), EXIT_USAGE)
         sys.exit(EXIT_USAGE)
+    except OSError as exc:  # the disk filled up or the folder went away while writing
+        console.error(f"cannot write the reports: {exc}", EXIT_CODES[Status.INCOMPLETE])
+        sys.exit(EXIT_CODES[Status.INCOMPLETE])
     for path in paths:
         click.echo(str(path))
