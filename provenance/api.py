@@ -198,12 +198,38 @@ def scan_options(request: ScanRequest, output_dir: Path | None = None) -> ScanOp
     recorded.update(sample_records=None if request.all_records else request.sample_records,
                     all_records=request.all_records)
     return ScanOptions(
-        use=policy.use, jobs=request.jobs, exclude=tuple(request.exclude), follow_symlinks=request.follow_symlinks,
+        use=policy.use, jobs=request.jobs, exclude=(*request.exclude, *config_inside(request)),
+        follow_symlinks=request.follow_symlinks,
         limits=request.limits or Limits(), declarations=decl, policy=policy,
         detectors=tuple(build_detectors(config)), recorded=recorded, config_key=config.fingerprint(),
         engine=request.engine, ray_address=request.ray_address,
         cache=cache_file(output_dir, request.cache) if output_dir is not None else None,
     )
+
+
+def config_inside(request: ScanRequest) -> tuple[str, ...]:
+    """Anchored ignore patterns for the files given to the scan as configuration (policy,
+    declarations, blocklists, opt-out list, registry) that sit inside the scanned folder: they
+    are inputs to the tool, not training data (`provenance init` writes policy.yaml there)."""
+    root = request.root
+    if str(request.path).startswith("hf://") or not root.is_dir():
+        return ()
+    given = [request.policy, request.declarations, *request.blocklist, request.optout_domains, request.registry]
+    out = []
+    real_root = root.resolve()
+    for item in given:
+        if isinstance(item, (str, Path)) and item:
+            try:
+                rel = Path(item).resolve().relative_to(real_root)
+            except (ValueError, OSError):
+                continue
+            out.append("/" + glob_escape(rel.as_posix()))
+    return tuple(out)
+
+
+def glob_escape(path: str) -> str:
+    """A path as a gitignore pattern that matches only itself."""
+    return re.sub(r"([\\*?\[\]!#])", r"\\\1", path)
 
 
 def open_corpus(request: ScanRequest, output_dir: Path, opts: ScanOptions) -> Source:

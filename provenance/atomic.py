@@ -74,6 +74,20 @@ def write_bytes(path: str | Path, data: bytes) -> None:
         handle.write(data)
 
 
+def write_new_text(path: str | Path, text: str) -> None:
+    """Write a file that must not exist yet, whole or not at all: written beside it, then linked
+    into place (a link fails when the name is taken, even if it appeared a moment ago). Raises
+    FileExistsError when it exists."""
+    target = Path(path)
+    with atomic_file(target.with_name(f".{target.name}.new"), "w") as handle:
+        handle.write(text)
+    staged = target.with_name(f".{target.name}.new")
+    try:
+        os.link(staged, target)
+    finally:
+        staged.unlink(missing_ok=True)
+
+
 def ensure_output_dir(path: str | Path, what: str = "output folder") -> Path:
     """Create the folder results go to and check a file can be written in it. Raises ConfigError
     with one line naming the problem (a file in the way, no permission, a read-only disk), so a
