@@ -16,6 +16,7 @@ _SUBCOMMANDS = (
     ("provenance.cli.scan", "scan"),
     ("provenance.cli.explain", "explain"),
     ("provenance.cli.diff", "diff"),
+    ("provenance.cli.summary", "summary"),
     ("provenance.cli.report", "report"),
     ("provenance.cli.licenses", "licenses"),
     ("provenance.cli.registry", "registry"),
