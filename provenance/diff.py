@@ -91,6 +91,8 @@ class ScanDiff:
     sources: tuple[SourceDiff, ...]
     #: Why the new scan is worse; empty when nothing got worse.
     worse: tuple[str, ...]
+    #: Sources compared under another name: (old name, new name), e.g. the two scanned folders'.
+    renamed: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -160,10 +162,20 @@ def _partition(file: Path, parts: int, folder: Path, side: str) -> list[Path]:
     return targets
 
 
-def _load(file: Path) -> pa.Table:
+def _root_source(result: ScanResult) -> str | None:
+    """The name of the source that holds what no declared source or sub-folder source does: the
+    scanned folder's own name (paths `**`)."""
+    return next((str(s["name"]) for s in result.sources if s.get("paths") == "**" and not s.get("declared")), None)
+
+
+def _load(file: Path, rename: dict[str, str] | None = None) -> pa.Table:
     """A table of the diff's columns, with each asset's use-class rank (an asset without a license
-    ranks with no-grant)."""
+    ranks with no-grant); sources named in `rename` take their new name."""
     table = pa.Table.from_batches(list(_batches(file)), schema=_schema(file))
+    for old, new in (rename or {}).items():
+        source = table.column("source")
+        renamed = pc.if_else(pc.equal(source, old), pa.scalar(new, source.type), source)
+        table = table.set_column(table.schema.get_field_index("source"), "source", renamed)
     rank = pc.index_in(table.column("use_class"), value_set=pa.array(USE_ORDER))
     rank = pc.if_else(pc.is_null(table.column("license")), len(USE_ORDER) - 1, pc.fill_null(rank, 1))
     return table.append_column("rank", pc.cast(rank, pa.int8()))
@@ -301,17 +313,22 @@ def diff_scans(old: str | Path, new: str | Path, bucket_rows: int = BUCKET_ROWS)
     bounded whatever the number of assets and time grows linearly."""
     old_result, new_result = load_result(old), load_result(new)
     old_file, new_file = _file(old_result), _file(new_result)
+    # Two checkouts in folders of different names (data-v1/, data-v2/): the files at their roots
+    # are the same files, under the name of the newer folder.
+    old_root, new_root = _root_source(old_result), _root_source(new_result)
+    taken = {str(s["name"]) for s in new_result.sources}
+    rename = {old_root: new_root} if old_root and new_root and old_root != new_root and old_root not in taken else {}
     parts = max(1, math.ceil(max(_rows(old_result), _rows(new_result)) / bucket_rows))
     totals = _Totals()
     if parts == 1:
-        totals.add(_load(old_file), _load(new_file))
+        totals.add(_load(old_file, rename), _load(new_file))
     else:
         # Scratch files for the buckets (removed at the end); the outputs compared are only read.
         with tempfile.TemporaryDirectory(prefix="provenance-diff-") as scratch:
             olds = _partition(old_file, parts, Path(scratch), "old")
             news = _partition(new_file, parts, Path(scratch), "new")
             for a, b in zip(olds, news, strict=True):
-                totals.add(_load(a), _load(b))
+                totals.add(_load(a, rename), _load(b))
     t = totals
     sources = []
     for name in sorted({*t.old_sizes, *t.new_sizes}):
@@ -328,7 +345,7 @@ def diff_scans(old: str | Path, new: str | Path, bucket_rows: int = BUCKET_ROWS)
         old=str(old_result.output_dir), new=str(new_result.output_dir),
         old_status=old_result.verdict.status.value, new_status=new_result.verdict.status.value,
         old_errors=int(old_result.summary.get("errors", 0)), new_errors=int(new_result.summary.get("errors", 0)),
-        sources=tuple(sources), worse=_worse(old_result, new_result, sources),
+        sources=tuple(sources), worse=_worse(old_result, new_result, sources), renamed=tuple(rename.items()),
     )
 
 
@@ -374,7 +391,9 @@ def _change_rows(changes: tuple[Change, ...], n: int) -> list[str]:
 
 def to_markdown(d: ScanDiff) -> str:
     out = ["# Scan diff", "", f"- old: `{_cell(d.old)}` (verdict {d.old_status}, {d.old_errors} unreadable)",
-           f"- new: `{_cell(d.new)}` (verdict {d.new_status}, {d.new_errors} unreadable)", ""]
+           f"- new: `{_cell(d.new)}` (verdict {d.new_status}, {d.new_errors} unreadable)"]
+    out += [f"- source `{_cell(a)}` of the old scan is compared as `{_cell(b)}`" for a, b in d.renamed]
+    out.append("")
     if d.worse:
         out += ["**Worse:**", "", *[f"- {r}" for r in d.worse], ""]
     else:

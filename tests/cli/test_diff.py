@@ -44,8 +44,21 @@ def test_diff_names_what_got_worse(example_scan: Path) -> None:
                                                 "json"]).output)
     by_source = {s["source"]: s for s in data["sources"]}
     assert by_source["open"]["added"]["n"] == 1 and by_source["open"]["use_worse"] == 7
+    # The only file at the root went: the root's source has no assets left (and no new name).
+    assert data["renamed"] == [] and by_source["corpus"]["new_assets"] == 0
     assert by_source["corpus"]["resolved_findings"]["unlicensed"]["examples"] == ["notes-unlicensed.txt"]
     assert by_source["code"] == {**by_source["code"], "license_changed": 0, "new_findings": {}}
+
+
+def test_scanned_folders_of_different_names(example_scan: Path) -> None:
+    """corpus/ and corpus-v2/: the files at their roots are compared as one source, not as all
+    removed and all added."""
+    new = _variant(example_scan, "v2", lambda c: (c / "notes-unlicensed.txt").write_text("still no license.\n"))
+    found = diff_scans(example_scan / "out", new)
+    assert found.renamed == (("corpus", "corpus-v2"),)
+    root = next(s for s in found.sources if s.source == "corpus-v2")
+    assert (root.old_assets, root.new_assets, root.added.n, root.removed.n) == (1, 1, 0, 0)
+    assert not found.worse and [s.source for s in found.sources if s.changed] == []
 
 
 def test_diff_without_regressions_exits_0(example_scan: Path, tmp_path: Path) -> None:
