@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pathspec
 import yaml
 
 from provenance.atomic import write_new_text
@@ -19,6 +20,7 @@ from provenance.errors import ConfigError
 from provenance.model import AssetKind, Rule
 from provenance.policy import DEFAULT_FAILING, USES, Policy
 from provenance.sources.kinds import kind_of
+from provenance.sources.local import IGNORE_FILE
 from provenance.words import RULES, SEVERITY, word
 
 POLICY_FILE_NAME = "policy.yaml"
@@ -118,8 +120,14 @@ def guess_folder(folder: Path) -> FolderGuess:
 
 
 def top_folders(root: Path) -> list[FolderGuess]:
+    """The top-level folders a scan would read: not hidden, not version control, not left out by
+    the root's .provenanceignore."""
+    ignore = root / IGNORE_FILE
+    lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines() if ignore.is_file() else []
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
     return [guess_folder(p) for p in sorted(root.iterdir())
-            if p.is_dir() and not p.is_symlink() and not p.name.startswith(".") and p.name not in _SKIP]
+            if p.is_dir() and not p.is_symlink() and not p.name.startswith(".") and p.name not in _SKIP
+            and not spec.match_file(p.name + "/")]
 
 
 def _q(value: str) -> str:
@@ -141,8 +149,8 @@ def _size(n: int) -> str:
 
 
 def declarations_text(root: Path, folders: list[FolderGuess]) -> str:
-    loose = sum(1 for p in root.iterdir() if p.is_file() and p.name not in (DECLARATIONS_FILE_NAME,
-                                                                              POLICY_FILE_NAME))
+    tool_files = (DECLARATIONS_FILE_NAME, POLICY_FILE_NAME, IGNORE_FILE)
+    loose = sum(1 for p in root.iterdir() if p.is_file() and p.name not in tool_files)
     lines = [
         "# provenance.yaml: what you state about the service and where each part of the data came from.",
         "# Written by `provenance init`; fill in the null values. A null is 'not declared': the reports",

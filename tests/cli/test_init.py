@@ -23,6 +23,8 @@ def _corpus(tree) -> Path:
         "papers/a.txt": "an abstract\n",
         "misc/notes.txt": "notes\n",
         "loose.txt": "at the root\n",
+        "logs/crawl.jsonl": "{}\n",
+        ".provenanceignore": "logs/\n",
         ".git/HEAD": "ref: refs/heads/main\n",
     })
 
@@ -32,7 +34,8 @@ def test_init_writes_files_that_load(tree) -> None:
     result = CliRunner().invoke(main, ["init", str(root)])
     assert result.exit_code == 0, result.output
     decl = load_declarations(root / "provenance.yaml")
-    assert [s.path for s in decl.sources] == ["crawl/**", "misc/**", "papers/**", "vendor/**"]  # not .git
+    # not .git, not logs/ (.provenanceignore)
+    assert [s.path for s in decl.sources] == ["crawl/**", "misc/**", "papers/**", "vendor/**"]
     types = {s.name: s.type for s in decl.sources}
     assert types == {"crawl": "self-collected", "misc": None, "papers": "open-source", "vendor": "commercial"}
     assert decl.source_for("crawl/pages.jsonl").name == "crawl"  # type: ignore[union-attr]
@@ -73,7 +76,7 @@ def test_init_then_scan_leaves_the_policy_out_of_the_data(tree, tmp_path: Path) 
                                        "--no-reports"])
     assert result.exit_code == 1, result.output  # misc/ and loose.txt are unlicensed
     scan = json.loads((out / "scan.json").read_text())
-    assert scan["parameters"]["ignore_patterns"] == ["/policy.yaml"]
+    assert scan["parameters"]["ignore_patterns"] == ["/policy.yaml", "logs/"]
     assert scan["declarations"]["file"] == "provenance.yaml"
     names = {s["name"] for s in scan["sources"]}
     assert {"crawl", "vendor", "papers", "misc"} <= names
