@@ -34,10 +34,11 @@ def job_summary(result: ScanResult) -> str:
         "",
         f"{s['assets']:,} assets, {_size(s['bytes'])}, {s['records']:,} records; policy `{_cell(v.policy)}`,"
         f" use `{v.use}`; knowledge base {result.knowledge_base}.",
-        "",
     ]
-    lines += [f"- {_cell(r)}" for r in v.reasons]
-    lines += [f"- waived {w.rule} on `{_cell(w.pattern)}` ({w.assets}): {_cell(w.reason)}" for w in v.waived]
+    notes = [f"- {_cell(r)}" for r in v.reasons]
+    notes += [f"- waived {w.rule} on `{_cell(w.pattern)}` ({w.assets}): {_cell(w.reason)}" for w in v.waived]
+    if notes:
+        lines += ["", *notes]
     by_rule = s.get("findings_by_rule") or {}
     if by_rule:
         lines += ["", "| finding | assets | meaning | gate |", "|---|---:|---|---|"]
