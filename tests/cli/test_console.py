@@ -55,6 +55,22 @@ def test_json_log_is_one_object_a_line(damaged: Path, tmp_path: Path) -> None:
     assert json.loads(usage.stderr.splitlines()[-1])["event"] == "error"
 
 
+def test_json_progress_counts_files_bytes_records_and_the_work_ahead(tree, tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {"LICENSE": "SPDX-License-Identifier: CC0-1.0\n"}
+    for i in range(30):
+        files[f"d/part-{i:02d}.jsonl"] = "".join(f'{{"text": "row {j}"}}\n' for j in range(10))
+    corpus = tree(files)
+    result = CliRunner().invoke(main, ["scan", str(corpus), "-o", str(tmp_path / "out"), "--no-reports",
+                                       "--log-format", "json"])
+    assert result.exit_code == 0, result.output
+    progress = [e for e in map(json.loads, result.stderr.splitlines()) if e["event"] == "progress"]
+    last = progress[-1]
+    size = sum(len(v) for v in files.values())
+    assert (last["files"], last["bytes"], last["records"]) == (31, size, 300)
+    assert (last["total_files"], last["total_bytes"]) == (31, size)  # counted in the background
+    assert last["eta_s"] == 0 and last["files_per_s"] > 0
+
+
 def _run_in_terminal(args: list[str], env: dict[str, str]) -> str:
     """Run the CLI with a pseudo-terminal as stdout and stderr; return what it wrote."""
     leader, follower = pty.openpty()
@@ -82,11 +98,13 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(damaged: Path, tmp_pa
     args = ["scan", str(damaged), "--no-reports", "-o"]
     coloured = _run_in_terminal([*args, str(tmp_path / "a")], env)
     assert "\x1b[" in coloured and "INCOMPLETE" in coloured
+    assert "files/s" in coloured  # the progress line, on a terminal only
     plain = _run_in_terminal([*args, str(tmp_path / "b")], {**env, "NO_COLOR": "1"})
     assert "INCOMPLETE" in plain and "\x1b[" not in plain.replace("\r", "")
     piped = subprocess.run([sys.executable, "-m", "provenance", *args, str(tmp_path / "c")], capture_output=True,
                            text=True, env=env, timeout=300)
     assert "INCOMPLETE" in piped.stdout and "\x1b[" not in piped.stdout + piped.stderr
+    assert "files/s" not in piped.stdout + piped.stderr
 
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
