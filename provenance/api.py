@@ -4,12 +4,15 @@ ScanRequest from its options and calls `run_scan`, as `scan()` does from keyword
 from __future__ import annotations
 
 import re
+import shutil
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from provenance.analysis.context import Limits
+from provenance.atomic import ensure_output_dir
 from provenance.cache import CACHE_FILE
 from provenance.declarations import DECLARATIONS_FILE_NAME, Declarations, load_declarations
 from provenance.detectors import DetectorConfig, build_detectors
@@ -37,7 +40,8 @@ class ScanRequest:
 
     #: A folder, a file, `hf://datasets/ORG/NAME[@REV]`, a Hub cache or a save_to_disk folder.
     path: str | Path
-    #: Where scan.json, assets.parquet and the reports go; None: a new temporary folder.
+    #: Where scan.json, assets.parquet and the reports go; None: a new temporary folder that lives as
+    #: long as the returned result (see `scan`).
     output_dir: str | Path | None = None
     #: Intended use of the trained model (commercial, research); None: the policy's.
     use: str | None = None
@@ -193,12 +197,38 @@ def scan_options(request: ScanRequest, output_dir: Path | None = None) -> ScanOp
     recorded.update(sample_records=None if request.all_records else request.sample_records,
                     all_records=request.all_records)
     return ScanOptions(
-        use=policy.use, jobs=request.jobs, exclude=tuple(request.exclude), follow_symlinks=request.follow_symlinks,
+        use=policy.use, jobs=request.jobs, exclude=(*request.exclude, *config_inside(request)),
+        follow_symlinks=request.follow_symlinks,
         limits=request.limits or Limits(), declarations=decl, policy=policy,
         detectors=tuple(build_detectors(config)), recorded=recorded, config_key=config.fingerprint(),
         engine=request.engine, ray_address=request.ray_address,
         cache=cache_file(output_dir, request.cache) if output_dir is not None else None,
     )
+
+
+def config_inside(request: ScanRequest) -> tuple[str, ...]:
+    """Anchored ignore patterns for the files given to the scan as configuration (policy,
+    declarations, blocklists, opt-out list, registry) that sit inside the scanned folder: they
+    are inputs to the tool, not training data (`provenance init` writes policy.yaml there)."""
+    root = request.root
+    if str(request.path).startswith("hf://") or not root.is_dir():
+        return ()
+    given = [request.policy, request.declarations, *request.blocklist, request.optout_domains, request.registry]
+    out = []
+    real_root = root.resolve()
+    for item in given:
+        if isinstance(item, (str, Path)) and item:
+            try:
+                rel = Path(item).resolve().relative_to(real_root)
+            except (ValueError, OSError):
+                continue
+            out.append("/" + glob_escape(rel.as_posix()))
+    return tuple(out)
+
+
+def glob_escape(path: str) -> str:
+    """A path as a gitignore pattern that matches only itself."""
+    return re.sub(r"([\\*?\[\]!#])", r"\\\1", path)
 
 
 def open_corpus(request: ScanRequest, output_dir: Path, opts: ScanOptions) -> Source:
@@ -244,15 +274,28 @@ def spdx_files_for(result: ScanResult | None, choice: str = "all") -> str:
 def run_scan(request: ScanRequest, progress: Progress | None = None, source: Source | None = None) -> ScanRun:
     """Scan what the request names (or `source`, a source made by the caller), write scan.json,
     assets.parquet and, when asked, the reports; return the result and how it was obtained."""
+    temporary = request.output is None
     out = request.output or temporary_output()
-    opts = scan_options(request, out)
-    scanner = Scanner(source or open_corpus(request, out, opts), opts)
-    result = scanner.run(out, progress=progress)
-    failed: tuple[ReportFailure, ...] = ()
-    if request.reports:
-        run = write_reports(result, out, request.langs, request.formats, spdx_files_for(result, request.spdx_files),
-                            reuse=request.cache is not False)
-        result, failed = run.result, run.failed
+    try:
+        opts = scan_options(request, out)
+        corpus = source or open_corpus(request, out, opts)
+        if not temporary:
+            ensure_output_dir(out)  # a file in the way or no permission: a usage error before any work
+        scanner = Scanner(corpus, opts)
+        result = scanner.run(out, progress=progress)
+        failed: tuple[ReportFailure, ...] = ()
+        if request.reports:
+            run = write_reports(result, out, request.langs, request.formats,
+                                spdx_files_for(result, request.spdx_files), reuse=request.cache is not False)
+            result, failed = run.result, run.failed
+    except BaseException:
+        if temporary:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    if temporary:
+        # Nobody asked for these files: they last as long as the result that reads them
+        # (`result.assets()`), and go when it is garbage-collected or the interpreter exits.
+        weakref.finalize(result, shutil.rmtree, str(out), True)
     return ScanRun(result, scanner.stats, failed)
 
 
@@ -260,7 +303,9 @@ def scan(path: str | Path, output_dir: str | Path | None = None, cache: bool | s
          reports: bool = True, **options: Any) -> ScanResult:
     """Scan a folder or file, write scan.json and assets.parquet, and return the result.
 
-    `output_dir=None` writes to a new temporary folder (its path is `result.output_dir`).
+    `output_dir=None` writes to a new temporary folder (its path is `result.output_dir`) that is
+    removed when the returned result is garbage-collected or the interpreter exits: read what you
+    need from it (`result.assets()`) while you hold it, or name an `output_dir` to keep the files.
     `reports`: write the filing section (zh, en; md, html), SPDX manifests and the EU summary
     next to scan.json, as the CLI does.
     `cache`: True keeps the analysis cache in the output folder (a rescan redoes only what

@@ -28,7 +28,8 @@ def scan_dataset(ds: Any, name: str = "dataset", output_dir: str | Path | None =
     """Scan a `datasets` object (or a save_to_disk folder, or an hf:// id) and return the result.
 
     Keyword options are the fields of `provenance.api.ScanRequest` (use, policy, declarations, ...);
-    reports are written only when `reports=True` is given."""
+    reports are written only when `reports=True` is given. Without `output_dir` the results go to a
+    temporary folder removed with the returned result (see `provenance.scan`)."""
     if isinstance(ds, (str, Path)):
         return scan(ds, output_dir, sample_records=sample_records, all_records=all_records, **options)
     options.setdefault("reports", False)
@@ -151,3 +152,29 @@ def _base_license(ds: Any, result: ScanResult) -> str | None:
         card = details.get("card") or {}
         text = str(details.get("info_license") or (card.get("license") if isinstance(card, dict) else "") or "")
     return card_license({"license": text}) if text else None
+
+
+class RecordFilter:
+    """The keep-or-drop decision of `filter_dataset` for records that are not in a `datasets`
+    object (Ray Data batches, pandas frames, plain Arrow): give each record's license value (and
+    URL) and the license it inherits when it has none, get back why it is dropped (None: kept)."""
+
+    def __init__(self, result: ScanResult, *, optout_domains: Iterable[str] | str | Path | None = None) -> None:
+        self.use = result.verdict.use
+        self.optout = _optout_for(result, optout_domains)
+        self._deciders: dict[str | None, _Decider] = {}
+
+    def reason(self, license_value: Any, url: Any = None, inherited: str | None = None) -> str | None:
+        """`inherited`: the SPDX expression a record without a value of its own gets (its file's
+        folder or declared license); None means such a record is unlicensed."""
+        decider = self._deciders.get(inherited)
+        if decider is None:
+            decider = self._deciders[inherited] = _Decider(inherited, self.use, self.optout)
+        return decider.reason(license_value, url)
+
+    def reasons(self, licenses: Iterable[Any], urls: Iterable[Any] | None = None,
+                inherited: Iterable[str | None] | str | None = None) -> list[str | None]:
+        values = list(licenses)
+        url_list = list(urls) if urls is not None else [None] * len(values)
+        bases = [inherited] * len(values) if inherited is None or isinstance(inherited, str) else list(inherited)
+        return [self.reason(v, u, b) for v, u, b in zip(values, url_list, bases, strict=True)]

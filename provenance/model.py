@@ -301,6 +301,8 @@ class Status(str, Enum):
 
 EXIT_CODES = {Status.PASS: 0, Status.FAIL: 1, Status.INCOMPLETE: 3}
 EXIT_USAGE = 2
+#: Stopped by Ctrl-C (SIGINT), as shells report it: never 1, which means "the data fails the policy".
+EXIT_INTERRUPTED = 130
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ BATCH_ITEMS = 256
 #: hand results back (see _Collector.pieces).
 MAX_WAITING_ROWS = 50_000
 
-Progress = Callable[[int, int], None]
+#: Called as assets are done: (assets, bytes, records) since the last call.
+Progress = Callable[[int, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -345,12 +346,12 @@ class _Collector:
         self.totals.merge(stored.totals)
         self.totals.stats.update({Origin.REUSED: stored.totals.results, "reused_folders": 1})
         if self.progress:
-            self.progress(stored.totals.results, stored.totals.bytes)
+            self.progress(stored.totals.results, stored.totals.bytes, stored.totals.summary.all.total.records)
 
     def _record(self, result: Any, totals: Totals) -> None:
         totals.add(result)
         if self.progress:
-            self.progress(1, result.asset.size)
+            self.progress(1, result.asset.size, result.records or 0)
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
@@ -372,5 +373,5 @@ def _alive(pid: int) -> bool:
 
 
 def temporary_output() -> Path:
-    """A fresh folder for an API scan that did not name one (kept: results are read from it)."""
+    """A fresh folder for an API scan that did not name one (api.run_scan removes it with the result)."""
     return Path(tempfile.mkdtemp(prefix="provenance-"))

@@ -25,7 +25,13 @@ def _report(rep: object) -> None:
 
 @click.group("registry")
 def registry() -> None:
-    """Registry of known works (image fingerprints) that must not be trained on."""
+    """Registry of known works (image fingerprints) that must not be trained on.
+
+    \b
+    Examples:
+      provenance registry build ./known_works -o registry.parquet --metadata works.csv
+      provenance scan ./data --registry registry.parquet
+    """
 
 
 @registry.command("build")
@@ -41,7 +47,13 @@ def registry() -> None:
 @click.option("-j", "--jobs", type=int, default=0, help="Worker processes (0: all cores).")
 def build(folder: str | None, output: str, metadata: str | None, hash_lists: tuple[str, ...],
           variants: str, jobs: int) -> None:
-    """Fingerprint the images in FOLDER (and/or import hash lists) into a new registry."""
+    """Fingerprint the images in FOLDER (and/or import hash lists) into a new registry.
+
+    \b
+    Examples:
+      provenance registry build ./known_works -o registry.parquet --metadata works.csv
+      provenance registry build --hashes shared-hashes.csv -o registry.parquet
+    """
     if folder is None and not hash_lists:
         raise click.UsageError("give a FOLDER of images, --hashes, or both")
     try:
@@ -63,7 +75,12 @@ def build(folder: str | None, output: str, metadata: str | None, hash_lists: tup
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False))
 @click.option("-j", "--jobs", type=int, default=0, help="Worker processes (0: all cores).")
 def add(registry_file: str, source: str, metadata: str | None, jobs: int) -> None:
-    """Add the images in SOURCE (a folder, an image, or a hash list .csv) to REGISTRY_FILE."""
+    """Add the images in SOURCE (a folder, an image, or a hash list .csv) to REGISTRY_FILE.
+
+    \b
+    Example:
+      provenance registry add registry.parquet ./more_works
+    """
     try:
         rep = add_to_registry(registry_file, source, metadata, jobs or os.cpu_count() or 1)
     except ProvenanceError as exc:
@@ -76,7 +93,12 @@ def add(registry_file: str, source: str, metadata: str | None, jobs: int) -> Non
 @registry.command("info")
 @click.argument("registry_file", type=click.Path(exists=True, dir_okay=False))
 def info(registry_file: str) -> None:
-    """Show how a registry was built and what it holds."""
+    """Show how a registry was built and what it holds.
+
+    \b
+    Example:
+      provenance registry info registry.parquet
+    """
     try:
         table, meta = read_table(registry_file)
     except ProvenanceError as exc:
@@ -101,7 +123,12 @@ def info(registry_file: str) -> None:
 @click.argument("registry_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 def export(registry_file: str, output: str) -> None:
-    """Write the registry as a hash list CSV that can be shared without the images."""
+    """Write the registry as a hash list CSV that can be shared without the images.
+
+    \b
+    Example:
+      provenance registry export registry.parquet -o shared-hashes.csv
+    """
     try:
         n = write_hash_list(registry_file, output)
     except ProvenanceError as exc:

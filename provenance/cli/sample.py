@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from provenance.errors import ProvenanceError
-from provenance.model import EXIT_USAGE
+from provenance.model import EXIT_CODES, EXIT_USAGE, Status
 from provenance.sampling.workflow import draw_review, import_review
 
 
@@ -27,7 +27,14 @@ class _DrawByDefault(click.Group):
 
 @click.group(cls=_DrawByDefault)
 def sample() -> None:
-    """Draw a reproducible review sample from a scan, or import reviewed verdicts."""
+    """Draw a reproducible review sample from a scan, or import reviewed verdicts.
+
+    \b
+    Examples:
+      provenance sample draw out/ -n 4000 --seed 7 -o review.csv        # human check
+      provenance sample draw out/ --fraction 0.1 --seed 7 -o tech.csv   # technical check
+      provenance sample import review.csv                               # verdicts -> out/review.json
+    """
 
 
 @sample.command("draw")
@@ -37,7 +44,13 @@ def sample() -> None:
 @click.option("--seed", type=int, required=True, help="Random seed; the same seed gives the same sample.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def draw_command(scan: str, n: int | None, fraction: float | None, seed: int, output: Path) -> None:
-    """Draw a sample stratified by source and write it as a review CSV."""
+    """Draw a sample stratified by source and write it as a review CSV (with SAMPLE.meta.json
+    beside it, which the import reads).
+
+    \b
+    Example:
+      provenance sample draw out/scan.json -n 4000 --seed 7 -o review.csv
+    """
     try:
         plan = draw_review(scan, output, seed, n=n, fraction=fraction)
     except ProvenanceError as exc:
@@ -50,12 +63,23 @@ def draw_command(scan: str, n: int | None, fraction: float | None, seed: int, ou
 
 @sample.command("import")
 @click.argument("review", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--scan", type=click.Path(exists=True), default=None, help="The scan (without .meta.json).")
-@click.option("--kind", type=click.Choice(["human", "technical"]), default=None, help="Override the kind.")
-def import_command(review: Path, scan: str | None, kind: str | None) -> None:
-    """Read verdicts (合格/不合格, qualified/unqualified) and record pass or fail in review.json."""
+@click.option("--scan", type=click.Path(exists=True), default=None,
+              help="The scan (needed when the review file has no .meta.json beside it).")
+@click.option("--kind", type=click.Choice(["human", "technical"]), default=None,
+              help="Which check this file is (needed without .meta.json; must agree with it otherwise).")
+@click.option("--replace", is_flag=True,
+              help="Replace the entry another review file recorded for the same check.")
+def import_command(review: Path, scan: str | None, kind: str | None, replace: bool) -> None:
+    """Read verdicts (合格/不合格, qualified/unqualified) and record pass or fail in review.json
+    beside scan.json. Exit 0 when the check passes, 1 when it fails, 2 for a usage error.
+
+    \b
+    Examples:
+      provenance sample import review.csv
+      provenance sample import review.csv --scan out/ --kind human    # without review.meta.json
+    """
     try:
-        summary, path = import_review(review, scan=scan, kind=kind)
+        summary, path = import_review(review, scan=scan, kind=kind, replace=replace)
     except ProvenanceError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(EXIT_USAGE) from exc
@@ -67,3 +91,4 @@ def import_command(review: Path, scan: str | None, kind: str | None) -> None:
     for reason in summary.reasons:
         click.echo(f"  {reason}")
     click.echo(f"recorded in {path}")
+    raise SystemExit(0 if summary.passed else EXIT_CODES[Status.FAIL])

@@ -9,9 +9,18 @@ from pathlib import Path
 import click
 
 from provenance.api import ScanRequest, run_scan
-from provenance.cli.console import ProgressLine, print_failures, print_summary, split_list, summary_dict
+from provenance.cli.console import (
+    LOG_FORMATS,
+    Console,
+    Progress,
+    WorkEstimate,
+    print_failures,
+    print_summary,
+    split_list,
+    summary_dict,
+)
 from provenance.errors import ProvenanceError, ScanAbortedError
-from provenance.model import EXIT_CODES, EXIT_USAGE, Status
+from provenance.model import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, Status
 from provenance.sources.hub_files import DEFAULT_SAMPLE_RECORDS
 
 
@@ -58,14 +67,27 @@ from provenance.sources.hub_files import DEFAULT_SAMPLE_RECORDS
 @click.option("--all-records", is_flag=True, help="Read every record of remote Hub data files instead of a sample.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True,
+              envvar="PROVENANCE_LOG_FORMAT",
+              help="json: progress, unreadable items, the verdict and errors as JSON lines on stderr (for pipelines).")
 def scan(path: Path, output: Path, use: str | None, policy: Path | None, declarations: Path | None,
          exclude: tuple[str, ...], follow_symlinks: bool, jobs: int, engine: str, ray_address: str | None,
          max_errors: int | None,
          purpose: str | None, blocklist: tuple[Path, ...], blocked_threshold: float, registry: Path | None,
          cache_dir: Path | None, no_cache: bool, lang: str, formats: str, spdx_files: str, no_reports: bool,
          optout_domains: Path | None, sample_records: int, all_records: bool,
-         quiet: bool, as_json: bool) -> None:
-    """Scan PATH (a folder or a file) and exit 0 pass, 1 policy failure, 2 usage error, 3 incomplete."""
+         quiet: bool, as_json: bool, log_format: str) -> None:
+    """Scan PATH (a folder, a file, hf://datasets/ORG/NAME, a Hub cache) and exit 0 pass, 1 policy
+    failure, 2 usage error, 3 incomplete (130 when interrupted: run it again to resume).
+
+    \b
+    Examples:
+      provenance scan ./data -o out/
+      provenance scan ./data -o out/ --use research --policy policy.yaml
+      provenance scan hf://datasets/ORG/NAME -o out/ --log-format json
+    """
+    console = Console(log_format, quiet=quiet, text=not as_json)
+    progress: Progress | None = None
     try:
         request = ScanRequest(
             path, output, use=use, policy=policy, declarations=declarations, exclude=exclude,
@@ -75,29 +97,51 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
             all_records=all_records, cache=False if no_cache else cache_dir or True, reports=not no_reports,
             langs=split_list(lang), formats=split_list(formats), spdx_files=spdx_files,
         )
-        progress = None if quiet or as_json else ProgressLine()
-        done = run_scan(request, progress)
-        print_failures(done.failed)
+        console.event("start", path=str(path), output=str(output))
+        progress = Progress(console, _estimate(request, console))
+        done = run_scan(request, progress if progress.active else None)
+        print_failures(done.failed, console)
+    except KeyboardInterrupt:
+        if progress:
+            progress.done()
+        resume = ("run the same command again to resume: finished work is kept in the analysis cache"
+                  if not no_cache else "nothing was kept (--no-cache)")
+        if console.json:
+            console.event("interrupted", exit_code=EXIT_INTERRUPTED, message=resume)
+        else:
+            click.echo(f"provenance: interrupted; {resume}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except ScanAbortedError as exc:
-        click.echo(f"provenance: scan incomplete: {exc}", err=True)
+        console.error(f"scan incomplete: {exc}", EXIT_CODES[Status.INCOMPLETE])
         sys.exit(EXIT_CODES[Status.INCOMPLETE])
     except ProvenanceError as exc:
-        click.echo(f"provenance: {exc}", err=True)
+        console.error(str(exc), EXIT_USAGE)
         sys.exit(EXIT_USAGE)
     except Exception as exc:  # a bug must not look like a policy failure (exit 1) to a pipeline
-        click.echo(f"provenance: internal error, scan incomplete: {type(exc).__name__}: {exc}", err=True)
+        console.error(f"internal error, scan incomplete: {type(exc).__name__}: {exc}", EXIT_CODES[Status.INCOMPLETE])
         sys.exit(EXIT_CODES[Status.INCOMPLETE])
-    if progress:
-        progress.done()
+    progress.done()
     result = done.result
     if as_json:
         click.echo(json.dumps(summary_dict(result), ensure_ascii=False, indent=2))
-    elif not quiet:
-        print_summary(result)
-        if request.cache is not False:
-            s = done.stats
-            reused, rehashed = s.get("reused", 0), s.get("rehashed", 0)
-            click.echo(f"Analysed {s.get('analysed', 0)} assets; reused {s.get('cached', 0) + rehashed + reused}"
-                       f" from the cache ({reused} in {s.get('reused_folders', 0)} unchanged folders,"
-                       f" {rehashed} re-hashed after a touch).")
+    print_summary(result, console)
+    if request.cache is not False and not console.json:
+        s = done.stats
+        reused, rehashed = s.get("reused", 0), s.get("rehashed", 0)
+        console.echo(f"Analysed {s.get('analysed', 0)} assets; reused {s.get('cached', 0) + rehashed + reused}"
+                     f" from the cache ({reused} in {s.get('reused_folders', 0)} unchanged folders,"
+                     f" {rehashed} re-hashed after a touch).")
     sys.exit(result.exit_code)
+
+
+def _estimate(request: ScanRequest, console: Console) -> WorkEstimate | None:
+    """Count the work ahead of a local folder scan in the background, for the ETA."""
+    if console.quiet or not (console.json or (console.text and sys.stderr.isatty())):
+        return None
+    root = request.root
+    if str(request.path).startswith("hf://") or not root.is_dir():
+        return None
+    skip = [request.output] if request.output else []
+    if isinstance(request.cache, (str, Path)) and not isinstance(request.cache, bool):
+        skip.append(Path(request.cache))
+    return WorkEstimate(root, [p for p in skip if p is not None])

@@ -18,7 +18,13 @@ from provenance.reporting.validate import validate_outputs
 @click.command()
 @click.argument("out_dir", type=click.Path(path_type=Path))
 def validate(out_dir: Path) -> None:
-    """Validate manifest.spdx.json (spdx-tools), manifest.spdx3.jsonld (spdx-python-model) and scan.json."""
+    """Validate manifest.spdx.json (spdx-tools), manifest.spdx3.jsonld (spdx-python-model) and scan.json
+    in OUT_DIR. Exit 0 when all are valid, 1 with the validators' messages.
+
+    \b
+    Example:
+      provenance scan ./data -o out/ && provenance validate out/
+    """
 
     if not out_dir.is_dir():
         click.echo(f"provenance: {out_dir} is not a folder of scan outputs", err=True)

@@ -19,6 +19,7 @@ import imagehash
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from provenance.atomic import follow_umask
 from provenance.errors import RegistryError
 from provenance.images.fingerprint import RECIPE
 from provenance.version import __version__
@@ -141,6 +142,7 @@ def write_table(path: str | os.PathLike[str], table: pa.Table, meta: RegistryMet
     folder = target.parent if str(target.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    follow_umask(fd)  # a registry is an output like any other: not 0600
     os.close(fd)
     try:
         pq.write_table(table, tmp, compression="zstd")

@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
+from provenance.atomic import follow_umask
+
 FLUSH_CHARS = 1 << 20
 
 
@@ -21,6 +23,7 @@ class StreamFile:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        follow_umask(fd)  # mkstemp makes 0600; outputs get the mode any new file would
         self._tmp = Path(tmp)
         self._handle: IO[bytes] = os.fdopen(fd, "wb")
         self._pending: list[str] = []

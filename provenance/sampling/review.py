@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from provenance.atomic import write_text
 from provenance.errors import ConfigError
 from provenance.sampling.draw import HUMAN_MIN_ITEMS, HUMAN_THRESHOLD, TECHNICAL_FRACTION, TECHNICAL_THRESHOLD
 from provenance.sampling.review_csv import ReviewRow, parse_verdict
@@ -128,17 +128,10 @@ def summarise(
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
-def record_review(scan_dir: Path, summary: ReviewSummary) -> Path:
-    """Store the summary in `review.json` beside scan.json, keyed by kind; scan.json is untouched.
-
-    Layout: {"schema": 1, "reviews": {"human": {...summary}, "technical": {...}}}.
-    """
-    path = scan_dir / REVIEW_FILE
+def _reviews(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = {"schema": 1, "reviews": {}}
     if path.is_file():
         try:
@@ -147,6 +140,22 @@ def record_review(scan_dir: Path, summary: ReviewSummary) -> Path:
                 data = loaded
         except ValueError:
             pass  # a broken file is replaced by a correct one
+    return data
+
+
+def recorded_review(scan_dir: Path, kind: str) -> dict[str, Any] | None:
+    """The entry review.json holds for one check, if any."""
+    entry = _reviews(scan_dir / REVIEW_FILE)["reviews"].get(kind)
+    return entry if isinstance(entry, dict) else None
+
+
+def record_review(scan_dir: Path, summary: ReviewSummary) -> Path:
+    """Store the summary in `review.json` beside scan.json, keyed by kind; scan.json is untouched.
+
+    Layout: {"schema": 1, "reviews": {"human": {...summary}, "technical": {...}}}.
+    """
+    path = scan_dir / REVIEW_FILE
+    data = _reviews(path)
     entry = asdict(summary)
     entry["pass"] = entry.pop("passed")
     entry["reasons"] = list(summary.reasons)

@@ -157,7 +157,7 @@ def test_cli_fraction_and_import_records_review(tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8-sig").replace(",合格,", ",不合格,", 1)
     out.write_text(text, encoding="utf-8-sig")
     result = CliRunner().invoke(sample, ["import", str(out)])
-    assert result.exit_code == 0 and "FAIL" in result.output
+    assert result.exit_code == 1 and "FAIL" in result.output  # a failed check fails the command
     tech = json.loads((scan.parent / "review.json").read_text(encoding="utf-8"))["reviews"]["technical"]
     assert tech["pass"] is False and tech["unqualified"] == 2
 
@@ -229,10 +229,60 @@ def test_cli_usage_errors_and_import_without_plan(tmp_path: Path) -> None:
     (tmp_path / "r.meta.json").unlink()
     lost = CliRunner().invoke(sample, ["import", str(out)])
     assert lost.exit_code == 2 and "--scan" in lost.output
-    done = CliRunner().invoke(sample, ["import", str(out), "--scan", str(scan)])
-    assert done.exit_code == 0, done.output
+    # Without the plan the kind is not guessed: 20 rows could be either check.
+    unsure = CliRunner().invoke(sample, ["import", str(out), "--scan", str(scan)])
+    assert unsure.exit_code == 2 and "--kind" in unsure.output
+    assert not (scan.parent / "review.json").exists()
+    done = CliRunner().invoke(sample, ["import", str(out), "--scan", str(scan), "--kind", "human"])
+    assert done.exit_code == 1, done.output  # nothing reviewed yet: the check fails
     human = json.loads((scan.parent / "review.json").read_text(encoding="utf-8"))["reviews"]["human"]
     assert human["n"] == 20 and human["reviewed"] == 0 and human["pass"] is False
+
+
+def _fill(path: Path, verdict: str) -> None:
+    rows = read_rows(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["sample_id", "source", "path", "locator", "excerpt", "verdict", "note"])
+        for row in rows:
+            writer.writerow([row.sample_id, row.source, row.path, row.locator, row.excerpt, verdict, ""])
+
+
+def test_import_never_replaces_the_other_review(tmp_path: Path) -> None:
+    scan = build_scan(tmp_path)
+    tech, human = tmp_path / "tech.csv", tmp_path / "human.csv"
+    assert CliRunner().invoke(sample, [str(scan), "--fraction", "0.1", "--seed", "1", "-o", str(tech)]).exit_code == 0
+    assert CliRunner().invoke(sample, [str(scan), "-n", "60", "--seed", "2", "-o", str(human)]).exit_code == 0
+    _fill(tech, "合格")
+    assert CliRunner().invoke(sample, ["import", str(tech)]).exit_code == 0
+    # The technical file forced as human while its plan says technical: refused; without its plan
+    # and without --kind: refused too (no guessing).
+    meta = tmp_path / "tech.meta.json"
+    contradict = CliRunner().invoke(sample, ["import", str(tech), "--kind", "human"])
+    assert contradict.exit_code == 2 and "contradicts" in contradict.output
+    meta.unlink()
+    blind = CliRunner().invoke(sample, ["import", str(tech), "--scan", str(scan)])
+    assert blind.exit_code == 2 and "--kind" in blind.output
+    reviews = json.loads((scan.parent / "review.json").read_text(encoding="utf-8"))["reviews"]
+    assert set(reviews) == {"technical"} and reviews["technical"]["pass"] is True
+    # The human check goes in beside the technical one, which stays as it was.
+    _fill(human, "qualified")
+    # (60 items are below the 525 the human check needs for this population: it fails, exit 1)
+    assert CliRunner().invoke(sample, ["import", str(human)]).exit_code == 1
+    reviews = json.loads((scan.parent / "review.json").read_text(encoding="utf-8"))["reviews"]
+    assert reviews["technical"]["pass"] is True and reviews["technical"]["n"] == 53
+    assert reviews["human"]["n"] == 60
+    # Another file for the human check does not silently replace the recorded one.
+    other = tmp_path / "human-2.csv"
+    other.write_bytes(human.read_bytes())
+    again = CliRunner().invoke(sample, ["import", str(other), "--scan", str(scan), "--kind", "human"])
+    assert again.exit_code == 2 and "--replace" in again.output
+    assert json.loads((scan.parent / "review.json").read_text(encoding="utf-8"))["reviews"]["human"][
+        "review_file"] == str(human.resolve())
+    forced = CliRunner().invoke(sample, ["import", str(other), "--scan", str(scan), "--kind", "human", "--replace"])
+    assert forced.exit_code == 1, forced.output
+    assert json.loads((scan.parent / "review.json").read_text(encoding="utf-8"))["reviews"]["human"][
+        "review_file"] == str(other.resolve())
 
 
 def test_excerpts_locate_rows_and_report_unreadable(tmp_path: Path) -> None:

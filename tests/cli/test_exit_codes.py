@@ -1,0 +1,130 @@
+"""Exit codes the shell sees: a bad -o is a usage error (2) in one line, Ctrl-C is 130 and the
+interrupted scan resumes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from provenance.cli import main
+
+MIT = """MIT License
+
+Copyright (c) 2024 Example
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated
+documentation files (the "Software"), to deal in the Software without restriction, including without limitation the
+rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit
+persons to whom the Software is furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or substantial portions of the
+Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE
+WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR
+COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR
+OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+"""
+
+
+@pytest.fixture
+def corpus(tree):
+    return tree({"a/LICENSE": "MIT License\n", "a/x.txt": "some text\n", "b.txt": "more text\n"})
+
+
+def _one_line_error(result, *words: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    for word in words:
+        assert word in lines[0]
+
+
+def test_output_naming_a_file_is_a_usage_error(corpus: Path, tmp_path: Path) -> None:
+    target = tmp_path / "results.txt"
+    target.write_text("not a folder\n")
+    _one_line_error(CliRunner().invoke(main, ["scan", str(corpus), "-o", str(target)]), "is a file", "-o")
+    assert target.read_text() == "not a folder\n"
+    _one_line_error(CliRunner().invoke(main, ["scan", str(corpus), "-o", str(target / "sub")]), "cannot create")
+
+
+def test_output_that_cannot_be_written_is_a_usage_error(corpus: Path, tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        # root writes through permission bits; /proc refuses new entries even to root
+        target = Path("/proc/provenance-test-output")
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        target = locked / "out"
+    _one_line_error(CliRunner().invoke(main, ["scan", str(corpus), "-o", str(target)]), str(target))
+
+
+def test_report_to_a_bad_folder_is_a_usage_error(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = CliRunner().invoke(main, ["scan", str(corpus), "-o", str(out), "--no-reports"])
+    assert done.exit_code == 1 and (out / "scan.json").is_file()  # b.txt is unlicensed
+    target = tmp_path / "file"
+    target.write_text("x")
+    _one_line_error(CliRunner().invoke(main, ["report", str(out / "scan.json"), "-o", str(target)]), "is a file")
+    _one_line_error(CliRunner().invoke(main, ["report", str(out), "-o", str(target / "deeper")]), "cannot create")
+    ok = CliRunner().invoke(main, ["report", str(out), "-o", str(tmp_path / "reports"), "--lang", "en"])
+    assert ok.exit_code == 0 and (tmp_path / "reports" / "data-legality.en.md").is_file()
+
+
+@pytest.mark.slow
+def test_ctrl_c_exits_130_and_the_rerun_resumes(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    for d in range(12):
+        (corpus / f"d{d:02d}").mkdir(parents=True)
+        for i in range(200):
+            (corpus / f"d{d:02d}" / f"f{i:03d}.txt").write_text(f"plain text number {i} of folder {d}. " * 30)
+    (corpus / "LICENSE").write_text(MIT)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "provenance", "scan", str(corpus), "-o", str(out), "--no-reports", "-j", "2"]
+    # Ctrl-C in a terminal signals the whole foreground process group: the workers too.
+    proc = subprocess.Popen([*cmd, "--log-format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        event = json.loads(line)
+        if event["event"] == "progress" and event["files"] >= 256:  # a batch is committed to the cache
+            os.killpg(proc.pid, signal.SIGINT)
+            break
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=120) == 130, rest
+    last = json.loads(rest.splitlines()[-1])
+    assert last["event"] == "interrupted" and last["exit_code"] == 130 and "resume" in last["message"]
+    assert not (out / "scan.json").exists()  # no verdict from half a scan
+
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    stats = again.stdout.splitlines()[-1]
+    analysed = int(stats.split("Analysed ")[1].split()[0])
+    reused = int(stats.split("reused ")[1].split()[0])
+    assert reused >= 256 and analysed + reused == 2401, stats
+
+
+def test_ctrl_c_in_any_command_is_130(tmp_path: Path) -> None:
+    """`report` waiting on a scan.json that is a FIFO (nothing ever writes it) is stopped by a real
+    SIGINT: click's default would exit 1 ("Aborted!"), the code of a failed policy."""
+    fifo = tmp_path / "scan.json"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([sys.executable, "-m", "provenance", "report", str(fifo)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    wchan = Path(f"/proc/{proc.pid}/wchan")
+    deadline = time.monotonic() + 60
+    while wchan.read_text() != "wait_for_partner":  # blocked opening the FIFO
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
