@@ -66,3 +66,15 @@ def test_research_use_clears_the_research_folder(tmp_path: Path) -> None:
     rows = {r["path"]: r for r in research.assets()}
     assert "use-restricted" not in rows["research/forum-threads.txt"]["findings"]
     assert research.exit_code == 1  # the conflict and the unlicensed notes remain
+
+
+def test_examples_readme_lists_every_finding_the_scan_gives(result) -> None:
+    text = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    table = text.split("<!-- findings:start", 1)[1].split("<!-- findings:end -->", 1)[0]
+    documented = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0].startswith("`"):
+            documented[cells[0].strip("`")] = sorted(c.strip().strip("`") for c in cells[1].split(","))
+    found = {r["path"]: sorted(r["findings"]) for r in result.assets(columns=["path", "findings"]) if r["findings"]}
+    assert documented == found

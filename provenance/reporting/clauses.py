@@ -1,7 +1,9 @@
-"""The clause-by-clause draft: 符合 / 不符合 / 不适用 (pass / fail / na), each with its evidence.
+"""The clause-by-clause draft: 符合 / 不符合 / 不适用 / 未检测 (pass / fail / na / unchecked), each with
+its evidence.
 
-A clause without evidence is never "pass": a check that did not run or a fact that was not declared
-makes it "fail" with the reason, so the reviewer sees what is missing. Messages are keys into the
+A clause without evidence is never "pass": a fact that was not declared makes it "fail", and a check
+that did not run makes it "unchecked" (未检测, never 不符合), each with the reason, so the reviewer
+sees what is missing. Messages are keys into the
 per-language strings, with parameters, so zh and en say the same thing.
 """
 
@@ -15,7 +17,7 @@ from provenance.reporting.facts import BLOCKING_LICENSE_RULES, CHECKS, Facts, So
 from provenance.sampling.draw import HUMAN_MIN_ITEMS
 from provenance.sampling.population import items_of
 
-PASS, FAIL, NA = "pass", "fail", "na"
+PASS, FAIL, NA, UNCHECKED = "pass", "fail", "na", "unchecked"
 
 HUMAN_MIN_RATE = 0.96
 TECHNICAL_MIN_SHARE = 0.10
@@ -79,7 +81,9 @@ def _missing(sources: list[SourceFacts], keys: tuple[str, ...]) -> list[Msg]:
 
 
 def _status(msgs: list[Msg]) -> str:
-    return FAIL if any(m.key in _FAILING for m in msgs) else PASS
+    if any(m.key in _FAILING and m.key != "ev.not_checked" for m in msgs):
+        return FAIL
+    return UNCHECKED if any(m.key == "ev.not_checked" for m in msgs) else PASS
 
 
 _FAILING = frozenset({

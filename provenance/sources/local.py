@@ -63,7 +63,7 @@ class LocalSource(Source):
         path = Path(root).expanduser()
         if not path.exists() and not path.is_symlink():
             raise SourceError(f"no such file or folder: {root}")
-        self.root = path.absolute()
+        self.root = Path(os.path.abspath(path))  # "a/../b" shown as "b" in every output
         self.single_file = not path.is_dir()
         self.follow_symlinks = follow_symlinks
         self._skip_paths = tuple(skip_dirs)

@@ -94,7 +94,9 @@ def test_clause_table_statuses(built_scan: ScanResult) -> None:
     assert len(clauses) == 19
     assert clauses["measures-lawful-sources"].status == "fail"
     assert clauses["tc260-user-input"].status == "na"
-    assert {c.status for c in clauses.values()} <= {"pass", "fail", "na"}
+    assert {c.status for c in clauses.values()} <= {"pass", "fail", "na", "unchecked"}
+    # no registry was given: the IP clause is 未检测 (not checked), never 不符合 (does not conform)
+    assert clauses["measures-ip"].status == "unchecked"
     assert all(c.evidence for c in clauses.values())
     # A check that did not run is never a pass: the same scan with the PII detector left out.
     data = json.loads(json.dumps(built_scan.to_dict()))
@@ -128,8 +130,9 @@ def test_detector_results_and_review_are_rendered(tmp_path: Path, monkeypatch: p
     result = load_result(tmp_path / "scan")
     assert write_reports(result, tmp_path / "out", formats=("md",)).ok
     en = (tmp_path / "out" / "data-legality.en.md").read_text(encoding="utf-8")
-    assert "| web | checked=3, email=2 | personal-information: 1 |" in en
-    assert "| books | blocked=1, items=2 | 50.00% | 5% | fail |" in en
+    # the detectors' counts in words, not their counter names
+    assert "| web | checked: 3, e-mail addresses: 2 | personal-information: 1 |" in en
+    assert "| books | blocked: 1, 2 checked | 50.00% | 5% | fail |" in en
     assert "| human check | 4,000 | 4,000 | 3,900 | 97.50% | 97.00% – 98.00% | 96% | 4,000 | 7 | pass |" in en
     assert "technical check: 1 of 2 items not reviewed" in en
     clauses = {c.id: c for c in assess(build_facts(result))}

@@ -131,3 +131,11 @@ def test_a_single_file_is_one_asset(tmp_path: Path) -> None:
     card = tmp_path / "README.md"
     card.write_text("---\nlicense: mit\n---\n")
     assert provenance.scan(card, tmp_path / "out2", reports=False).summary["assets"] == 1
+
+
+def test_a_root_given_with_dots_is_shown_plainly(tree, tmp_path: Path) -> None:
+    import provenance
+
+    root = tree({"LICENSE": "Released under the MIT License.\n", "a.txt": "a"})
+    result = provenance.scan(root / ".." / root.name, tmp_path / "out", reports=False)
+    assert result.parameters["root"] == str(root) and ".." not in result.parameters["root"]
