@@ -35,6 +35,12 @@ OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR
 """
 
 
+def _default_sigint() -> None:
+    """A terminal's foreground program gets SIGINT; a test run started in the background (`cmd &`,
+    nohup) has it ignored, and Python then installs no KeyboardInterrupt handler in the child."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def corpus(tree):
     return tree({"a/LICENSE": "MIT License\n", "a/x.txt": "some text\n", "b.txt": "more text\n"})
@@ -91,7 +97,7 @@ def test_ctrl_c_exits_130_and_the_rerun_resumes(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "provenance", "scan", str(corpus), "-o", str(out), "--no-reports", "-j", "2"]
     # Ctrl-C in a terminal signals the whole foreground process group: the workers too.
     proc = subprocess.Popen([*cmd, "--log-format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, preexec_fn=_default_sigint)
     assert proc.stderr is not None
     for line in proc.stderr:
         event = json.loads(line)
@@ -117,7 +123,8 @@ def test_ctrl_c_in_any_command_is_130(tmp_path: Path) -> None:
     SIGINT: click's default would exit 1 ("Aborted!"), the code of a failed policy."""
     fifo = tmp_path / "scan.json"
     os.mkfifo(fifo)
-    proc = subprocess.Popen([sys.executable, "-m", "provenance", "report", str(fifo)], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "provenance", "report", str(fifo)], preexec_fn=_default_sigint,
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     wchan = Path(f"/proc/{proc.pid}/wchan")
     deadline = time.monotonic() + 60
