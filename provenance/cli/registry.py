@@ -33,10 +33,10 @@ from provenance.registry.text_store import TextRegistry, check_text_part, read_t
 
 def _report(rep: object) -> None:
     assert isinstance(rep, BuildReport)
-    click.echo(f"images: added {rep.works_added} works ({rep.rows_added} fingerprints); "
-               f"registry now holds {rep.total_works} image works ({rep.total_rows} fingerprints)")
+    click.echo(f"added {rep.works_added} works ({rep.rows_added} fingerprints); "
+               f"registry now holds {rep.total_works} works ({rep.total_rows} fingerprints)")
     if rep.skipped_existing:
-        click.echo(f"skipped {rep.skipped_existing} image works already registered")
+        click.echo(f"skipped {rep.skipped_existing} works already registered")
     for file, reason in rep.errors:
         click.echo(f"error: {file}: {reason}", err=True)
 
@@ -103,7 +103,8 @@ def build(folder: str | None, output: str, metadata: str | None, hash_lists: tup
     try:
         shutil.rmtree(sidecar(output), ignore_errors=True)  # a new registry: no text of an old one
         rep = build_registry(output, folder, hash_lists, metadata, names, jobs)
-        _report(rep)
+        if hash_lists or folder is None or _has_images(folder):
+            _report(rep)
         errors = bool(rep.errors)
         if folder is not None and next(iter_text_files(folder), None) is not None:
             trep = add_text(output, folder, read_metadata(metadata) if metadata else None, jobs)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from provenance.textworks import kernel
-from provenance.textworks.normalize import NORM_VERSION, RS, strip_markup
+from provenance.textworks.normalize import NORM_VERSION, RS, strip_markup_records
 from provenance.textworks.tokens import Grams, Tokens, empty_tokens, ngrams, tokenize_text
 
 #: Winnowed anchors in a sorted array, spans measured through a blocked Bloom filter of every
@@ -81,7 +81,8 @@ def tokenize(text: str) -> tuple[Tokens, np.ndarray]:
     compiled kernel when there is one (identical output)."""
     if not text:
         return empty_tokens(), np.zeros(0, np.int64)
-    tok, rs, _ = tokenize_text(text, kernel.piece_function())
+    whole = kernel.stream_function()
+    tok, rs, _ = whole(text) if whole is not None else tokenize_text(text)
     return tok, rs
 
 
@@ -89,7 +90,7 @@ def fingerprint_stream(records: Sequence[str], recipe: Recipe, markup: bool = Tr
     """One token stream for consecutive records, joined by a separator so that n-grams run across
     record boundaries, with the first token and normalised offset of every record."""
     if markup:
-        records = [strip_markup(r) for r in records]
+        records = strip_markup_records(list(records))
     if len(records) == 1:
         tok, _ = tokenize(records[0])
         rec_tok = np.zeros(1, np.int64)

@@ -147,9 +147,7 @@ def extend_membership(bloom: Bloom, g: np.ndarray, seeds: np.ndarray, radius: in
     lo = np.maximum(seeds - radius, 0)
     hi = np.minimum(seeds + radius + 1, m)
     for _ in range(64):
-        mark = np.zeros(m + 1, dtype=np.int32)
-        np.add.at(mark, lo, 1)
-        np.add.at(mark, hi, -1)
+        mark = np.bincount(lo, minlength=m + 1) - np.bincount(hi, minlength=m + 1)
         idx = np.flatnonzero((np.cumsum(mark[:-1]) > 0) & (member < 0))
         if idx.size == 0:
             break

@@ -144,6 +144,10 @@ def is_html(text: str) -> bool:
     return "<" in text and _HTML_KNOWN.search(text) is not None
 
 
+def strip_markup_records(records: list[str]) -> list[str]:
+    return [strip_markup(r) for r in records]
+
+
 def strip_markup(s: str) -> str:
     """Remove what HTML, Markdown and reST add around text, and join words hyphenated across a
     line break. Idempotent on plain prose."""

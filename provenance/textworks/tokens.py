@@ -223,6 +223,13 @@ def tokenize_text(s: str, piece_fn: Callable[[str], Piece] | None = None) -> tup
     """Tokens of a text without markup (records joined by RS), the normalised offsets of the RS
     separators, and the length of the normalised text."""
     tok = piece_fn or tokenize_piece_numpy
+    cuts = split_points(s)
+    return assemble([tok(s[a:b]) for a, b in itertools.pairwise(cuts)])
+
+
+def assemble(pieces: list[Piece]) -> tuple[Tokens, np.ndarray, int]:
+    """One stream from its chunks: offsets shifted (a chunk ends with a virtual separator), the
+    first token of every chunk starts a word."""
     hs: list[np.ndarray] = []
     cj: list[np.ndarray] = []
     st: list[np.ndarray] = []
@@ -230,9 +237,7 @@ def tokenize_text(s: str, piece_fn: Callable[[str], Piece] | None = None) -> tup
     nws: list[np.ndarray] = []
     rsp: list[np.ndarray] = []
     off = 0
-    cuts = split_points(s)
-    for a, b in itertools.pairwise(cuts):
-        h, c, t0, t1, nw, rs, n = tok(s[a:b])
+    for h, c, t0, t1, nw, rs, n in pieces:
         hs.append(h)
         cj.append(c)
         st.append(t0 + off)
@@ -283,9 +288,8 @@ def ngrams(tok_hash: np.ndarray, cjk: np.ndarray, n_word: int, n_cjk: int) -> Gr
         ends = np.arange(n0, m + n0, dtype=np.int64)
         # only windows that hold a token of the minority kind need a search
         minority = np.flatnonzero(~cjk if major_cjk else cjk)
-        mark = np.zeros(m + 1, dtype=np.int32)
-        np.add.at(mark, np.maximum(minority - span + 1, 0), 1)
-        np.add.at(mark, minority + 1, -1)
+        mark = (np.bincount(np.maximum(minority - span + 1, 0), minlength=m + 1)
+                - np.bincount(minority + 1, minlength=m + 1))
         redo = np.flatnonzero(np.cumsum(mark[:-1]) > 0)
         ends[redo] = np.searchsorted(cum, cum[redo] + n_word * n_cjk, side="left")
         ends = np.minimum(ends, m + 1)
