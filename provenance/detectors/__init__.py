@@ -60,8 +60,10 @@ def build_detectors(config: DetectorConfig | None = None) -> list[Detector]:
         SpdxHeaderDetector(), RecordLicenseDetector(),
         ImageDetector(config.registries),
         PurposeDetector(config.purpose, config.domains),
-        PiiDetector(), TextWorksDetector(config.registries, config.text_thresholds),
+        PiiDetector(),
     ]
+    if config.registries:
+        detectors.append(TextWorksDetector(config.registries, config.text_thresholds))
     if config.blocklist:
         detectors.append(BlocklistDetector(config.blocklist, config.blocked_threshold))
     detectors += [LineageDetector(), UrlDomainDetector(config.optout_domains)]
