@@ -61,7 +61,7 @@ def test_recipe_is_recorded_and_a_mismatch_is_refused(tmp_path: Path) -> None:
     from provenance.registry.store import write_table
 
     write_table(reg, table, meta, {TEXT_KEY: json.dumps(record).encode()})
-    with pytest.raises(RegistryError, match="n_word 13 .this version uses 8"):
+    with pytest.raises(RegistryError, match=r"n_word 13 \(this version uses 8\)"):
         read_text_part(reg)
 
 
