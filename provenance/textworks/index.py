@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import mmap
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,8 +140,9 @@ class Segment:
         self.bloom = Bloom(arrays["bloom"], recipe.bloom_k)
         self.bits = info.dir_bits
         if willneed:
+            populate = info.bytes < physical_memory() // 2
             for arr in arrays.values():
-                advise_willneed(arr)
+                advise(arr, populate)
 
     def lookup(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(query index, anchor row) for every anchor equal to a query key."""
@@ -166,11 +168,33 @@ class Segment:
         return np.concatenate(qi_out), np.concatenate(row_out)
 
 
-def advise_willneed(arr: np.ndarray) -> None:
-    """Ask the kernel to read a mapped array ahead (sequential reads beat the random page faults
-    of a first scan over a cold registry); a no-op where it is not supported."""
+#: Linux >= 5.14: fault a mapping's pages in with one call (Python 3.11's mmap has no name for it).
+MADV_POPULATE_READ = getattr(mmap, "MADV_POPULATE_READ", 22)
+
+
+def physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
+def advise(arr: np.ndarray, populate: bool) -> None:
+    """Map a registry array in at once rather than page by page: random lookups into a large,
+    just-mapped array cost a page fault each (measured: the Bloom probes of a 10 GB registry spent
+    most of their time faulting). `populate` (the registry fits in half the memory) reads and maps
+    every page in one call, ~0.5 CPU s per process for 6.6 GB already in the page cache; otherwise,
+    or where that is not supported, the kernel is asked to read ahead (MADV_WILLNEED)."""
     mm = getattr(arr, "_mmap", None)
-    if mm is not None and hasattr(mm, "madvise") and hasattr(mmap, "MADV_WILLNEED"):
+    if mm is None or not hasattr(mm, "madvise"):
+        return
+    if populate and sys.platform.startswith("linux"):
+        try:
+            mm.madvise(MADV_POPULATE_READ)
+            return
+        except (OSError, ValueError):
+            pass
+    if hasattr(mmap, "MADV_WILLNEED"):
         with contextlib.suppress(OSError, ValueError):
             mm.madvise(mmap.MADV_WILLNEED)
 
