@@ -102,7 +102,8 @@ def build(folder: str | None, output: str, metadata: str | None, hash_lists: tup
     jobs = jobs or os.cpu_count() or 1
     try:
         shutil.rmtree(sidecar(output), ignore_errors=True)  # a new registry: no text of an old one
-        rep = build_registry(output, folder, hash_lists, metadata, names, jobs)
+        images = folder if folder is not None and (Path(folder).is_dir() or _has_images(folder)) else None
+        rep = build_registry(output, images, hash_lists, metadata, names, jobs)
         if hash_lists or folder is None or _has_images(folder):
             _report(rep)
         errors = bool(rep.errors)

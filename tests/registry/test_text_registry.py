@@ -201,3 +201,18 @@ def test_fingerprints_ignore_what_corpora_do_to_text() -> None:
     zbase = fingerprint(zh, Recipe()).grams.hash
     spaced = "\n".join(zh[i:i + 20] for i in range(0, len(zh), 20)).replace("，", ",")
     assert (fingerprint(spaced, Recipe()).grams.hash == zbase).all()
+
+
+def test_cli_builds_from_one_text_file_and_refuses_text_export_of_images(tmp_path: Path) -> None:
+    story = tmp_path / "story.md"
+    story.write_text(english(82, 300))
+    reg = tmp_path / "r.parquet"
+    runner = CliRunner()
+    res = runner.invoke(registry_cli, ["build", str(story), "-o", str(reg), "-j", "1"])
+    assert res.exit_code == 0 and "text: added 1 works" in res.output and "fingerprints)" not in res.output, res.output
+    photo = tmp_path / "p.png"
+    photo.write_bytes(encode(make_photo(9), "PNG"))
+    images = tmp_path / "img.parquet"
+    assert runner.invoke(registry_cli, ["build", str(photo), "-o", str(images), "-j", "1"]).exit_code == 0
+    res = runner.invoke(registry_cli, ["export", str(images), "-o", str(tmp_path / "t.parquet")])
+    assert res.exit_code == 1 and "holds no text works" in res.output
