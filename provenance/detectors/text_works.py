@@ -89,8 +89,8 @@ class TextWorksDetector(Detector):
         items = tokens = 0
         errors: list[str] = []
         try:
-            for batch in streams:
-                items += len(batch)
+            for n, batch in enumerate(streams):
+                items += len(batch) - (1 if n and table else 0)  # a batch repeats the previous one's last record
                 # text assets come here with their markup stripped whole (see _lines)
                 fp = fingerprint_stream([i.text for i in batch], recipe, markup=table)
                 tokens += fp.n_tokens

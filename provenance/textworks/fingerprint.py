@@ -81,7 +81,7 @@ def tokenize(text: str) -> tuple[Tokens, np.ndarray]:
     compiled kernel when there is one (identical output)."""
     if not text:
         return empty_tokens(), np.zeros(0, np.int64)
-    whole = kernel.stream_function()
+    whole = kernel.stream_function() if kernel.wanted(len(text)) else None
     tok, rs, _ = whole(text) if whole is not None else tokenize_text(text)
     return tok, rs
 

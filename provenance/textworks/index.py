@@ -33,10 +33,10 @@ import numpy as np
 
 from provenance.atomic import follow_umask
 from provenance.textworks.fingerprint import Recipe
-from provenance.textworks.tokens import U64, mix64, winnow
+from provenance.textworks.tokens import U64, WORK_KEY, mix64, winnow
 
 ARRAYS = ("dir", "keys", "work", "pos", "bloom")
-_WK = U64(0xA24BAED4963EE407)
+_WK = U64(WORK_KEY)
 _AK = U64(0x94D049BB133111EB)
 
 
@@ -138,6 +138,8 @@ class Segment:
         arrays = {a.file.split(".")[0]: np.load(folder / a.file, mmap_mode="r") for a in info.arrays}
         self.dir, self.keys, self.work, self.pos = (arrays[n] for n in ("dir", "keys", "work", "pos"))
         self.bloom = Bloom(arrays["bloom"], recipe.bloom_k)
+        #: The Bloom words as a plain ndarray view (what the compiled span walk takes).
+        self.bloom_words = np.asarray(arrays["bloom"])
         self.bits = info.dir_bits
         if willneed:
             populate = info.bytes < physical_memory() // 2

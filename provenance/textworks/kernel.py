@@ -26,14 +26,41 @@ from typing import Any
 import numpy as np
 
 from provenance.textworks.normalize import CHAR, CLASS_SHIFT, COMPLEX_BIT, CP_MASK, SEP, WORD, WS_BIT, table
-from provenance.textworks.tokens import B_CHAR, CHUNK, CP_OFFSET, Piece, Tokens, assemble, tokenize_piece_numpy
+from provenance.textworks.tokens import (
+    B_CHAR,
+    CHUNK,
+    CP_OFFSET,
+    WORK_KEY,
+    Piece,
+    Tokens,
+    assemble,
+    tokenize_piece_numpy,
+)
 
 _MASK64 = (1 << 64) - 1
 
 
+#: With PROVENANCE_NUMBA unset ("auto"), a process turns to the kernel once it has read this many
+#: characters: loading numba and the compiled functions costs ~1 CPU s per process, more than the
+#: kernel saves on a small scan (identical results either way).
+AUTO_AFTER = 32 << 20
+_seen = 0
+
+
 def available() -> bool:
-    """Whether the compiled kernel is used (numba installed and not turned off)."""
+    """Whether the compiled kernel can be used (numba installed and not turned off)."""
     return piece_function() is not None
+
+
+def wanted(chars: int) -> bool:
+    """Whether to use the kernel for `chars` more characters of text: PROVENANCE_NUMBA=1 always,
+    0 never, unset after AUTO_AFTER characters in this process."""
+    global _seen
+    mode = os.environ.get("PROVENANCE_NUMBA", "auto")
+    if mode == "0":
+        return False
+    _seen += chars
+    return (mode == "1" or _seen > AUTO_AFTER) and available()
 
 
 @lru_cache(maxsize=1)
@@ -65,8 +92,18 @@ def stream_function() -> Callable[[str], tuple[Tokens, np.ndarray, int]] | None:
     return compiled[1] if compiled else None
 
 
+SpanFn = Callable[[np.ndarray, int, np.ndarray, np.ndarray, int, int, int, int], np.ndarray]
+
+
+def span_function() -> SpanFn | None:
+    """match.local_components compiled: (words, k, g, seeds, radius, wid, gap_max, min_run) ->
+    int64 array of (first, last) n-gram of each span."""
+    compiled = _compiled()
+    return compiled[2] if compiled else None
+
+
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]]] | None:
+def _compiled() -> tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]], SpanFn] | None:
     if os.environ.get("PROVENANCE_NUMBA", "1") == "0":
         return None
     try:
@@ -76,7 +113,7 @@ def _compiled() -> tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, n
     return _compile(numba)
 
 
-def _compile(numba: Any) -> tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]]]:
+def _compile(numba: Any) -> tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]], SpanFn]:
     njit = numba.njit(cache=True, nogil=True, boundscheck=False)
     u64 = np.uint64
     cinv = u64(pow(B_CHAR, -1, 1 << 64))
@@ -282,4 +319,149 @@ def _compile(numba: Any) -> tuple[Callable[[str], Piece], Callable[[str], tuple[
                 pieces.append((h, cjk, start, end, nw, rs, int(n)))
         return assemble(pieces)
 
-    return tokenize_piece, tokenize_stream
+    wk_mult = u64(WORK_KEY)
+
+    @njit
+    def probe(words: Any, k: int, h: Any) -> bool:
+        """Bloom.contains for one key (word from the high 32 bits, k bits from 6-bit slices)."""
+        idx = ((h >> u64(32)) * u64(len(words))) >> u64(32)
+        bits = u64(0)
+        for j in range(k):
+            bits |= u64(1) << ((h >> u64(6 * j)) & u64(63))
+        return (words[idx] & bits) == bits
+
+    @njit
+    def membership(words: Any, k: int, g: Any, seeds: Any, radius: int, wid: int) -> Any:
+        """match.extend_membership on a slice: the same rounds, one probe per tested n-gram."""
+        m = len(g)
+        member = np.full(m, -1, dtype=np.int8)
+        key = u64(wid + 1) * wk_mult
+        lo = np.maximum(seeds - radius, 0)
+        hi = np.minimum(seeds + radius + 1, m)
+        for _ in range(64):
+            mark = np.zeros(m + 1, dtype=np.int64)
+            for q in range(len(lo)):
+                mark[lo[q]] += 1
+                mark[hi[q]] -= 1
+            run = 0
+            tested_any = False
+            for i in range(m):
+                run += mark[i]
+                if run > 0 and member[i] < 0:
+                    x = g[i] ^ key
+                    x ^= x >> s33
+                    x *= m1
+                    x ^= x >> s33
+                    x *= m2
+                    x ^= x >> s33
+                    member[i] = 1 if probe(words, k, x) else 0
+                    tested_any = True
+            if not tested_any:
+                break
+            n_left = 0
+            n_right = 0
+            for i in range(1, m):
+                if member[i] >= 0 and member[i - 1] < 0 and member[i] == 1:
+                    n_left += 1
+            for i in range(m - 1):
+                if member[i] >= 0 and member[i + 1] < 0 and member[i] == 1:
+                    n_right += 1
+            if n_left == 0 and n_right == 0:
+                break
+            lo = np.empty(n_left + n_right, dtype=np.int64)
+            hi = np.empty(n_left + n_right, dtype=np.int64)
+            q = 0
+            for i in range(1, m):
+                if member[i] >= 0 and member[i - 1] < 0 and member[i] == 1:
+                    lo[q] = max(i - 4 * radius, 0)
+                    hi[q] = i
+                    q += 1
+            for i in range(m - 1):
+                if member[i] >= 0 and member[i + 1] < 0 and member[i] == 1:
+                    lo[q] = i + 1
+                    hi[q] = min(i + 1 + 4 * radius, m)
+                    q += 1
+        return member
+
+    @njit
+    def comps(member: Any, seeds: Any, gap_max: int, min_run: int) -> Any:
+        """match.components: runs of members holding a seed, joined across short gaps."""
+        m = len(member)
+        is_m = member == 1
+        seed = np.zeros(m, dtype=np.bool_)
+        for s in seeds:
+            is_m[s] = True
+            seed[s] = True
+        out = np.empty((m, 2), dtype=np.int64)
+        n_out = 0
+        g_start = -1
+        g_end = -1
+        g_seed = False
+        i = 0
+        while i < m:
+            if not is_m[i]:
+                i += 1
+                continue
+            a = i
+            has = False
+            while i < m and is_m[i]:
+                has = has or seed[i]
+                i += 1
+            b = i - 1
+            if b - a + 1 < min_run and not has:
+                continue
+            if g_start >= 0 and a - g_end - 1 <= gap_max:
+                g_end = b
+                g_seed = g_seed or has
+            else:
+                if g_start >= 0 and g_seed:
+                    out[n_out, 0] = g_start
+                    out[n_out, 1] = g_end
+                    n_out += 1
+                g_start, g_end, g_seed = a, b, has
+        if g_start >= 0 and g_seed:
+            out[n_out, 0] = g_start
+            out[n_out, 1] = g_end
+            n_out += 1
+        return out[:n_out]
+
+    @njit
+    def spans(words: Any, k: int, g: Any, seeds: Any, radius: int, wid: int, gap_max: int, min_run: int) -> Any:
+        """match.local_components: clusters of seeds, each measured on a slice that grows while a
+        span reaches its edge."""
+        m = len(g)
+        out = np.empty((0, 2), dtype=np.int64)
+        parts = []
+        start = 0
+        n = len(seeds)
+        while start < n:
+            stop = start
+            while stop + 1 < n and seeds[stop + 1] - seeds[stop] <= 4 * radius:
+                stop += 1
+            cl = seeds[start:stop + 1]
+            margin = 2 * radius
+            while True:
+                lo = max(0, cl[0] - margin)
+                hi = min(m, cl[-1] + margin + 1)
+                member = membership(words, k, g[lo:hi], cl - lo, radius, wid)
+                found = comps(member, cl - lo, gap_max, min_run)
+                touch = False
+                for r in range(len(found)):
+                    if (found[r, 0] == 0 and lo > 0) or (found[r, 1] == hi - lo - 1 and hi < m):
+                        touch = True
+                if not touch or (lo == 0 and hi == m):
+                    break
+                margin *= 4
+            parts.append(found + lo)
+            start = stop + 1
+        total = 0
+        for p in parts:
+            total += len(p)
+        out = np.empty((total, 2), dtype=np.int64)
+        r = 0
+        for p in parts:
+            out[r:r + len(p)] = p
+            r += len(p)
+        return out
+
+    return tokenize_piece, tokenize_stream, spans

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from provenance.textworks import kernel
 from provenance.textworks.fingerprint import Recipe, StreamFP, policy_units
 from provenance.textworks.index import Bloom, Segment, anchor_keys, work_keys
 from provenance.textworks.tokens import winnow
@@ -72,11 +73,13 @@ def match_segment(segment: Segment, recipe: Recipe, fp: StreamFP, sel: np.ndarra
     wpos = np.asarray(segment.pos[rows]).astype(np.int64)
     gap_max = 2 * max(recipe.n_word, recipe.n_cjk)
     radius = 2 * (recipe.winnow + max(recipe.n_word, recipe.n_cjk))
+    walk = kernel.span_function() if kernel.wanted(0) else None  # the same spans, compiled
     out = []
     for wk in np.unique(works).tolist():
         of_work = works == wk
         seeds = np.unique(ipos[of_work])
-        comps = local_components(segment.bloom, g, seeds, radius, wk, gap_max)
+        comps = (local_components(segment.bloom, g, seeds, radius, wk, gap_max) if walk is None else
+                 walk(segment.bloom_words, segment.bloom.k, g, seeds, radius, wk, gap_max, MIN_RUN).tolist())
         spans = [_span(fp, int(a), int(fp.grams.end[b])) for a, b in comps]
         if not spans:
             continue

@@ -37,6 +37,8 @@ U64 = np.uint64
 B_CHAR = 0x9E3779B97F4A7C15 | 1
 B_TOK = 0xD6E8FEB86659FD93 | 1
 CP_OFFSET = 0x5851F42D4C957F2D
+#: Mixed into Bloom keys with the work index: a span grows only through text of the same work.
+WORK_KEY = 0xA24BAED4963EE407
 #: Code points per numpy pass: keeps the arrays in L2.
 CHUNK = 1 << 16
 _M1, _M2, _S33 = U64(0xFF51AFD7ED558CCD), U64(0xC4CEB9FE1A85EC53), U64(33)

@@ -63,3 +63,26 @@ def test_fingerprints_are_identical_with_and_without_the_kernel() -> None:
     a, b = fast(text)[0], tokenize_text(text)[0]
     r = Recipe()
     assert np.array_equal(ngrams(a.hash, a.cjk, r.n_word, r.n_cjk).hash, ngrams(b.hash, b.cjk, r.n_word, r.n_cjk).hash)
+
+
+def test_compiled_span_walk_is_identical() -> None:
+    from provenance.textworks.index import Bloom, work_keys
+    from provenance.textworks.match import MIN_RUN, local_components
+
+    walk = kernel.span_function()
+    assert walk is not None
+    rng = np.random.default_rng(1)
+    for _ in range(1500):
+        m = int(rng.integers(1, 1500))
+        g = rng.integers(0, 2**63, size=m, dtype=np.int64).astype(np.uint64)
+        wid = int(rng.integers(0, 5))
+        bloom = Bloom.empty(max(1, m // 2), 16.0, 4)
+        for _ in range(int(rng.integers(0, 6))):  # runs of the stream's n-grams, with holes (edits)
+            a = int(rng.integers(0, m))
+            b = min(m, a + int(rng.integers(1, 300)))
+            bloom.add(work_keys(g[a:b][rng.random(b - a) > rng.random() * 0.2], wid))
+        seeds = np.unique(rng.integers(0, m, size=int(rng.integers(1, 8))))
+        radius, gap = int(rng.choice([16, 56])), int(rng.choice([4, 24]))
+        want = local_components(bloom, g, seeds, radius, wid, gap)
+        got = [tuple(x) for x in walk(bloom.words, 4, g, seeds, radius, wid, gap, MIN_RUN).tolist()]
+        assert got == want, (m, seeds)
