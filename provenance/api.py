@@ -59,7 +59,8 @@ class ScanRequest:
     purpose: str | None = None
     blocklist: Sequence[str | Path] = ()
     blocked_threshold: float = 0.05
-    registry: str | Path | None = None
+    #: Known-works registries: one path or several (images and text works).
+    registry: str | Path | Sequence[str | Path] | None = None
     optout_domains: str | Path | None = None
     #: Records per split read through `datasets` streaming when Hub data files are remote.
     sample_records: int = DEFAULT_SAMPLE_RECORDS
@@ -75,6 +76,9 @@ class ScanRequest:
     recorded: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.registry is not None:
+            object.__setattr__(self, "registry", (self.registry,) if isinstance(self.registry, (str, Path))
+                               else tuple(self.registry))
         for name in ("exclude", "blocklist", "langs", "formats"):
             value = getattr(self, name)
             object.__setattr__(self, name, (value,) if isinstance(value, (str, Path)) else tuple(value))
@@ -116,6 +120,10 @@ class ScanRequest:
     @property
     def output(self) -> Path | None:
         return Path(self.output_dir) if self.output_dir is not None else None
+
+    @property
+    def registries(self) -> tuple[str | Path, ...]:
+        return tuple(self.registry or ())  # type: ignore[arg-type]  # a tuple after __post_init__
 
     def sampling(self) -> Sampling:
         return Sampling(self.sample_records, self.all_records)
@@ -183,14 +191,16 @@ def scan_options(request: ScanRequest, output_dir: Path | None = None) -> ScanOp
         domains=tuple(d for d in domains if d in DOMAIN_BY_ID),
         blocklist=load_blocklist(*request.blocklist) if request.blocklist else (),
         blocked_threshold=request.blocked_threshold,
-        registry=str(request.registry) if request.registry else None,
+        registries=tuple(str(r) for r in request.registries),
+        text_thresholds=policy.known_works,
         optout_domains=tuple(sorted(load_optout(optout))) if optout else (),
     )
     recorded: dict[str, Any] = {
         **request.recorded,
         "purpose": config.purpose, "domains": list(config.domains), "domains_unmapped": unmapped,
         "blocklist": [str(p) for p in request.blocklist], "blocklist_entries": len(config.blocklist),
-        "blocked_threshold": request.blocked_threshold, "registry": config.registry,
+        "blocked_threshold": request.blocked_threshold,
+        "registry": config.registries[0] if len(config.registries) == 1 else list(config.registries) or None,
     }
     if optout:
         recorded["optout_domains"] = {"file": str(Path(optout).absolute()), "domains": len(config.optout_domains)}
@@ -213,7 +223,7 @@ def config_inside(request: ScanRequest) -> tuple[str, ...]:
     root = request.root
     if str(request.path).startswith("hf://") or not root.is_dir():
         return ()
-    given = [request.policy, request.declarations, *request.blocklist, request.optout_domains, request.registry]
+    given = [request.policy, request.declarations, *request.blocklist, request.optout_domains, *request.registries]
     out = []
     real_root = root.resolve()
     for item in given:

@@ -35,7 +35,9 @@ def scan_dataset(ds: Any, name: str = "dataset", output_dir: str | Path | None =
     options.setdefault("reports", False)
     request = ScanRequest.of(name, output_dir=output_dir, sample_records=sample_records, all_records=all_records,
                              **options)
-    source = DatasetObjectSource(ds, name, sample_records=sample_records, all_records=all_records)
+    # With a known-works registry the text columns are read too (every text item is checked).
+    source = DatasetObjectSource(ds, name, sample_records=sample_records, all_records=all_records,
+                                 text=bool(options.get("registry")))
     return run_scan(request, source=source).result
 
 

@@ -75,6 +75,8 @@ class Rule(Name):
     LICENSE_DENIED = "license-denied"
     LICENSE_NOT_ALLOWED = "license-not-allowed"
     KNOWN_WORK = "known-work"
+    #: A passage of a registered text work longer than a short quote but below the error span.
+    KNOWN_WORK_EXCERPT = "known-work-excerpt"
     TDM_OPT_OUT = "tdm-opt-out"
     BLOCKED_CONTENT = "blocked-content"
     PERSONAL_INFO = "personal-info"

@@ -47,8 +47,9 @@ from provenance.sources.hub_files import DEFAULT_SAMPLE_RECORDS
               help="Keyword list, one entry a line (repeatable); a source over the threshold fails.")
 @click.option("--blocked-threshold", type=click.FloatRange(0, 1), default=0.05, show_default=True,
               help="Share of a source's items with a blocklist entry that fails it.")
-@click.option("--registry", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Known-works registry (Parquet) built with `provenance registry build`.")
+@click.option("--registry", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Known-works registry (images and text works) built with `provenance registry build` "
+                   "(repeatable).")
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the analysis cache (default: OUTPUT/.cache); share it between scans.")
 @click.option("--no-cache", is_flag=True, help="Analyse every asset again; keep no cache.")
@@ -73,7 +74,7 @@ from provenance.sources.hub_files import DEFAULT_SAMPLE_RECORDS
 def scan(path: Path, output: Path, use: str | None, policy: Path | None, declarations: Path | None,
          exclude: tuple[str, ...], follow_symlinks: bool, jobs: int, engine: str, ray_address: str | None,
          max_errors: int | None,
-         purpose: str | None, blocklist: tuple[Path, ...], blocked_threshold: float, registry: Path | None,
+         purpose: str | None, blocklist: tuple[Path, ...], blocked_threshold: float, registry: tuple[Path, ...],
          cache_dir: Path | None, no_cache: bool, lang: str, formats: str, spdx_files: str, no_reports: bool,
          optout_domains: Path | None, sample_records: int, all_records: bool,
          quiet: bool, as_json: bool, log_format: str) -> None:
@@ -93,7 +94,7 @@ def scan(path: Path, output: Path, use: str | None, policy: Path | None, declara
             path, output, use=use, policy=policy, declarations=declarations, exclude=exclude,
             follow_symlinks=follow_symlinks, jobs=jobs, engine=engine, ray_address=ray_address,
             max_errors=max_errors, purpose=purpose, blocklist=blocklist, blocked_threshold=blocked_threshold,
-            registry=registry, optout_domains=optout_domains, sample_records=sample_records,
+            registry=registry or None, optout_domains=optout_domains, sample_records=sample_records,
             all_records=all_records, cache=False if no_cache else cache_dir or True, reports=not no_reports,
             langs=split_list(lang), formats=split_list(formats), spdx_files=spdx_files,
         )

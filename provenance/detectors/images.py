@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
@@ -44,22 +45,26 @@ class ImageDetector(Detector):
     id = "images"
     version = "2"  # 2: readable files of another type under an image name are a warning, not an error
 
-    def __init__(self, registry_path: str | None, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
-        self.registry_path = registry_path
+    def __init__(self, registry_path: str | Sequence[str] | None, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
+        paths = (registry_path,) if isinstance(registry_path, str) else tuple(registry_path or ())
+        self.registry_paths = paths
         self.max_pixels = max_pixels
         self._registry: Registry | None = None
-        if registry_path is not None:
-            read_meta(registry_path)  # raises RegistryError now, not in every worker
+        self._loaded = False
+        for path in paths:
+            read_meta(path)  # raises RegistryError now, not in every worker
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_registry"] = None  # each process loads its own copy
+        state["_loaded"] = False
         return state
 
     @property
     def registry(self) -> Registry | None:
-        if self._registry is None and self.registry_path is not None:
-            self._registry = Registry.load(self.registry_path)
+        if not self._loaded and self.registry_paths:
+            self._registry = Registry.load_many(self.registry_paths)
+            self._loaded = True
         return self._registry
 
     def applies(self, asset: Asset) -> bool:

@@ -56,40 +56,35 @@ def _strings(value: Any, depth: int = 0) -> Iterator[str]:
 
 def record_items(content: AssetContent, limit: int = RECORD_LIMIT) -> tuple[tuple[TextItem, ...], dict[str, int]]:
     """Items for a table asset, and facts about how it was read."""
-    name = content.asset.path.lower()
     items: list[TextItem] = []
+    more = False
     try:
-        if name.endswith((".json", *JSONL_SUFFIXES)):
-            more = _json(content, items, limit)
-        else:
-            more = _columnar(content, items, limit, name)
+        for item in iter_record_items(content):
+            if len(items) >= limit:
+                more = True
+                break
+            items.append(item)
     except (OSError, ValueError, MemoryError, RecursionError):
         return tuple(items), {"unreadable": 1}  # the license reader reports the reason
     return tuple(items), ({"sampled": 1} if more else {})
 
 
-def _json(content: AssetContent, items: list[TextItem], limit: int) -> bool:
-    reader = JsonRecords(content.open(), json_format(content.asset.path, content.head), content.asset.size)
-    for locator, obj in reader:
-        if len(items) >= limit:
-            return True
-        items.append(TextItem("\n".join(_strings(obj)), locator=locator))
-    return False
-
-
-def _columnar(content: AssetContent, items: list[TextItem], limit: int, name: str) -> bool:
-    batches = _batches(content, name)
+def iter_record_items(content: AssetContent) -> Iterator[TextItem]:
+    """Every record of a table asset as an item, streamed (raises OSError/ValueError on bad data)."""
+    name = content.asset.path.lower()
+    if name.endswith((".json", *JSONL_SUFFIXES)):
+        reader = JsonRecords(content.open(), json_format(content.asset.path, content.head), content.asset.size)
+        for locator, obj in reader:
+            yield TextItem("\n".join(_strings(obj)), locator=locator)
+        return
     row = 0
-    for batch in batches:
+    for batch in _batches(content, name):
         keep = [i for i, f in enumerate(batch.schema)
                 if f.name.lower() not in _SKIP and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
         columns = [batch.column(i).to_pylist() for i in keep]
         for values in zip(*columns, strict=True) if columns else ([] for _ in range(batch.num_rows)):
-            if row >= limit:
-                return True
-            items.append(TextItem("\n".join(v for v in values if v), locator=f"row={row}"))
+            yield TextItem("\n".join(v for v in values if v), locator=f"row={row}")
             row += 1
-    return False
 
 
 def _batches(content: AssetContent, name: str) -> Iterator[Any]:

@@ -14,6 +14,7 @@ import yaml
 from provenance.errors import ConfigError, unknown_name
 from provenance.licensing.expression import ExpressionSyntaxError, ids, parse
 from provenance.model import Finding, Rule, Severity, Status, Verdict, Waived
+from provenance.textworks.thresholds import SpanThresholds
 
 # Rules that fail the gate unless a policy says otherwise.
 DEFAULT_FAILING = frozenset({
@@ -21,7 +22,7 @@ DEFAULT_FAILING = frozenset({
     Rule.KNOWN_WORK, Rule.TDM_OPT_OUT, Rule.BLOCKED_CONTENT, Rule.LICENSE_DENIED, Rule.LICENSE_NOT_ALLOWED,
 })
 USES = ("commercial", "research")
-_KEYS = frozenset({"name", "use", "max_errors", "rules", "deny", "allow", "thresholds", "waivers"})
+_KEYS = frozenset({"name", "use", "max_errors", "rules", "deny", "allow", "thresholds", "waivers", "known_works"})
 _THRESHOLD_KEYS = frozenset({"max_assets", "max_records", "max_share_bytes", "max_share_assets"})
 _WAIVER_KEYS = frozenset({"rule", "path", "reason", "expires"})
 SEVERITIES = tuple(s.value for s in Severity)
@@ -56,6 +57,8 @@ class Policy:
     allow: tuple[str, ...] = ()
     thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
+    #: Span lengths of a text match that make it `known-work` (error) or `known-work-excerpt`.
+    known_works: SpanThresholds = field(default_factory=SpanThresholds)
 
     def license_findings(self, path: str, expression: str | None) -> list[Finding]:
         """Findings the policy itself raises for an asset's license (deny and allow lists)."""
@@ -157,6 +160,7 @@ def parse_policy(data: Any, name: str = "policy") -> Policy:
         deny=_license_ids(data.get("deny"), f"{name}: deny"), allow=_license_ids(data.get("allow"), f"{name}: allow"),
         thresholds={str(k): {kk: float(vv) for kk, vv in v.items()} for k, v in thresholds.items()},
         waivers=tuple(waivers),
+        known_works=SpanThresholds.parse(data.get("known_works"), f"{name}: known_works"),
     )
 
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 from provenance.errors import RegistryError
 from provenance.images.decode import DEFAULT_MAX_PIXELS, ImageReadError, open_image
 from provenance.images.fingerprint import fingerprint_opened, hash_gray, sym_hash, variant_grays
-from provenance.registry.store import SCHEMA, RegistryMeta, current_meta, read_table, write_table
+from provenance.registry.store import SCHEMA, RegistryMeta, current_meta, read_extra, read_table, write_table
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp"})
 _WORK_FIELDS = ("title", "owner", "rights", "source")
@@ -235,7 +235,7 @@ def add_to_registry(
         new, errors, skipped = fingerprint_folder(source, meta.variants, meta_rows, jobs, skip_ids=existing)
     added = _rows_table(new)
     merged = pa.concat_tables([table, added])
-    write_table(path, merged, _keep_meta(meta))
+    write_table(path, merged, _keep_meta(meta), read_extra(path))
     new_works = len(set(added.column("work_id").to_pylist()))
     total_works = len(set(merged.column("work_id").to_pylist()))
     return BuildReport(new_works, added.num_rows, skipped, tuple(errors), total_works, merged.num_rows)

@@ -107,6 +107,20 @@ class Registry:
         table, meta = read_table(path)
         return cls(table, meta)
 
+    @classmethod
+    def load_many(cls, paths: Sequence[str | os.PathLike[str]]) -> Registry | None:
+        """The image rows of several registries searched as one (each recipe checked); None when
+        none holds an image (registries of text works only)."""
+        tables, metas = [], []
+        for path in paths:
+            table, meta = read_table(path)
+            if table.num_rows:
+                tables.append(table)
+                metas.append(meta)
+        if not tables:
+            return None
+        return cls(pa.concat_tables(tables) if len(tables) > 1 else tables[0], metas[0])
+
     def __len__(self) -> int:
         return len(self.phash)
 

@@ -135,10 +135,21 @@ def read_table(path: str | os.PathLike[str]) -> tuple[pa.Table, RegistryMeta]:
     return table.cast(SCHEMA), meta
 
 
-def write_table(path: str | os.PathLike[str], table: pa.Table, meta: RegistryMeta) -> None:
-    """Write atomically: a temp file in the same folder, then os.replace."""
+def read_extra(path: str | os.PathLike[str]) -> dict[bytes, bytes]:
+    """The schema metadata beside the image recipe (the text part's record), kept on rewrites."""
+    try:
+        raw = pq.read_schema(path).metadata or {}
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise RegistryError(f"registry {path} is not a readable Parquet file: {exc}") from exc
+    return {k: v for k, v in raw.items() if k.startswith(META_KEY + b".")}
+
+
+def write_table(path: str | os.PathLike[str], table: pa.Table, meta: RegistryMeta,
+                extra: dict[bytes, bytes] | None = None) -> None:
+    """Write atomically: a temp file in the same folder, then os.replace. `extra`: more schema
+    metadata under keys `provenance.registry.*` (the text part's record)."""
     target = Path(path)
-    table = table.cast(SCHEMA).replace_schema_metadata({META_KEY: meta.to_json()})
+    table = table.cast(SCHEMA).replace_schema_metadata({META_KEY: meta.to_json(), **(extra or {})})
     folder = target.parent if str(target.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)

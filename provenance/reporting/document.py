@@ -445,8 +445,27 @@ class _Builder:
                 value = Cell(self.t("value.images_read", n=f"{images:,}"))
             other.append((self.t(f"check.{check}"), value))
         self.add(Fields(tuple(other)))
+        self.known_works()
         self.add(Fields(tuple((self.t(f"decl.ip.{k}"), self.declared(f.ip.get(k)))
                               for k in ("owner", "policy", "complaint_channel"))))
+
+    def known_works(self) -> None:
+        """The registered works the scan found, each with its files per source."""
+        f = self.f
+        if not f.known_works:
+            return
+        self.add(Heading(3, self.t("sub.known_works")))
+        rows: list[tuple[Cell, ...]] = []
+        for w in f.known_works:
+            sources = sorted(w["sources"].items(), key=lambda kv: (-kv[1], kv[0]))
+            rows.append((Cell(str(w.get("title") or w["work_id"])), Cell(str(w["work_id"]), code=True),
+                         Cell(str(w.get("rights_holder") or "-")), Cell(self.t(f"value.work_{w['kind']}")),
+                         Cell(self.t(f"value.match_{w['level']}"), "fail" if w["level"] == "error" else ""),
+                         Cell(self.names([f"{s}: {n:,}" for s, n in sources]))))
+        if f.known_works_more:
+            rows.append((Cell(self.t("word.more_items", n=f"{f.known_works_more:,}")), *(Cell("") for _ in range(5))))
+        self.add(Table(tuple(self.t(f"col.{c}") for c in ("work", "work_id", "rights_holder", "kind", "match",
+                                                           "by_source")), tuple(rows)))
 
     def personal(self) -> None:
         self.detector_section("pii")

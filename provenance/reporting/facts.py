@@ -55,7 +55,8 @@ CHECKS: Mapping[str, CheckSpec] = {
     "pii": CheckSpec(("pii", "personal"),
                      ("personal-info", "personal-information", "sensitive-personal-information", "pii")),
     "purpose": CheckSpec(("purpose", "relevance"), ("off-purpose", "unrelated-to-purpose"), "purpose"),
-    "registry": CheckSpec(("registry", "known-work", "fingerprint", "images"), ("known-work",), "registry"),
+    "registry": CheckSpec(("registry", "known-work", "fingerprint", "images", "text-works"), ("known-work",),
+                          "registry"),
     "images": CheckSpec(("image",), ("image-rights", "rights-metadata")),
     "tdm": CheckSpec(("tdm", "robots", "opt-out", "images"), ("tdm-opt-out",)),
 }
@@ -70,6 +71,9 @@ BLOCKING_LICENSE_RULES = ("unlicensed", "use-restricted", "license-conflict", "l
 
 # How many evidence rows per source the section lists (the manifests list every file).
 EVIDENCE_ROWS = 10
+# Matched known works the IP section names (most files first); the count of the others is kept.
+KNOWN_WORKS_ROWS = 50
+KNOWN_RULES = ("known-work", "known-work-excerpt")
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,9 @@ class Facts:
     scan_sha256: str = ""
     #: Per license expression: where it was read and for how many assets, most assets first.
     places: Mapping[str, tuple[Place, ...]] = field(default_factory=dict)
+    #: Registered works the scan matched, with files per source (AssetFacts.known_works).
+    known_works: tuple[Mapping[str, Any], ...] = ()
+    known_works_more: int = 0
 
     def ran(self, check: str) -> bool:
         return self.checks[check].ran
@@ -292,6 +299,10 @@ class AssetFacts:
     #: SHA-256 over the rows' path, source, kind, hashes, license and use class, in order: what the
     #: manifests list, without the modification times (SPDX 3 element ids derive from it).
     rows: str = ""
+    #: Registered works matched in the scan: work_id, title, rights_holder, kind (text/image),
+    #: level (error/warning) and files per source; most files first, at most KNOWN_WORKS_ROWS.
+    known_works: tuple[dict[str, Any], ...] = ()
+    known_works_more: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -302,6 +313,7 @@ class AssetFacts:
             "files": {k: {**v, "hashed_licenses": list(v["hashed_licenses"]),
                           "flagged_licenses": list(v["flagged_licenses"])} for k, v in self.files.items()},
             "places": {k: [[p.location, p.sha256, p.assets] for p in v] for k, v in self.places.items()},
+            "known_works": list(self.known_works), "known_works_more": self.known_works_more,
         }
 
     @classmethod
@@ -313,6 +325,7 @@ class AssetFacts:
                        "flagged_licenses": tuple(v["flagged_licenses"])} for k, v in data["files"].items()},
             places={k: tuple(Place(*p) for p in v) for k, v in data["places"].items()},
             rows=str(data.get("rows", "")),
+            known_works=tuple(data.get("known_works", ())), known_works_more=int(data.get("known_works_more", 0)),
         )
 
 
@@ -337,12 +350,13 @@ def asset_facts(result: ScanResult) -> AssetFacts:
     sources (not files): evidence per source (license, where read, what it said), the files the
     manifests list (count, licenses, verification code), and where each license was read."""
     groups: dict[tuple[str, str, str], _Group] = {}
+    known: dict[tuple[str, str], dict[str, Any]] = {}
     rows_digest = hashlib.sha256()
     hashes: dict[str, str] = {}
     files: dict[str, _SourceFiles] = {}
     if result.output_dir and (Path(result.output_dir) / "assets.parquet").is_file():
         pf = pq.ParquetFile(Path(result.output_dir) / "assets.parquet")
-        for batch in pf.iter_batches(columns=[*_COLUMNS, "use_class"], batch_size=8192):
+        for index, batch in enumerate(pf.iter_batches(columns=[*_COLUMNS, "use_class"], batch_size=8192)):
             cols = [batch.column(name).to_pylist() for name in _COLUMNS[:-2]]
             for name in _ROW_COLUMNS:
                 values = cols[_COLUMNS.index(name)] if name in _COLUMNS else batch.column(name).to_pylist()
@@ -350,6 +364,7 @@ def asset_facts(result: ScanResult) -> AssetFacts:
             # Only whether there are findings (a cast, not lists), and evidence only where a group starts.
             cols.append(pc.cast(pc.list_value_length(batch.column("findings")), pa.bool_()).to_pylist())
             evidence_column = batch.column("evidence_json")
+            _known_works(batch, pf, index, known)
             for pending in files.values():
                 _fold(pending)
             for i, (path, source, kind, sha256, sha1, lic, location, findings) in enumerate(zip(*cols, strict=True)):
@@ -399,7 +414,43 @@ def asset_facts(result: ScanResult) -> AssetFacts:
         del items[EVIDENCE_ROWS:]
     places = {lic: tuple(sorted(seen.values(), key=lambda p: (-p.assets, p.location)))
               for lic, seen in by_license.items()}
-    return AssetFacts(rows, more, {k: _files_facts(v) for k, v in files.items()}, places, rows_digest.hexdigest())
+    works = sorted(known.values(), key=lambda w: (-sum(w["sources"].values()), w["kind"], w["work_id"]))
+    return AssetFacts(rows, more, {k: _files_facts(v) for k, v in files.items()}, places, rows_digest.hexdigest(),
+                      tuple(works[:KNOWN_WORKS_ROWS]), max(0, len(works) - KNOWN_WORKS_ROWS))
+
+
+def _known_works(batch: pa.RecordBatch, pf: pq.ParquetFile, index: int,
+                 known: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """Add the works matched in one batch of assets.parquet rows. Its facts are read only when it
+    holds a known-work finding (batches are the file's row groups of 8,192 rows)."""
+    findings = batch.column("findings")
+    if not pc.any(pc.is_in(pc.list_flatten(findings), value_set=pa.array(KNOWN_RULES))).as_py():
+        return
+    rows = [i for i, rules in enumerate(findings.to_pylist()) if rules and set(rules) & set(KNOWN_RULES)]
+    group = pf.read_row_group(index, columns=["path", "facts_json"]) if index < pf.num_row_groups else None
+    if group is None or group.column("path")[0].as_py() != batch.column("path")[0].as_py():
+        return  # not written in groups of the batch size: nothing to name rather than a wrong name
+    sources = batch.column("source").to_pylist()
+    texts = group.column("facts_json").to_pylist()
+    for i in rows:
+        try:
+            data = json.loads(texts[i] or "{}")
+        except ValueError:
+            continue
+        seen: set[tuple[str, str]] = set()
+        for detector, kind in (("text-works", "text"), ("images", "image")):
+            for m in (data.get(detector) or {}).get("matches") or ():
+                if not isinstance(m, dict) or not m.get("work_id"):
+                    continue
+                key = (kind, str(m["work_id"]))
+                w = known.setdefault(key, {"work_id": str(m["work_id"]), "title": m.get("title"),
+                                           "rights_holder": m.get("rights_holder"), "kind": kind,
+                                           "level": "warning", "sources": {}})
+                if kind == "image" or m.get("level") == "error":
+                    w["level"] = "error"
+                if key not in seen:  # a file counts once per work, whatever the registries
+                    seen.add(key)
+                    w["sources"][sources[i]] = w["sources"].get(sources[i], 0) + 1
 
 
 def _checks(result: ScanResult) -> dict[str, Check]:
@@ -503,7 +554,7 @@ def build_facts(result: ScanResult, assets: AssetFacts | None = None) -> Facts:
         blocked_threshold=_num(result.parameters.get("blocked_threshold"), BLOCKED_MAX_RATE) or BLOCKED_MAX_RATE,
         reviews=load_reviews(result.output_dir),
         scan_sha256=_file_sha256(Path(result.output_dir) / "scan.json") if result.output_dir else "",
-        places=assets.places,
+        places=assets.places, known_works=assets.known_works, known_works_more=assets.known_works_more,
     )
 
 

@@ -28,13 +28,24 @@ ARROW_BATCH_ROWS = 65_536
 INFO_PATH = "DatasetInfo"
 
 
-def arrow_stream(ds: Any, media_limit: int = MEDIA_SAMPLE) -> bytes:
+def text_columns(ds: Any) -> list[str]:
+    """The string columns of a Dataset or IterableDataset (what the known-works check reads)."""
+    import datasets  # optional extra (hf)
+
+    features = ds.features or {}
+    return [n for n, f in features.items()
+            if isinstance(f, datasets.Value) and f.dtype in ("string", "large_string")]
+
+
+def arrow_stream(ds: Any, media_limit: int = MEDIA_SAMPLE, text: bool = False) -> bytes:
     """Arrow IPC stream of a Dataset's licensing columns, plus the raw bytes of the images/audio of
     its first `media_limit` rows (null after) under Hugging Face feature metadata, so the scan reads
     them as embedded media. A null column keeps the row count when nothing else is there."""
     import datasets  # optional extra (hf)
 
     columns = relevant_columns(ds.column_names)
+    if text:  # the text itself too, for the known-works check
+        columns = list(dict.fromkeys([*columns, *text_columns(ds)]))
     media = {n: ("Audio" if isinstance(f, datasets.Audio) else "Image") for n, f in ds.features.items()
              if isinstance(f, (datasets.Image, datasets.Audio))}
     sink = pa.BufferOutputStream()
@@ -77,12 +88,14 @@ class DatasetObjectSource(Source):
     """The splits of an in-memory `datasets` object, one table asset each."""
 
     def __init__(self, ds: Any, name: str, *, sample_records: int = DEFAULT_SAMPLE_RECORDS,
-                 all_records: bool = False) -> None:
+                 all_records: bool = False, text: bool = False) -> None:
         import datasets  # optional extra (hf)
 
         self.splits = splits_of(ds)
         self.sample_records = sample_records
         self.all_records = all_records
+        #: Read the string columns too (a scan with a known-works registry), not only licensing fields.
+        self.text = text
         self._bytes: dict[str, bytes] = {}
         first = next(iter(self.splits.values()), None)
         self.license = (first.info.license or "").strip() if first is not None and first.info else ""
@@ -120,13 +133,15 @@ class DatasetObjectSource(Source):
             part = self.splits[split]
             if isinstance(part, datasets.IterableDataset):
                 columns = relevant_columns(part.column_names or [])
+                if self.text:
+                    columns = list(dict.fromkeys([*columns, *text_columns(part)]))
                 view = part.select_columns(columns) if columns and part.column_names else part
                 rows: Iterable[Mapping[str, Any]] = iter(view)
                 if not self.all_records:
                     rows = islice(rows, self.sample_records)
-                self._bytes[split] = records_jsonl(rows)
+                self._bytes[split] = records_jsonl(rows, keep=text_columns(part) if self.text else ())
             else:
-                self._bytes[split] = arrow_stream(part)
+                self._bytes[split] = arrow_stream(part, text=self.text)
         return self._bytes[split]
 
     def entries(self) -> Iterator[Listed]:

@@ -20,10 +20,12 @@ def relevant_columns(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys([*license_columns(names)[:1], *url_columns(names)[:1], *sources]))
 
 
-def _projected(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The licensing fields of one record (top level and one level into meta/metadata)."""
+def _projected(record: Mapping[str, Any], extra: Iterable[str] = ()) -> dict[str, Any]:
+    """The licensing fields of one record (top level and one level into meta/metadata), and the
+    `extra` fields named."""
     keep = (*LICENSE_FIELDS, *URL_FIELDS, *SOURCE_FIELDS)
-    out = {k: v for k, v in record.items() if k.lower() in keep}
+    named = set(extra)
+    out = {k: v for k, v in record.items() if k.lower() in keep or k in named}
     for parent in ("meta", "metadata"):
         inner = record.get(parent)
         if isinstance(inner, Mapping):
@@ -49,10 +51,12 @@ def flat_licensing_fields(record: Mapping[str, Any], parents: Iterable[str] = ("
     return out
 
 
-def records_jsonl(records: Iterable[Mapping[str, Any]]) -> bytes:
-    """JSON Lines of the licensing fields of each record (one line per record, even when empty)."""
+def records_jsonl(records: Iterable[Mapping[str, Any]], keep: Iterable[str] = ()) -> bytes:
+    """JSON Lines of the licensing fields (and the `keep` fields) of each record (one line per
+    record, even when empty)."""
     buf = io.BytesIO()
+    keep = tuple(keep)
     for record in records:
-        buf.write(json.dumps(_projected(record), ensure_ascii=False, default=str).encode("utf-8"))
+        buf.write(json.dumps(_projected(record, keep), ensure_ascii=False, default=str).encode("utf-8"))
         buf.write(b"\n")
     return buf.getvalue()
