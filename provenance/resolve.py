@@ -15,7 +15,7 @@ against the parent folder's license (a `license-conflict`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from provenance.licensing.expression import (
@@ -111,6 +111,18 @@ class ScopeIndex:
 
     def folders(self) -> dict[str, list[Evidence]]:
         return self._by_folder
+
+    def discard(self, drop: Callable[[Evidence], bool]) -> int:
+        """Remove the evidence `drop` selects; returns how many were removed."""
+        removed = 0
+        for folder, found in list(self._by_folder.items()):
+            kept = [e for e in found if not drop(e)]
+            removed += len(found) - len(kept)
+            if kept:
+                self._by_folder[folder] = kept
+            else:
+                del self._by_folder[folder]
+        return removed
 
 
 def _restricts_only(e: Evidence) -> bool:

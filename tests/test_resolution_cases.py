@@ -278,6 +278,30 @@ def test_a_code_files_own_license_header_beats_its_folder(tree, tmp_path: Path) 
     assert _rows(_scan(bare / "unlicensed_repo", tmp_path / "bare"))["x.py"]["license"] == "MIT"
 
 
+def test_a_header_offering_a_choice_or_naming_an_unpinned_family(tree, tmp_path: Path) -> None:
+    root = tree({
+        "LICENSE": "This software is made available under the terms of either of the licenses found in"
+                   " LICENSE.APACHE or LICENSE.BSD.\n",
+        "LICENSE.APACHE": APACHE,
+        "LICENSE.BSD": "Redistribution and use in source and binary forms, with or without modification, are"
+                       " permitted (BSD-2-Clause).\n",
+        # The packaging-style header: Apache-2.0 plus "the BSD License" with no clause count.
+        "dual.py": "# This file is dual licensed under the terms of the Apache License, Version\n# 2.0, and the"
+                   " BSD License. See the LICENSE file in the root of this repository\n# for complete details.\n"
+                   "import os\n",
+        "either.rs": "// Licensed under either of the Apache License, Version 2.0 or the MIT license, at your"
+                     " option.\nfn main() {}\n",
+        "both.py": "# Licensed under the MIT License.\n# Portions licensed under the Apache License, Version"
+                   " 2.0.\nimport os\n",
+    })
+    _, rows = _exit(root, tmp_path / "out")
+    folder = rows["LICENSE"]["license"]
+    assert folder is not None and "BSD" in folder and "Apache-2.0" in folder
+    assert rows["dual.py"]["license"] == folder  # not the Apache half alone
+    assert rows["either.rs"]["license"] == "Apache-2.0 OR MIT"
+    assert rows["both.py"]["license"] == "MIT AND Apache-2.0"
+
+
 def test_an_installed_packages_dist_info_licenses_its_folders(tree, tmp_path: Path) -> None:
     record = "\n".join(["pkg/__init__.py,sha256=x,1", "pkg/sub/mod.py,sha256=x,1", "pkg-1.0.dist-info/METADATA,,",
                         "google/protobuf/__init__.py,sha256=x,1", "../../../bin/tool,sha256=x,1"]) + "\n"
@@ -287,6 +311,10 @@ def test_an_installed_packages_dist_info_licenses_its_folders(tree, tmp_path: Pa
         "pkg-1.0.dist-info/licenses/LICENSE.txt": "Redistribution and use in source and binary forms, with or"
                                                   " without modification, are permitted (BSD-3-Clause).\n",
         "pkg/__init__.py": "x = 1\n", "pkg/sub/mod.py": "y = 2\n",
+        # a package's own documentation explaining its vocabulary is not the package's terms
+        "pkg/kb/README.md": "Each entry has a `use`: commercial, non-commercial, research-only.\n"
+                            "This data is for research use only.\n",
+        "pkg/kb/entries.yaml": "mit: commercial\n",
         "google/protobuf/__init__.py": "z = 3\n",
         "other/__init__.py": "w = 4\n",
         "old-2.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: old\nLicense: MIT\n",
@@ -294,6 +322,8 @@ def test_an_installed_packages_dist_info_licenses_its_folders(tree, tmp_path: Pa
     })
     _, rows = _exit(root, tmp_path / "out")
     assert rows["pkg/sub/mod.py"]["license"] == "BSD-3-Clause"
+    assert rows["pkg/kb/entries.yaml"]["license"] == "BSD-3-Clause"
+    assert "use-restricted" not in rows["pkg/kb/entries.yaml"]["findings"]
     assert rows["google/protobuf/__init__.py"]["license"] == "BSD-3-Clause"
     assert rows["old/__init__.py"]["license"] == "MIT"
     assert "unlicensed" in rows["other/__init__.py"]["findings"]  # no package claims it

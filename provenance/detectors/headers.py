@@ -9,6 +9,8 @@ import re
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.licensing.expression import ExpressionSyntaxError, parse
 from provenance.licensing.identify import find_notices
+from provenance.licensing.identify.engine import DUAL_LICENSING
+from provenance.licensing.identify.expression import combine
 from provenance.licensing.names import normalize_license
 from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Location
 
@@ -40,7 +42,9 @@ def spdx_tags(text: str, max_lines: int = HEADER_LINES) -> list[tuple[int, str, 
 
 class SpdxHeaderDetector(Detector):
     id = "spdx-header"
-    version = "2"  # 2: license notices in a code file's leading comment, and `__license__`
+    # 2: license notices in a code file's leading comment, and `__license__`; 3: every license a
+    # header names (OR when it offers a choice), none when it also names a family it does not pin down
+    version = "3"
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind in (AssetKind.TEXT, AssetKind.CODE)
@@ -105,10 +109,15 @@ def code_notice(content: AssetContent) -> DetectorOutput:
     block, _ = leading_comment(text)
     if not _MENTIONS.search(block.encode("utf-8", "replace")):
         return DetectorOutput()
-    found = [n for n in find_notices(block) if n.expression]
-    return DetectorOutput(evidence=tuple(
-        Evidence(kind=EvidenceKind.HEADER_NOTICE, level=Level.FILE, location=Location(path, line=n.start_line),
-                 license=n.expression, raw=(n.note or n.expression or "")[:200], confidence=round(n.score, 3),
-                 matcher=n.matcher)
-        for n in found[:1]
-    ))
+    notices = find_notices(block)
+    found = [n for n in notices if n.expression]
+    if not found or any(n.ambiguous for n in notices):
+        # A header that also names a family it does not pin down ("... and the BSD License. See the
+        # LICENSE file") states only part of the terms: the license text it points to decides.
+        return DetectorOutput()
+    lic = combine([n.expression for n in found if n.expression], "OR" if DUAL_LICENSING.search(block) else "AND")
+    first = found[0]
+    return DetectorOutput(evidence=(Evidence(
+        kind=EvidenceKind.HEADER_NOTICE, level=Level.FILE, location=Location(path, line=first.start_line),
+        license=lic, raw=" / ".join(n.note or n.expression or "" for n in found)[:200],
+        confidence=round(min(n.score for n in found), 3), matcher=first.matcher),))

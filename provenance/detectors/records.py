@@ -146,11 +146,12 @@ class _LicenseCounts:
 
 class RecordLicenseDetector(Detector):
     id = "records"
-    version = "4"  # 2: keys in any case; an empty license field does not hide a license_url; records
+    version = "5"  # 2: keys in any case; an empty license field does not hide a license_url; records
     # of a JSON document under "data" (and the like) and license fields in meta structs are read;
     # 3: CSV encodings sniffed (GB18030, UTF-16), undecodable bytes replaced and counted; 4: SBOMs,
     # SPDX, JSON-LD and license catalogues are not terms; struct values read through their id;
-    # objects of objects are records; JSONC configurations read
+    # objects of objects are records; JSONC configurations read; 5: a JSON document listing plain
+    # values is not a file of bad records, nor a license field listing many licenses one record
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.TABLE
@@ -193,10 +194,24 @@ def _value(obj: dict[str, Any], tally: _LicenseCounts) -> tuple[bool, str]:
         for key in keys:
             present = True
             tally.field = tally.field or f"{prefix}{key}"
+            if _lists_licenses(container[key]):
+                # {"licenses": [{"licenseId": "0BSD", ...}, ... 700 more]}: the SPDX list, a
+                # package's license database; not one record under all of them at once
+                tally.describes = tally.describes or (
+                    f"license catalogue ({len(container[key])} entries under {prefix}{key!r})")
+                return True, ""
             text = _as_text(container[key])
             if text:  # `"license": null` beside a `license_url` is not the end of it
                 return True, text
     return present, ""
+
+
+def _lists_licenses(value: Any) -> bool:
+    """A license field holding a long list of mostly different licenses: a catalogue."""
+    if not isinstance(value, list) or len(value) < CATALOGUE_MIN_RECORDS:
+        return False
+    texts = [_as_text(v, 1) for v in value[:1000]]
+    return len(set(texts)) >= CATALOGUE_DISTINCT * len(texts)
 
 
 def _as_text(value: Any, depth: int = 0) -> str:
@@ -225,7 +240,10 @@ def _json(content: AssetContent, tally: _LicenseCounts) -> bool:
     has_column = False
     for _, obj in reader:
         if not isinstance(obj, dict):
-            reader.bad += 1
+            # A JSON Lines file is records; a JSON document may be a plain list of values
+            # (["n<1K", "1K<n<10K"]): nothing to read a license from, and nothing wrong.
+            if reader.format == "jsonl":
+                reader.bad += 1
             continue
         tally.describes = tally.describes or reader.document
         tally.rows += 1

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -78,6 +79,12 @@ def test_jsonl_records_counted_and_bad_lines_reported() -> None:
         ("partially-checked", "warning", "2 line(s) are not JSON objects (first at line 4)")]
     nothing = RecordLicenseDetector().detect(content_of("r.jsonl", b"not json\n{broken\n"))
     assert nothing.errors == ("2 line(s) are not JSON objects (first at line 1)",)
+    values = RecordLicenseDetector().detect(content_of("sizes.json", b'["unknown", "n<1K", "1K<n<10K", 3]'))
+    assert values.errors == () and values.findings == ()
+    ids = [f"CC-BY-{t}-{v}.0" for t in ("NC", "SA", "ND", "NC-SA", "NC-ND") for v in (1, 2, 3, 4)] + ["MIT", "0BSD"]
+    spdx_list = {"licenseListVersion": "3.29", "licenses": [{"licenseId": i, "name": i} for i in ids]}
+    listed = RecordLicenseDetector().detect(content_of("licenses.json", json.dumps(spdx_list).encode()))
+    assert listed.record_licenses == () and "license catalogue" in listed.facts["license_fields"]
 
 
 def test_parquet_license_column_read(tmp_path: Path) -> None:

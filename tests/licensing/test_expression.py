@@ -45,10 +45,19 @@ def test_normalize_metadata_values(value: str, expected: str) -> None:
     assert normalize_license(value).expression == expected
 
 
-@pytest.mark.parametrize("value", ["cc", "gpl", "bsd"])
+@pytest.mark.parametrize("value", ["cc", "bsd"])
 def test_family_names_are_ambiguous_not_guessed(value: str) -> None:
     n = normalize_license(value)
     assert n.expression is None and n.ambiguous
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("gpl", "GPL-1.0-or-later"), ("lgpl", "LGPL-2.0-or-later"), ("gfdl", "GFDL-1.1-or-later"),
+])
+def test_gnu_family_hub_ids_read_as_any_version(value: str, expected: str) -> None:
+    # The GNU licenses say a work naming no version may use any version ever published.
+    n = normalize_license(value)
+    assert n.expression == expected and not n.ambiguous
 
 
 @pytest.mark.parametrize(("expr", "use"), [

@@ -16,7 +16,8 @@ from provenance.licensing.identify.types import Candidate, FileIdentification, I
 
 #: Identical texts where one member is the plain license and the others need a notice to apply.
 _DEFAULT_MEMBER = {"MPL-2.0", "OFL-1.0", "OFL-1.1", "CAL-1.0"}
-_DUAL = re.compile(
+#: Words that make the licenses named after them choices (OR), not parts (AND).
+DUAL_LICENSING = re.compile(
     r"dual[\s-]*licen[sc]|licen[sc]ed\s+under\s+either|at\s+your\s+(?:option|choice)(?![\s)]*any\s+later)"
     r"|(?:choose|choice\s+of|choose\s+between)\s+(?:either|one\s+of|any\s+of)|双重许可|任选其一|二选一",
     re.IGNORECASE,
@@ -141,7 +142,7 @@ def _operator(parts: list[Identification], outside: str) -> str:
         return "AND"
     second = ordered[1].start_line
     lines = outside.splitlines()
-    return "OR" if any(_DUAL.search(line) for line in lines[:second]) else "AND"
+    return "OR" if any(DUAL_LICENSING.search(line) for line in lines[:second]) else "AND"
 
 
 def _stem(license_id: str) -> str:
