@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from provenance.detectors.csv_records import CsvRecords
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.detectors.json_records import JSONL_SUFFIXES, JsonRecords, json_format
+from provenance.detectors.record_credits import Credits, batch_credits, record_credit
 from provenance.licensing.names import normalize_license
 from provenance.model import (
     Asset,
@@ -56,6 +57,8 @@ CONTENT_FIELDS = frozenset({
     "answers", "context", "conversation", "conversations", "messages", "dialogue", "code", "caption",
     "image", "images", "audio", "video", "file", "file_name", "filename", "path", "url", "image_url",
 })
+#: The field name given to licenses credited in record text.
+CREDITED = "(credited in record text)"
 #: A string this long in a JSON record is content.
 CONTENT_CHARS = 200
 #: A license catalogue has at least this many records, and this share of distinct license values.
@@ -87,6 +90,10 @@ class _LicenseCounts:
         self.content = False
         #: What the license fields were taken for when not the data's terms (a document kind).
         self.describes: str | None = None
+        #: Licenses credited in the text of records without a license value.
+        self.credits = Credits()
+        #: Of those, how many were also counted as missing in `values` (column-wise counting).
+        self.credited_missing = 0
 
     def catalogue(self) -> bool:
         """The license values name licenses, one per record: a license list, not terms."""
@@ -103,8 +110,14 @@ class _LicenseCounts:
         if self.describes:
             facts = {"license_fields": f"{self.describes}: its license fields describe other works, not its terms"}
             return DetectorOutput(findings=partial, facts=facts, records=self.rows, errors=tuple(self.errors))
-        if not has_column:
+        credited = self.credits.total
+        if not has_column and not credited:
             return DetectorOutput(findings=partial, records=self.rows, errors=tuple(self.errors))
+        if not has_column:  # only credits: every other record has no license value
+            self.values = Counter({"": self.rows - credited} if self.rows > credited else {})
+        elif self.credited_missing:
+            self.values[""] -= self.credited_missing
+            self.values += Counter()  # drops a count that reached zero
         # Every distinct value (up to MAX_NORMALIZED) is read, then grouped by what it means, so
         # 70 spellings of Apache-2.0 cannot push a non-commercial value out of sight.
         by_license: Counter[str] = Counter()
@@ -132,26 +145,31 @@ class _LicenseCounts:
         records += [RecordLicense(v[:200], None, c, self.field) for v, c in shown]
         if rest:
             records.append(RecordLicense("(other values)", None, rest, self.field))
+        records += [RecordLicense(self.credits.example[lic][:200], lic, n, CREDITED)
+                    for lic, n in self.credits.counts.most_common()]
         if missing:
-            records.append(RecordLicense("", None, missing, self.field))
+            records.append(RecordLicense("", None, missing, self.field or CREDITED))
         evidence = tuple(
             Evidence(kind=EvidenceKind.RECORD_FIELD, level=Level.RECORD,
-                     location=Location(asset.path, field=self.field), license=r.license, raw=r.value,
-                     confidence=1.0 if r.license else 0.0, matcher="record-field", records=r.count)
+                     location=Location(asset.path, field=r.field), license=r.license, raw=r.value,
+                     confidence=(0.9 if r.field == CREDITED else 1.0) if r.license else 0.0,
+                     matcher="record-credit" if r.field == CREDITED else "record-field", records=r.count)
             for r in records if r.value
         )
-        return DetectorOutput(evidence=evidence, findings=partial, records=self.rows,
+        facts = {"license_credits": self.credits.summary()} if credited else {}
+        return DetectorOutput(evidence=evidence, findings=partial, records=self.rows, facts=facts,
                               record_licenses=tuple(records), errors=tuple(self.errors))
 
 
 class RecordLicenseDetector(Detector):
     id = "records"
-    version = "5"  # 2: keys in any case; an empty license field does not hide a license_url; records
+    version = "6"  # 2: keys in any case; an empty license field does not hide a license_url; records
     # of a JSON document under "data" (and the like) and license fields in meta structs are read;
     # 3: CSV encodings sniffed (GB18030, UTF-16), undecodable bytes replaced and counted; 4: SBOMs,
     # SPDX, JSON-LD and license catalogues are not terms; struct values read through their id;
     # objects of objects are records; JSONC configurations read; 5: a JSON document listing plain
-    # values is not a file of bad records, nor a license field listing many licenses one record
+    # values is not a file of bad records, nor a license field listing many licenses one record;
+    # 6: licenses credited in record text (record_credits.py)
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.TABLE
@@ -180,6 +198,8 @@ def _short(exc: BaseException) -> str:
 
 
 _FIELD_RANK = {name: i for i, name in enumerate(LICENSE_FIELDS)}
+#: Fields never read for credits: the license fields themselves.
+_SKIP = frozenset(LICENSE_FIELDS)
 
 
 def _value(obj: dict[str, Any], tally: _LicenseCounts) -> tuple[bool, str]:
@@ -250,7 +270,11 @@ def _json(content: AssetContent, tally: _LicenseCounts) -> bool:
         tally.content = tally.content or _has_content(obj)
         found, value = _value(obj, tally)
         has_column = has_column or found
-        tally.values[value] += 1
+        credit = None if value else record_credit(obj, _SKIP)
+        if credit:
+            tally.credits.add(*credit)
+        else:
+            tally.values[value] += 1
     for lineno in reader.overlong:
         tally.errors.append(f"line {lineno} is longer than {MAX_LINE // 2**20} MiB; skipped")
     if reader.problem:
@@ -307,8 +331,12 @@ def _parquet(content: AssetContent, tally: _LicenseCounts) -> bool:
             tally.rows += batch.num_rows
             _count_arrow(batch.column(0).field(child), tally)
         return True
+    text = [f.name for f in pf.schema_arrow if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
     if not columns:
         tally.rows = pf.metadata.num_rows
+        if text:  # the text columns, for licenses credited in records
+            for batch in pf.iter_batches(columns=text, batch_size=BATCH_ROWS):
+                _credits(batch, None, tally)
         return False
     tally.field = columns[0]
     kind = pf.schema_arrow.field(columns[0]).type
@@ -316,9 +344,12 @@ def _parquet(content: AssetContent, tally: _LicenseCounts) -> bool:
         # License strings read dictionary-encoded: counting codes beats decoding every string
         source = str(content.local_path) if content.local_path else content.open()
         pf = pq.ParquetFile(source, read_dictionary=[columns[0]])
-    for batch in pf.iter_batches(columns=[columns[0]], batch_size=BATCH_ROWS):
+    others = [c for c in text if c != columns[0]]
+    for batch in pf.iter_batches(columns=[columns[0], *others], batch_size=BATCH_ROWS):
         tally.rows += batch.num_rows
         _count_arrow(batch.column(0), tally)
+        if others:
+            _credits(batch, batch.column(0), tally)
     return True
 
 
@@ -332,10 +363,27 @@ def _arrow(content: AssetContent, tally: _LicenseCounts) -> bool:
     tally.field = f"{name}.{child}" if child else name
     for batch in batches:
         tally.rows += batch.num_rows
+        column = None
         if index >= 0:
             column = batch.column(index)
-            _count_arrow(column.field(child) if child else column, tally)
+            column = column.field(child) if child else column
+            _count_arrow(column, tally)
+        _credits(batch, column, tally)
     return index >= 0
+
+
+def _credits(batch: pa.RecordBatch, license_column: Any, tally: _LicenseCounts) -> None:
+    """Credits in the text of the batch's rows that have no license value."""
+    unlicensed = None
+    if license_column is not None:
+        if pa.types.is_dictionary(license_column.type):
+            license_column = license_column.dictionary_decode()
+        if not (pa.types.is_string(license_column.type) or pa.types.is_large_string(license_column.type)):
+            return  # lists and structs of licenses: every row's value is read as it is
+        unlicensed = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(license_column), ""), True)
+    credited = batch_credits(batch, _SKIP, unlicensed, tally.credits)
+    if license_column is not None:
+        tally.credited_missing += credited
 
 
 def _csv(content: AssetContent, tally: _LicenseCounts) -> bool:
@@ -349,8 +397,10 @@ def _csv(content: AssetContent, tally: _LicenseCounts) -> bool:
         tally.field = columns[0] if columns else ""
         for batch in reader:
             tally.rows += batch.num_rows
-            if index >= 0:
-                _count_arrow(batch.column(index), tally)
+            column = batch.column(index) if index >= 0 else None
+            if column is not None:
+                _count_arrow(column, tally)
+            _credits(batch, column, tally)
     except pa.ArrowInvalid as exc:
         tally.errors.append(f"malformed CSV after {tally.rows} rows: {_short(exc)}")
     for note in table.notes():  # skipped rows, replaced bytes: a warning when the rest was read
