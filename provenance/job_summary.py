@@ -49,8 +49,9 @@ def job_summary(result: ScanResult) -> str:
     else:
         lines += ["", "No findings."]
     if s.get("by_use_class"):
-        lines += ["", "| use class | assets | size |", "|---|---:|---:|"]
-        lines += [f"| {name} | {x['assets']:,} | {_size(x['bytes'])} |" for name, x in s["by_use_class"].items()]
+        lines += ["", "| use class (data) | assets | size |", "|---|---:|---:|"]
+        lines += [f"| {'no license' if name == 'none' else name} | {x['assets']:,} | {_size(x['bytes'])} |"
+                  for name, x in s["by_use_class"].items()]
     groups = sorted(result.findings, key=lambda g: (g.rule not in failed, g.rule, -g.assets, g.folder))
     if groups:
         lines += ["", f"<details><summary>Findings by folder ({len(groups)})</summary>", "",

@@ -235,6 +235,11 @@ def print_problems(console: Console, result: ScanResult) -> None:
         console.echo(f"\n{empty} empty file(s) listed as warnings in {where} ('errors')")
 
 
+def use_class_label(name: str) -> str:
+    """scan.json's key for data assets without a license is "none"; a reader sees what it means."""
+    return "no license" if name == "none" else name
+
+
 def print_summary(result: ScanResult, console: Console | None = None) -> None:
     console = console or Console()
     if console.json:
@@ -246,9 +251,9 @@ def print_summary(result: ScanResult, console: Console | None = None) -> None:
     console.echo(f"Scanned {s['assets']} assets, {size_text(s['bytes'])}, {s['records']} records  "
                  f"(knowledge base {result.knowledge_base})")
     if s["by_use_class"]:
-        console.echo("\n  use class          assets        size")
+        console.echo("\n  use class (data)   assets        size")
         for name, x in s["by_use_class"].items():
-            console.echo(f"  {name:<16} {x['assets']:>8} {size_text(x['bytes']):>11}")
+            console.echo(f"  {use_class_label(name):<16} {x['assets']:>8} {size_text(x['bytes']):>11}")
     if s["findings_by_rule"]:
         console.echo("\n  finding              assets  gate")
         failed = {rule for rule, _ in v.failed}

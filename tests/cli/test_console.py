@@ -129,3 +129,12 @@ def test_every_command_has_an_example_in_its_help() -> None:
         assert "Example" in result.output or "A first run" in result.output, f"provenance {name} --help"
         examples = result.output.split("Example", 1)[-1]
         assert f"provenance {name}".strip() in examples, f"provenance {name} --help shows no example of itself"
+
+
+def test_the_use_class_table_says_no_license_for_unlicensed_data(tree, tmp_path: Path) -> None:
+    root = tree({"LICENSE": "SPDX-License-Identifier: CC0-1.0\n", "a/ok.txt": "fine\n", "b/x.txt": "text\n"})
+    (root / "LICENSE").rename(root / "a" / "LICENSE")
+    result = CliRunner().invoke(main, ["scan", str(root), "-o", str(tmp_path / "out"), "--no-reports"])
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith("  ")}
+    assert "use class (data)" in result.stdout
+    assert "no license" in result.stdout and "none" not in rows
