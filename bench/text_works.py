@@ -640,11 +640,18 @@ def scan_cpu(corpus: Path, out: Path, registries: list[Path], numba: str = "auto
     env = {**os.environ, "PROVENANCE_NUMBA": numba}
     r0, w0 = os.times(), time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    r1 = os.times()
     if done.returncode not in (0, 1):  # 1: the corpus fails the policy (unlicensed), as expected here
         raise RuntimeError(f"scan failed ({done.returncode}): {done.stderr[-2000:]}")
-    r1 = os.times()
+    # A figure only counts for a scan that read every file and ran the text check.
+    facts = json.loads((out / "scan.json").read_text(encoding="utf-8"))
+    files = sum(1 for p in corpus.rglob("*") if p.is_file())
+    ran = any(str(d).startswith("text-works@") for d in facts["parameters"]["detectors"])
+    if facts["summary"]["assets"] != files or ran != bool(registries):
+        raise RuntimeError(f"scan incomplete: {facts['summary']['assets']} of {files} files, text check {ran}")
     return {"cpu": (r1.children_user - r0.children_user) + (r1.children_system - r0.children_system),
-            "wall": time.perf_counter() - w0}
+            "wall": time.perf_counter() - w0,
+            "known_work": facts["summary"].get("findings_by_rule", {}).get("known-work", 0)}
 
 
 def cmd_scale(args: argparse.Namespace) -> dict[str, Any]:
