@@ -37,6 +37,8 @@ def _normalised(result) -> tuple[list[dict], dict]:
 
 
 def test_process_pool_equals_serial(tree, tmp_path: Path) -> None:
+    """jobs=2 on ~3 batches: the auto engine does them all in this process (it starts a pool only
+    after its warm-up batches); the pool itself is tested below."""
     root = _corpus(tree)
     serial = provenance.scan(root, tmp_path / "serial", jobs=1, cache=False, reports=False)
     pooled = provenance.scan(root, tmp_path / "pool", jobs=2, cache=False, reports=False)
@@ -92,6 +94,7 @@ def _scan_recording_pids(root: Path, out: Path, jobs: int) -> tuple[ScanResult, 
     return result, rows, pids
 
 
+@pytest.mark.slow
 def test_the_process_pool_really_runs_and_equals_serial(tree, tmp_path: Path) -> None:
     """The auto engine analyses the first batches in this process and starts a pool only after
     them: the corpus has enough data files for several batches beyond those, so workers must run."""
