@@ -4,6 +4,7 @@ interrupted scan resumes."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -135,3 +136,123 @@ def test_ctrl_c_in_any_command_is_130(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (from /proc/*/stat)."""
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat_file.parent.name))
+    return found
+
+
+def _big_corpus(root: Path) -> Path:
+    """More data files than the auto engine analyses in-process before it starts a pool."""
+    from provenance.engine.local import AutoEngine
+    from provenance.scanner import BATCH_ITEMS
+
+    for i in range(BATCH_ITEMS * (AutoEngine(2).serial_first + 8)):
+        folder = root / f"d{i % 12:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"f{i:05d}.txt").write_text(f"plain text number {i}\n")
+    (root / "LICENSE").write_text(MIT)
+    return root
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_scan_exits_3_and_leaves_no_verdict(tmp_path: Path) -> None:
+    """A worker process SIGKILLed (as the kernel's OOM killer does) while the pool works: exit 3
+    (incomplete), one line saying a worker died, and no scan.json, not even the one an earlier
+    scan left in the output folder."""
+    corpus = _big_corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "provenance", "scan", str(corpus), "-o", str(out), "--no-reports", "--no-cache"]
+    earlier = subprocess.run([*cmd, "-j", "1"], capture_output=True, text=True, timeout=300)
+    assert earlier.returncode == 0 and json.loads((out / "scan.json").read_text())["verdict"]["status"] == "pass"
+
+    proc = subprocess.Popen([*cmd, "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    killed = None
+    deadline = time.monotonic() + 300
+    while killed is None and proc.poll() is None and time.monotonic() < deadline:
+        # The pool's workers are the forkserver's children: grandchildren of the scan.
+        workers = [w for child in _children(proc.pid) for w in _children(child)]
+        if workers:
+            killed = workers[0]
+            os.kill(killed, signal.SIGKILL)
+        else:
+            time.sleep(0.01)
+    _, err = proc.communicate(timeout=300)
+    assert killed is not None, f"no worker process was ever started (exit {proc.returncode}): {err}"
+    assert proc.returncode == 3, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert "scan incomplete" in lines[0] and "a worker process died" in lines[0]
+    assert not (out / "scan.json").exists()  # the earlier pass is not left to be read as this scan's
+    assert not list(out.glob(".assets.parquet.*.tmp"))
+
+
+def _bug_here(ctx: object, pieces: object) -> object:
+    raise RuntimeError("simulated bug in the batch work")
+
+
+def _bug_in_workers(ctx: object, pieces: object) -> object:
+    from provenance.analysis.batches import process_batch
+
+    if multiprocessing.parent_process() is not None:  # a pool worker, not the scan's own process
+        raise RuntimeError("simulated bug in a worker")
+    return process_batch(ctx, pieces)  # type: ignore[arg-type]
+
+
+def _stale_pass(corpus: Path, out: Path) -> None:
+    """An earlier passing scan in the output folder, whose verdict must not outlive a failed rescan."""
+    done = CliRunner().invoke(main, ["scan", str(corpus), "-o", str(out), "--no-reports", "--no-cache", "-j", "1"])
+    assert done.exit_code == 0, done.output
+    assert json.loads((out / "scan.json").read_text())["verdict"]["status"] == "pass"
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_an_internal_error_exits_3_and_leaves_no_verdict(tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          log_format: str) -> None:
+    """A bug (an exception no code path expects) must not look like a policy failure (exit 1) or a
+    pass to a pipeline: exit 3, one line or one `error` event, no scan.json."""
+    corpus = tree({"LICENSE": MIT, "a/x.txt": "some text\n", "b.txt": "more text\n"})
+    out = tmp_path / "out"
+    _stale_pass(corpus, out)
+    # The batch work the engine runs (pass 2) fails: here standing for any bug in the pipeline.
+    monkeypatch.setattr("provenance.scanner.process_batch", _bug_here)
+    done = CliRunner().invoke(main, ["scan", str(corpus), "-o", str(out), "--no-reports", "--no-cache", "-j", "1",
+                                     "--log-format", log_format])
+    assert done.exit_code == 3, done.output
+    assert "Traceback" not in done.output and done.stdout == ""
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    if log_format == "json":
+        event = json.loads(lines[-1])
+        assert event["event"] == "error" and event["exit_code"] == 3
+        message = event["message"]
+    else:
+        assert len(lines) == 1, done.stderr
+        message = lines[0]
+    assert "internal error, scan incomplete: RuntimeError: simulated bug in the batch work" in message
+    assert not (out / "scan.json").exists()
+    assert not list(out.glob(".assets.parquet.*.tmp"))
+
+
+@pytest.mark.slow
+def test_an_exception_in_a_worker_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same bug hit only inside a pool worker comes back to the scan as an internal error (exit 3)."""
+    corpus = _big_corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    _stale_pass(corpus, out)
+    monkeypatch.setattr("provenance.scanner.process_batch", _bug_in_workers)
+    done = CliRunner().invoke(main, ["scan", str(corpus), "-o", str(out), "--no-reports", "--no-cache", "-j", "2"])
+    assert done.exit_code == 3, done.output
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in done.output, done.output
+    assert "internal error, scan incomplete: RuntimeError: simulated bug in a worker" in lines[0]
+    assert not (out / "scan.json").exists()

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 import provenance
+from provenance.detectors import default_detectors
+from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
+from provenance.engine.local import AutoEngine
+from provenance.model import Asset
+from provenance.results import ScanResult
+from provenance.scanner import BATCH_ITEMS, Scanner, ScanOptions
+from provenance.sources import open_source
 
 
 def _corpus(tree) -> Path:
@@ -28,9 +36,9 @@ def _normalised(result) -> tuple[list[dict], dict]:
     return rows, {k: v for k, v in data.items() if k != "parameters"}
 
 
-
-
 def test_process_pool_equals_serial(tree, tmp_path: Path) -> None:
+    """jobs=2 on ~3 batches: the auto engine does them all in this process (it starts a pool only
+    after its warm-up batches); the pool itself is tested below."""
     root = _corpus(tree)
     serial = provenance.scan(root, tmp_path / "serial", jobs=1, cache=False, reports=False)
     pooled = provenance.scan(root, tmp_path / "pool", jobs=2, cache=False, reports=False)
@@ -59,3 +67,58 @@ def test_a_dying_worker_ends_the_scan_with_an_error_not_a_hang() -> None:
 
     with pytest.raises(ScanAbortedError, match="worker process died"):
         list(ProcessEngine(2).map(None, _die_on_two, range(6)))
+
+
+class _WhichProcess(Detector):
+    """Records the process that analysed each asset (a string: numeric facts are summed per source)."""
+
+    id = "which-process"
+
+    def applies(self, asset: Asset) -> bool:
+        return True
+
+    def detect(self, content: AssetContent) -> DetectorOutput:
+        return DetectorOutput(facts={"pid": str(os.getpid())})
+
+
+def _scan_recording_pids(root: Path, out: Path, jobs: int) -> tuple[ScanResult, list[dict], dict[str, str]]:
+    """A scan with the default detectors and _WhichProcess; its rows without the pid facts, and
+    the pid each path was analysed in."""
+    options = ScanOptions(jobs=jobs, detectors=(*default_detectors(), _WhichProcess()))
+    result = Scanner(open_source(root), options).run(out)
+    rows, pids = [], {}
+    for row in sorted(result.assets(), key=lambda r: r["path"]):
+        facts = json.loads(row["facts_json"])
+        pids[row["path"]] = facts.pop(_WhichProcess.id)["pid"]
+        rows.append({**row, "facts_json": facts})
+    return result, rows, pids
+
+
+@pytest.mark.slow
+def test_the_process_pool_really_runs_and_equals_serial(tree, tmp_path: Path) -> None:
+    """The auto engine analyses the first batches in this process and starts a pool only after
+    them: the corpus has enough data files for several batches beyond those, so workers must run."""
+    per_batch, serial_batches = BATCH_ITEMS, AutoEngine(2).serial_first
+    data_files = per_batch * (serial_batches + 4)
+    files: dict[str, str | bytes] = {"LICENSE": "Released under the MIT License.\n"}
+    for i in range(data_files):
+        folder = f"part-{i % 16:02d}"
+        if i < 16:
+            files[f"{folder}/README.md"] = f"---\nlicense: {'cc-by-nc-4.0' if i % 3 == 0 else 'cc-by-4.0'}\n---\n"
+        files[f"{folder}/doc-{i:05d}.txt"] = f"document {i}: surface finish and hinge design notes\n"
+    files["part-01/r.jsonl"] = '{"text": "x", "license": "cc0-1.0"}\n{"text": "y"}\n'
+    root = tree(files)
+
+    serial, serial_rows, serial_pids = _scan_recording_pids(root, tmp_path / "serial", jobs=1)
+    pooled, pooled_rows, pooled_pids = _scan_recording_pids(root, tmp_path / "pool", jobs=2)
+
+    me = str(os.getpid())
+    assert set(serial_pids.values()) == {me}
+    in_workers = [path for path, pid in pooled_pids.items() if pid != me]
+    # At least a batch went to worker processes (not this one); every asset was analysed once.
+    assert len(in_workers) >= per_batch, f"{len(in_workers)} of {len(pooled_pids)} assets analysed in a worker"
+    assert len(pooled_pids) == serial.summary["assets"] == data_files + 16 + 2
+    # ...and the pool's results are the serial ones, row for row and in scan.json.
+    assert pooled_rows == serial_rows
+    assert _normalised(pooled)[1] == _normalised(serial)[1]
+    assert pooled.verdict == serial.verdict
