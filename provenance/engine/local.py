@@ -68,8 +68,9 @@ class ProcessEngine(Engine):
                 yield pending.popleft().result()
         except BrokenProcessPool:
             raise ScanAbortedError(
-                "a worker process died (killed for memory, or a crash in a native library); the analyses "
-                "finished so far are cached: run the scan again, or with --jobs 1 to see which file"
+                "a worker process died (killed for memory, or a crash in a native library); run the scan "
+                "again (with the cache on, the analyses finished so far are kept), or with --jobs 1 to see "
+                "which file"
             ) from None
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
