@@ -33,6 +33,9 @@ TRACE_KEYS = {
     "user-input": ("authorization",),
     "synthetic": ("origin", "notes"),
 }
+#: Detector counts shown first, in this order; the categories found follow as counted.
+_TALLY_FIRST = {k: i for i, k in enumerate(("items", "items_with_pii", "relevant_items", "off_purpose_items",
+                                                "blocked_items"))}
 USE_CLASSES = ("commercial", "non-commercial", "research-only", "no-grant", "unknown", "none")
 #: Bounds that keep the section the same size at any corpus size; what is left out is counted in
 #: the tables ("… N more") and listed in full in scan.json and the manifests.
@@ -388,9 +391,11 @@ class _Builder:
         """A detector's counts for a source in words ("12 checked, 1 with personal information,
         mobile numbers: 1"), not its raw counter names."""
         names = CHECKS[check].detectors
-        parts = [self.tally(k, v) for det, totals in src.totals.items() if any(n in det for n in names)
-                 for k, v in totals.items()]
-        return self.t("sep.list").join(parts) or "-"
+        counts = [(k, v) for det, totals in src.totals.items() if any(n in det for n in names)
+                  for k, v in totals.items()]
+        # what was checked first, then what was found: "634 items checked, 1 with personal information, ..."
+        counts.sort(key=lambda kv: _TALLY_FIRST.get(kv[0], len(_TALLY_FIRST)))
+        return self.t("sep.list").join(self.tally(k, v) for k, v in counts) or "-"
 
     def tally(self, key: str, value: Any) -> str:
         n = _num_text(value)

@@ -123,6 +123,15 @@ def _in_a_name(text: str, start: int, end: int) -> bool:
     return before in ("_", "/", "\\") or _NAME_AFTER.match(text, end) is not None
 
 
+def _in_a_token(text: str, start: int, end: int) -> bool:
+    """The digits run on into Latin letters: a UUID or hash (`81493272-2920-4577-9f1a-...`), an
+    identifier, not a number written on its own. (Chinese text glues numbers to characters, so only
+    ASCII letters count.)"""
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    return (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha())
+
+
 #: Numbers that look like mobiles but belong to no subscriber: carriers' service numbers written
 #: in every example (13800138000 is China Mobile's service centre).
 SERVICE_NUMBERS = frozenset({"13800138000"})
@@ -304,7 +313,7 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
         label = _label(norm, m.start())
         if not (luhn_ok(digits) and card_prefix_ok(digits)) or label == "decoy" or _in_a_number(text, *m.span()):
             continue
-        if label != "card" and _in_a_name(text, *m.span()):
+        if label != "card" and (_in_a_name(text, *m.span()) or _in_a_token(text, *m.span())):
             continue
         if label != "card" and (_arithmetic(text, *m.span()) or _repetitive(digits) or _round(digits)):
             continue

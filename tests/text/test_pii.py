@@ -224,3 +224,12 @@ def test_numbers_inside_file_names_and_urls_are_not_phones() -> None:
     assert types("电话 13912345678。") == ["mobile"]
     assert types("tel: 13912345678.") == ["mobile"]
     assert types("phone 13912345678_") == ["mobile"]  # labelled: the label wins
+
+
+def test_digits_of_a_uuid_are_not_a_bank_card() -> None:
+    # chinese-poetry's records carry UUIDs whose leading digit groups pass Luhn
+    d = make_card("4", 19)
+    uuid = f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:]}a-156195a6f551"
+    assert types(f'{{"title": "傷春詞", "id": "{uuid}"}}') == []
+    assert types(f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:]} 转账") == ["bank_card"]  # the same digits on their own
+    assert types(f"汇款至{make_card('622202', 19)}元") == ["bank_card"]  # glued to Chinese text: still a card
