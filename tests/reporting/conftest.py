@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +37,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("golden files rewritten (PROVENANCE_UPDATE_GOLDEN=1)")
         for update in golden_support.UPDATES:
             terminalreporter.write_line(update)
+    elif os.environ.get("PROVENANCE_UPDATE_GOLDEN") == "1":
+        terminalreporter.write_line("PROVENANCE_UPDATE_GOLDEN=1: no golden file changed")
