@@ -1,6 +1,6 @@
 """`provenance validate` and the official libraries as judges: the examples, a hostile corpus, many
-sources, 20,000+ files and a copy of this environment's site-packages give valid manifests, and the
-sections stay bounded."""
+sources, 20,500 listed files, a copy of a few installed distributions and of this environment's whole
+site-packages give valid manifests, and the sections stay bounded."""
 
 from __future__ import annotations
 
@@ -257,7 +257,8 @@ def _same_choice(a: str, b: str) -> bool:
 @pytest.mark.slow
 def test_a_copy_of_site_packages(tmp_path: Path) -> None:
     """Real license metadata of every package in this environment (numpy's bundled licenses,
-    ids newer than the validators' lists, ScanCode keys): never scanned in place."""
+    ids newer than the validators' lists, ScanCode keys): never scanned in place. About 1.3 GB and
+    25,000 files with the dev extras: 140 s on the shared 2-core machine (load average 6)."""
     source = Path(sysconfig.get_paths()["purelib"])
     corpus = tmp_path / "site-packages"
     shutil.copytree(source, corpus, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
