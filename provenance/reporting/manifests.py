@@ -84,57 +84,67 @@ def write_manifests(ctx: ReportContext, previous: Mapping[str, dict[str, Any]] |
         with contextlib.suppress(Exception):  # abort only removes temporary files; nothing more to say
             writer.abort()
 
-    fresh: list[ManifestWriter] = []
-    for writer in writers:
-        state = (previous or {}).get(writer.file_name)
-        if state is not None:
-            try:
-                done(writer, writer.splice(ctx.out_dir / writer.file_name, state))
-                reused.append(writer.file_name)
-                continue
-            except Exception:  # the previous file is not what its record says: render it in full
-                with contextlib.suppress(Exception):
-                    writer.abort()
-                writer = type(writer)(ctx, licenses)  # type: ignore[call-arg]
-        fresh.append(writer)
+    # Stopped part-way (Ctrl-C, a kill signal turned into an exception): the previous manifests
+    # stand untouched, and no temporary file is left beside them.
+    started: list[ManifestWriter] = list(writers)
+    try:
+        fresh: list[ManifestWriter] = []
+        for writer in writers:
+            state = (previous or {}).get(writer.file_name)
+            if state is not None:
+                try:
+                    done(writer, writer.splice(ctx.out_dir / writer.file_name, state))
+                    reused.append(writer.file_name)
+                    continue
+                except Exception:  # the previous file is not what its record says: render it in full
+                    with contextlib.suppress(Exception):
+                        writer.abort()
+                    writer = type(writer)(ctx, licenses)  # type: ignore[call-arg]
+                    started.append(writer)
+            fresh.append(writer)
 
-    alive: list[ManifestWriter] = []
-    for writer in fresh:
-        try:
-            writer.begin()
-            alive.append(writer)
-        except Exception as exc:
-            drop(writer, exc)
-    if alive:
-        try:
-            for batch in file_batches(ctx):
-                broken = False
+        alive: list[ManifestWriter] = []
+        for writer in fresh:
+            try:
+                writer.begin()
+                alive.append(writer)
+            except Exception as exc:
+                drop(writer, exc)
+        if alive:
+            try:
+                for batch in file_batches(ctx):
+                    broken = False
+                    for writer in alive:
+                        try:
+                            writer.add_batch(batch)
+                        except Exception as exc:
+                            drop(writer, exc)
+                            broken = True
+                    if broken:
+                        lost = {f.name for f in failed}
+                        alive = [w for w in alive if w.file_name not in lost]
+            except Exception as exc:  # assets.parquet could not be read: no manifest is complete
                 for writer in alive:
-                    try:
-                        writer.add_batch(batch)
-                    except Exception as exc:
-                        drop(writer, exc)
-                        broken = True
-                if broken:
-                    lost = {f.name for f in failed}
-                    alive = [w for w in alive if w.file_name not in lost]
-        except Exception as exc:  # assets.parquet could not be read: no manifest is complete
-            for writer in alive:
+                    drop(writer, exc)
+                alive = []
+        refs: list[RefInfo] = []
+        if alive:
+            try:
+                refs = licenses.refs(ctx.facts.places)
+            except Exception as exc:
+                for writer in alive:
+                    drop(writer, exc)
+                alive = []
+        for writer in alive:
+            try:
+                done(writer, writer.finish(refs))
+            except Exception as exc:
                 drop(writer, exc)
-            alive = []
-    refs: list[RefInfo] = []
-    if alive:
-        try:
-            refs = licenses.refs(ctx.facts.places)
-        except Exception as exc:
-            for writer in alive:
-                drop(writer, exc)
-            alive = []
-    for writer in alive:
-        try:
-            done(writer, writer.finish(refs))
-        except Exception as exc:
-            drop(writer, exc)
-    order = {w.file_name: i for i, w in enumerate(writers)}
-    written.sort(key=lambda m: order.get(m.name, 0))
+        order = {w.file_name: i for i, w in enumerate(writers)}
+        written.sort(key=lambda m: order.get(m.name, 0))
+    except BaseException:
+        for writer in started:
+            with contextlib.suppress(Exception):
+                writer.abort()
+        raise
     return ManifestRun(written, failed, states, tuple(reused))

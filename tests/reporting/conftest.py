@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,3 +27,15 @@ def built_reports(built_scan: ScanResult, tmp_path_factory: pytest.TempPathFacto
     run = write_reports(built_scan, out)
     assert run.ok, run.failed
     return out
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """After PROVENANCE_UPDATE_GOLDEN=1: which golden files were rewritten and how."""
+    from tests.reporting import golden_support
+
+    if golden_support.UPDATES:
+        terminalreporter.section("golden files rewritten (PROVENANCE_UPDATE_GOLDEN=1)")
+        for update in golden_support.UPDATES:
+            terminalreporter.write_line(update)
+    elif os.environ.get("PROVENANCE_UPDATE_GOLDEN") == "1":
+        terminalreporter.write_line("PROVENANCE_UPDATE_GOLDEN=1: no golden file changed")
