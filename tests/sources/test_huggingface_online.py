@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import datasets
 import huggingface_hub.constants as hf_constants
@@ -112,8 +114,28 @@ class FakeHub(BaseHTTPRequestHandler):
         self._reply(403, {"error": f"Token {self._token()} may not list {self.path}"})
 
 
+OUTSIDE: list[str] = []
+
+
+def _local_only(real: Callable[..., Any]) -> Callable[..., Any]:
+    """getaddrinfo for this machine only: any other host is recorded and refused."""
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in ("127.0.0.1", "localhost", "::1"):
+            OUTSIDE.append(name)
+            raise OSError(f"tests never touch the network ({name})")
+        return real(host, *args, **kwargs)
+    return getaddrinfo
+
+
 @pytest.fixture()
 def online(hub_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    # Libraries swallow their own network errors (datasets' download counter), so refusing is not
+    # enough: what was attempted is recorded and checked at the end.
+    OUTSIDE.clear()
+    monkeypatch.setattr(socket, "getaddrinfo", _local_only(socket.getaddrinfo))
+    monkeypatch.setattr(datasets.config, "HF_UPDATE_DOWNLOAD_COUNTS", False)  # a HEAD to S3 per streamed dataset
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeHub)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -131,6 +153,7 @@ def online(hub_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     lineage._from_hub.cache_clear()
     server.shutdown()
     server.server_close()
+    assert not OUTSIDE, f"hosts other than the stand-in were contacted: {sorted(set(OUTSIDE))}"
 
 
 def no_token(out: Path) -> None:
