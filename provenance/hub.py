@@ -9,8 +9,10 @@ scan works without it, and Hub ids then fail with an install hint.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +63,49 @@ def redact(text: str) -> str:
         if token:
             text = text.replace(token, "***")
     return re.sub(r"hf_[A-Za-z0-9]{20,}", "hf_***", text)
+
+
+# The libraries that talk to the Hub for us, and log what they send and receive (URLs at INFO,
+# response headers at DEBUG): a server echoing the token there would put it in the user's logs.
+_HTTP_LOGGERS = ("huggingface_hub", "httpx", "httpx2", "httpcore", "httpcore2", "urllib3", "requests", "fsspec",
+                 "datasets", "aiohttp")
+_in_filter = threading.local()
+
+
+class _RedactingFilter(logging.Filter):
+    """Takes the token out of a log record's message and traceback text; drops nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(_in_filter, "active", False):  # get_token() may log itself
+            return True
+        _in_filter.active = True
+        try:
+            message = record.getMessage()
+            clean = redact(message)
+            if clean != message:
+                record.msg, record.args = clean, None
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = redact(record.exc_text)
+        except Exception:  # a record that cannot be formatted is left to the handler to report
+            pass
+        finally:
+            _in_filter.active = False
+        return True
+
+
+_FILTER = _RedactingFilter()
+
+
+def redact_logs() -> None:
+    """Put the token filter on every logger of the HTTP and Hub libraries that exists now (a filter
+    on a logger does not see its children's records, so each is filtered). Called before each
+    request to the Hub: loggers of modules imported since are covered then."""
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and name.split(".", 1)[0] in _HTTP_LOGGERS \
+                and _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
 
 
 def short_reason(exc: BaseException) -> str:

@@ -70,8 +70,19 @@ def test_iterable_dataset_is_sampled(tmp_path: Path, hub_env: Path) -> None:
 def test_scan_dataset_accepts_saved_folder(tmp_path: Path, hub_env: Path) -> None:
     folder = tmp_path / "saved"
     make().save_to_disk(str(folder))
-    result = scan_dataset(folder, output_dir=tmp_path / "out")
+    out = tmp_path / "out"
+    result = scan_dataset(folder, output_dir=out)
     assert result.sources[0]["kind"] == "datasets-saved"
+    assert result.sources[0]["details"]["format"] == "save_to_disk"
+    table = rows(out)
+    assert table["dataset_info.json"]["license"] == "CC-BY-4.0"  # the license the saved info declares
+    # The saved records themselves are read: the same counts as scanning the in-memory dataset.
+    (path,) = [p for p, r in table.items() if r["records"] is not None]
+    row = table[path]
+    assert path.endswith(".arrow") and row["records"] == 6
+    values = {r["value"]: r["count"] for r in json.loads(row["record_licenses_json"]) if r["count"]}
+    assert values == {"cc-by-4.0": 1, "cc-by-nc-4.0": 1, "": 2, "not a license": 1, "mit": 1}
+    assert "use-restricted" in row["findings"] and not result.passed
 
 
 def test_filter_dataset_drops_failing_records(tmp_path: Path, hub_env: Path) -> None:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+import provenance
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _installed_location() -> Path | None:
@@ -37,3 +42,17 @@ def test_installed_wheel_has_licenses_reports_and_schema(tmp_path: Path) -> None
     assert out[1].endswith("provenance/_data/reports")
     assert out[2] == (Path(__file__).resolve().parents[1] / "licenses/VERSION").read_text().strip()
     assert int(out[3]) > 5
+
+
+def test_suite_imports_the_package_it_claims() -> None:
+    """An installed wheel is what the suite imports, not the source tree beside it; tests/run.sh
+    (CI) installs one and says so with PROVENANCE_TESTS_INSTALLED=1."""
+    location = _installed_location()  # None: an editable install (or none at all)
+    imported = Path(provenance.__file__).resolve().parent
+    if os.environ.get("PROVENANCE_TESTS_INSTALLED") == "1":
+        assert location is not None, "tests/run.sh installs a wheel, but provenance is editable or not installed"
+    if location is not None:
+        assert imported == location.resolve(), f"the suite imported {imported}, not the installed {location}"
+        assert REPO not in imported.parents
+    else:
+        assert imported == REPO / "provenance"  # an editable install is the source tree

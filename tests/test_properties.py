@@ -28,11 +28,27 @@ def test_card_front_matter_round_trips(meta: dict, body: str) -> None:
     assert card.body == body
 
 
-@given(st.text(max_size=400))
+# Random text, and random text fenced as front matter (the parser's interesting half).
+_CARD_TEXT = st.one_of(
+    st.text(max_size=400),
+    st.builds(lambda fm, body, bom: ("\ufeff" if bom else "") + "---\n" + fm + "\n---\n" + body,
+              st.text(max_size=200), st.text(max_size=100), st.booleans()),
+    st.builds(lambda fm: "---\n" + fm, st.text(max_size=200)),
+)
+
+
+@given(_CARD_TEXT)
 def test_card_parser_never_raises(text: str) -> None:
     card = parse_card(text)
-    assert isinstance(card.metadata, dict)
-    assert card.error is None or card.error
+    assert isinstance(card.metadata, dict) and all(isinstance(k, str) for k in card.metadata)
+    # The body is what follows the front matter, and body_line says where it starts.
+    assert text.endswith(card.body)
+    assert card.body_line == text[: len(text) - len(card.body)].count("\n") + 1
+    if card.error is not None:  # a reason, and then no metadata read
+        assert isinstance(card.error, str) and card.error.strip()
+        assert card.metadata == {}
+    if not text.lstrip("\ufeff").startswith("---"):  # no front matter: all body, no complaint
+        assert (card.metadata, card.body, card.body_line, card.error) == ({}, text, 1, None)
 
 
 @given(st.text(max_size=80))

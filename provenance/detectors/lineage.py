@@ -19,7 +19,7 @@ from typing import Any
 from provenance.detectors.cards import card_evidence
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.frontmatter import parse_card
-from provenance.hub import CachedDataset, cached_dataset_folder, hub_cache_dir, is_offline, redact
+from provenance.hub import CachedDataset, cached_dataset_folder, hub_cache_dir, is_offline, redact, redact_logs
 from provenance.licensing.expression import expression_facts
 from provenance.model import Asset, AssetKind, Finding, Rule, Severity, UseClass
 
@@ -114,6 +114,7 @@ def _from_hub(repo_id: str) -> Dependency:
                           reason="not in the local Hub cache; asking the Hub needs 'huggingface_hub' "
                                  "(pip install 'provenance[hf]')")
 
+    redact_logs()
     try:
         info = HfApi().dataset_info(repo_id, timeout=10)
     except Exception as exc:  # gated, missing, private, network: all mean "could not resolve"

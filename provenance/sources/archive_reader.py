@@ -274,14 +274,40 @@ class _Window(io.RawIOBase):
         super().close()
 
 
-def _single_member(name: str, kind: str, counting: Counting, head_bytes: int, budget: Budget) -> Iterator[Member]:
+class _Decompressed(io.RawIOBase):
+    """A decompressing stream that closes the file under it too (gzip, bz2 and lzma leave it open)."""
+
+    def __init__(self, kind: str, raw: IO[bytes]) -> None:
+        self.raw, self.stream = raw, _decompressor(kind, raw)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.stream.close()
+        self.raw.close()
+        super().close()
+
+
+def _single_member(name: str, kind: str, opener: Callable[[], IO[bytes]], counting: Counting, head_bytes: int,
+                   budget: Budget) -> Iterator[Member]:
     inner = posixpath.basename(name)
     inner = inner.rsplit(".", 1)[0] if "." in inner else inner + ".out"
     budget.member()
     with _decompressor(kind, counting) as stream:
         head, complete, s256, s1, total = _read_member(stream, head_bytes, budget,
                                                        Ratio(budget.limits, lambda: counting.count))
-    yield Member(inner, total, head, complete, s256, s1)
+
+    def reopen() -> IO[bytes]:
+        # The whole stream was just decompressed within the limits: decompressing it again is safe.
+        return io.BufferedReader(_Decompressed(kind, opener()), CHUNK)
+
+    yield Member(inner, total, head, complete, s256, s1, reopen=None if complete else reopen)
 
 
 def _decompressor(kind: str, stream: Any) -> IO[bytes]:
@@ -410,7 +436,8 @@ class ArchiveReader:
         elif self.format == "tar":
             iterator = _tar_members(self.opener, self.head_bytes, self.budget, counting, self.compression)
         else:
-            iterator = _single_member(self.name, self.compression or "gz", counting, self.head_bytes, self.budget)
+            iterator = _single_member(self.name, self.compression or "gz", self.opener, counting, self.head_bytes,
+                                      self.budget)
         try:
             for member in iterator:
                 self.read += 1

@@ -20,7 +20,15 @@ from typing import IO, Any
 from provenance.detectors.lineage import resolve_dependencies
 from provenance.errors import SourceError
 from provenance.frontmatter import parse_card
-from provenance.hub import CachedDataset, cached_dataset_folder, hub_cache_dir, is_offline, redact, short_reason
+from provenance.hub import (
+    CachedDataset,
+    cached_dataset_folder,
+    hub_cache_dir,
+    is_offline,
+    redact,
+    redact_logs,
+    short_reason,
+)
 from provenance.model import Asset, AssetKind, SourceInfo
 from provenance.sources.hub_files import (
     SAMPLE_FOLDER,
@@ -221,6 +229,7 @@ def resolve_hub(ref: HubRef, cache: Path, timeout: float = 20.0) -> Resolved:
     )
 
     problem: str | None = None
+    redact_logs()
     try:
         info = HfApi().dataset_info(ref.repo_id, revision=ref.revision, files_metadata=True, timeout=timeout)
     except GatedRepoError:
@@ -335,6 +344,7 @@ class HubDatasetSource(Source):
                 path = f"{self.prefix}{SAMPLE_FOLDER}/{config}/{split}.parquet"
                 if path not in self._samples:
                     targets = [_stream_target(by_path[p].handle) for p in paths]
+                    redact_logs()
                     try:
                         self._samples[path] = sample_records(targets, self.sampling.records)
                     except Exception as exc:  # datasets raises many types for unreadable remote data
@@ -361,6 +371,7 @@ class HubDatasetSource(Source):
         if entry.handle.startswith(REMOTE_PREFIX):
             from huggingface_hub import HfFileSystem  # optional at run time (provenance.hub)
 
+            redact_logs()
             try:
                 return HfFileSystem().open(entry.handle[len(REMOTE_PREFIX):], "rb")
             except Exception as exc:  # network and HTTP errors of several libraries

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
 import json
+import lzma
 import tarfile
 import zipfile
 from dataclasses import replace
@@ -195,9 +197,24 @@ def test_single_gz_file_and_large_member_reread(tmp_path: Path) -> None:
         add(tf, "big.jsonl", lines)
     rows = run(corpus, tmp_path / "out", limits=Limits(head_bytes=1024))["rows"]
     gz = rows["data.jsonl.gz!data.jsonl"]
-    assert gz["records"] is not None
+    assert gz["records"] == 200 and gz["license"] == "MIT"  # the whole member, not only its head
     big = rows["plain.tar!big.jsonl"]
     assert big["records"] == 200 and big["license"] == "MIT"  # re-read past the in-memory head
+
+
+@pytest.mark.parametrize("suffix", ["bz2", "xz", "zst"])
+def test_single_compressed_file_over_the_head_is_read_whole(tmp_path: Path, suffix: str) -> None:
+    if suffix == "zst":
+        zstandard = pytest.importorskip("zstandard")  # an optional extra (zstd); dev installs it
+        compress = zstandard.ZstdCompressor().compress
+    else:
+        compress = {"bz2": bz2.compress, "xz": lzma.compress}[suffix]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = b"".join(json.dumps({"text": "y" * 50, "license": "cc-by-4.0"}).encode() + b"\n" for _ in range(300))
+    (corpus / f"data.jsonl.{suffix}").write_bytes(compress(lines))
+    row = run(corpus, tmp_path / "out", limits=Limits(head_bytes=1024))["rows"][f"data.jsonl.{suffix}!data.jsonl"]
+    assert (row["records"], row["license"], row["error"]) == (300, "CC-BY-4.0", None)
 
 
 @pytest.mark.parametrize("data,reason", [

@@ -48,7 +48,8 @@ def test_cache_is_written_once_and_loaded_fast(fresh_index: pytest.MonkeyPatch, 
     assert loaded.version == built.version and len(loaded.entries) == len(built.entries)
     assert (loaded.ref_hashes == built.ref_hashes).all()
     assert loaded.vocab == built.vocab
-    assert identify_file(load_bundle().licenses[0].text or "x") is not None
+    mit = next(lic.text for lic in load_bundle().licenses if lic.id == "MIT")
+    assert identify_file(mit).expression == "MIT"  # the loaded index identifies texts
 
 
 def test_unwritable_cache_falls_back_to_memory(fresh_index: pytest.MonkeyPatch, tmp_path: Path) -> None:
