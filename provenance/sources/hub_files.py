@@ -115,6 +115,17 @@ def sample_records(data_files: list[str], limit: int | None, media_limit: int = 
     require("datasets")
     import datasets  # optional extra (hf)
 
+    # `datasets` counts a streamed load as a download with a request to S3: a scan reading a
+    # sample is not a download, and makes no request beyond the Hub's files.
+    counting = datasets.config.HF_UPDATE_DOWNLOAD_COUNTS
+    datasets.config.HF_UPDATE_DOWNLOAD_COUNTS = False
+    try:
+        return _sample(datasets, data_files, limit, media_limit)
+    finally:
+        datasets.config.HF_UPDATE_DOWNLOAD_COUNTS = counting
+
+
+def _sample(datasets: Any, data_files: list[str], limit: int | None, media_limit: int) -> bytes:
     ext = max({os.path.splitext(f)[1].lower() for f in data_files},
               key=lambda e: sum(f.lower().endswith(e) for f in data_files))
     builder = _BUILDERS.get(ext)

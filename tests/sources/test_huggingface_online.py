@@ -135,7 +135,6 @@ def online(hub_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     # enough: what was attempted is recorded and checked at the end.
     OUTSIDE.clear()
     monkeypatch.setattr(socket, "getaddrinfo", _local_only(socket.getaddrinfo))
-    monkeypatch.setattr(datasets.config, "HF_UPDATE_DOWNLOAD_COUNTS", False)  # a HEAD to S3 per streamed dataset
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeHub)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
