@@ -109,9 +109,18 @@ def redact_logs() -> None:
 
 
 def short_reason(exc: BaseException) -> str:
-    """The first line of an exception's message (libraries raise long multi-line ones)."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """The first telling line of an exception's message (libraries raise long multi-line ones;
+    huggingface_hub puts a bare "(Request ID: ...)" line first)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    telling = [line for line in lines if not line.startswith("(Request ID")]
+    text = (telling or lines or [type(exc).__name__])[0]
     return text[:300]
+
+
+def http_status(exc: BaseException) -> int | None:
+    """The HTTP status of a failed request (huggingface_hub and requests/httpx errors), or None."""
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return status if isinstance(status, int) else None
 
 
 @dataclass(frozen=True)

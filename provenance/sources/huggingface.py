@@ -23,6 +23,7 @@ from provenance.frontmatter import parse_card
 from provenance.hub import (
     CachedDataset,
     cached_dataset_folder,
+    http_status,
     hub_cache_dir,
     is_offline,
     redact,
@@ -241,7 +242,9 @@ def resolve_hub(ref: HubRef, cache: Path, timeout: float = 20.0) -> Resolved:
         problem = (f"dataset {ref.repo_id} does not exist on the Hub or is private (private datasets need a "
                    "token with access)")
     except Exception as exc:  # offline mode, HTTP errors, DNS, refused or timed-out connections
-        problem = f"the Hub cannot be reached ({redact(short_reason(exc))})"
+        status = http_status(exc)
+        problem = (f"the Hub answered HTTP {status} ({redact(short_reason(exc))})" if status is not None
+                   else f"the Hub cannot be reached ({redact(short_reason(exc))})")
     if problem is not None:
         # Files the user already has locally are still scanned; the Hub's answer is kept with them.
         cached = resolve_cached(ref, cache)
