@@ -132,7 +132,7 @@ def test_detector_results_and_review_are_rendered(tmp_path: Path, monkeypatch: p
     en = (tmp_path / "out" / "data-legality.en.md").read_text(encoding="utf-8")
     # the detectors' counts in words, not their counter names
     assert "| web | checked: 3, e-mail addresses: 2 | personal-information: 1 |" in en
-    assert "| books | blocked: 1, 2 checked | 50.00% | 5% | fail |" in en
+    assert "| books | 2 item(s) checked, blocked: 1 | 50.00% | 5% | fail |" in en
     assert "| human check | 4,000 | 4,000 | 3,900 | 97.50% | 97.00% – 98.00% | 96% | 4,000 | 7 | pass |" in en
     assert "technical check: 1 of 2 items not reviewed" in en
     clauses = {c.id: c for c in assess(build_facts(result))}
