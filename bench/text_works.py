@@ -473,9 +473,8 @@ def lookup_cpu(regs: list[TextRegistry], batches: list[list[str]], reps: int = 3
 
 def stages(reg: TextRegistry, batches: list[list[str]]) -> dict[str, float]:
     """CPU seconds of each step of a lookup (minimum of three runs each)."""
-    from provenance.textworks.fingerprint import tokenize
+    from provenance.textworks.fingerprint import anchors, stream_grams, tokenize
     from provenance.textworks.normalize import RS, strip_markup_records
-    from provenance.textworks.tokens import winnow
 
     best: dict[str, float] = {}
     for _ in range(3):
@@ -486,8 +485,8 @@ def stages(reg: TextRegistry, batches: list[list[str]]) -> dict[str, float]:
             c1 = time.process_time()
             tok, _ = tokenize(joined)
             c2 = time.process_time()
-            g = ngrams(tok.hash, tok.cjk, R.n_word, R.n_cjk)
-            winnow(g.hash, R.winnow)
+            g = stream_grams(tok, R)  # compiled when the kernel is on, as in a lookup
+            anchors(g.hash, R.winnow)
             c3 = time.process_time()
             reg.match(fingerprint_stream(b, R))
             c4 = time.process_time()

@@ -11,7 +11,7 @@ import numpy as np
 
 from provenance.textworks import kernel
 from provenance.textworks.normalize import NORM_VERSION, RS, strip_markup_records
-from provenance.textworks.tokens import Grams, Tokens, empty_tokens, ngrams, tokenize_text
+from provenance.textworks.tokens import Grams, Tokens, empty_tokens, ngrams, tokenize_text, winnow
 
 #: Winnowed anchors in a sorted array, spans measured through a blocked Bloom filter of every
 #: n-gram keyed by (n-gram, work). See docs/TEXT_WORKS.md.
@@ -100,7 +100,22 @@ def fingerprint_stream(records: Sequence[str], recipe: Recipe, markup: bool = Tr
         tok, rs = tokenize(joined)
         rec_cp = np.concatenate([[0], rs + 1]).astype(np.int64)
         rec_tok = np.searchsorted(tok.start, rec_cp).astype(np.int64)
-    return StreamFP(tok, ngrams(tok.hash, tok.cjk, recipe.n_word, recipe.n_cjk), rec_tok, rec_cp)
+    return StreamFP(tok, stream_grams(tok, recipe), rec_tok, rec_cp)
+
+
+def stream_grams(tok: Tokens, recipe: Recipe) -> Grams:
+    """tokens.ngrams, through the compiled kernel when there is one (identical output)."""
+    fast = kernel.grams_functions() if kernel.wanted(0) else None
+    if fast is None:
+        return ngrams(tok.hash, tok.cjk, recipe.n_word, recipe.n_cjk)
+    h, ends = fast[0](tok.hash, tok.cjk, recipe.n_word, recipe.n_cjk)
+    return Grams(h, ends)
+
+
+def anchors(g: np.ndarray, w: int) -> np.ndarray:
+    """tokens.winnow, through the compiled kernel when there is one (identical output)."""
+    fast = kernel.grams_functions() if kernel.wanted(0) else None
+    return winnow(g, w) if fast is None else fast[1](g, w)
 
 
 def fingerprint(text: str, recipe: Recipe, markup: bool = True) -> StreamFP:

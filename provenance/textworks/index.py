@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from provenance.atomic import follow_umask
-from provenance.textworks.fingerprint import Recipe
-from provenance.textworks.tokens import U64, WORK_KEY, mix64, winnow
+from provenance.textworks.fingerprint import Recipe, anchors
+from provenance.textworks.tokens import U64, WORK_KEY, mix64
 
 ARRAYS = ("dir", "keys", "work", "pos", "bloom")
 _WK = U64(WORK_KEY)
@@ -215,7 +215,7 @@ class SegmentWriter:
 
     def add(self, grams: np.ndarray) -> int:
         """Add one work's n-gram hashes; returns its anchor count."""
-        sel = winnow(grams, self.recipe.winnow)
+        sel = anchors(grams, self.recipe.winnow)
         wid = self.works
         self.keys.append(anchor_keys(grams[sel]))
         self.wids.append(np.full(len(sel), wid, dtype=np.uint32))

@@ -101,8 +101,22 @@ def span_function() -> SpanFn | None:
     return compiled[2] if compiled else None
 
 
+GramsFn = Callable[[np.ndarray, np.ndarray, int, int], tuple[np.ndarray, np.ndarray]]
+WinnowFn = Callable[[np.ndarray, int], np.ndarray]
+
+
+def grams_functions() -> tuple[GramsFn, WinnowFn] | None:
+    """tokens.ngrams ((hashes, ends) of (token hashes, cjk, n_word, n_cjk)) and tokens.winnow,
+    compiled."""
+    compiled = _compiled()
+    return (compiled[3], compiled[4]) if compiled else None
+
+
+Compiled = tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]], SpanFn, GramsFn, WinnowFn]
+
+
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]], SpanFn] | None:
+def _compiled() -> Compiled | None:
     if os.environ.get("PROVENANCE_NUMBA", "1") == "0":
         return None
     try:
@@ -112,7 +126,7 @@ def _compiled() -> tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, n
     return _compile(numba)
 
 
-def _compile(numba: Any) -> tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]], SpanFn]:
+def _compile(numba: Any) -> Compiled:
     njit = numba.njit(cache=True, nogil=True, boundscheck=False)
     u64 = np.uint64
     cinv = u64(pow(B_CHAR, -1, 1 << 64))
@@ -318,6 +332,7 @@ def _compile(numba: Any) -> tuple[Callable[[str], Piece], Callable[[str], tuple[
                 pieces.append((h, cjk, start, end, nw, rs, int(n)))
         return assemble(pieces)
 
-    from provenance.textworks import kernel_spans  # numba at import: only reached with numba installed
+    # numba at import: only reached with numba installed
+    from provenance.textworks import kernel_grams, kernel_spans
 
-    return tokenize_piece, tokenize_stream, kernel_spans.spans
+    return tokenize_piece, tokenize_stream, kernel_spans.spans, kernel_grams.ngrams, kernel_grams.winnow

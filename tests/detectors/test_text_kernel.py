@@ -86,3 +86,52 @@ def test_compiled_span_walk_is_identical() -> None:
         want = local_components(bloom, g, seeds, radius, wid, gap)
         got = [tuple(x) for x in walk(bloom.words, 4, g, seeds, radius, wid, gap, MIN_RUN).tolist()]
         assert got == want, (m, seeds)
+
+
+def test_compiled_ngrams_and_winnowing_are_identical() -> None:
+    from provenance.textworks.tokens import winnow
+
+    fast = kernel.grams_functions()
+    assert fast is not None
+    grams, win = fast
+    rng = np.random.default_rng(3)
+    r = Recipe()
+    for _ in range(600):
+        m = int(rng.integers(0, 400))
+        # pure words, pure CJK, mixed in runs and at random; hashes over the whole range, and small
+        # ones so that window minima tie
+        kind = int(rng.integers(0, 4))
+        if kind == 0:
+            cjk = np.zeros(m, bool)
+        elif kind == 1:
+            cjk = np.ones(m, bool)
+        elif kind == 2:
+            cjk = rng.random(m) < rng.random()
+        else:
+            cjk = np.repeat(rng.random(m // 20 + 1) < 0.5, 20)[:m]
+        th = (rng.integers(0, 2**63, size=m, dtype=np.int64).astype(np.uint64) if rng.random() < 0.7 else
+              rng.integers(0, 4, size=m).astype(np.uint64))
+        want = ngrams(th, cjk, r.n_word, r.n_cjk)
+        h, ends = grams(th, cjk, r.n_word, r.n_cjk)
+        assert np.array_equal(h, want.hash) and np.array_equal(ends, want.end), (m, kind)
+        assert h.dtype == want.hash.dtype and ends.dtype == want.end.dtype
+        for w in (1, 2, 5, 16, 17):
+            got, ref = win(h, w), winnow(want.hash, w)
+            assert np.array_equal(got, ref) and got.dtype == ref.dtype, (m, w)
+            small = th % np.uint64(3)  # ties everywhere
+            assert np.array_equal(win(small, w), winnow(small, w)), (m, w)
+
+
+def test_compiled_ngrams_on_a_long_mixed_stream() -> None:
+    from provenance.textworks.tokens import winnow
+
+    fast = kernel.grams_functions()
+    assert fast is not None
+    text = RS.join([english(2, 90000), chinese(2, 60000), english(3, 2000) + chinese(3, 500) + english(4, 900)])
+    tok = tokenize_text(text)[0]
+    assert len(tok.hash) > 2 * CHUNK  # more than one of the numpy path's chunks
+    r = Recipe()
+    want = ngrams(tok.hash, tok.cjk, r.n_word, r.n_cjk)
+    h, ends = fast[0](tok.hash, tok.cjk, r.n_word, r.n_cjk)
+    assert np.array_equal(h, want.hash) and np.array_equal(ends, want.end)
+    assert np.array_equal(fast[1](h, r.winnow), winnow(want.hash, r.winnow))
