@@ -16,20 +16,17 @@ with prefix sums), then mixes them (murmur3 fmix64).
 
 from __future__ import annotations
 
-import itertools
 import os
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from provenance.textworks.normalize import CHAR, CLASS_SHIFT, COMPLEX_BIT, CP_MASK, SEP, WORD, WS_BIT, table
+from provenance.textworks.normalize import COMPLEX_BIT, MK_RS, RS, strip_markup_known, table
 from provenance.textworks.tokens import (
-    B_CHAR,
     CHUNK,
-    CP_OFFSET,
     Piece,
     Tokens,
     assemble,
@@ -112,7 +109,15 @@ def grams_functions() -> tuple[GramsFn, WinnowFn] | None:
     return (compiled[3], compiled[4]) if compiled else None
 
 
-Compiled = tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]], SpanFn, GramsFn, WinnowFn]
+RecordsFn = Callable[[Sequence[str], bool], tuple[Tokens, np.ndarray]]
+Compiled = tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]], SpanFn, GramsFn, WinnowFn,
+                 RecordsFn]
+
+
+def records_function() -> RecordsFn | None:
+    """(records, markup) -> (tokens, RS offsets) of fingerprint_stream, compiled."""
+    compiled = _compiled()
+    return compiled[5] if compiled else None
 
 
 @lru_cache(maxsize=1)
@@ -127,212 +132,85 @@ def _compiled() -> Compiled | None:
 
 
 def _compile(numba: Any) -> Compiled:
-    njit = numba.njit(cache=True, nogil=True, boundscheck=False)
-    u64 = np.uint64
-    cinv = u64(pow(B_CHAR, -1, 1 << 64))
-    offset = u64(CP_OFFSET)
-    m1, m2, s33 = u64(0xFF51AFD7ED558CCD), u64(0xC4CEB9FE1A85EC53), u64(33)
-    cp_mask, complex_bit, ws_bit = CP_MASK, COMPLEX_BIT, WS_BIT
-    cls_shift, k_word = CLASS_SHIFT, WORD
-    assert (SEP, WORD, CHAR, CLASS_SHIFT) == (0, 1, 2, 24)  # the flags below rely on these values
-
-    # flags per normalised character: class (2 bits) | white space << 2 | record separator << 3
-    @njit
-    def normalise_plain(cps: Any, tab: Any) -> Any:
-        """normalise for text without compatibility characters (one pass); None when it has some."""
-        n = len(cps)
-        cp = np.empty(n, dtype=np.uint32)
-        fl = np.empty(n, dtype=np.uint8)
-        j = 0
-        for i in range(n):
-            v = tab[cps[i]]
-            if v & complex_bit:
-                return None
-            cl = (v >> 24) & 3
-            if cl != 3:
-                x = v & cp_mask
-                cp[j] = x
-                fl[j] = cl | (4 if (v & ws_bit) or x == 2 else 0) | (8 if x == 2 else 0)
-                j += 1
-        return cp[:j], fl[:j]
-
-    @njit
-    def normalise(cps: Any, tab: Any, exp_off: Any, exp_data: Any) -> Any:
-        """(code points, flags) of the normalised text, deleted characters dropped; None: needs NFKC."""
-        n = 0
-        for i in range(len(cps)):
-            c = cps[i]
-            if tab[c] & complex_bit:
-                e = exp_off[c]
-                if e < 0:
-                    return None
-                n += exp_data[e]
-            else:
-                n += 1
-        cp = np.empty(n, dtype=np.uint32)
-        fl = np.empty(n, dtype=np.uint8)
-        j = 0
-        for i in range(len(cps)):
-            c = cps[i]
-            v = tab[c]
-            if v & complex_bit:
-                e = exp_off[c]
-                for q in range(exp_data[e]):
-                    w = tab[exp_data[e + 1 + q]]
-                    cl = (w >> 24) & 3
-                    if cl != 3:
-                        x = w & cp_mask
-                        cp[j] = x
-                        fl[j] = cl | (4 if (w & ws_bit) or x == 2 else 0) | (8 if x == 2 else 0)
-                        j += 1
-            else:
-                cl = (v >> 24) & 3
-                if cl != 3:
-                    x = v & cp_mask
-                    cp[j] = x
-                    fl[j] = cl | (4 if (v & ws_bit) or x == 2 else 0) | (8 if x == 2 else 0)
-                    j += 1
-        return cp[:j], fl[:j]
-
-    @njit
-    def tokens(cp: Any, fl: Any) -> Any:
-        """Joiners dropped (one or two marks between letters or digits, as tokens.joiners decides on
-        the text before any is dropped), tokens cut and hashed, in one pass."""
-        n = len(fl)
-        hashes = np.empty(n, dtype=np.uint64)
-        cjk = np.zeros(n, dtype=np.bool_)
-        start = np.empty(n, dtype=np.int64)
-        end = np.empty(n, dtype=np.int64)
-        newword = np.ones(n, dtype=np.bool_)
-        rs = np.empty(n, dtype=np.int64)
-        k = -1
-        r = 0
-        j = 0
-        seen_ws = False
-        in_word = False
-        skip = False
-        h = np.uint64(0)
-        p = np.uint64(1)
-        for i in range(n):
-            if skip:
-                skip = False
-                continue
-            f = fl[i]
-            if f == 0 and n >= 3 and 1 <= i <= n - 2 and (fl[i - 1] & 3) == 1:
-                if (fl[i + 1] & 3) == 1:
-                    continue
-                if n > 3 and i <= n - 3 and fl[i + 1] == 0 and (fl[i + 2] & 3) == 1:
-                    skip = True
-                    continue
-            cl = f & 3
-            if cl == 1:
-                if not in_word:
-                    k += 1
-                    if k > 0:
-                        newword[k] = seen_ws or cjk[k - 1]
-                    seen_ws = False
-                    start[k] = j
-                    h = np.uint64(0)
-                    p = np.uint64(1)
-                    in_word = True
-                h += (np.uint64(cp[i]) + offset) * p
-                p *= cinv
-            else:
-                if in_word:
-                    h ^= h >> s33
-                    h *= m1
-                    h ^= h >> s33
-                    h *= m2
-                    h ^= h >> s33
-                    hashes[k] = h
-                    end[k] = j
-                    in_word = False
-                if cl == 2:
-                    k += 1
-                    if k > 0:
-                        newword[k] = seen_ws or cjk[k - 1]
-                    seen_ws = False
-                    x = np.uint64(cp[i]) + offset
-                    x ^= x >> s33
-                    x *= m1
-                    x ^= x >> s33
-                    x *= m2
-                    x ^= x >> s33
-                    hashes[k] = x
-                    cjk[k] = True
-                    start[k] = j
-                    end[k] = j + 1
-                else:
-                    if f & 4:
-                        seen_ws = True
-                    if f & 8:
-                        rs[r] = j
-                        r += 1
-            j += 1
-        if in_word:
-            h ^= h >> s33
-            h *= m1
-            h ^= h >> s33
-            h *= m2
-            h ^= h >> s33
-            hashes[k] = h
-            end[k] = j
-        k += 1
-        return hashes[:k].copy(), cjk[:k].copy(), start[:k].copy(), end[:k].copy(), newword[:k].copy(), \
-            rs[:r].copy(), j
-
-    @njit
-    def cuts(cps: Any, tab: Any, size: int) -> Any:
-        """tokens.split_points on code points."""
-        n = len(cps)
-        out = [0]
-        while n - out[-1] > size:
-            p = out[-1] + size
-            lo = max(out[-1] + 1, p - 256)
-            while p > lo and ((tab[cps[p]] >> cls_shift) & np.uint32(3)) == k_word and \
-                    ((tab[cps[p - 1]] >> cls_shift) & np.uint32(3)) == k_word:
-                p -= 1
-            out.append(p)
-        out.append(n)
-        return np.array(out, dtype=np.int64)
+    # numba at import: only reached with numba installed; the jitted loops live at module level
+    # (numba's on-disk cache keys a closure by what it captures: closures compiled again per process)
+    from provenance.textworks import kernel_grams, kernel_markup, kernel_spans, kernel_tokens
 
     tab = table()
     exp_off, exp_data = expansions()
 
+    def code_points(text: str) -> np.ndarray:
+        if text.isascii():
+            return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+    def run(text: str | Callable[[int, int], str], cps: np.ndarray, cut: np.ndarray) -> list[Piece]:
+        """Every chunk through the kernel, but those that need NFKC with composition (numpy path)."""
+        pieces: list[Piece] = []
+        c, nchunks = 0, len(cut) - 1
+        while c < nchunks:
+            h, cjk, start, end, nw, rs, n, nxt = kernel_tokens.stream(cps, tab, exp_off, exp_data, cut, c)
+            if nxt > c:
+                pieces.append((h, cjk, start, end, nw, rs, int(n)))
+            c = int(nxt)
+            if c < nchunks:
+                a, b = int(cut[c]), int(cut[c + 1])
+                pieces.append(tokenize_piece_numpy(text[a:b] if isinstance(text, str) else text(a, b)))
+                c += 1
+        return pieces
+
     def tokenize_piece(piece: str) -> Piece:
-        if piece.isascii():
-            cps: np.ndarray = np.frombuffer(piece.encode("ascii"), dtype=np.uint8)
-        else:
-            cps = np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        got = normalise_plain(cps, tab)
-        if got is None:
-            got = normalise(cps, tab, exp_off, exp_data)
-        if got is None:
-            return tokenize_piece_numpy(piece)
-        h, cjk, start, end, nw, rs, n = tokens(got[0], got[1])
-        return h, cjk, start, end, nw, rs, int(n)
+        """tokens.tokenize_piece_numpy: one chunk."""
+        cps = code_points(piece)
+        pieces = run(piece, cps, np.array([0, len(cps)], dtype=np.int64))
+        return pieces[0]
 
     def tokenize_stream(text: str) -> tuple[Tokens, np.ndarray, int]:
         """tokens.tokenize_text: the same chunks, each through the kernel (or, when it holds a
         character that needs NFKC with composition, through the numpy path)."""
-        if text.isascii():
-            cps: np.ndarray = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-        else:
-            cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        cut = cuts(cps, tab, CHUNK).tolist()
-        pieces: list[Piece] = []
-        for a, b in itertools.pairwise(cut):
-            got = normalise_plain(cps[a:b], tab)
-            if got is None:
-                got = normalise(cps[a:b], tab, exp_off, exp_data)
-            if got is None:
-                pieces.append(tokenize_piece_numpy(text[a:b]))
-            else:
-                h, cjk, start, end, nw, rs, n = tokens(got[0], got[1])
-                pieces.append((h, cjk, start, end, nw, rs, int(n)))
-        return assemble(pieces)
+        cps = code_points(text)
+        return assemble(run(text, cps, kernel_tokens.cuts(cps, tab, CHUNK)))
 
-    # numba at import: only reached with numba installed
-    from provenance.textworks import kernel_grams, kernel_spans
+    def tokenize_records(records: Sequence[str], markup: bool) -> tuple[Tokens, np.ndarray]:
+        """fingerprint.fingerprint_stream's tokens: the records stripped of markup (when `markup`)
+        and joined by RS (a record's own RS made a space; one record is not joined), tokenised.
+        Which records can hold markup (or an RS) is found in one compiled pass over the joined
+        code points; only those go through strip_markup (in Python), and the code points of the
+        records it changes are spliced in."""
+        join = len(records) > 1
+        text = RS.join(records) if join else records[0]
+        cps = code_points(text)
+        lens = np.fromiter((len(r) for r in records), dtype=np.int64, count=len(records))
+        ends = np.cumsum(lens + 1) - 1
+        starts = ends - lens
+        bits = kernel_markup.flags(cps, starts, ends)
+        if not markup:
+            bits &= MK_RS
+        if not join:
+            bits &= ~np.uint8(MK_RS)
+        changed: list[tuple[int, str]] = []
+        for i in np.flatnonzero(bits).tolist():
+            r = records[i]
+            x = strip_markup_known(r, int(bits[i])) if markup else r
+            if join and RS in x:
+                x = x.replace(RS, " ")
+            if x != r:
+                changed.append((i, x))
+        if changed:
+            parts, prev = [], 0
+            for i, x in changed:
+                parts += [cps[prev:starts[i]], code_points(x)]
+                prev = int(ends[i])
+            parts.append(cps[prev:])
+            cps = np.concatenate(parts)
 
-    return tokenize_piece, tokenize_stream, kernel_spans.spans, kernel_grams.ngrams, kernel_grams.winnow
+        def piece_text(a: int, b: int) -> str:
+            if cps.dtype == np.uint8:
+                return cps[a:b].tobytes().decode("ascii")
+            return cps[a:b].tobytes().decode("utf-32-le", "surrogatepass")
+
+        tok, rs, _ = assemble(run(piece_text if changed else text, cps, kernel_tokens.cuts(cps, tab, CHUNK)))
+        return tok, rs
+
+    return (tokenize_piece, tokenize_stream, kernel_spans.spans, kernel_grams.ngrams, kernel_grams.winnow,
+            tokenize_records)

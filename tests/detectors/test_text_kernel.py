@@ -135,3 +135,61 @@ def test_compiled_ngrams_on_a_long_mixed_stream() -> None:
     h, ends = fast[0](tok.hash, tok.cjk, r.n_word, r.n_cjk)
     assert np.array_equal(h, want.hash) and np.array_equal(ends, want.end)
     assert np.array_equal(fast[1](h, r.winnow), winnow(want.hash, r.winnow))
+
+
+# Pieces of markup and of what strip_markup's guards look for, and text around them.
+MARKUP = ["<p>", "</div>", "<a href='x'>", "<br/>", "<!-- c -->", "<script>x</script>", "<style>y</style>",
+          "<user@host>", "< b", "<", ">", "&amp;", "&#39;", "&#x41;", "&lt;p&gt;", "&#2;", "&nbsp", "& b", "&",
+          "[a](http://x \"t\")", "](", "]", ":ref:`x`", ":`", ".. note::", ".. ", "::", "exam-\nple", "ex-\r\nample",
+          "a- \nb", "a\u00ad\nb", "a\u2010\nb", "--\n", "- \n", "-\n", "_-\n_", "é-\n\tx", "1-\n 2", RS,
+          "word", "Wort ", "中文", " ", "\n", "\t", ".", ",", "é\u0301", "…"]
+
+
+def _record(rng: random.Random) -> str:
+    return "".join(rng.choice(MARKUP) if rng.random() < 0.6 else rng.choice(ALPHABET)
+                   for _ in range(rng.randint(0, 25)))
+
+
+def test_markup_bits_and_known_stripping_match_strip_markup() -> None:
+    from provenance.textworks import kernel_markup
+    from provenance.textworks.normalize import markup_bits, strip_markup, strip_markup_known
+
+    rng = random.Random(8)
+    records = [_record(rng) for _ in range(6000)]
+    for s in records:
+        assert strip_markup_known(s, markup_bits(s)) == strip_markup(s), repr(s)
+        if markup_bits(s) == 0:
+            assert strip_markup(s) == s, repr(s)
+    text = RS.join(records)
+    lens = np.array([len(r) for r in records], dtype=np.int64)
+    ends = np.cumsum(lens + 1) - 1
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    got = kernel_markup.flags(cps, ends - lens, ends)
+    assert got.tolist() == [markup_bits(s) for s in records]
+
+
+def test_record_streams_are_identical_with_and_without_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance.textworks.fingerprint import StreamFP, fingerprint_stream
+
+    rng = random.Random(9)
+    r = Recipe()
+    batches: list[list[str]] = [[_record(rng) for _ in range(rng.randint(1, 12))] for _ in range(400)]
+    batches += [[english(1, 4000), "<p>" + english(2, 3000) + "</p>", chinese(3, 5000) + "&amp;"],
+                ["ascii only", "<b>bold</b> &amp; more"], ["<b>x</b> caf&eacute;", "plain"], [""], ["", ""],
+                ["&#2;x" + RS + "y"], [english(4, 30000) + "é\u0301" + english(5, 30000)],
+                # markup stripped from a record, then a chunk that needs NFKC (the numpy path) after it
+                [english(6, 30000) + "<p>x</p>", english(7, 30000) + "e\u0301" + english(8, 30000)]]
+
+    def both(batch: list[str], markup: bool) -> tuple[StreamFP, StreamFP]:
+        monkeypatch.setenv("PROVENANCE_NUMBA", "1")
+        a = fingerprint_stream(batch, r, markup)
+        monkeypatch.setenv("PROVENANCE_NUMBA", "0")
+        b = fingerprint_stream(batch, r, markup)
+        return a, b
+
+    for batch in batches:
+        for markup in (True, False):
+            a, b = both(batch, markup)
+            _same((a.tokens, np.zeros(0), 0), (b.tokens, np.zeros(0), 0))
+            assert np.array_equal(a.rec_tok, b.rec_tok) and np.array_equal(a.rec_cp, b.rec_cp), batch
+            assert np.array_equal(a.grams.hash, b.grams.hash) and np.array_equal(a.grams.end, b.grams.end)
