@@ -110,14 +110,24 @@ def grams_functions() -> tuple[GramsFn, WinnowFn] | None:
 
 
 RecordsFn = Callable[[Sequence[str], bool], tuple[Tokens, np.ndarray]]
+#: Code points of a stream's records, and its text (or how to read a slice of it).
+Prepared = tuple[np.ndarray, str | Callable[[int, int], str]]
+PrepareFn = Callable[[Sequence[str], bool], Prepared]
+TokenizePreparedFn = Callable[[Prepared], tuple[Tokens, np.ndarray]]
 Compiled = tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]], SpanFn, GramsFn, WinnowFn,
-                 RecordsFn]
+                 RecordsFn, PrepareFn, TokenizePreparedFn]
 
 
 def records_function() -> RecordsFn | None:
     """(records, markup) -> (tokens, RS offsets) of fingerprint_stream, compiled."""
     compiled = _compiled()
     return compiled[5] if compiled else None
+
+
+def records_stages() -> tuple[PrepareFn, TokenizePreparedFn] | None:
+    """records_function in its two steps (markup and code points; tokens), for the bench."""
+    compiled = _compiled()
+    return (compiled[6], compiled[7]) if compiled else None
 
 
 @lru_cache(maxsize=1)
@@ -171,12 +181,12 @@ def _compile(numba: Any) -> Compiled:
         cps = code_points(text)
         return assemble(run(text, cps, kernel_tokens.cuts(cps, tab, CHUNK)))
 
-    def tokenize_records(records: Sequence[str], markup: bool) -> tuple[Tokens, np.ndarray]:
-        """fingerprint.fingerprint_stream's tokens: the records stripped of markup (when `markup`)
-        and joined by RS (a record's own RS made a space; one record is not joined), tokenised.
-        Which records can hold markup (or an RS) is found in one compiled pass over the joined
-        code points; only those go through strip_markup (in Python), and the code points of the
-        records it changes are spliced in."""
+    def prepare(records: Sequence[str], markup: bool) -> Prepared:
+        """The code points of the records stripped of markup (when `markup`) and joined by RS (a
+        record's own RS made a space; one record is not joined), and how to read a slice of them
+        as text. Which records can hold markup (or an RS) is found in one compiled pass over the
+        joined code points; only those go through strip_markup (in Python), and the code points
+        of the records it changes are spliced in."""
         join = len(records) > 1
         text = RS.join(records) if join else records[0]
         cps = code_points(text)
@@ -196,21 +206,30 @@ def _compile(numba: Any) -> Compiled:
                 x = x.replace(RS, " ")
             if x != r:
                 changed.append((i, x))
-        if changed:
-            parts, prev = [], 0
-            for i, x in changed:
-                parts += [cps[prev:starts[i]], code_points(x)]
-                prev = int(ends[i])
-            parts.append(cps[prev:])
-            cps = np.concatenate(parts)
+        if not changed:
+            return cps, text
+        parts, prev = [], 0
+        for i, x in changed:
+            parts += [cps[prev:starts[i]], code_points(x)]
+            prev = int(ends[i])
+        parts.append(cps[prev:])
+        spliced = np.concatenate(parts)
 
         def piece_text(a: int, b: int) -> str:
-            if cps.dtype == np.uint8:
-                return cps[a:b].tobytes().decode("ascii")
-            return cps[a:b].tobytes().decode("utf-32-le", "surrogatepass")
+            if spliced.dtype == np.uint8:
+                return spliced[a:b].tobytes().decode("latin-1")
+            return spliced[a:b].tobytes().decode("utf-32-le", "surrogatepass")
 
-        tok, rs, _ = assemble(run(piece_text if changed else text, cps, kernel_tokens.cuts(cps, tab, CHUNK)))
+        return spliced, piece_text
+
+    def tokenize_prepared(prepared: Prepared) -> tuple[Tokens, np.ndarray]:
+        cps, text = prepared
+        tok, rs, _ = assemble(run(text, cps, kernel_tokens.cuts(cps, tab, CHUNK)))
         return tok, rs
 
+    def tokenize_records(records: Sequence[str], markup: bool) -> tuple[Tokens, np.ndarray]:
+        """fingerprint.fingerprint_stream's tokens and RS offsets."""
+        return tokenize_prepared(prepare(records, markup))
+
     return (tokenize_piece, tokenize_stream, kernel_spans.spans, kernel_grams.ngrams, kernel_grams.winnow,
-            tokenize_records)
+            tokenize_records, prepare, tokenize_prepared)

@@ -14,9 +14,15 @@ from typing import Any
 import numba
 import numpy as np
 
-from provenance.textworks.normalize import MK_AMP, MK_DIR, MK_HTML, MK_HYPHEN, MK_MD, MK_ROLE, MK_RS
+from provenance.textworks.normalize import HTML_NAMES, MK_AMP, MK_DIR, MK_HTML, MK_HYPHEN, MK_MD, MK_ROLE, MK_RS
 
 _njit = numba.njit(cache=True, nogil=True, boundscheck=False)
+# the tag names, then "!doctype", lower case, one after the other; _NAME_AT[i]: where name i starts
+_NAMES = np.frombuffer("".join((*HTML_NAMES, "!doctype")).encode("ascii"), dtype=np.uint8).copy()
+#: The ASCII characters the pass below looks at: - < & ] : . and RS.
+_SPECIAL = np.zeros(128, dtype=np.bool_)
+_SPECIAL[[45, 60, 38, 93, 58, 46, 2]] = True
+_NAME_AT = np.cumsum([0, *(len(n) for n in (*HTML_NAMES, "!doctype"))]).astype(np.int64)
 
 
 @_njit
@@ -28,6 +34,70 @@ def _maybe_word(c: int) -> bool:
 @_njit
 def _letter(c: int) -> bool:
     return (65 <= c <= 90) or (97 <= c <= 122)
+
+
+@_njit
+def _name_at(cps: Any, j: int, b: int, q: int) -> bool:
+    """Name q at cps[j:]: ASCII in either case, any other code point taken for a letter."""
+    a0, a1 = _NAME_AT[q], _NAME_AT[q + 1]
+    if j + a1 - a0 > b:
+        return False
+    for t in range(a1 - a0):
+        c = int(cps[j + t])
+        if c < 128 and (c | 32 if 65 <= c <= 90 else c) != _NAMES[a0 + t]:
+            return False
+    return True
+
+
+@_njit
+def _html_at(cps: Any, i: int, b: int) -> bool:
+    """normalize._HTML_OPEN at the `<` at i."""
+    j = i + 1
+    if j + 2 < b and cps[j] == 33 and cps[j + 1] == 45 and cps[j + 2] == 45:  # <!--
+        return True
+    doctype = len(_NAME_AT) - 2
+    if j < b and cps[j] == 33 and _name_at(cps, j, b, doctype):  # <!doctype, in any case
+        return True
+    if j < b and cps[j] == 47:  # /
+        j += 1
+    for q in range(doctype):
+        if _name_at(cps, j, b, q):
+            k = j + _NAME_AT[q + 1] - _NAME_AT[q]
+            if k >= b or not _ascii_word(int(cps[k])):
+                return True
+    return False
+
+
+@_njit
+def _ascii_word(c: int) -> bool:
+    return (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122) or c == 95
+
+
+@_njit
+def _entity_at(cps: Any, i: int, b: int) -> bool:
+    """normalize._AMP_OPEN at the `&` at i."""
+    j = i + 1
+    if j >= b:
+        return False
+    c = int(cps[j])
+    if c == 35:  # #
+        j += 1
+        if j < b and (cps[j] == 120 or cps[j] == 88):  # x X
+            k = j + 1
+            while k < b and ((48 <= cps[k] <= 57) or (97 <= cps[k] <= 102) or (65 <= cps[k] <= 70)):
+                k += 1
+            if k > j + 1 and k < b and cps[k] == 59:
+                return True
+        k = j
+        while k < b and ((48 <= cps[k] <= 57) or cps[k] >= 128):
+            k += 1
+        return k > j and k < b and cps[k] == 59
+    if _letter(c):
+        k = j + 1
+        while k < b and k - j < 32 and _ascii_word(int(cps[k])) and cps[k] != 95:
+            k += 1
+        return k - j >= 2 and k < b and cps[k] == 59
+    return False
 
 
 @_njit
@@ -43,6 +113,11 @@ def flags(cps: Any, starts: Any, ends: Any) -> Any:
         colons = False
         for i in range(a, b):
             c = int(cps[i])
+            if c >= 128:
+                if c != 0xAD and c != 0x2010:
+                    continue
+            elif not _SPECIAL[c]:
+                continue  # letters, digits, spaces: most of the text
             if c == 45 or c == 0xAD or c == 0x2010:
                 # "-\n", "-\r\n", "\u00ad\n", "- \n"
                 if i + 1 < b:
@@ -63,15 +138,11 @@ def flags(cps: Any, starts: Any, ends: Any) -> Any:
                         if j < b and _maybe_word(int(cps[j])):
                             cand = True
             elif c == 60:  # <
-                if i + 1 < b:
-                    d = int(cps[i + 1])
-                    if _letter(d) or d == 47 or d == 33:
-                        bits |= MK_HTML
+                if not bits & MK_HTML and _html_at(cps, i, b):
+                    bits |= MK_HTML
             elif c == 38:  # &
-                if i + 1 < b:
-                    d = int(cps[i + 1])
-                    if _letter(d) or d == 35:
-                        bits |= MK_AMP
+                if not bits & MK_AMP and _entity_at(cps, i, b):
+                    bits |= MK_AMP
             elif c == 93:  # ]
                 if i + 1 < b and cps[i + 1] == 40:
                     bits |= MK_MD

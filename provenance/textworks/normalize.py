@@ -171,8 +171,22 @@ def strip_markup(s: str) -> str:
 # compiled pass over a stream): each bit is one of strip_markup's guards, or implied by what its
 # regular expression needs to match, so a record with no bit is plain.
 MK_HYPHEN, MK_HTML, MK_AMP, MK_MD, MK_ROLE, MK_DIR, MK_RS = 1, 2, 4, 8, 16, 32, 64
-_HTML_OPEN = re.compile(r"<[A-Za-z/!]")
-_AMP_OPEN = re.compile(r"&[A-Za-z#]")
+#: The tag names of _HTML_KNOWN (h1 to h6 spelled out), for MK_HTML.
+HTML_NAMES = ("p", "div", "span", "a", "br", "hr", "em", "strong", "b", "i", "u", "li", "ul", "ol", "table", "tr",
+              "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "img", "html", "body", "head", "title", "meta", "link",
+              "script", "style", "pre", "code", "blockquote", "section", "article", "nav", "footer", "header", "dl",
+              "dt", "dd", "sup", "sub", "small", "font", "center", "tbody", "thead")
+
+
+def _any_case(word: str) -> str:
+    # either case, or any non-ASCII character (a few match ASCII letters under re.I: ſ, K, ı, İ)
+    return "".join(f"[{c}{c.upper()}\\x80-\\U0010ffff]" if c.isalpha() else f"[{c}\\x80-\\U0010ffff]" for c in word)
+
+
+# What _HTML_KNOWN and _ENTITY need, with any non-ASCII character taken as a possible match
+_HTML_OPEN = re.compile(r"<(?:/?(?:" + "|".join(_any_case(n) for n in HTML_NAMES) + r")(?![A-Za-z0-9_])|!--|!"
+                        + _any_case("doctype") + ")")
+_AMP_OPEN = re.compile(r"&(?:#[0-9\x80-\U0010ffff]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]{1,31};)")
 # "could be \w" on both sides: exact for ASCII, any other code point might be
 _NOT_W = r"\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f"
 _HYPHEN_CAND = re.compile(rf"(?<=[^{_NOT_W}])[-\u00ad\u2010][ \t]*\r?\n[ \t]*[^{_NOT_W}]")
@@ -180,8 +194,9 @@ _HYPHEN_CAND = re.compile(rf"(?<=[^{_NOT_W}])[-\u00ad\u2010][ \t]*\r?\n[ \t]*[^{
 
 def markup_bits(s: str) -> int:
     """MK_HYPHEN: the hyphen guard holds and a hyphen stands before a line break between two
-    possible word characters; MK_HTML: `<` before a letter, `/` or `!`; MK_AMP: `&` before a
-    letter or `#`; MK_MD, MK_ROLE, MK_DIR: the guards as they are; MK_RS: a record separator."""
+    possible word characters; MK_HTML: a known tag or comment opens (_HTML_KNOWN, any non-ASCII
+    character taken for a letter of a name); MK_AMP: an entity (_ENTITY, any non-ASCII character
+    taken for a digit); MK_MD, MK_ROLE, MK_DIR: the guards as they are; MK_RS: a record separator."""
     bits = 0
     if ("-\n" in s or "-\r\n" in s or "\u00ad\n" in s or "- \n" in s) and _HYPHEN_CAND.search(s):
         bits |= MK_HYPHEN

@@ -142,7 +142,11 @@ MARKUP = ["<p>", "</div>", "<a href='x'>", "<br/>", "<!-- c -->", "<script>x</sc
           "<user@host>", "< b", "<", ">", "&amp;", "&#39;", "&#x41;", "&lt;p&gt;", "&#2;", "&nbsp", "& b", "&",
           "[a](http://x \"t\")", "](", "]", ":ref:`x`", ":`", ".. note::", ".. ", "::", "exam-\nple", "ex-\r\nample",
           "a- \nb", "a\u00ad\nb", "a\u2010\nb", "--\n", "- \n", "-\n", "_-\n_", "é-\n\tx", "1-\n 2", RS,
-          "word", "Wort ", "中文", " ", "\n", "\t", ".", ",", "é\u0301", "…"]
+          "word", "Wort ", "中文", " ", "\n", "\t", ".", ",", "é\u0301", "…",
+          # near misses and look-alikes of tag names and entities
+          "<PRE>", "<prex", "<pre_", "<h7>", "<H6 ", "<ſtrong>", "<\u212aa", "<tabl", "<Body", "</ pre>", "<!DOCTYPE",
+          "<!doctypex", "<!-x", "<!-", "<\u00e9>", "<a", "&a;", "&ab;", "&a_b;", "&" + "a" * 32 + ";",
+          "&" + "a" * 33 + ";", "&#;", "&#x;", "&#xFg;", "&#12", "&#１２;", "&#\u00e9;", "&amp", "&AMP;"]
 
 
 def _record(rng: random.Random) -> str:
