@@ -26,28 +26,33 @@ _M1, _M2, _S33 = _u64(0xFF51AFD7ED558CCD), _u64(0xC4CEB9FE1A85EC53), _u64(33)
 @_njit
 def ngrams(th: Any, cjk: Any, n_word: int, n_cjk: int) -> Any:
     """(hashes, ends) as tokens.ngrams: the window starting at token i ends at the first e where the
-    tokens [i, e) weigh n_word * n_cjk (a CJK character weighs n_word, a word n_cjk)."""
+    tokens [i, e) weigh n_word * n_cjk (a CJK character weighs n_word, a word n_cjk). The prefix
+    sums live in a ring of the last few (a window holds at most max(n_word, n_cjk) tokens): only
+    the outputs are written to memory."""
     m = len(th)
-    pre = np.empty(m + 1, dtype=np.uint64)
-    pre[0] = 0
-    p = _u64(1)
-    for t in range(m):
-        pre[t + 1] = pre[t] + th[t] * p
-        p *= _BI
+    span = max(n_word, n_cjk)
+    size = 1
+    while size < span + 2:
+        size *= 2
+    mask = size - 1
+    ring = np.zeros(size, dtype=np.uint64)  # ring[t & mask] = sum(th[u] * B**-u for u < t)
     target = n_word * n_cjk
     out = np.empty(m, dtype=np.uint64)
     ends = np.empty(m, dtype=np.int64)
     e = 0
+    pe = _u64(1)
     wsum = 0
     k = 0
     bp = _u64(1)
     for i in range(m):
         while e < m and wsum < target:
+            ring[(e + 1) & mask] = ring[e & mask] + th[e] * pe
+            pe *= _BI
             wsum += n_word if cjk[e] else n_cjk
             e += 1
         if wsum < target:
             break
-        x = (pre[e] - pre[i]) * bp
+        x = (ring[e & mask] - ring[i & mask]) * bp
         x ^= x >> _S33
         x *= _M1
         x ^= x >> _S33
@@ -62,66 +67,42 @@ def ngrams(th: Any, cjk: Any, n_word: int, n_cjk: int) -> Any:
 
 
 @_njit
-def _sliding(a: Any, w: int, take_min: bool) -> Any:
-    """min (or max) over every window of w: sparse-table doubling in place, as tokens._sliding."""
-    n = len(a)
-    cur = a.copy()
-    length = n
-    p = 1
-    while p * 2 <= w:
-        for i in range(length - p):
-            x, y = cur[i], cur[i + p]
-            cur[i] = (x if x < y else y) if take_min else (x if x > y else y)
-        length -= p
-        p *= 2
-    k = n - w + 1
-    if p == w:
-        return cur[:k]
-    out = np.empty(k, dtype=a.dtype)
-    for i in range(k):
-        x, y = cur[i], cur[i + w - p]
-        out[i] = (x if x < y else y) if take_min else (x if x > y else y)
-    return out
+def _scan(h: Any, a: int, b: int, out: Any, n: int) -> Any:
+    """The minimum of h[a:b], every position holding it appended to out[n:]: (minimum, its last
+    position, new n)."""
+    lo = h[a]
+    for i in range(a + 1, b):
+        if h[i] < lo:
+            lo = h[i]
+    pos = a
+    for i in range(a, b):
+        if h[i] == lo:
+            out[n] = i
+            n += 1
+            pos = i
+    return lo, pos, n
 
 
 @_njit
 def winnow(h: Any, w: int) -> Any:
-    """tokens.winnow: indices of the n-grams that are the minimum of some window of w."""
+    """tokens.winnow: indices of the n-grams that are the minimum of some window of w (all of them
+    when several tie). Keeps the window's minimum and its last position; the window is scanned
+    again only when that position leaves it (robust winnowing's loop, ties kept): a few compares
+    per n-gram, no temporary arrays."""
     m = len(h)
+    out = np.empty(m, dtype=np.int64)
     if m == 0:
-        return np.zeros(0, dtype=np.int64)
-    best = np.empty(m, dtype=np.uint64)
-    if m <= w:
-        lo = h[0]
-        for i in range(m):
-            if h[i] < lo:
-                lo = h[i]
-        best[:] = lo
-    else:
-        mins = _sliding(h, w, True)  # mins[i] = min h[i:i+w], m - w + 1 of them
-        nwin = m - w + 1
-        if nwin >= w:
-            maxs = _sliding(mins, w, False)
-            for t in range(w - 1, m - w + 1):
-                best[t] = maxs[t - w + 1]
-        for t in range(m):
-            if nwin >= w and w - 1 <= t <= m - w:
-                continue
-            lo_ = max(0, t - w + 1)
-            hi_ = min(t, m - w)
-            b = mins[lo_]
-            for j in range(lo_ + 1, hi_ + 1):
-                if mins[j] > b:
-                    b = mins[j]
-            best[t] = b
-    n = 0
-    for t in range(m):
-        if h[t] == best[t]:
-            n += 1
-    out = np.empty(n, dtype=np.int64)
-    n = 0
-    for t in range(m):
-        if h[t] == best[t]:
+        return out[:0]
+    lo, pos, n = _scan(h, 0, min(w, m), out, 0)
+    for t in range(w, m):
+        j = t - w + 1  # the window [j, t]
+        if pos < j:
+            lo, pos, n = _scan(h, j, t + 1, out, n)
+            continue
+        x = h[t]
+        if x <= lo:
+            lo = x
+            pos = t
             out[n] = t
             n += 1
-    return out
+    return out[:n].copy()

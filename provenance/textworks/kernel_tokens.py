@@ -197,13 +197,15 @@ def stream(cps: Any, tab: Any, exp_off: Any, exp_data: Any, cut: Any, c0: int) -
     needs Python's NFKC (next chunk < len(cut) - 1); length counts a virtual separator after
     every chunk but the last."""
     nchunks = len(cut) - 1
-    cap = (cut[-1] - cut[c0]) // 4 + 64
+    # room for one token per character: only the pages written are ever touched, while growing
+    # (compatibility characters expand) copies and faults in fresh pages
+    cap = cut[-1] - cut[c0] + 64
     hashes = np.empty(cap, dtype=np.uint64)
     cjk = np.zeros(cap, dtype=np.bool_)
     start = np.empty(cap, dtype=np.int64)
     end = np.empty(cap, dtype=np.int64)
     newword = np.empty(cap, dtype=np.bool_)
-    rs = np.empty(64, dtype=np.int64)
+    rs = np.empty(1024, dtype=np.int64)
     size = 0
     for c in range(c0, nchunks):
         size = max(size, cut[c + 1] - cut[c])
