@@ -136,7 +136,8 @@ class Segment:
     def __init__(self, folder: Path, info: SegmentInfo, recipe: Recipe, willneed: bool = True) -> None:
         self.info = info
         arrays = {a.file.split(".")[0]: np.load(folder / a.file, mmap_mode="r") for a in info.arrays}
-        self.dir, self.keys, self.work, self.pos = (arrays[n] for n in ("dir", "keys", "work", "pos"))
+        # plain ndarray views of the mappings (np.memmap's indexing costs a Python call per lookup)
+        self.dir, self.keys, self.work, self.pos = (np.asarray(arrays[n]) for n in ("dir", "keys", "work", "pos"))
         self.bloom = Bloom(arrays["bloom"], recipe.bloom_k)
         #: The Bloom words as a plain ndarray view (what the compiled span walk takes).
         self.bloom_words = np.asarray(arrays["bloom"])

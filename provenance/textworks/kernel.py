@@ -24,16 +24,15 @@ from typing import Any
 
 import numpy as np
 
-from provenance.textworks.normalize import COMPLEX_BIT, MK_RS, RS, strip_markup_known, table
+from provenance.textworks.normalize import COMPLEX_BIT, MK_RS, RS, normalize_cps, strip_markup_known, table
 from provenance.textworks.tokens import (
     CHUNK,
     Piece,
     Tokens,
-    assemble,
-    tokenize_piece_numpy,
 )
 
 _MASK64 = (1 << 64) - 1
+_NO_VALUES = np.zeros(0, dtype=np.uint32)
 
 
 #: With PROVENANCE_NUMBA unset ("auto"), a process turns to the kernel once it has read this many
@@ -154,32 +153,37 @@ def _compile(numba: Any) -> Compiled:
             return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
         return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
-    def run(text: str | Callable[[int, int], str], cps: np.ndarray, cut: np.ndarray) -> list[Piece]:
-        """Every chunk through the kernel, but those that need NFKC with composition (numpy path)."""
-        pieces: list[Piece] = []
-        c, nchunks = 0, len(cut) - 1
-        while c < nchunks:
-            h, cjk, start, end, nw, rs, n, nxt = kernel_tokens.stream(cps, tab, exp_off, exp_data, cut, c)
-            if nxt > c:
-                pieces.append((h, cjk, start, end, nw, rs, int(n)))
-            c = int(nxt)
-            if c < nchunks:
-                a, b = int(cut[c]), int(cut[c + 1])
-                pieces.append(tokenize_piece_numpy(text[a:b] if isinstance(text, str) else text(a, b)))
-                c += 1
-        return pieces
+    def run(text: str | Callable[[int, int], str], cps: np.ndarray, cut: np.ndarray) -> Piece:
+        """Every chunk through the kernel; those that need NFKC with composition through Python's
+        NFKC and the table first (normalize.normalize_cps, as on the numpy path)."""
+        h, cjk, start, end, nw, rs = kernel_tokens.buffers(len(cps) + 64)
+        k = r = off = c = 0
+        vals, use_vals = _NO_VALUES, False
+        nchunks = len(cut) - 1
+        while True:
+            h, cjk, start, end, nw, rs, k, r, off, c = kernel_tokens.stream(
+                cps, tab, exp_off, exp_data, cut, c, vals, use_vals, h, cjk, start, end, nw, rs, k, r, off)
+            if c >= nchunks:
+                break
+            a, b = int(cut[c]), int(cut[c + 1])
+            vals, use_vals = normalize_cps(text[a:b] if isinstance(text, str) else text(a, b)), True
+        return h[:k], cjk[:k], start[:k], end[:k], nw[:k], rs[:r], int(off) - 1
+
+    def whole(piece: Piece) -> tuple[Tokens, np.ndarray, int]:
+        """tokens.assemble of one piece (the kernel's offsets are the stream's already)."""
+        h, cjk, start, end, nw, rs, n = piece
+        return Tokens(h, cjk, start, end, nw), rs, n + 1
 
     def tokenize_piece(piece: str) -> Piece:
         """tokens.tokenize_piece_numpy: one chunk."""
         cps = code_points(piece)
-        pieces = run(piece, cps, np.array([0, len(cps)], dtype=np.int64))
-        return pieces[0]
+        return run(piece, cps, np.array([0, len(cps)], dtype=np.int64))
 
     def tokenize_stream(text: str) -> tuple[Tokens, np.ndarray, int]:
         """tokens.tokenize_text: the same chunks, each through the kernel (or, when it holds a
         character that needs NFKC with composition, through the numpy path)."""
         cps = code_points(text)
-        return assemble(run(text, cps, kernel_tokens.cuts(cps, tab, CHUNK)))
+        return whole(run(text, cps, kernel_tokens.cuts(cps, tab, CHUNK)))
 
     def prepare(records: Sequence[str], markup: bool) -> Prepared:
         """The code points of the records stripped of markup (when `markup`) and joined by RS (a
@@ -224,7 +228,7 @@ def _compile(numba: Any) -> Compiled:
 
     def tokenize_prepared(prepared: Prepared) -> tuple[Tokens, np.ndarray]:
         cps, text = prepared
-        tok, rs, _ = assemble(run(text, cps, kernel_tokens.cuts(cps, tab, CHUNK)))
+        tok, rs, _ = whole(run(text, cps, kernel_tokens.cuts(cps, tab, CHUNK)))
         return tok, rs
 
     def tokenize_records(records: Sequence[str], markup: bool) -> tuple[Tokens, np.ndarray]:

@@ -191,41 +191,50 @@ def _grow(a: Any, need: int) -> Any:
 
 
 @_njit
-def stream(cps: Any, tab: Any, exp_off: Any, exp_data: Any, cut: Any, c0: int) -> Any:
-    """Chunks c0, c0 + 1, ... of cps (chunk i is cps[cut[i]:cut[i + 1]]) into one piece:
-    (hashes, cjk, start, end, newword, separators, length, next chunk). Stops before a chunk that
-    needs Python's NFKC (next chunk < len(cut) - 1); length counts a virtual separator after
-    every chunk but the last."""
+def buffers(cap: int) -> Any:
+    """Arrays for a stream of up to cap tokens (they grow when needed): hashes, cjk, start, end,
+    newword, separators. Room for one token per character: only the pages written are ever
+    touched, while growing copies and faults in fresh pages."""
+    return (np.empty(cap, dtype=np.uint64), np.zeros(cap, dtype=np.bool_), np.empty(cap, dtype=np.int64),
+            np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.bool_), np.empty(1024, dtype=np.int64))
+
+
+@_njit
+def stream(cps: Any, tab: Any, exp_off: Any, exp_data: Any, cut: Any, c0: int, vals: Any, use_vals: bool,
+           hashes: Any, cjk: Any, start: Any, end: Any, newword: Any, rs: Any, k: int, r: int, off: int) -> Any:
+    """Chunks c0, c0 + 1, ... of cps (chunk i is cps[cut[i]:cut[i + 1]]) into the stream's arrays,
+    after k tokens, r separators and off normalised characters (a virtual separator after every
+    chunk): (hashes, cjk, start, end, newword, separators, k, r, off, next chunk). Stops before a
+    chunk that needs Python's NFKC (next chunk < len(cut) - 1); called again with that chunk's
+    table values (`normalize.normalize_cps`) in vals and use_vals set, it goes on from there."""
     nchunks = len(cut) - 1
-    # room for one token per character: only the pages written are ever touched, while growing
-    # (compatibility characters expand) copies and faults in fresh pages
-    cap = cut[-1] - cut[c0] + 64
-    hashes = np.empty(cap, dtype=np.uint64)
-    cjk = np.zeros(cap, dtype=np.bool_)
-    start = np.empty(cap, dtype=np.int64)
-    end = np.empty(cap, dtype=np.int64)
-    newword = np.empty(cap, dtype=np.bool_)
-    rs = np.empty(1024, dtype=np.int64)
-    size = 0
+    size = len(vals) if use_vals else 0
     for c in range(c0, nchunks):
         size = max(size, cut[c + 1] - cut[c])
     cp = np.empty(size, dtype=np.uint32)
     fl = np.empty(size, dtype=np.uint8)
-    k = 0
-    r = 0
-    off = 0
     c = c0
     while c < nchunks:
-        part = cps[cut[c]:cut[c + 1]]
-        n = normalise_plain(part, tab, cp, fl)
-        if n >= 0:
+        if use_vals and c == c0:
+            n = 0
+            for i in range(len(vals)):
+                v = vals[i]
+                if (v >> 24) & 3 != 3:
+                    cp[n] = v & _CP_MASK
+                    fl[n] = _flag(v)
+                    n += 1
             ccp, cfl = cp, fl
         else:
-            got = normalise(part, tab, exp_off, exp_data)
-            if got is None:
-                break
-            ccp, cfl = got
-            n = len(ccp)
+            part = cps[cut[c]:cut[c + 1]]
+            n = normalise_plain(part, tab, cp, fl)
+            if n >= 0:
+                ccp, cfl = cp, fl
+            else:
+                got = normalise(part, tab, exp_off, exp_data)
+                if got is None:
+                    break
+                ccp, cfl = got
+                n = len(ccp)
         if k + n > len(hashes):
             old = len(hashes)
             hashes = _grow(hashes, k + n)
@@ -238,4 +247,4 @@ def stream(cps: Any, tab: Any, exp_off: Any, exp_data: Any, cut: Any, c0: int) -
         k, r, j = tokens_into(ccp, cfl, n, hashes, cjk, start, end, newword, rs, k, r, off)
         off += j + 1
         c += 1
-    return hashes[:k], cjk[:k], start[:k], end[:k], newword[:k], rs[:r], off - 1, c
+    return hashes, cjk, start, end, newword, rs, k, r, off, c
