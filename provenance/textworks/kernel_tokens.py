@@ -6,11 +6,14 @@ the tokens straight into the stream's arrays (offsets shifted, a virtual separat
 chunk, the first token of every chunk starting a word: what `tokens.assemble` does with the
 pieces), so there is no per-chunk Python call, temporary or concatenation. It stops before a chunk
 holding a character that needs Python's NFKC with composition; the caller runs that chunk through
-the numpy path and calls it again for the rest.
+Python's NFKC and the table (`normalize.normalize_cps`, as the numpy path does) and calls it again
+with those values, and it goes on from there.
 
-Per chunk: pass 1 maps code points through the normalisation table (expanding the compatibility
-characters whose NFKC is a few plain characters, dropping deleted ones) into a scratch buffer that
-stays in cache; pass 2 deletes punctuation inside words, cuts tokens and hashes them."""
+Per chunk, one pass (`tokens_plain`) maps code points through the normalisation table, deletes
+punctuation inside words (looking up the next two normalised characters when a mark follows a
+letter), cuts tokens and hashes them. A chunk with compatibility characters whose NFKC is a few
+plain characters takes two: `normalise` (expanding them, dropping deleted characters) into a
+scratch buffer, then `tokens_into` on it."""
 
 from __future__ import annotations
 
@@ -54,22 +57,6 @@ def _flag(v: Any) -> Any:
     """class (2 bits) | white space << 2 | record separator << 3, of a table value."""
     x = v & _CP_MASK
     return np.uint8(((v >> 24) & 3) | (4 if (v & _WS) or x == 2 else 0) | (8 if x == 2 else 0))
-
-
-@_njit
-def normalise_plain(cps: Any, tab: Any, cp: Any, fl: Any) -> int:
-    """Pass 1 into cp/fl (at least len(cps) long) for text without compatibility characters:
-    the normalised length, or -1 when the text holds some."""
-    j = 0
-    for i in range(len(cps)):
-        v = tab[cps[i]]
-        if v & _COMPLEX:
-            return -1
-        if (v >> 24) & 3 != 3:
-            cp[j] = v & _CP_MASK
-            fl[j] = _flag(v)
-            j += 1
-    return j
 
 
 @_njit
@@ -149,6 +136,7 @@ def tokens_into(cp: Any, fl: Any, n: int, hashes: Any, cjk: Any, start: Any, end
                 k += 1
                 newword[k] = k == k0 or seen_ws or cjk[k - 1]
                 seen_ws = False
+                cjk[k] = False
                 start[k] = j + off
                 h = _u64(0)
                 p = _u64(1)
@@ -182,6 +170,104 @@ def tokens_into(cp: Any, fl: Any, n: int, hashes: Any, cjk: Any, start: Any, end
 
 
 @_njit
+def _next_flags(part: Any, tab: Any, ri: int) -> Any:
+    """Flags of the next two normalised characters after part[ri] (-1: none; -2: a character that
+    needs more than the table comes first)."""
+    f1 = -1
+    q = ri + 1
+    while q < len(part):
+        v = tab[part[q]]
+        if v & _COMPLEX:
+            return -2, -2
+        if (v >> 24) & 3 != 3:
+            if f1 < 0:
+                f1 = int(_flag(v))
+            else:
+                return f1, int(_flag(v))
+        q += 1
+    return f1, -1
+
+
+@_njit
+def tokens_plain(part: Any, tab: Any, hashes: Any, cjk: Any, start: Any, end: Any, newword: Any, rs: Any,
+                 k0: int, r0: int, off: int) -> Any:
+    """Both passes in one for a chunk without compatibility characters: table, joiners, tokens
+    (tokens_into on what normalise_plain gives, the two next normalised characters looked up
+    when a mark follows a letter). Returns (tokens, separators, length) after the chunk, or
+    tokens -1 when the chunk holds a character that needs more than the table (what was written
+    is written again by the caller)."""
+    k = k0 - 1
+    r = r0
+    j = 0
+    seen_ws = False
+    in_word = False
+    skip = False
+    h = _u64(0)
+    p = _u64(1)
+    prev = -1
+    for ri in range(len(part)):
+        v = tab[part[ri]]
+        if v & _COMPLEX:
+            return -1, 0, 0
+        if (v >> 24) & 3 == 3:
+            continue
+        f = int(_flag(v))
+        if skip:
+            skip = False
+            prev = f
+            continue
+        if f == 0 and prev >= 0 and (prev & 3) == 1:
+            f1, f2 = _next_flags(part, tab, ri)
+            if f1 == -2:
+                return -1, 0, 0
+            if f1 >= 0 and (f1 & 3) == 1:
+                prev = f
+                continue
+            if f1 == 0 and f2 >= 0 and (f2 & 3) == 1:
+                skip = True
+                prev = f
+                continue
+        prev = f
+        cl = f & 3
+        if cl == 1:
+            if not in_word:
+                k += 1
+                newword[k] = k == k0 or seen_ws or cjk[k - 1]
+                seen_ws = False
+                cjk[k] = False
+                start[k] = j + off
+                h = _u64(0)
+                p = _u64(1)
+                in_word = True
+            h += (_u64(v & _CP_MASK) + _OFFSET) * p
+            p *= _CINV
+        else:
+            if in_word:
+                hashes[k] = _mix(h)
+                end[k] = j + off
+                in_word = False
+            if cl == 2:
+                k += 1
+                newword[k] = k == k0 or seen_ws or cjk[k - 1]
+                seen_ws = False
+                hashes[k] = _mix(_u64(v & _CP_MASK) + _OFFSET)
+                cjk[k] = True
+                start[k] = j + off
+                end[k] = j + off + 1
+            else:
+                if f & 4:
+                    seen_ws = True
+                if f & 8:
+                    rs[r] = j + off
+                    r += 1
+        j += 1
+    if in_word:
+        hashes[k] = _mix(h)
+        end[k] = j + off
+    return k + 1, r, j
+
+
+@_njit
 def _grow(a: Any, need: int) -> Any:
     if need <= len(a):
         return a
@@ -191,11 +277,16 @@ def _grow(a: Any, need: int) -> Any:
 
 
 @_njit
+def _grow5(hashes: Any, cjk: Any, start: Any, end: Any, newword: Any, need: int) -> Any:
+    return _grow(hashes, need), _grow(cjk, need), _grow(start, need), _grow(end, need), _grow(newword, need)
+
+
+@_njit
 def buffers(cap: int) -> Any:
     """Arrays for a stream of up to cap tokens (they grow when needed): hashes, cjk, start, end,
     newword, separators. Room for one token per character: only the pages written are ever
     touched, while growing copies and faults in fresh pages."""
-    return (np.empty(cap, dtype=np.uint64), np.zeros(cap, dtype=np.bool_), np.empty(cap, dtype=np.int64),
+    return (np.empty(cap, dtype=np.uint64), np.empty(cap, dtype=np.bool_), np.empty(cap, dtype=np.int64),
             np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.bool_), np.empty(1024, dtype=np.int64))
 
 
@@ -208,14 +299,11 @@ def stream(cps: Any, tab: Any, exp_off: Any, exp_data: Any, cut: Any, c0: int, v
     chunk that needs Python's NFKC (next chunk < len(cut) - 1); called again with that chunk's
     table values (`normalize.normalize_cps`) in vals and use_vals set, it goes on from there."""
     nchunks = len(cut) - 1
-    size = len(vals) if use_vals else 0
-    for c in range(c0, nchunks):
-        size = max(size, cut[c + 1] - cut[c])
-    cp = np.empty(size, dtype=np.uint32)
-    fl = np.empty(size, dtype=np.uint8)
     c = c0
     while c < nchunks:
         if use_vals and c == c0:
+            cp = np.empty(len(vals), dtype=np.uint32)
+            fl = np.empty(len(vals), dtype=np.uint8)
             n = 0
             for i in range(len(vals)):
                 v = vals[i]
@@ -226,23 +314,23 @@ def stream(cps: Any, tab: Any, exp_off: Any, exp_data: Any, cut: Any, c0: int, v
             ccp, cfl = cp, fl
         else:
             part = cps[cut[c]:cut[c + 1]]
-            n = normalise_plain(part, tab, cp, fl)
-            if n >= 0:
-                ccp, cfl = cp, fl
-            else:
-                got = normalise(part, tab, exp_off, exp_data)
-                if got is None:
-                    break
-                ccp, cfl = got
-                n = len(ccp)
+            n = len(part)
+            if k + n > len(hashes):
+                hashes, cjk, start, end, newword = _grow5(hashes, cjk, start, end, newword, k + n)
+            rs = _grow(rs, r + n)
+            k2, r2, j = tokens_plain(part, tab, hashes, cjk, start, end, newword, rs, k, r, off)
+            if k2 >= 0:
+                k, r = k2, r2
+                off += j + 1
+                c += 1
+                continue
+            got = normalise(part, tab, exp_off, exp_data)
+            if got is None:
+                break
+            ccp, cfl = got
+            n = len(ccp)
         if k + n > len(hashes):
-            old = len(hashes)
-            hashes = _grow(hashes, k + n)
-            cjk = _grow(cjk, k + n)
-            cjk[old:] = False
-            start = _grow(start, k + n)
-            end = _grow(end, k + n)
-            newword = _grow(newword, k + n)
+            hashes, cjk, start, end, newword = _grow5(hashes, cjk, start, end, newword, k + n)
         rs = _grow(rs, r + n)
         k, r, j = tokens_into(ccp, cfl, n, hashes, cjk, start, end, newword, rs, k, r, off)
         off += j + 1
