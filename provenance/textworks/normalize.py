@@ -180,13 +180,13 @@ HTML_NAMES = ("p", "div", "span", "a", "br", "hr", "em", "strong", "b", "i", "u"
 
 def _any_case(word: str) -> str:
     # either case, or any non-ASCII character (a few match ASCII letters under re.I: ſ, K, ı, İ)
-    return "".join(f"[{c}{c.upper()}\\x80-\\U0010ffff]" if c.isalpha() else f"[{c}\\x80-\\U0010ffff]" for c in word)
+    return "".join(f"(?:[{c}{c.upper()}]|[^\\x00-\\x7f])" for c in word)
 
 
 # What _HTML_KNOWN and _ENTITY need, with any non-ASCII character taken as a possible match
 _HTML_OPEN = re.compile(r"<(?:/?(?:" + "|".join(_any_case(n) for n in HTML_NAMES) + r")(?![A-Za-z0-9_])|!--|!"
                         + _any_case("doctype") + ")")
-_AMP_OPEN = re.compile(r"&(?:#[0-9\x80-\U0010ffff]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]{1,31};)")
+_AMP_OPEN = re.compile(r"&(?:#(?:[0-9]|[^\x00-\x7f])+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]{1,31};)")
 # "could be \w" on both sides: exact for ASCII, any other code point might be
 _NOT_W = r"\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f"
 _HYPHEN_CAND = re.compile(rf"(?<=[^{_NOT_W}])[-\u00ad\u2010][ \t]*\r?\n[ \t]*[^{_NOT_W}]")
