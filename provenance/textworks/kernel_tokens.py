@@ -204,62 +204,68 @@ def tokens_plain(part: Any, tab: Any, hashes: Any, cjk: Any, start: Any, end: An
     skip = False
     h = _u64(0)
     p = _u64(1)
-    prev = -1
+    prev_word = False  # the previous normalised character (joiners included) is a word character
+    prev_cjk = False  # the previous token is a CJK character
     for ri in range(len(part)):
         v = tab[part[ri]]
         if v & _COMPLEX:
             return -1, 0, 0
-        if (v >> 24) & 3 == 3:
+        cl = (v >> 24) & 3
+        if cl == 3:
             continue
-        f = int(_flag(v))
         if skip:
             skip = False
-            prev = f
+            prev_word = cl == 1
             continue
-        if f == 0 and prev >= 0 and (prev & 3) == 1:
-            f1, f2 = _next_flags(part, tab, ri)
-            if f1 == -2:
-                return -1, 0, 0
-            if f1 >= 0 and (f1 & 3) == 1:
-                prev = f
-                continue
-            if f1 == 0 and f2 >= 0 and (f2 & 3) == 1:
-                skip = True
-                prev = f
-                continue
-        prev = f
-        cl = f & 3
         if cl == 1:
+            prev_word = True
             if not in_word:
                 k += 1
-                newword[k] = k == k0 or seen_ws or cjk[k - 1]
+                newword[k] = k == k0 or seen_ws or prev_cjk
                 seen_ws = False
                 cjk[k] = False
+                prev_cjk = False
                 start[k] = j + off
                 h = _u64(0)
                 p = _u64(1)
                 in_word = True
             h += (_u64(v & _CP_MASK) + _OFFSET) * p
             p *= _CINV
+            j += 1
+            continue
+        x = v & _CP_MASK
+        ws = (v & _WS) != 0 or x == 2
+        if cl == 0 and not ws and prev_word:  # a mark after a letter: a joiner when a letter follows
+            f1, f2 = _next_flags(part, tab, ri)
+            if f1 == -2:
+                return -1, 0, 0
+            if f1 >= 0 and (f1 & 3) == 1:
+                prev_word = False
+                continue
+            if f1 == 0 and f2 >= 0 and (f2 & 3) == 1:
+                skip = True
+                prev_word = False
+                continue
+        prev_word = False
+        if in_word:
+            hashes[k] = _mix(h)
+            end[k] = j + off
+            in_word = False
+        if cl == 2:
+            k += 1
+            newword[k] = k == k0 or seen_ws or prev_cjk
+            seen_ws = False
+            hashes[k] = _mix(_u64(x) + _OFFSET)
+            cjk[k] = True
+            prev_cjk = True
+            start[k] = j + off
+            end[k] = j + off + 1
         else:
-            if in_word:
-                hashes[k] = _mix(h)
-                end[k] = j + off
-                in_word = False
-            if cl == 2:
-                k += 1
-                newword[k] = k == k0 or seen_ws or cjk[k - 1]
-                seen_ws = False
-                hashes[k] = _mix(_u64(v & _CP_MASK) + _OFFSET)
-                cjk[k] = True
-                start[k] = j + off
-                end[k] = j + off + 1
-            else:
-                if f & 4:
-                    seen_ws = True
-                if f & 8:
-                    rs[r] = j + off
-                    r += 1
+            if ws:
+                seen_ws = True
+            if x == 2:
+                rs[r] = j + off
+                r += 1
         j += 1
     if in_word:
         hashes[k] = _mix(h)
