@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from provenance.atomic import follow_umask
+from provenance.textworks import kernel
 from provenance.textworks.fingerprint import Recipe, anchors
 from provenance.textworks.tokens import U64, WORK_KEY, mix64
 
@@ -152,6 +153,10 @@ class Segment:
         empty = np.zeros(0, np.int64)
         if len(q) == 0 or len(self.keys) == 0:
             return empty, empty
+        fast = kernel.lookup_function() if kernel.wanted(0) and 0 < self.bits < 64 else None
+        if fast is not None:
+            qi, rows = fast(self.dir, self.keys, q, self.bits)
+            return qi, rows
         b = (q >> U64(64 - self.bits)).astype(np.int64)
         lo = self.dir[b].astype(np.int64)
         hi = self.dir[b + 1].astype(np.int64)

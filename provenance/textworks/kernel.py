@@ -114,13 +114,22 @@ Prepared = tuple[np.ndarray, str | Callable[[int, int], str]]
 PrepareFn = Callable[[Sequence[str], bool], Prepared]
 TokenizePreparedFn = Callable[[Prepared], tuple[Tokens, np.ndarray]]
 Compiled = tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]], SpanFn, GramsFn, WinnowFn,
-                 RecordsFn, PrepareFn, TokenizePreparedFn]
+                 RecordsFn, PrepareFn, TokenizePreparedFn, "LookupFn"]
 
 
 def records_function() -> RecordsFn | None:
     """(records, markup) -> (tokens, RS offsets) of fingerprint_stream, compiled."""
     compiled = _compiled()
     return compiled[5] if compiled else None
+
+
+LookupFn = Callable[[np.ndarray, np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
+
+
+def lookup_function() -> LookupFn | None:
+    """index.Segment.lookup compiled: (dir, keys, query keys, dir bits) -> (query index, row)."""
+    compiled = _compiled()
+    return compiled[8] if compiled else None
 
 
 def records_stages() -> tuple[PrepareFn, TokenizePreparedFn] | None:
@@ -236,4 +245,4 @@ def _compile(numba: Any) -> Compiled:
         return tokenize_prepared(prepare(records, markup))
 
     return (tokenize_piece, tokenize_stream, kernel_spans.spans, kernel_grams.ngrams, kernel_grams.winnow,
-            tokenize_records, prepare, tokenize_prepared)
+            tokenize_records, prepare, tokenize_prepared, kernel_spans.lookup)

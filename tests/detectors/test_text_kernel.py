@@ -197,3 +197,30 @@ def test_record_streams_are_identical_with_and_without_the_kernel(monkeypatch: p
             _same((a.tokens, np.zeros(0), 0), (b.tokens, np.zeros(0), 0))
             assert np.array_equal(a.rec_tok, b.rec_tok) and np.array_equal(a.rec_cp, b.rec_cp), batch
             assert np.array_equal(a.grams.hash, b.grams.hash) and np.array_equal(a.grams.end, b.grams.end)
+
+
+def test_compiled_index_lookup_is_identical(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from provenance.textworks.index import Segment
+
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        n = int(rng.integers(1, 3000))
+        bits = int(rng.integers(4, 12))
+        full = np.sort(rng.integers(0, 2**63, size=n, dtype=np.int64).astype(np.uint64) * np.uint64(2)
+                       | rng.integers(0, 2, size=n).astype(np.uint64))
+        full = np.sort(np.concatenate([full, full[rng.integers(0, n, size=n // 10)]]))  # repeated anchors
+        counts = np.bincount((full >> np.uint64(64 - bits)).astype(np.int64), minlength=1 << bits)
+        dirs = np.concatenate([[0], np.cumsum(counts)]).astype(rng.choice([np.uint32, np.uint64]))
+        seg = SimpleNamespace(dir=dirs, keys=(full & np.uint64(0xFFFFFFFF)).astype(np.uint32), bits=bits)
+        q = np.concatenate([full[rng.integers(0, len(full), size=int(rng.integers(0, 50)))],
+                            rng.integers(0, 2**63, size=int(rng.integers(0, 50)), dtype=np.int64).astype(np.uint64),
+                            full[:3] ^ np.uint64(1 << 40)])  # same low 32 bits, another bucket or key
+        rng.shuffle(q)
+        monkeypatch.setenv("PROVENANCE_NUMBA", "0")
+        want = Segment.lookup(seg, q)  # type: ignore[arg-type]
+        monkeypatch.setenv("PROVENANCE_NUMBA", "1")
+        got = Segment.lookup(seg, q)  # type: ignore[arg-type]
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+        assert got[0].dtype == want[0].dtype and got[1].dtype == want[1].dtype
