@@ -14,7 +14,17 @@ from typing import Any
 import numba
 import numpy as np
 
-from provenance.textworks.normalize import HTML_NAMES, MK_AMP, MK_DIR, MK_HTML, MK_HYPHEN, MK_MD, MK_ROLE, MK_RS
+from provenance.textworks.normalize import (
+    HTML_NAMES,
+    MK_AMP,
+    MK_BLOCK,
+    MK_DIR,
+    MK_HTML,
+    MK_HYPHEN,
+    MK_MD,
+    MK_ROLE,
+    MK_RS,
+)
 
 _njit = numba.njit(cache=True, nogil=True, boundscheck=False)
 # the tag names, then "!doctype", lower case, one after the other; _NAME_AT[i]: where name i starts
@@ -22,6 +32,7 @@ _NAMES = np.frombuffer("".join((*HTML_NAMES, "!doctype")).encode("ascii"), dtype
 #: The ASCII characters the pass below looks at: - < & ] : . and RS.
 _SPECIAL = np.zeros(128, dtype=np.bool_)
 _SPECIAL[[45, 60, 38, 93, 58, 46, 2]] = True
+_SCRIPT, _STYLE = HTML_NAMES.index("script"), HTML_NAMES.index("style")
 _NAME_AT = np.cumsum([0, *(len(n) for n in (*HTML_NAMES, "!doctype"))]).astype(np.int64)
 
 
@@ -66,6 +77,15 @@ def _html_at(cps: Any, i: int, b: int) -> bool:
             if k >= b or not _ascii_word(int(cps[k])):
                 return True
     return False
+
+
+@_njit
+def _block_at(cps: Any, i: int, b: int) -> bool:
+    """normalize._BLOCK_OPEN at the `<` at i."""
+    j = i + 1
+    if j + 2 < b and cps[j] == 33 and cps[j + 1] == 45 and cps[j + 2] == 45:  # <!--
+        return True
+    return _name_at(cps, j, b, _SCRIPT) or _name_at(cps, j, b, _STYLE)
 
 
 @_njit
@@ -140,6 +160,8 @@ def flags(cps: Any, starts: Any, ends: Any) -> Any:
             elif c == 60:  # <
                 if not bits & MK_HTML and _html_at(cps, i, b):
                     bits |= MK_HTML
+                if not bits & MK_BLOCK and _block_at(cps, i, b):
+                    bits |= MK_BLOCK
             elif c == 38:  # &
                 if not bits & MK_AMP and _entity_at(cps, i, b):
                     bits |= MK_AMP

@@ -146,7 +146,8 @@ MARKUP = ["<p>", "</div>", "<a href='x'>", "<br/>", "<!-- c -->", "<script>x</sc
           # near misses and look-alikes of tag names and entities
           "<PRE>", "<prex", "<pre_", "<h7>", "<H6 ", "<ſtrong>", "<\u212aa", "<tabl", "<Body", "</ pre>", "<!DOCTYPE",
           "<!doctypex", "<!-x", "<!-", "<\u00e9>", "<a", "&a;", "&ab;", "&a_b;", "&" + "a" * 32 + ";",
-          "&" + "a" * 33 + ";", "&#;", "&#x;", "&#xFg;", "&#12", "&#１２;", "&#\u00e9;", "&amp", "&AMP;"]
+          "&" + "a" * 33 + ";", "&#;", "&#x;", "&#xFg;", "&#12", "&#１２;", "&#\u00e9;", "&amp", "&AMP;",
+          "<SCRIPT>", "</script >", "<ſcript>", "<Style>", "<styl", "<scrip", "<!-", "-->", "<p><!-- x -->"]
 
 
 def _record(rng: random.Random) -> str:
