@@ -1,17 +1,14 @@
-"""The compiled tokenise-and-hash kernel: the same tokens as `tokens.tokenize_piece_numpy`, in
-three single passes over the code points instead of some twenty numpy passes and temporaries.
+"""The compiled kernel: a lookup's steps up to the span walk, with the same results as the numpy
+path (`tokens.py`, `normalize.strip_markup`, `match.py`, `index.py`), which stays the reference.
 
 Optional: it needs numba (`pip install 'provenance[fast]'`); without it, or with
-`PROVENANCE_NUMBA=0`, the numpy path runs. The two give identical tokens, hashes, offsets and
-word starts (tests/detectors/test_text_kernel.py compares them on random and real text).
-
-Pass 1 maps each code point through the normalisation table, expanding the compatibility
-characters whose NFKC is a few plain characters (`…` -> `...`, `ﬁ` -> `fi`, `½` -> `1⁄2`) and
-dropping deleted ones; a piece holding a character that needs Python's NFKC with composition
-(combining marks, conjoining jamo) goes to the numpy path whole, as it would there. Pass 2
-deletes punctuation inside words, cuts tokens and hashes them
-(sum of (c + offset) * B**-j over a token's characters, the polynomial the numpy path computes
-with prefix sums), then mixes them (murmur3 fmix64).
+`PROVENANCE_NUMBA=0`, the numpy path runs. The two give identical tokens, hashes, offsets, word
+starts, n-grams, anchors and spans (tests/detectors/test_text_kernel.py compares them on random and
+real text). The loops are module-level numba functions (numba's on-disk cache serves them in every
+process): `kernel_markup` (which records can hold markup), `kernel_tokens` (table, joiners, tokens
+and hashes of a whole stream), `kernel_grams` (n-grams, winnowing), `kernel_spans` (index lookup,
+span walk). This module wraps them: code points of the joined records, markup stripped from the
+flagged records only and spliced in, chunks that need NFKC with composition through Python's NFKC.
 """
 
 from __future__ import annotations
