@@ -11,7 +11,7 @@ import numpy as np
 
 from provenance.textworks import kernel
 from provenance.textworks.normalize import NORM_VERSION, RS, strip_markup_records
-from provenance.textworks.tokens import Grams, Tokens, empty_tokens, ngrams, tokenize_text
+from provenance.textworks.tokens import Grams, Tokens, empty_tokens, ngrams, tokenize_text, winnow
 
 #: Winnowed anchors in a sorted array, spans measured through a blocked Bloom filter of every
 #: n-gram keyed by (n-gram, work). See docs/TEXT_WORKS.md.
@@ -76,31 +76,56 @@ class StreamFP:
         return len(self.tokens.hash)
 
 
-def tokenize(text: str) -> tuple[Tokens, np.ndarray]:
+def tokenize(text: str, use_kernel: bool | None = None) -> tuple[Tokens, np.ndarray]:
     """Tokens of text without markup and the offsets of its record separators, through the
     compiled kernel when there is one (identical output)."""
     if not text:
         return empty_tokens(), np.zeros(0, np.int64)
-    whole = kernel.stream_function() if kernel.wanted(len(text)) else None
+    if use_kernel is None:
+        use_kernel = kernel.wanted(len(text))
+    whole = kernel.stream_function() if use_kernel else None
     tok, rs, _ = whole(text) if whole is not None else tokenize_text(text)
     return tok, rs
 
 
 def fingerprint_stream(records: Sequence[str], recipe: Recipe, markup: bool = True) -> StreamFP:
     """One token stream for consecutive records, joined by a separator so that n-grams run across
-    record boundaries, with the first token and normalised offset of every record."""
-    if markup:
-        records = strip_markup_records(list(records))
+    record boundaries, with the first token and normalised offset of every record. With the
+    compiled kernel, the markup of only the records that can hold some is stripped (the same
+    tokens: kernel.records_function)."""
+    use_kernel = kernel.wanted(sum(len(r) for r in records))
+    fast = kernel.records_function() if use_kernel else None
+    if fast is not None and any(records):
+        tok, rs = fast(records, markup)
+    else:
+        if markup:
+            records = strip_markup_records(list(records))
+        if len(records) == 1:
+            tok, rs = tokenize(records[0], use_kernel)
+        else:
+            tok, rs = tokenize(RS.join(r.replace(RS, " ") if RS in r else r for r in records), use_kernel)
     if len(records) == 1:
-        tok, _ = tokenize(records[0])
         rec_tok = np.zeros(1, np.int64)
         rec_cp = np.zeros(1, np.int64)
     else:
-        joined = RS.join(r.replace(RS, " ") if RS in r else r for r in records)
-        tok, rs = tokenize(joined)
         rec_cp = np.concatenate([[0], rs + 1]).astype(np.int64)
         rec_tok = np.searchsorted(tok.start, rec_cp).astype(np.int64)
-    return StreamFP(tok, ngrams(tok.hash, tok.cjk, recipe.n_word, recipe.n_cjk), rec_tok, rec_cp)
+    return StreamFP(tok, stream_grams(tok, recipe), rec_tok, rec_cp)
+
+
+def stream_grams(tok: Tokens, recipe: Recipe) -> Grams:
+    """tokens.ngrams, through the compiled kernel when there is one (identical output)."""
+    fast = kernel.grams_functions() if kernel.wanted(0) else None
+    if fast is None:
+        return ngrams(tok.hash, tok.cjk, recipe.n_word, recipe.n_cjk)
+    h, ends = fast[0](tok.hash, tok.cjk, recipe.n_word, recipe.n_cjk)
+    return Grams(h, ends)
+
+
+def anchors(g: np.ndarray, w: int) -> np.ndarray:
+    """tokens.winnow, through the compiled kernel when there is one (identical output)."""
+    fast = kernel.grams_functions() if kernel.wanted(0) else None
+    return winnow(g, w) if fast is None else fast[1](g, w)
 
 
 def fingerprint(text: str, recipe: Recipe, markup: bool = True) -> StreamFP:

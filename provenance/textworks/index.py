@@ -32,8 +32,9 @@ from typing import Any
 import numpy as np
 
 from provenance.atomic import follow_umask
-from provenance.textworks.fingerprint import Recipe
-from provenance.textworks.tokens import U64, WORK_KEY, mix64, winnow
+from provenance.textworks import kernel
+from provenance.textworks.fingerprint import Recipe, anchors
+from provenance.textworks.tokens import U64, WORK_KEY, mix64
 
 ARRAYS = ("dir", "keys", "work", "pos", "bloom")
 _WK = U64(WORK_KEY)
@@ -136,7 +137,8 @@ class Segment:
     def __init__(self, folder: Path, info: SegmentInfo, recipe: Recipe, willneed: bool = True) -> None:
         self.info = info
         arrays = {a.file.split(".")[0]: np.load(folder / a.file, mmap_mode="r") for a in info.arrays}
-        self.dir, self.keys, self.work, self.pos = (arrays[n] for n in ("dir", "keys", "work", "pos"))
+        # plain ndarray views of the mappings (np.memmap's indexing costs a Python call per lookup)
+        self.dir, self.keys, self.work, self.pos = (np.asarray(arrays[n]) for n in ("dir", "keys", "work", "pos"))
         self.bloom = Bloom(arrays["bloom"], recipe.bloom_k)
         #: The Bloom words as a plain ndarray view (what the compiled span walk takes).
         self.bloom_words = np.asarray(arrays["bloom"])
@@ -151,6 +153,10 @@ class Segment:
         empty = np.zeros(0, np.int64)
         if len(q) == 0 or len(self.keys) == 0:
             return empty, empty
+        fast = kernel.lookup_function() if kernel.wanted(0) and 0 < self.bits < 64 else None
+        if fast is not None:
+            qi, rows = fast(self.dir, self.keys, q, self.bits)
+            return qi, rows
         b = (q >> U64(64 - self.bits)).astype(np.int64)
         lo = self.dir[b].astype(np.int64)
         hi = self.dir[b + 1].astype(np.int64)
@@ -215,7 +221,7 @@ class SegmentWriter:
 
     def add(self, grams: np.ndarray) -> int:
         """Add one work's n-gram hashes; returns its anchor count."""
-        sel = winnow(grams, self.recipe.winnow)
+        sel = anchors(grams, self.recipe.winnow)
         wid = self.works
         self.keys.append(anchor_keys(grams[sel]))
         self.wids.append(np.full(len(sel), wid, dtype=np.uint32))

@@ -1,42 +1,35 @@
-"""The compiled tokenise-and-hash kernel: the same tokens as `tokens.tokenize_piece_numpy`, in
-three single passes over the code points instead of some twenty numpy passes and temporaries.
+"""The compiled kernel: a lookup's steps up to the span walk, with the same results as the numpy
+path (`tokens.py`, `normalize.strip_markup`, `match.py`, `index.py`), which stays the reference.
 
 Optional: it needs numba (`pip install 'provenance[fast]'`); without it, or with
-`PROVENANCE_NUMBA=0`, the numpy path runs. The two give identical tokens, hashes, offsets and
-word starts (tests/detectors/test_text_kernel.py compares them on random and real text).
-
-Pass 1 maps each code point through the normalisation table, expanding the compatibility
-characters whose NFKC is a few plain characters (`…` -> `...`, `ﬁ` -> `fi`, `½` -> `1⁄2`) and
-dropping deleted ones; a piece holding a character that needs Python's NFKC with composition
-(combining marks, conjoining jamo) goes to the numpy path whole, as it would there. Pass 2
-deletes punctuation inside words, cuts tokens and hashes them
-(sum of (c + offset) * B**-j over a token's characters, the polynomial the numpy path computes
-with prefix sums), then mixes them (murmur3 fmix64).
+`PROVENANCE_NUMBA=0`, the numpy path runs. The two give identical tokens, hashes, offsets, word
+starts, n-grams, anchors and spans (tests/detectors/test_text_kernel.py compares them on random and
+real text). The loops are module-level numba functions (numba's on-disk cache serves them in every
+process): `kernel_markup` (which records can hold markup), `kernel_tokens` (table, joiners, tokens
+and hashes of a whole stream), `kernel_grams` (n-grams, winnowing), `kernel_spans` (index lookup,
+span walk). This module wraps them: code points of the joined records, markup stripped from the
+flagged records only and spliced in, chunks that need NFKC with composition through Python's NFKC.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from provenance.textworks.normalize import CHAR, CLASS_SHIFT, COMPLEX_BIT, CP_MASK, SEP, WORD, WS_BIT, table
+from provenance.textworks.normalize import COMPLEX_BIT, MK_RS, RS, normalize_cps, strip_markup_known, table
 from provenance.textworks.tokens import (
-    B_CHAR,
     CHUNK,
-    CP_OFFSET,
     Piece,
     Tokens,
-    assemble,
-    tokenize_piece_numpy,
 )
 
 _MASK64 = (1 << 64) - 1
+_NO_VALUES = np.zeros(0, dtype=np.uint32)
 
 
 #: With PROVENANCE_NUMBA unset ("auto"), a process turns to the kernel once it has read this many
@@ -101,8 +94,49 @@ def span_function() -> SpanFn | None:
     return compiled[2] if compiled else None
 
 
+GramsFn = Callable[[np.ndarray, np.ndarray, int, int], tuple[np.ndarray, np.ndarray]]
+WinnowFn = Callable[[np.ndarray, int], np.ndarray]
+
+
+def grams_functions() -> tuple[GramsFn, WinnowFn] | None:
+    """tokens.ngrams ((hashes, ends) of (token hashes, cjk, n_word, n_cjk)) and tokens.winnow,
+    compiled."""
+    compiled = _compiled()
+    return (compiled[3], compiled[4]) if compiled else None
+
+
+RecordsFn = Callable[[Sequence[str], bool], tuple[Tokens, np.ndarray]]
+#: Code points of a stream's records, and its text (or how to read a slice of it).
+Prepared = tuple[np.ndarray, str | Callable[[int, int], str]]
+PrepareFn = Callable[[Sequence[str], bool], Prepared]
+TokenizePreparedFn = Callable[[Prepared], tuple[Tokens, np.ndarray]]
+Compiled = tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]], SpanFn, GramsFn, WinnowFn,
+                 RecordsFn, PrepareFn, TokenizePreparedFn, "LookupFn"]
+
+
+def records_function() -> RecordsFn | None:
+    """(records, markup) -> (tokens, RS offsets) of fingerprint_stream, compiled."""
+    compiled = _compiled()
+    return compiled[5] if compiled else None
+
+
+LookupFn = Callable[[np.ndarray, np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
+
+
+def lookup_function() -> LookupFn | None:
+    """index.Segment.lookup compiled: (dir, keys, query keys, dir bits) -> (query index, row)."""
+    compiled = _compiled()
+    return compiled[8] if compiled else None
+
+
+def records_stages() -> tuple[PrepareFn, TokenizePreparedFn] | None:
+    """records_function in its two steps (markup and code points; tokens), for the bench."""
+    compiled = _compiled()
+    return (compiled[6], compiled[7]) if compiled else None
+
+
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]], SpanFn] | None:
+def _compiled() -> Compiled | None:
     if os.environ.get("PROVENANCE_NUMBA", "1") == "0":
         return None
     try:
@@ -112,212 +146,100 @@ def _compiled() -> tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, n
     return _compile(numba)
 
 
-def _compile(numba: Any) -> tuple[Callable[[str], Piece], Callable[[str], tuple[Tokens, np.ndarray, int]], SpanFn]:
-    njit = numba.njit(cache=True, nogil=True, boundscheck=False)
-    u64 = np.uint64
-    cinv = u64(pow(B_CHAR, -1, 1 << 64))
-    offset = u64(CP_OFFSET)
-    m1, m2, s33 = u64(0xFF51AFD7ED558CCD), u64(0xC4CEB9FE1A85EC53), u64(33)
-    cp_mask, complex_bit, ws_bit = CP_MASK, COMPLEX_BIT, WS_BIT
-    cls_shift, k_word = CLASS_SHIFT, WORD
-    assert (SEP, WORD, CHAR, CLASS_SHIFT) == (0, 1, 2, 24)  # the flags below rely on these values
-
-    # flags per normalised character: class (2 bits) | white space << 2 | record separator << 3
-    @njit
-    def normalise_plain(cps: Any, tab: Any) -> Any:
-        """normalise for text without compatibility characters (one pass); None when it has some."""
-        n = len(cps)
-        cp = np.empty(n, dtype=np.uint32)
-        fl = np.empty(n, dtype=np.uint8)
-        j = 0
-        for i in range(n):
-            v = tab[cps[i]]
-            if v & complex_bit:
-                return None
-            cl = (v >> 24) & 3
-            if cl != 3:
-                x = v & cp_mask
-                cp[j] = x
-                fl[j] = cl | (4 if (v & ws_bit) or x == 2 else 0) | (8 if x == 2 else 0)
-                j += 1
-        return cp[:j], fl[:j]
-
-    @njit
-    def normalise(cps: Any, tab: Any, exp_off: Any, exp_data: Any) -> Any:
-        """(code points, flags) of the normalised text, deleted characters dropped; None: needs NFKC."""
-        n = 0
-        for i in range(len(cps)):
-            c = cps[i]
-            if tab[c] & complex_bit:
-                e = exp_off[c]
-                if e < 0:
-                    return None
-                n += exp_data[e]
-            else:
-                n += 1
-        cp = np.empty(n, dtype=np.uint32)
-        fl = np.empty(n, dtype=np.uint8)
-        j = 0
-        for i in range(len(cps)):
-            c = cps[i]
-            v = tab[c]
-            if v & complex_bit:
-                e = exp_off[c]
-                for q in range(exp_data[e]):
-                    w = tab[exp_data[e + 1 + q]]
-                    cl = (w >> 24) & 3
-                    if cl != 3:
-                        x = w & cp_mask
-                        cp[j] = x
-                        fl[j] = cl | (4 if (w & ws_bit) or x == 2 else 0) | (8 if x == 2 else 0)
-                        j += 1
-            else:
-                cl = (v >> 24) & 3
-                if cl != 3:
-                    x = v & cp_mask
-                    cp[j] = x
-                    fl[j] = cl | (4 if (v & ws_bit) or x == 2 else 0) | (8 if x == 2 else 0)
-                    j += 1
-        return cp[:j], fl[:j]
-
-    @njit
-    def tokens(cp: Any, fl: Any) -> Any:
-        """Joiners dropped (one or two marks between letters or digits, as tokens.joiners decides on
-        the text before any is dropped), tokens cut and hashed, in one pass."""
-        n = len(fl)
-        hashes = np.empty(n, dtype=np.uint64)
-        cjk = np.zeros(n, dtype=np.bool_)
-        start = np.empty(n, dtype=np.int64)
-        end = np.empty(n, dtype=np.int64)
-        newword = np.ones(n, dtype=np.bool_)
-        rs = np.empty(n, dtype=np.int64)
-        k = -1
-        r = 0
-        j = 0
-        seen_ws = False
-        in_word = False
-        skip = False
-        h = np.uint64(0)
-        p = np.uint64(1)
-        for i in range(n):
-            if skip:
-                skip = False
-                continue
-            f = fl[i]
-            if f == 0 and n >= 3 and 1 <= i <= n - 2 and (fl[i - 1] & 3) == 1:
-                if (fl[i + 1] & 3) == 1:
-                    continue
-                if n > 3 and i <= n - 3 and fl[i + 1] == 0 and (fl[i + 2] & 3) == 1:
-                    skip = True
-                    continue
-            cl = f & 3
-            if cl == 1:
-                if not in_word:
-                    k += 1
-                    if k > 0:
-                        newword[k] = seen_ws or cjk[k - 1]
-                    seen_ws = False
-                    start[k] = j
-                    h = np.uint64(0)
-                    p = np.uint64(1)
-                    in_word = True
-                h += (np.uint64(cp[i]) + offset) * p
-                p *= cinv
-            else:
-                if in_word:
-                    h ^= h >> s33
-                    h *= m1
-                    h ^= h >> s33
-                    h *= m2
-                    h ^= h >> s33
-                    hashes[k] = h
-                    end[k] = j
-                    in_word = False
-                if cl == 2:
-                    k += 1
-                    if k > 0:
-                        newword[k] = seen_ws or cjk[k - 1]
-                    seen_ws = False
-                    x = np.uint64(cp[i]) + offset
-                    x ^= x >> s33
-                    x *= m1
-                    x ^= x >> s33
-                    x *= m2
-                    x ^= x >> s33
-                    hashes[k] = x
-                    cjk[k] = True
-                    start[k] = j
-                    end[k] = j + 1
-                else:
-                    if f & 4:
-                        seen_ws = True
-                    if f & 8:
-                        rs[r] = j
-                        r += 1
-            j += 1
-        if in_word:
-            h ^= h >> s33
-            h *= m1
-            h ^= h >> s33
-            h *= m2
-            h ^= h >> s33
-            hashes[k] = h
-            end[k] = j
-        k += 1
-        return hashes[:k].copy(), cjk[:k].copy(), start[:k].copy(), end[:k].copy(), newword[:k].copy(), \
-            rs[:r].copy(), j
-
-    @njit
-    def cuts(cps: Any, tab: Any, size: int) -> Any:
-        """tokens.split_points on code points."""
-        n = len(cps)
-        out = [0]
-        while n - out[-1] > size:
-            p = out[-1] + size
-            lo = max(out[-1] + 1, p - 256)
-            while p > lo and ((tab[cps[p]] >> cls_shift) & np.uint32(3)) == k_word and \
-                    ((tab[cps[p - 1]] >> cls_shift) & np.uint32(3)) == k_word:
-                p -= 1
-            out.append(p)
-        out.append(n)
-        return np.array(out, dtype=np.int64)
+def _compile(numba: Any) -> Compiled:
+    # numba at import: only reached with numba installed; the jitted loops live at module level
+    # (numba's on-disk cache keys a closure by what it captures: closures compiled again per process)
+    from provenance.textworks import kernel_grams, kernel_markup, kernel_spans, kernel_tokens
 
     tab = table()
     exp_off, exp_data = expansions()
 
+    def code_points(text: str) -> np.ndarray:
+        if text.isascii():
+            return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+    def run(text: str | Callable[[int, int], str], cps: np.ndarray, cut: np.ndarray) -> Piece:
+        """Every chunk through the kernel; those that need NFKC with composition through Python's
+        NFKC and the table first (normalize.normalize_cps, as on the numpy path)."""
+        h, cjk, start, end, nw, rs = kernel_tokens.buffers(len(cps) + 64)
+        k = r = off = c = 0
+        vals, use_vals = _NO_VALUES, False
+        nchunks = len(cut) - 1
+        while True:
+            h, cjk, start, end, nw, rs, k, r, off, c = kernel_tokens.stream(
+                cps, tab, exp_off, exp_data, cut, c, vals, use_vals, h, cjk, start, end, nw, rs, k, r, off)
+            if c >= nchunks:
+                break
+            a, b = int(cut[c]), int(cut[c + 1])
+            vals, use_vals = normalize_cps(text[a:b] if isinstance(text, str) else text(a, b)), True
+        return h[:k], cjk[:k], start[:k], end[:k], nw[:k], rs[:r], int(off) - 1
+
+    def whole(piece: Piece) -> tuple[Tokens, np.ndarray, int]:
+        """tokens.assemble of one piece (the kernel's offsets are the stream's already)."""
+        h, cjk, start, end, nw, rs, n = piece
+        return Tokens(h, cjk, start, end, nw), rs, n + 1
+
     def tokenize_piece(piece: str) -> Piece:
-        if piece.isascii():
-            cps: np.ndarray = np.frombuffer(piece.encode("ascii"), dtype=np.uint8)
-        else:
-            cps = np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        got = normalise_plain(cps, tab)
-        if got is None:
-            got = normalise(cps, tab, exp_off, exp_data)
-        if got is None:
-            return tokenize_piece_numpy(piece)
-        h, cjk, start, end, nw, rs, n = tokens(got[0], got[1])
-        return h, cjk, start, end, nw, rs, int(n)
+        """tokens.tokenize_piece_numpy: one chunk."""
+        cps = code_points(piece)
+        return run(piece, cps, np.array([0, len(cps)], dtype=np.int64))
 
     def tokenize_stream(text: str) -> tuple[Tokens, np.ndarray, int]:
         """tokens.tokenize_text: the same chunks, each through the kernel (or, when it holds a
         character that needs NFKC with composition, through the numpy path)."""
-        if text.isascii():
-            cps: np.ndarray = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-        else:
-            cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        cut = cuts(cps, tab, CHUNK).tolist()
-        pieces: list[Piece] = []
-        for a, b in itertools.pairwise(cut):
-            got = normalise_plain(cps[a:b], tab)
-            if got is None:
-                got = normalise(cps[a:b], tab, exp_off, exp_data)
-            if got is None:
-                pieces.append(tokenize_piece_numpy(text[a:b]))
-            else:
-                h, cjk, start, end, nw, rs, n = tokens(got[0], got[1])
-                pieces.append((h, cjk, start, end, nw, rs, int(n)))
-        return assemble(pieces)
+        cps = code_points(text)
+        return whole(run(text, cps, kernel_tokens.cuts(cps, tab, CHUNK)))
 
-    from provenance.textworks import kernel_spans  # numba at import: only reached with numba installed
+    def prepare(records: Sequence[str], markup: bool) -> Prepared:
+        """The code points of the records stripped of markup (when `markup`) and joined by RS (a
+        record's own RS made a space; one record is not joined), and how to read a slice of them
+        as text. Which records can hold markup (or an RS) is found in one compiled pass over the
+        joined code points; only those go through strip_markup (in Python), and the code points
+        of the records it changes are spliced in."""
+        join = len(records) > 1
+        text = RS.join(records) if join else records[0]
+        cps = code_points(text)
+        lens = np.fromiter((len(r) for r in records), dtype=np.int64, count=len(records))
+        ends = np.cumsum(lens + 1) - 1
+        starts = ends - lens
+        bits = kernel_markup.flags(cps, starts, ends)
+        if not markup:
+            bits &= MK_RS
+        if not join:
+            bits &= ~np.uint8(MK_RS)
+        changed: list[tuple[int, str]] = []
+        for i in np.flatnonzero(bits).tolist():
+            r = records[i]
+            x = strip_markup_known(r, int(bits[i])) if markup else r
+            if join and RS in x:
+                x = x.replace(RS, " ")
+            if x != r:
+                changed.append((i, x))
+        if not changed:
+            return cps, text
+        parts, prev = [], 0
+        for i, x in changed:
+            parts += [cps[prev:starts[i]], code_points(x)]
+            prev = int(ends[i])
+        parts.append(cps[prev:])
+        spliced = np.concatenate(parts)
 
-    return tokenize_piece, tokenize_stream, kernel_spans.spans
+        def piece_text(a: int, b: int) -> str:
+            if spliced.dtype == np.uint8:
+                return spliced[a:b].tobytes().decode("latin-1")
+            return spliced[a:b].tobytes().decode("utf-32-le", "surrogatepass")
+
+        return spliced, piece_text
+
+    def tokenize_prepared(prepared: Prepared) -> tuple[Tokens, np.ndarray]:
+        cps, text = prepared
+        tok, rs, _ = whole(run(text, cps, kernel_tokens.cuts(cps, tab, CHUNK)))
+        return tok, rs
+
+    def tokenize_records(records: Sequence[str], markup: bool) -> tuple[Tokens, np.ndarray]:
+        """fingerprint.fingerprint_stream's tokens and RS offsets."""
+        return tokenize_prepared(prepare(records, markup))
+
+    return (tokenize_piece, tokenize_stream, kernel_spans.spans, kernel_grams.ngrams, kernel_grams.winnow,
+            tokenize_records, prepare, tokenize_prepared, kernel_spans.lookup)

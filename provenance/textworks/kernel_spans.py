@@ -166,3 +166,32 @@ def spans(words: Any, k: int, g: Any, seeds: Any, radius: int, wid: int, gap_max
         out[r:r + len(p)] = p
         r += len(p)
     return out
+
+
+@_njit
+def lookup(dirs: Any, keys: Any, q: Any, bits: int) -> Any:
+    """index.Segment.lookup: (query index, anchor row) of every anchor equal to a query key, in
+    the order the numpy walk finds them (by rank inside the bucket, then query). One pass: the
+    directory and key reads are cache misses, and most queries find nothing."""
+    shift = _u64(64 - bits)
+    cap = len(q) // 8 + 16
+    qi = np.empty(cap, dtype=np.int64)
+    rows = np.empty(cap, dtype=np.int64)
+    rank = np.empty(cap, dtype=np.int64)
+    n = 0
+    for i in range(len(q)):
+        b = np.int64(q[i] >> shift)
+        q32 = np.uint32(q[i] & _u64(0xFFFFFFFF))
+        lo = np.int64(dirs[b])
+        for r in range(lo, np.int64(dirs[b + 1])):
+            if keys[r] == q32:
+                if n == len(qi):
+                    qi = np.concatenate((qi, np.empty(len(qi), dtype=np.int64)))
+                    rows = np.concatenate((rows, np.empty(len(rows), dtype=np.int64)))
+                    rank = np.concatenate((rank, np.empty(len(rank), dtype=np.int64)))
+                qi[n] = i
+                rows[n] = r
+                rank[n] = r - lo
+                n += 1
+    order = np.argsort(rank[:n], kind="mergesort")
+    return qi[:n][order], rows[:n][order]

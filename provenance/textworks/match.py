@@ -17,9 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from provenance.textworks import kernel
-from provenance.textworks.fingerprint import Recipe, StreamFP, policy_units
+from provenance.textworks.fingerprint import Recipe, StreamFP, anchors, policy_units
 from provenance.textworks.index import Bloom, Segment, anchor_keys, work_keys
-from provenance.textworks.tokens import winnow
 
 #: A run of Bloom members across a gap must be this long (false-positive rate ** 3 ~ 1e-7).
 MIN_RUN = 3
@@ -99,7 +98,7 @@ def match_stream(segments: Sequence[Segment], recipe: Recipe, fp: StreamFP,
     g = fp.grams.hash
     if len(g) == 0 or not segments:
         return []
-    sel = winnow(g, recipe.winnow)
+    sel = anchors(g, recipe.winnow)
     qkeys = anchor_keys(g[sel])
     out: list[WorkMatch] = []
     for seg in segments:

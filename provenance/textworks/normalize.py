@@ -167,6 +167,86 @@ def strip_markup(s: str) -> str:
     return s
 
 
+# What a record may need from strip_markup, as bits (kernel_markup.flags computes the same in one
+# compiled pass over a stream): each bit is one of strip_markup's guards, or implied by what its
+# regular expression needs to match, so a record with no bit is plain.
+MK_HYPHEN, MK_HTML, MK_AMP, MK_MD, MK_ROLE, MK_DIR, MK_RS, MK_BLOCK = 1, 2, 4, 8, 16, 32, 64, 128
+#: The tag names of _HTML_KNOWN (h1 to h6 spelled out), for MK_HTML.
+HTML_NAMES = ("p", "div", "span", "a", "br", "hr", "em", "strong", "b", "i", "u", "li", "ul", "ol", "table", "tr",
+              "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "img", "html", "body", "head", "title", "meta", "link",
+              "script", "style", "pre", "code", "blockquote", "section", "article", "nav", "footer", "header", "dl",
+              "dt", "dd", "sup", "sub", "small", "font", "center", "tbody", "thead")
+
+
+def _any_case(word: str) -> str:
+    # either case, or any non-ASCII character (a few match ASCII letters under re.I: ſ, K, ı, İ)
+    return "".join(f"(?:[{c}{c.upper()}]|[^\\x00-\\x7f])" for c in word)
+
+
+# What _HTML_KNOWN and _ENTITY need, with any non-ASCII character taken as a possible match
+_HTML_OPEN = re.compile(r"<(?:/?(?:" + "|".join(_any_case(n) for n in HTML_NAMES) + r")(?![A-Za-z0-9_])|!--|!"
+                        + _any_case("doctype") + ")")
+_BLOCK_OPEN = re.compile(r"<(?:!--|" + _any_case("script") + "|" + _any_case("style") + ")")
+_AMP_OPEN = re.compile(r"&(?:#(?:[0-9]|[^\x00-\x7f])+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]{1,31};)")
+# "could be \w" on both sides: exact for ASCII, any other code point might be
+_NOT_W = r"\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f"
+_HYPHEN_CAND = re.compile(rf"(?<=[^{_NOT_W}])[-\u00ad\u2010][ \t]*\r?\n[ \t]*[^{_NOT_W}]")
+
+
+def markup_bits(s: str) -> int:
+    """MK_HYPHEN: the hyphen guard holds and a hyphen stands before a line break between two
+    possible word characters; MK_HTML: a known tag or comment opens (_HTML_KNOWN, any non-ASCII
+    character taken for a letter of a name); MK_AMP: an entity (_ENTITY, any non-ASCII character
+    taken for a digit); MK_BLOCK: `<!--`, `<script` or `<style` opens (in any case, as MK_HTML; what
+    _HTML_BLOCK needs); MK_MD, MK_ROLE, MK_DIR: the guards as they are; MK_RS: a record separator."""
+    bits = 0
+    if ("-\n" in s or "-\r\n" in s or "\u00ad\n" in s or "- \n" in s) and _HYPHEN_CAND.search(s):
+        bits |= MK_HYPHEN
+    if _HTML_OPEN.search(s):
+        bits |= MK_HTML
+    if _BLOCK_OPEN.search(s):
+        bits |= MK_BLOCK
+    if _AMP_OPEN.search(s):
+        bits |= MK_AMP
+    if "](" in s:
+        bits |= MK_MD
+    if ":`" in s:
+        bits |= MK_ROLE
+    if ".. " in s and "::" in s:
+        bits |= MK_DIR
+    if RS in s:
+        bits |= MK_RS
+    return bits
+
+
+def strip_markup_known(s: str, bits: int) -> str:
+    """strip_markup(s), given markup_bits(s): the guards are read from the bits while the text is
+    as it came (once a step has changed it, they are tested again, as strip_markup does)."""
+    same = True
+    if bits & MK_HYPHEN:
+        s, n = _HYPHEN_BREAK.subn("", s)
+        same = n == 0
+    if (bits & MK_HTML if same else "<" in s) and _HTML_KNOWN.search(s):
+        n1 = 0
+        if bits & MK_BLOCK or not same:
+            s, n1 = _HTML_BLOCK.subn(" ", s)
+        s, n2 = _HTML_TAG.subn(" ", s)
+        same = same and n1 + n2 == 0
+    if (bits & MK_AMP if same else "&" in s) and _ENTITY.search(s):
+        t = html.unescape(s)
+        same = same and t == s
+        s = t
+    if bits & MK_MD if same else "](" in s:
+        s, n = _MD_LINK.subn("]", s)
+        same = same and n == 0
+    if bits & MK_ROLE if same else ":`" in s:
+        s, n = _REST_ROLE.subn("", s)
+        same = same and n == 0
+    if bits & MK_DIR if same else (".. " in s and "::" in s):
+        s = _REST_DIRECTIVE.sub(" ", s)
+    return s
+
+
 def html_to_text(s: str) -> str:
     """Visible text of an HTML document (for readers that want it without the other rules)."""
     return html.unescape(_HTML_TAG.sub(" ", _HTML_BLOCK.sub(" ", s)))
