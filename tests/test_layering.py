@@ -18,8 +18,9 @@ LAZY = {
     ("provenance", "provenance.api"),
     ("provenance", "provenance.datasets_api"),
     ("provenance", "provenance.results"),
-    # imports numba at module level: reached only once numba imported
-    ("provenance.textworks.kernel", "provenance.textworks.kernel_spans"),
+    # the compiled kernels import numba at module level: reached only once numba imported
+    *(("provenance.textworks.kernel", f"provenance.textworks.kernel_{k}") for k in ("grams", "markup", "spans",
+                                                                                    "tokens")),
 }
 
 
