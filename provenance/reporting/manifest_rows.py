@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from provenance.licensing.expression import canonical
 from provenance.licensing.names import normalize_license
 from provenance.licensing.portable import PortableLicenses
 from provenance.reporting.interface import ReportContext, SpdxFiles
@@ -93,7 +94,12 @@ def declared_license(source: dict[str, object] | None) -> str | None:
 def concluded(by_license: dict[str, object], licenses: PortableLicenses) -> str | None:
     """Conjunction of the licenses found in a source, each written as the manifests write it
     (so one unreadable value does not take the others with it); None when none was found."""
-    found = sorted({m for m in (licenses.map(k) for k in by_license if k != "(none)") if m})
+    # one choice written in two orders ("A OR B", "B OR A") is one term, not two (the first
+    # spelling in sort order is kept, so the result does not depend on the order of the scan)
+    spellings: dict[str, str] = {}
+    for m in sorted(m for m in (licenses.map(k) for k in by_license if k != "(none)") if m):
+        spellings.setdefault(canonical(m), m)
+    found = sorted(spellings.values())
     if len(found) < 2:
         return found[0] if found else None
     return " AND ".join(f"({e})" if " OR " in e or " AND " in e else e for e in found)

@@ -200,3 +200,10 @@ def test_numpy_license_scans_into_valid_manifests(tmp_path: Path) -> None:
     assert result.exit_code in (0, 1)
     verdicts = validate_outputs(Path(result.output_dir or ""))
     assert all(v.valid for v in verdicts), [v.messages for v in verdicts]
+
+
+def test_a_sources_concluded_license_names_each_choice_once() -> None:
+    from provenance.reporting.manifest_rows import concluded
+
+    found = {"Apache-2.0 OR BSD-2-Clause": 3, "BSD-2-Clause OR Apache-2.0": 2, "MIT": 1, "(none)": 4}
+    assert concluded(found, PortableLicenses()) == "(Apache-2.0 OR BSD-2-Clause) AND MIT"
