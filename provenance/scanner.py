@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from provenance.analysis import READING_VERSION
 from provenance.analysis.analyze import analyze
 from provenance.analysis.batches import Batch, Piece, make_batch, may_have_members, process_batch
 from provenance.analysis.conclude import relabel, unreadable_terms
@@ -129,7 +130,7 @@ class Scanner:
         self.stats: Counter[str] = Counter()
 
     def cache_namespace(self) -> str:
-        parts = [__version__, load_kb().version, index_version(), self.options.config_key,
+        parts = [__version__, READING_VERSION, load_kb().version, index_version(), self.options.config_key,
                  repr(self.options.limits), *(f"{d.id}@{d.version}" for d in self.detectors)]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 

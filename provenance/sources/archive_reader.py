@@ -244,14 +244,22 @@ def _tar_members(opener: Callable[[], IO[bytes]], head_bytes: int, budget: Budge
             offset, size = info.offset_data, info.size
 
             def reopen(offset: int = offset, size: int = size) -> IO[bytes]:
-                outer = opener()
-                outer.seek(offset)
+                outer: Any = opener()
+                if not plain:
+                    # A compressed tar cannot seek: decompress again up to the member (the whole
+                    # stream already passed the size and ratio limits on the first read).
+                    outer = io.BufferedReader(_Decompressed(compression or "gz", outer), CHUNK)
+                    left = offset
+                    while left > 0 and (chunk := outer.read(min(CHUNK, left))):
+                        left -= len(chunk)
+                else:
+                    outer.seek(offset)
                 if size <= 64 * 2**20:
                     with outer:
                         return io.BytesIO(outer.read(size))
                 return io.BufferedReader(_Window(outer, size))
 
-            yield Member(name, total, head, complete, s256, s1, reopen=reopen if plain and not complete else None)
+            yield Member(name, total, head, complete, s256, s1, reopen=None if complete else reopen)
 
 
 class _Window(io.RawIOBase):

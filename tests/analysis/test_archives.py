@@ -262,3 +262,22 @@ def test_many_ordinary_members_are_not_a_bomb(tmp_path: Path) -> None:
     rows = run(corpus, tmp_path / "out", limits=limits)["rows"]
     assert rows["many.zip"]["error"] is None
     assert sum(1 for p in rows if p.startswith("many.zip!")) == 40
+
+
+@pytest.mark.parametrize("mode", ["w:gz", "w:bz2", "w:xz"])
+def test_compressed_tar_members_over_the_head_are_read_whole(tmp_path: Path, mode: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    small = b'{"text": "a", "license": "cc0-1.0"}\n'
+    big = b"".join(json.dumps({"text": "z" * 50, "license": "cc-by-4.0"}).encode() + b"\n" for _ in range(400))
+    suffix = mode.split(":")[1]
+    with tarfile.open(corpus / f"shards.tar.{suffix}", mode) as tf:
+        for name, data in (("a/first.jsonl", small), ("b/big.jsonl", big), ("c/last.jsonl", small)):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    rows = run(corpus, tmp_path / "out", limits=Limits(head_bytes=1024))["rows"]
+    archive = f"shards.tar.{suffix}"
+    assert (rows[f"{archive}!b/big.jsonl"]["records"], rows[f"{archive}!b/big.jsonl"]["license"],
+            rows[f"{archive}!b/big.jsonl"]["error"]) == (400, "CC-BY-4.0", None)
+    assert rows[f"{archive}!c/last.jsonl"]["license"] == "CC0-1.0"
