@@ -15,7 +15,7 @@ against the parent folder's license (a `license-conflict`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from provenance.licensing.expression import (
@@ -69,34 +69,51 @@ class ScopeIndex:
 
     def __init__(self) -> None:
         self._by_folder: dict[str, list[Evidence]] = {}
+        #: Folder-level evidence that covers one file only (a module an installed package put at
+        #: the top of site-packages): looked at before the file's folder.
+        self._by_file: dict[str, list[Evidence]] = {}
 
     def add(self, evidence: Evidence) -> None:
         self._by_folder.setdefault(evidence.scope, []).append(evidence)
 
-    def nearest(self, folder: str, role: str = "data") -> list[Evidence]:
-        """What applies to an asset of `role` (code, data, docs, model) in `folder`: the nearest
-        folder's evidence for that role; when it names no terms we can read (`license: other`), the
-        next folder up that does is added, so its grant is weighed against it, not lost. Sentences
-        that only restrict use ("research use only") never stop the search: they narrow the grant
-        found above them, and every one of them up to the root is added."""
+    def add_file(self, path: str, evidence: Evidence) -> None:
+        self._by_file.setdefault(path, []).append(evidence)
+
+    def for_file(self, path: str) -> list[Evidence]:
+        return self._by_file.get(path, [])
+
+    def nearest(self, folder: str, role: str = "data", path: str = "") -> list[Evidence]:
+        """What applies to an asset of `role` (code, data, docs, model) at `path` in `folder`: the
+        evidence covering that file alone, else the nearest folder's evidence for that role; when
+        it names no terms we can read (`license: other`), the next folder up that does is added, so
+        its grant is weighed against it, not lost. Sentences that only restrict use ("research use
+        only") never stop the search: they narrow the grant found above them, and every one of them
+        up to the root is added."""
         out: list[Evidence] = []
         restrictions: list[Evidence] = []
         searching = True
+        for found in self._levels(folder, path):
+            scoped = _scoped(found)
+            applicable = [e for e in scoped if _covers(e, role)]
+            if role == "docs" and not any(not _restricts_only(e) for e in applicable):
+                # Documentation in a folder whose only license is the data's (a dataset card): that.
+                applicable += [e for e in scoped if _covers(e, "data") and not _restricts_only(e)]
+            restrictions += [e for e in applicable if _restricts_only(e)]
+            grants = [e for e in applicable if not _restricts_only(e)]
+            if searching and grants:
+                out += _prefer_structured(_preferred_scope(grants, role))
+                searching = _unidentified(out)
+        return out + [e for e in restrictions if e not in out]
+
+    def _levels(self, folder: str, path: str) -> Iterator[list[Evidence]]:
+        """The evidence of each level from the file up to the root, most specific first."""
+        if path in self._by_file:
+            yield self._by_file[path]
         while True:
-            found = self._by_folder.get(folder)
-            if found:
-                scoped = _scoped(found)
-                applicable = [e for e in scoped if _covers(e, role)]
-                if role == "docs" and not any(not _restricts_only(e) for e in applicable):
-                    # Documentation in a folder whose only license is the data's (a dataset card): that.
-                    applicable += [e for e in scoped if _covers(e, "data") and not _restricts_only(e)]
-                restrictions += [e for e in applicable if _restricts_only(e)]
-                grants = [e for e in applicable if not _restricts_only(e)]
-                if searching and grants:
-                    out += _prefer_structured(_preferred_scope(grants, role))
-                    searching = _unidentified(out)
+            if found := self._by_folder.get(folder):
+                yield found
             if not folder:
-                return out + [e for e in restrictions if e not in out]
+                return
             folder = folder.rpartition("/")[0]
 
     def chain(self, folder: str) -> list[Evidence]:

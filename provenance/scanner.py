@@ -24,7 +24,7 @@ from provenance.analysis.analyze import analyze
 from provenance.analysis.batches import Batch, Piece, make_batch, may_have_members, process_batch
 from provenance.analysis.conclude import relabel, unreadable_terms
 from provenance.analysis.context import Analyzed, Limits, Origin, WorkContext
-from provenance.analysis.packages import package_evidence
+from provenance.analysis.packages import cover_installed_files, declared_evidence, package_evidence
 from provenance.cache import AnalysisCache
 from provenance.declarations import Declarations
 from provenance.detectors import default_detectors
@@ -166,8 +166,11 @@ class Scanner:
             for ev in found:
                 scope.add(ev)
 
+        for ev in declared_evidence(metadata, scope):
+            scope.add(ev)
         for ev in package_evidence(metadata, scope):  # an installed package's dist-info covers its folders
             scope.add(ev)
+        cover_installed_files(metadata, scope)  # and the modules it put at the top of site-packages
         for ev in self.source.scope_evidence():  # evidence the source holds outside any file
             scope.add(ev)
 
@@ -284,7 +287,8 @@ class _Collector:
         unit = json.dumps([folder, _path_of(items[0])])
         if self.memo is None or any(isinstance(i, Unreadable) for i in items):
             return unit, None
-        key = self.memo.key(items, [*scope.chain(folder), *_inner_scope(items, scope)])
+        key = self.memo.key(items, [*scope.chain(folder), *_inner_scope(items, scope),
+                                    *(ev for i in items for ev in scope.for_file(_path_of(i)))])
         return self.memo.get(unit, key, self.totals.part()) or (unit, key)
 
     def _send(self, buf: list[Piece]) -> tuple[Piece, ...]:

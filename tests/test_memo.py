@@ -97,6 +97,20 @@ def test_a_changed_license_above_a_folder_is_seen_below_it(tree, tmp_path: Path)
     _same((doc, rows), _fresh(root, tmp_path))
 
 
+def test_a_changed_dist_info_is_seen_by_the_modules_it_installed_at_the_top(tree, tmp_path: Path) -> None:
+    """A module at the top of site-packages takes its license from a dist-info folder that is not
+    above it: that evidence is part of its run's key."""
+    root = tree({"one-1.0.dist-info/METADATA": "Metadata-Version: 2.4\nName: one\nLicense-Expression: MIT\n",
+                 "one-1.0.dist-info/RECORD": "one.py,sha256=x,1\n", "one.py": "x = 1\n", "zz.py": "y = 2\n"})
+    out = tmp_path / "out"
+    _scan(root, out)
+    (root / "one-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.4\nName: one\n"
+                                                          "License-Expression: GPL-3.0-only\n")
+    _, doc, rows = _scan(root, out)
+    assert next(r for r in rows if r["path"] == "one.py")["license"] == "GPL-3.0-only"
+    _same((doc, rows), _fresh(root, tmp_path))
+
+
 def test_policy_and_declarations_are_part_of_the_key(tree, tmp_path: Path) -> None:
     root = tree(CORPUS)
     out = tmp_path / "out"

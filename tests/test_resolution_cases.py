@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import provenance
+from provenance.licensing.identify.reference import load_bundle
 
 
 def _scan(root: Path, out: Path, **kw):
@@ -328,6 +329,50 @@ def test_an_installed_packages_dist_info_licenses_its_folders(tree, tmp_path: Pa
     assert rows["old/__init__.py"]["license"] == "MIT"
     assert "unlicensed" in rows["other/__init__.py"]["findings"]  # no package claims it
     assert rows["pkg-1.0.dist-info/RECORD"]["kind"] == "dataset-metadata"
+
+
+def test_modules_a_package_installs_at_the_top_of_site_packages(tree, tmp_path: Path) -> None:
+    """typing_extensions.py, a .pth or an extension module sit in site-packages' root beside every
+    other package: RECORD ties each to its dist-info, one file at a time (they were unlicensed)."""
+    root = tree({
+        "one-1.0.dist-info/METADATA": "Metadata-Version: 2.4\nName: one\nLicense-Expression: PSF-2.0\n",
+        # a license text read as something other than METADATA's id is no conflict for these files
+        "one-1.0.dist-info/licenses/LICENSE": "Released under the Apache License, Version 2.0.\n",
+        "one-1.0.dist-info/RECORD": "one.py,sha256=x,1\none-1.0.dist-info/METADATA,,\n",
+        "one.py": "x = 1\n",
+        "tools-2.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: tools\nLicense: MIT\n",
+        "tools-2.0.dist-info/RECORD": "tools-precedence.pth,sha256=x,1\n_speed.cpython-311.so,sha256=x,1\n"
+                                      "tools/__init__.py,sha256=x,1\n",
+        "tools-precedence.pth": "import os\n", "_speed.cpython-311.so": b"\x7fELF\x02\x01\x01" + b"\0" * 64,
+        "tools/__init__.py": "y = 2\n",
+        "stray.py": "z = 3\n",
+    })
+    code, rows = _exit(root, tmp_path / "out")
+    assert rows["one.py"]["license"] == "PSF-2.0" and "license-conflict" not in rows["one.py"]["findings"]
+    assert rows["tools-precedence.pth"]["license"] == rows["_speed.cpython-311.so"]["license"] == "MIT"
+    assert rows["tools/__init__.py"]["license"] == "MIT"
+    assert "unlicensed" in rows["stray.py"]["findings"]  # no RECORD lists it
+    assert code == 1
+
+
+def test_a_package_declaring_a_family_without_a_license_file(tree, tmp_path: Path) -> None:
+    """ply's METADATA says `License: BSD` and ships no license file: the files are not "unlicensed"
+    (terms were declared) but their license is unknown until someone reads which BSD; a module
+    carrying the whole license text in its leading comment has that license."""
+    bsd3 = next(lic.text for lic in load_bundle().licenses if lic.id == "BSD-3-Clause")
+    header = "".join(f"# {line}\n".replace("# \n", "#\n") for line in bsd3.splitlines())
+    root = tree({
+        "lexer-3.1.dist-info/METADATA": "Metadata-Version: 2.0\nName: lexer\nLicense: BSD\n",
+        "lexer-3.1.dist-info/RECORD": "lexer/__init__.py,sha256=x,1\nlexer/lex.py,sha256=x,1\n",
+        "lexer/__init__.py": "__version__ = '3.1'\n",
+        "lexer/lex.py": "# lexer: lex.py\n#\n# Copyright (C) 2001-2018 A. Person\n" + header + "\nimport re\n",
+    })
+    _, rows = _exit(root, tmp_path / "out")
+    init = rows["lexer/__init__.py"]
+    assert "unlicensed" not in init["findings"] and "unknown-license" in init["findings"]
+    assert "BSD (lexer-3.1.dist-info/METADATA#License)" in init["findings_json"]
+    assert rows["lexer/lex.py"]["license"] == "BSD-3-Clause" and not {"unlicensed", "unknown-license"} & set(
+        rows["lexer/lex.py"]["findings"])
 
 
 def test_restrictions_written_the_way_people_write_them(tree, tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ def conclude(ctx: WorkContext, done: Analyzed) -> AssetResult:
     records = next((out.records for out in outputs if out.records is not None), None)
     record_licenses = next((out.record_licenses for out in outputs if out.record_licenses), ())
     resolution = resolve(
-        asset.path, asset.kind, own, ctx.scope.nearest(asset.folder, role_of(asset.path, asset.kind)),
+        asset.path, asset.kind, own, ctx.scope.nearest(asset.folder, role_of(asset.path, asset.kind), asset.path),
         ctx.declarations.evidence_for(asset.path), record_licenses, records, ctx.policy.use,
     )
     # An archive whose members were listed is a container: its members carry the license findings.

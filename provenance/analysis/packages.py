@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from provenance.analysis.context import Analyzed
 from provenance.detectors.python_package import DETECTOR_ID
-from provenance.model import Evidence, EvidenceKind
+from provenance.model import Evidence, EvidenceKind, Level, Location
 from provenance.resolve import ScopeIndex
 
 
@@ -28,6 +28,51 @@ def installed_folders(metadata: Iterable[Analyzed]) -> dict[str, str]:
     return out
 
 
+def installed_files(metadata: Iterable[Analyzed]) -> dict[str, str]:
+    """Each file a package installed at the top of site-packages -> the dist-info folder. They share
+    the root folder with every other package, so they are covered one by one, not by folder."""
+    out: dict[str, str] = {}
+    for done in metadata:
+        files = next((o.facts.get("installs_files") for det, o in done.outputs if det == DETECTOR_ID
+                      and "installs_files" in o.facts), None)
+        info = done.entry.asset.folder
+        parent = info.rpartition("/")[0]
+        for name in files or ():
+            out.setdefault(f"{parent}/{name}" if parent else str(name), info)
+    return out
+
+
+def declared_evidence(metadata: Iterable[Analyzed], scope: ScopeIndex) -> list[Evidence]:
+    """METADATA's `License` value when it names no one license ("BSD"), as unidentified evidence
+    for a dist-info with no license file: the package declared terms, which is not "no license";
+    a reviewer must find out which."""
+    folders = scope.folders()
+    out = []
+    for done in metadata:
+        facts = next((o.facts for det, o in done.outputs if det == DETECTOR_ID and "declared" in o.facts), None)
+        info = done.entry.asset.folder
+        if facts is None or _info_evidence(folders, info):
+            continue
+        out.append(Evidence(
+            kind=EvidenceKind.CARD_METADATA, level=Level.DIRECTORY,
+            location=Location(done.entry.asset.path, field=str(facts.get("declared_field") or "License")),
+            license=None, raw=str(facts["declared"])[:200], confidence=0.0, matcher="package-metadata", scope=info,
+        ))
+    return out
+
+
+def cover_installed_files(metadata: Iterable[Analyzed], scope: ScopeIndex) -> None:
+    """Each top-level file a package installed gets its dist-info's evidence as its own, as the
+    dist-info's own files see it: METADATA's license when it names one (the package's declaration),
+    else the license files' (a PSF text read as `Python-2.0.1 OR 0BSD` is no conflict with
+    `License-Expression: PSF-2.0`)."""
+    folders = scope.folders()
+    for path, info in installed_files(metadata).items():
+        declared = [e for e in folders.get(info, ()) if e.license]
+        for e in declared or _info_evidence(folders, info):
+            scope.add_file(path, replace(e, scope=path))
+
+
 def package_evidence(metadata: Iterable[Analyzed], scope: ScopeIndex) -> list[Evidence]:
     """Evidence to add to the scope: each dist-info's folder evidence, copied to every folder its
     package installed that has no evidence of its own (a package's own LICENSE speaks for it).
@@ -44,10 +89,13 @@ def package_evidence(metadata: Iterable[Analyzed], scope: ScopeIndex) -> list[Ev
     for target, info in installed.items():
         if target in folders:
             continue
-        evidence = [e for folder, found in folders.items() if folder == info or folder.startswith(info + "/")
-                    for e in found]
-        out += [replace(e, scope=target) for e in evidence]
+        out += [replace(e, scope=target) for e in _info_evidence(folders, info)]
     return out
+
+
+def _info_evidence(folders: dict[str, list[Evidence]], info: str) -> list[Evidence]:
+    """A dist-info folder's evidence, its `licenses/` sub-folder's included."""
+    return [e for folder, found in folders.items() if folder == info or folder.startswith(info + "/") for e in found]
 
 
 def _under(folder: str, tops: dict[str, str]) -> bool:

@@ -8,7 +8,7 @@ import re
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.licensing.expression import ExpressionSyntaxError, parse
-from provenance.licensing.identify import find_notices
+from provenance.licensing.identify import find_notices, identify_file
 from provenance.licensing.identify.engine import DUAL_LICENSING
 from provenance.licensing.identify.expression import combine
 from provenance.licensing.names import normalize_license
@@ -17,9 +17,15 @@ from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Lo
 HEADER_LINES = 30
 #: Characters of a code file's top that may hold its license notice.
 NOTICE_CHARS = 4000
+#: A leading comment shorter than this cannot hold a whole license text (0BSD's is ~640 characters).
+MIN_TEXT_CHARS = 500
+#: Words every short permissive license text uses to grant ("Permission is hereby granted",
+#: "Redistribution and use ... are permitted").
+_GRANT_WORDS = re.compile(r"permission|permitted|redistribution", re.IGNORECASE)
 _MENTIONS = re.compile(rb"licen[cs]|copyright|\xe8\xae\xb8\xe5\x8f\xaf", re.IGNORECASE)  # 许可
 _DUNDER = re.compile(r"^__license__\s*=\s*['\"]([^'\"]{1,120})['\"]", re.MULTILINE)
 _TAG = re.compile(r"SPDX-License-Identifier:\s*(?P<expr>[^\r\n]*)")
+_QUOTES = ("`", '"', "'")
 # Comment closers that follow an expression on the same line.
 _TRAILER = re.compile(r"\s*(\*/|-->|\*\)|#>|\"\"\"|''')?\s*$")
 
@@ -36,6 +42,8 @@ def spdx_tags(text: str, max_lines: int = HEADER_LINES) -> list[tuple[int, str, 
             expression: str | None = parse(raw).render()
         except ExpressionSyntaxError:
             expression = None
+            if line[max(match.start() - 1, 0):match.start()] in _QUOTES:
+                continue  # the tag quoted in prose or a string ("`SPDX-License-Identifier:` lines"): a mention
         found.append((lineno, raw, expression))
     return found
 
@@ -43,8 +51,9 @@ def spdx_tags(text: str, max_lines: int = HEADER_LINES) -> list[tuple[int, str, 
 class SpdxHeaderDetector(Detector):
     id = "spdx-header"
     # 2: license notices in a code file's leading comment, and `__license__`; 3: every license a
-    # header names (OR when it offers a choice), none when it also names a family it does not pin down
-    version = "3"
+    # header names (OR when it offers a choice), none when it also names a family it does not pin down;
+    # 4: a whole license text in the leading comment, a quoted tag that is no expression is a mention
+    version = "4"
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind in (AssetKind.TEXT, AssetKind.CODE)
@@ -111,6 +120,10 @@ def code_notice(content: AssetContent) -> DetectorOutput:
         return DetectorOutput()
     notices = find_notices(block)
     found = [n for n in notices if n.expression]
+    if not notices and len(block) >= MIN_TEXT_CHARS and _GRANT_WORDS.search(block):
+        # No statement about a license, but a whole license text in the comment (ply's lex.py
+        # carries BSD-3-Clause's, with no name): identified as a license file's text is.
+        found = [m for m in identify_file(block).matches if m.matcher == "text" and m.expression]
     if not found or any(n.ambiguous for n in notices):
         # A header that also names a family it does not pin down ("... and the BSD License. See the
         # LICENSE file") states only part of the terms: the license text it points to decides.

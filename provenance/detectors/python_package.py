@@ -55,6 +55,13 @@ def package_license(metadata_text: str) -> tuple[str | None, str, str]:
     return None, declared[:200], "License" if declared else ""
 
 
+def installed_files(record_text: str) -> list[str]:
+    """The files a RECORD says the package installed at the top of site-packages: single-module
+    distributions (`typing_extensions.py`), extension modules and `.pth` files."""
+    return sorted({row[0] for row in csv.reader(io.StringIO(record_text))
+                   if row and row[0] and "/" not in row[0] and row[0] not in (".", "..")})
+
+
 def installed_tops(record_text: str) -> list[str]:
     """The folders a RECORD says the package installed (`numpy/__init__.py,...` -> numpy); for a
     namespace package (no `google/__init__.py`), the folders inside it (google/protobuf). Not the
@@ -80,6 +87,9 @@ def in_package_info(asset: Asset) -> bool:
 
 class PythonPackageDetector(Detector):
     id = DETECTOR_ID
+    # 2: the files RECORD installs at the top of site-packages (typing_extensions.py); a License
+    # value that names no one license ("BSD") kept as a fact
+    version = "2"
 
     def applies(self, asset: Asset) -> bool:
         return in_package_info(asset) and asset.path.rsplit("/", 1)[-1] in ("METADATA", "PKG-INFO", "RECORD",
@@ -92,13 +102,15 @@ class PythonPackageDetector(Detector):
         asset = content.asset
         name = asset.path.rsplit("/", 1)[-1]
         if name == "RECORD":
-            return DetectorOutput(facts={"installs": installed_tops(text)})
+            return DetectorOutput(facts={"installs": installed_tops(text), "installs_files": installed_files(text)})
         if name == "top_level.txt":  # egg-info: one importable name a line
             return DetectorOutput(facts={"installs": sorted({line.strip() for line in text.splitlines()
                                                             if line.strip()})})
         expression, raw, header = package_license(text)
         if not raw:
             return DetectorOutput()
+        if not expression:  # "License: BSD": weighed only where the dist-info has no license file
+            return DetectorOutput(facts={"declared": raw, "declared_field": header})
         evidence = Evidence(
             kind=EvidenceKind.CARD_METADATA, level=Level.DIRECTORY, location=Location(asset.path, field=header),
             license=expression, raw=raw[:200], confidence=1.0 if expression else 0.0, matcher="package-metadata",

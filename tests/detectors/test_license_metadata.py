@@ -46,6 +46,22 @@ def test_spdx_tags_in_utf16_files(tree, tmp_path: Path) -> None:
     assert _rows(_scan(root, tmp_path / "out"))["w.txt"]["license"] == "CC-BY-NC-4.0"
 
 
+def test_a_quoted_spdx_tag_that_is_no_expression_is_a_mention(tree, tmp_path: Path) -> None:
+    """Code that talks about the tag (a docstring, a regular expression) is not a broken tag: it was
+    an `unknown-license` warning on provenance's own headers.py. A quoted tag that parses still counts."""
+    root = tree({
+        "LICENSE": "Released under the MIT License.\n",
+        "tags.py": '"""Reads `SPDX-License-Identifier:` lines in code."""\n'
+                   'TAG = re.compile(r"SPDX-License-Identifier:\\s*(?P<expr>.*)")\n',
+        "doc.py": '"""SPDX-License-Identifier: Apache-2.0"""\nimport os\n',
+        "broken.py": "# SPDX-License-Identifier: MIT OR OR\nimport os\n",
+    })
+    rows = _rows(_scan(root, tmp_path / "out"))
+    assert rows["tags.py"]["license"] == "MIT" and "unknown-license" not in rows["tags.py"]["findings"]
+    assert rows["doc.py"]["license"] == "Apache-2.0"
+    assert "unknown-license" in rows["broken.py"]["findings"]  # an unquoted tag that does not parse is said
+
+
 def test_non_text_card_license_values_are_unidentified_evidence(tree, tmp_path: Path) -> None:
     root = tree({"LICENSE": "Released under the MIT License.\n", "d/README.md": "---\nlicense: 123\n---\n",
                  "d/x.txt": "x"})
