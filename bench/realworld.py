@@ -216,7 +216,7 @@ def score(entry: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
     res["code"], res["code_right"], res["code_wrong"] = 0, 0, []
     if code and code.get("license"):
         for p, row in by_path.items():
-            if "!" in p or p in scored or not match(p, code["files"]):
+            if "!" in p or p in scored or not match(p, code["files"]) or match(p, code.get("exclude", [])):
                 continue
             res["code"] += 1
             if license_ok(row["license"], code):
