@@ -397,6 +397,22 @@ def test_restrictions_written_the_way_people_write_them(tree, tmp_path: Path) ->
     assert rows["d/x.txt"]["license"] == "MIT"  # a quoted phrase is talked about, not said
 
 
+def test_a_restriction_covers_what_its_own_sentence_names(tree, tmp_path: Path) -> None:
+    """After CDial-GPT's English README: the sentence before the restriction names the model, the
+    restricting one names only the decoding script, so the code is research-only and the data keeps
+    its grant. (Its Chinese README restricts the dataset too, and the scan of it says so.)"""
+    root = tree({
+        "LICENSE": "Released under the MIT License.\n",
+        "README.md": "# Dialogue\n\nThis repository contains only part of the modeling machinery needed to produce"
+                     " a dialogue model. The decoding script provided in this repository is only for research"
+                     " purposes. We are not responsible for any contents generated using our model.\n",
+        "data/toy.json": '[{"text": "a"}]', "infer.py": "print(1)\n",
+    })
+    _, rows = _exit(root, tmp_path / "out")
+    assert rows["data/toy.json"]["license"] == "MIT" and rows["data/toy.json"]["use_class"] == "commercial"
+    assert rows["infer.py"]["license"] == "LicenseRef-Research-Only AND MIT"
+
+
 def test_statements_about_upstream_data_and_license_links(tree, tmp_path: Path) -> None:
     root = tree({
         "w/README.md": "# Summaries\n\nThe input text comes from Wikipedia, which is licensed under CC BY-SA 3.0"

@@ -105,6 +105,14 @@ def restricted_part(sentence: str) -> str:
     return ""
 
 
+def restricting_sentences(line: str) -> str:
+    """The sentences of a line that restrict use: what they name decides what the restriction
+    covers, not a neighbouring sentence ("... produce a dialogue model. The decoding script ... is
+    only for the research purpose." restricts the code)."""
+    found = [s for s in _SENTENCE_END.split(line) if restriction_clauses(s)]
+    return " ".join(found) or line
+
+
 #: More distinct licenses than this named in a card's prose is a list (a legend, each source's or
 #: sub-folder's license), not the folder's terms.
 MAX_PROSE_LICENSES = 2
@@ -147,9 +155,9 @@ def _sentence(lines: list[str], first: int, last: int) -> str:
 
 class CardDetector(Detector):
     id = "card"
-    version = "3"  # 2: keys in any case, licenses:, license_name and license_link naming standard licenses,
+    version = "4"  # 2: keys in any case, licenses:, license_name and license_link naming standard licenses,
     # sentences in the prose that restrict use; 3: the metadata covers the data, not the scripts beside it;
-    # a restriction covers what it names
+    # a restriction covers what it names; 4: what its own sentence names, not the rest of its line
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.DATASET_CARD
@@ -186,7 +194,8 @@ class CardDetector(Detector):
             evidence.append(Evidence(
                 kind=EvidenceKind.CARD_PROSE, level=Level.DIRECTORY,
                 location=Location(asset.path, line=card.body_line + line - 1), license=ref, raw=raw,
-                confidence=0.8, matcher="restriction", scope=asset.folder, applies_to=restricted_part(raw),
+                confidence=0.8, matcher="restriction", scope=asset.folder,
+                applies_to=restricted_part(restricting_sentences(body_lines[line - 1])),
             ))
         facts = {k: _plain(card.metadata[k]) for k in KEPT_FIELDS if k in card.metadata}
         if mentioned:  # kept as what the card says of others' data, for a reviewer to read

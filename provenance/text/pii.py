@@ -116,6 +116,13 @@ def _in_a_number(text: str, start: int, end: int) -> bool:
 _NAME_AFTER = re.compile(r"_|\.[A-Za-z][A-Za-z0-9]{0,4}\b")
 
 
+def _glued(text: str, start: int, end: int) -> bool:
+    """A dotted number joined to a word by a letter or `_` (`libcublas-dev-11-7_11.10.1.25-1_amd64.deb`,
+    `v1.2.3.4`): a package version in a file name, not an address. `/` is not glue here: URLs hold hosts."""
+    before = text[start - 1] if start else ""
+    return before == "_" or (before.isascii() and before.isalpha()) or text[end : end + 1] == "_"
+
+
 def _in_a_name(text: str, start: int, end: int) -> bool:
     """The digits are glued into a file name, path or URL (a photo id), not written as a number:
     a `_` or `/` right before, or a `_` or a file extension right after."""
@@ -343,7 +350,7 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
         # service address (1.1.1.1, 8.8.8.8, 1.2.3.4); those ranges hold no one's home line.
         if label == "decoy" or all(len(part) == 1 for part in m.group(1).split(".")):
             continue
-        if label != "ip" and _version_or_coordinates(text, *m.span()):
+        if label != "ip" and (_version_or_coordinates(text, *m.span()) or _glued(text, *m.span())):
             continue
         after = norm[m.end() : m.end() + VERSION_AFTER_CHARS]
         if not any(True for _ in _VERSION_AFTER.find(after.split("\n", 1)[0])):

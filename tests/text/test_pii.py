@@ -233,3 +233,13 @@ def test_digits_of_a_uuid_are_not_a_bank_card() -> None:
     assert types(f'{{"title": "傷春詞", "id": "{uuid}"}}') == []
     assert types(f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:]} 转账") == ["bank_card"]  # the same digits on their own
     assert types(f"汇款至{make_card('622202', 19)}元") == ["bank_card"]  # glued to Chinese text: still a card
+
+
+def test_versions_glued_into_package_file_names_are_not_addresses() -> None:
+    # dolly's training notebook downloads CUDA packages named with four-part versions
+    assert types("wget https://example.net/x86_64/libcusparse-dev-11-7_11.7.3.50-1_amd64.deb") == []
+    assert types("dpkg -i /tmp/libcurand-dev-11-7_10.2.10.91-1_amd64.deb") == []
+    assert types("release v81.2.69.10 is out") == []
+    # a host in a URL, or one labelled as an address, is still one
+    assert types("curl http://81.2.69.10/status") == ["ip"]
+    assert types("server ip: 81.2.69.10") == ["ip"]
