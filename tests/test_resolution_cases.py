@@ -279,6 +279,22 @@ def test_a_code_files_own_license_header_beats_its_folder(tree, tmp_path: Path) 
     assert _rows(_scan(bare / "unlicensed_repo", tmp_path / "bare"))["x.py"]["license"] == "MIT"
 
 
+def test_licenses_a_header_names_for_other_things_are_mentions(tree, tmp_path: Path) -> None:
+    """A notebook's header: the file's notice ("you may not use this file ..."), then notes on the
+    models and the dataset it trains on with their licenses. Those describe other works."""
+    notice = ("# Licensed under the Apache License, Version 2.0 (the \"License\");\n"
+              "# you may not use this file except in compliance with the License.\n")
+    root = tree({
+        "train.py": "# Fine-tunes a model on our QA set.\n#\n" + notice + "#\n# Notes\n#\n# The base models are"
+                    " MIT licensed, and the QA set is licensed under CC BY-SA 4.0, so it can be used for\n"
+                    "# commercial work.\nimport os\n",
+        "mixed.py": notice + "# This file incorporates code from a parser released under the MIT License.\nimport os\n",
+    })
+    _, rows = _exit(root, tmp_path / "out")
+    assert rows["train.py"]["license"] == "Apache-2.0"
+    assert rows["mixed.py"]["license"] == "Apache-2.0 AND MIT"  # next to the file's own statement: both
+
+
 def test_a_header_offering_a_choice_or_naming_an_unpinned_family(tree, tmp_path: Path) -> None:
     root = tree({
         "LICENSE": "This software is made available under the terms of either of the licenses found in"

@@ -8,7 +8,7 @@ import re
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.licensing.expression import ExpressionSyntaxError, parse
-from provenance.licensing.identify import find_notices, identify_file
+from provenance.licensing.identify import Identification, find_notices, identify_file
 from provenance.licensing.identify.engine import DUAL_LICENSING
 from provenance.licensing.identify.expression import combine
 from provenance.licensing.names import normalize_license
@@ -17,6 +17,9 @@ from provenance.model import Asset, AssetKind, Evidence, EvidenceKind, Level, Lo
 HEADER_LINES = 30
 #: Characters of a code file's top that may hold its license notice.
 NOTICE_CHARS = 4000
+#: Statements that a license covers the file they are in, and how many lines from a license's name.
+_THIS_FILE = re.compile(r"\bthis\s+(?:source\s+)?(?:file|module|program|script|notebook)\b", re.IGNORECASE)
+THIS_FILE_REACH = 2
 #: A leading comment shorter than this cannot hold a whole license text (0BSD's is ~640 characters).
 MIN_TEXT_CHARS = 500
 #: Words every short permissive license text uses to grant ("Permission is hereby granted",
@@ -52,7 +55,8 @@ class SpdxHeaderDetector(Detector):
     id = "spdx-header"
     # 2: license notices in a code file's leading comment, and `__license__`; 3: every license a
     # header names (OR when it offers a choice), none when it also names a family it does not pin down;
-    # 4: a whole license text in the leading comment, a quoted tag that is no expression is a mention
+    # 4: a whole license text in the leading comment, a quoted tag that is no expression is a mention;
+    # licenses named away from a "this file" statement describe other things
     version = "4"
 
     def applies(self, asset: Asset) -> bool:
@@ -102,6 +106,20 @@ def leading_comment(text: str) -> tuple[str, int]:
     return "\n".join(lines[:end]), end
 
 
+def _about_this_file(block: str, found: list[Identification]) -> list[Identification]:
+    """When the header says which license covers "this file" ("you may not use this file except in
+    compliance with the License", "This program is free software ..."), licenses named elsewhere in
+    it describe other things (a notebook's notes on the models and datasets it uses): only the
+    notices next to such a statement count. Without one, every license named counts."""
+    lines = block.splitlines()
+    near = {i + 1 for i, line in enumerate(lines) if _THIS_FILE.search(line)}
+    if not near:
+        return found
+    kept = [n for n in found if any(n.start_line - THIS_FILE_REACH <= at <= n.end_line + THIS_FILE_REACH
+                                    for at in near)]
+    return kept or found
+
+
 def code_notice(content: AssetContent) -> DetectorOutput:
     """The license a code file states at its top, as file-level evidence."""
     head = content.head[:NOTICE_CHARS]
@@ -124,6 +142,7 @@ def code_notice(content: AssetContent) -> DetectorOutput:
         # No statement about a license, but a whole license text in the comment (ply's lex.py
         # carries BSD-3-Clause's, with no name): identified as a license file's text is.
         found = [m for m in identify_file(block).matches if m.matcher == "text" and m.expression]
+    found = _about_this_file(block, found)
     if not found or any(n.ambiguous for n in notices):
         # A header that also names a family it does not pin down ("... and the BSD License. See the
         # LICENSE file") states only part of the terms: the license text it points to decides.
