@@ -181,12 +181,18 @@ def test_grants_are_not_restrictions_and_restating_a_restriction_adds_nothing(tr
         "c/x.txt": "t",
         "d/README.md": "---\nlicense: mit\n---\n# 数据\n\n本数据可用于商业和非商业用途。\n",
         "d/x.txt": "t",
+        # a contrast with other datasets' terms, in a card that grants academic or commercial use
+        "e/README.md": "---\nlicense: cc-by-sa-3.0\n---\n# Instructions\n\nWe wrote every pair ourselves. Unlike"
+                       " corpora that are limited to non-commercial use, this one may be used for any purpose,"
+                       " including academic or commercial applications.\n",
+        "e/x.jsonl": '{"text": "t"}\n',
     })
     code, rows = _exit(root, tmp_path / "out")
     assert rows["a/x.txt"]["license"] == "CC-BY-4.0" and "use-restricted" not in rows["a/x.txt"]["findings"]
     assert rows["b/x.txt"]["license"] == "CC-BY-NC-SA-4.0"  # the sentence restricts no further
     assert rows["c/x.txt"]["license"] == "CC-BY-NC-4.0 AND LicenseRef-Research-Only"  # research-only is tighter
     assert rows["d/x.txt"]["license"] == "MIT"
+    assert rows["e/x.jsonl"]["license"] == "CC-BY-SA-3.0"
     assert code == 1
 
 

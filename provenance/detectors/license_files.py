@@ -35,9 +35,10 @@ def _first_line(text: str) -> str:
 
 class LicenseFileDetector(Detector):
     id = "license-file"
-    version = "3"  # 2: empty and placeholder files say nothing; a lone copyright line reserves rights;
+    version = "4"  # 2: empty and placeholder files say nothing; a lone copyright line reserves rights;
     # sentences that restrict use (non-commercial, research only) are evidence too; 3: what a scoped
-    # name covers (DATA_LICENSE, MODEL_LICENSE), grants that allow commercial use are not restrictions
+    # name covers (DATA_LICENSE, MODEL_LICENSE), grants that allow commercial use are not restrictions;
+    # 4: "either academic or commercial", "including research or commercial" are grants
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.LICENSE_FILE

@@ -157,7 +157,8 @@ _PROSE_NON_COMMERCIAL = re.compile(
 _GRANTS_COMMERCIAL = re.compile(
     r"\bcommercial\s+(?:and|or|&|as\s+well\s+as)\s+non[\s-]?commercial\b"
     r"|\bnon[\s-]?commercial\s+(?:and|or|&|as\s+well\s+as)\s+commercial\b"
-    r"|\b(?:including|incl\.?|even|also)\s+(?:for\s+)?commercial\b|\bcommercial(?:ly)?\s+(?:use\s+)?(?:is\s+)?"
+    r"|\b(?:including|incl\.?|even|also|either)\s+(?:for\s+)?(?:(?:academic|research|personal)\s+(?:and|or|&)\s+)?"
+    r"commercial\b|\bcommercial(?:ly)?\s+(?:use\s+)?(?:is\s+)?"
     r"(?:permitted|allowed)\b|\b(?:permits?|allows?)\s+commercial\b|\bcommercial\s+purposes\s+are\s+(?:permitted|allowed)"
     r"|商业(?:和|与|及|或)非商业|非商业(?:和|与|及|或)商业|(?:可|允许|可以)(?:用于)?商(?:业|用)(?!.{0,4}(?:禁止|不得))",
     re.IGNORECASE)
