@@ -107,8 +107,8 @@ def restricted_part(sentence: str) -> str:
 
 def restricting_sentences(line: str) -> str:
     """The sentences of a line that restrict use: what they name decides what the restriction
-    covers, not a neighbouring sentence ("... produce a dialogue model. The decoding script ... is
-    only for the research purpose." restricts the code)."""
+    covers, not a neighbouring sentence ("... produce a dialogue model. The decoding script is only
+    for research purposes." restricts the code)."""
     found = [s for s in _SENTENCE_END.split(line) if restriction_clauses(s)]
     return " ".join(found) or line
 

@@ -113,7 +113,6 @@ class PythonPackageDetector(Detector):
             return DetectorOutput(facts={"declared": raw, "declared_field": header})
         evidence = Evidence(
             kind=EvidenceKind.CARD_METADATA, level=Level.DIRECTORY, location=Location(asset.path, field=header),
-            license=expression, raw=raw[:200], confidence=1.0 if expression else 0.0, matcher="package-metadata",
-            scope=asset.folder,
+            license=expression, raw=raw[:200], confidence=1.0, matcher="package-metadata", scope=asset.folder,
         )
-        return DetectorOutput(evidence=(evidence,) if expression else ())
+        return DetectorOutput(evidence=(evidence,))
