@@ -89,9 +89,13 @@ def test_report_to_a_bad_folder_is_a_usage_error(corpus: Path, tmp_path: Path) -
 @pytest.mark.slow
 def test_ctrl_c_exits_130_and_the_rerun_resumes(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    for d in range(12):
+    # Big enough that a JSON progress event (one every 2 s) comes while most of the scan is ahead:
+    # with 2,400 files a quiet machine finished before the first one and the signal came too late.
+    folders, per_folder = 12, 600
+    total = folders * per_folder + 1
+    for d in range(folders):
         (corpus / f"d{d:02d}").mkdir(parents=True)
-        for i in range(200):
+        for i in range(per_folder):
             (corpus / f"d{d:02d}" / f"f{i:03d}.txt").write_text(f"plain text number {i} of folder {d}. " * 30)
     (corpus / "LICENSE").write_text(MIT)
     out = tmp_path / "out"
@@ -100,12 +104,16 @@ def test_ctrl_c_exits_130_and_the_rerun_resumes(tmp_path: Path) -> None:
     proc = subprocess.Popen([*cmd, "--log-format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True, preexec_fn=_default_sigint)
     assert proc.stderr is not None
+    interrupted_at = None
     for line in proc.stderr:
         event = json.loads(line)
-        if event["event"] == "progress" and event["files"] >= 256:  # a batch is committed to the cache
+        # a batch is committed to the cache, and enough work is left that the signal lands mid-scan
+        if event["event"] == "progress" and 256 <= event["files"] <= total - 2000:
             os.killpg(proc.pid, signal.SIGINT)
+            interrupted_at = event["files"]
             break
     rest = proc.stderr.read()
+    assert interrupted_at is not None, f"no progress event with work ahead; enlarge the corpus: {rest[-500:]}"
     assert proc.wait(timeout=120) == 130, rest
     last = json.loads(rest.splitlines()[-1])
     assert last["event"] == "interrupted" and last["exit_code"] == 130 and "resume" in last["message"]
@@ -116,7 +124,7 @@ def test_ctrl_c_exits_130_and_the_rerun_resumes(tmp_path: Path) -> None:
     stats = again.stdout.splitlines()[-1]
     analysed = int(stats.split("Analysed ")[1].split()[0])
     reused = int(stats.split("reused ")[1].split()[0])
-    assert reused >= 256 and analysed + reused == 2401, stats
+    assert reused >= 256 and analysed + reused == total, stats
 
 
 def test_ctrl_c_in_any_command_is_130(tmp_path: Path) -> None:
