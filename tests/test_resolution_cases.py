@@ -360,8 +360,9 @@ def test_modules_a_package_installs_at_the_top_of_site_packages(tree, tmp_path: 
         "one-1.0.dist-info/METADATA": "Metadata-Version: 2.4\nName: one\nLicense-Expression: PSF-2.0\n",
         # a license text read as something other than METADATA's id is no conflict for these files
         "one-1.0.dist-info/licenses/LICENSE": "Released under the Apache License, Version 2.0.\n",
-        "one-1.0.dist-info/RECORD": "one.py,sha256=x,1\none-1.0.dist-info/METADATA,,\n",
-        "one.py": "x = 1\n",
+        "one-1.0.dist-info/RECORD": "one.py,sha256=x,1\none_ext/__init__.py,sha256=x,1\n"
+                                    "one.libs/libz-1a2b.so.1,sha256=x,1\none-1.0.dist-info/METADATA,,\n",
+        "one.py": "x = 1\n", "one_ext/__init__.py": "w = 0\n", "one.libs/libz-1a2b.so.1": b"\x7fELF" + b"\0" * 60,
         "tools-2.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: tools\nLicense: MIT\n",
         "tools-2.0.dist-info/RECORD": "tools-precedence.pth,sha256=x,1\n_speed.cpython-311.so,sha256=x,1\n"
                                       "tools/__init__.py,sha256=x,1\n",
@@ -370,7 +371,10 @@ def test_modules_a_package_installs_at_the_top_of_site_packages(tree, tmp_path: 
         "stray.py": "z = 3\n",
     })
     code, rows = _exit(root, tmp_path / "out")
-    assert rows["one.py"]["license"] == "PSF-2.0" and "license-conflict" not in rows["one.py"]["findings"]
+    for path in ("one.py", "one_ext/__init__.py"):  # a module file and a package folder: one rule
+        assert rows[path]["license"] == "PSF-2.0" and "license-conflict" not in rows[path]["findings"], path
+    # auditwheel's one.libs/ holds bundled libraries: the license files speak for them, not METADATA
+    assert "Apache-2.0" in rows["one.libs/libz-1a2b.so.1"]["license"]
     assert rows["tools-precedence.pth"]["license"] == rows["_speed.cpython-311.so"]["license"] == "MIT"
     assert rows["tools/__init__.py"]["license"] == "MIT"
     assert "unlicensed" in rows["stray.py"]["findings"]  # no RECORD lists it

@@ -62,19 +62,15 @@ def declared_evidence(metadata: Iterable[Analyzed], scope: ScopeIndex) -> list[E
 
 
 def cover_installed_files(metadata: Iterable[Analyzed], scope: ScopeIndex) -> None:
-    """Each top-level file a package installed gets its dist-info's evidence as its own, as the
-    dist-info's own files see it: METADATA's license when it names one (the package's declaration),
-    else the license files' (a PSF text read as `Python-2.0.1 OR 0BSD` is no conflict with
-    `License-Expression: PSF-2.0`)."""
+    """Each top-level file a package installed gets its dist-info's terms as its own."""
     folders = scope.folders()
     for path, info in installed_files(metadata).items():
-        declared = [e for e in folders.get(info, ()) if e.license]
-        for e in declared or _info_evidence(folders, info):
+        for e in _package_terms(folders, info):
             scope.add_file(path, replace(e, scope=path))
 
 
 def package_evidence(metadata: Iterable[Analyzed], scope: ScopeIndex) -> list[Evidence]:
-    """Evidence to add to the scope: each dist-info's folder evidence, copied to every folder its
+    """Evidence to add to the scope: each dist-info's terms (`_package_terms`), copied to every folder its
     package installed that has no evidence of its own (a package's own LICENSE speaks for it).
 
     The prose of a README inside an installed package is the package's documentation, not its
@@ -89,8 +85,27 @@ def package_evidence(metadata: Iterable[Analyzed], scope: ScopeIndex) -> list[Ev
     for target, info in installed.items():
         if target in folders:
             continue
-        out += [replace(e, scope=target) for e in _info_evidence(folders, info)]
+        # auditwheel's `<name>.libs` holds the bundled shared libraries (libgfortran, libjpeg) whose
+        # licenses the wheel's license files append: those files, not the package's declaration
+        terms = _bundled_terms(folders, info) if target.endswith(".libs") else _package_terms(folders, info)
+        out += [replace(e, scope=target) for e in terms]
     return out
+
+
+def _package_terms(folders: dict[str, list[Evidence]], info: str) -> list[Evidence]:
+    """What a dist-info says of the package's terms, as its own files see it: METADATA's license
+    when it names one (the package's declaration; PEP 639 makes `License-Expression` the one to
+    trust), else its license files'. A PSF text read as `Python-2.0.1 OR 0BSD` beside
+    `License-Expression: PSF-2.0` is then no conflict on every file of the package."""
+    declared = [e for e in folders.get(info, ()) if e.license and e.matcher == "package-metadata"]
+    return declared or _info_evidence(folders, info)
+
+
+def _bundled_terms(folders: dict[str, list[Evidence]], info: str) -> list[Evidence]:
+    """The dist-info's license files (without METADATA's declaration, which is about the package's
+    own code), or everything it says when it has none."""
+    found = _info_evidence(folders, info)
+    return [e for e in found if e.matcher != "package-metadata"] or found
 
 
 def _info_evidence(folders: dict[str, list[Evidence]], info: str) -> list[Evidence]:
