@@ -155,11 +155,18 @@ def _covers(e: Evidence, role: str) -> bool:
     return role in _COVERS.get(e.applies_to, _COVERS[""])
 
 
+def _part_statement(e: Evidence) -> bool:
+    """A license file (DATA_LICENSE names its part, LICENSE the whole) or a README badge labelled for
+    a part ("Data License: CC BY NC 4.0"): the project's own word on which license covers what."""
+    return e.kind is EvidenceKind.LICENSE_FILE or (e.matcher == "badge" and bool(e.applies_to))
+
+
 def _preferred_scope(grants: list[Evidence], role: str) -> list[Evidence]:
-    """A license file written for exactly this role (MODEL_LICENSE for weights, DATA_LICENSE for
-    data) before the folder's general one; for documentation, the project's license before the data's."""
-    if any(e.kind is EvidenceKind.LICENSE_FILE and e.applies_to == role for e in grants):
-        return [e for e in grants if not (e.kind is EvidenceKind.LICENSE_FILE and e.applies_to != role)]
+    """A license file or badge written for exactly this role (MODEL_LICENSE for weights, DATA_LICENSE or
+    a "Data License" badge for data) before the folder's general license file; for documentation, the
+    project's license before the data's."""
+    if any(_part_statement(e) and e.applies_to == role for e in grants):
+        return [e for e in grants if not (_part_statement(e) and e.applies_to != role)]
     if role == "docs":
         return [e for e in grants if e.applies_to in ("", "code")] or grants
     return grants
@@ -230,7 +237,7 @@ def _prefer_structured(items: list[Evidence]) -> list[Evidence]:
     # Prose in a README is weaker than a license file or card metadata in the same folder:
     # it often mentions upstream licenses. It counts only when nothing structured is there,
     # except a sentence that restricts use: that applies beside the metadata.
-    structured = [e for e in items if e.kind in _STRUCTURED]
+    structured = [e for e in items if e.kind in _STRUCTURED or _part_statement(e)]
     if not structured:
         return items
     return structured + [e for e in items if e.matcher == "restriction" and e not in structured]

@@ -439,6 +439,27 @@ def test_a_restriction_covers_what_its_own_sentence_names(tree, tmp_path: Path) 
     assert rows["infer.py"]["license"] == "LicenseRef-Research-Only AND MIT"
 
 
+def test_readme_badges_labelled_for_the_data_and_the_code(tree, tmp_path: Path) -> None:
+    """alpaca_eval's README: "Code License: Apache 2.0" and "Data License: CC BY NC 4.0" badges beside
+    an Apache LICENSE. The data is non-commercial (it passed the gate before); a plain "License"
+    badge stays prose, which a license file beside it outweighs."""
+    badge = "[![{0}](https://img.shields.io/badge/{0}-{1}-green.svg)](https://example.org)\n"
+    root = tree({
+        "LICENSE": APACHE,
+        "README.md": "# Evaluator\n\n" + badge.format("Code%20License", "Apache_2.0")
+                     + badge.format("Data%20License", "CC%20By%20NC%204.0") + "\nRun it.\n",
+        "results/run1/outputs.json": '[{"instruction": "a", "output": "b"}]', "src/evaluate.py": "print(1)\n",
+        "other/LICENSE": APACHE, "other/README.md": "# Other\n\n" + badge.format("License", "MIT"),
+        "other/rows.jsonl": '{"text": "t"}\n',
+    })
+    code, rows = _exit(root, tmp_path / "out")
+    data = rows["results/run1/outputs.json"]
+    assert data["license"] == "CC-BY-NC-4.0" and "use-restricted" in data["findings"]
+    assert rows["src/evaluate.py"]["license"] == "Apache-2.0"
+    assert rows["other/rows.jsonl"]["license"] == "Apache-2.0"
+    assert code == 1
+
+
 def test_statements_about_upstream_data_and_license_links(tree, tmp_path: Path) -> None:
     root = tree({
         "w/README.md": "# Summaries\n\nThe input text comes from Wikipedia, which is licensed under CC BY-SA 3.0"

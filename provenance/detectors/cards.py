@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from provenance.detectors.interface import AssetContent, Detector, DetectorOutput
 from provenance.frontmatter import parse_card
@@ -105,6 +106,20 @@ def restricted_part(sentence: str) -> str:
     return ""
 
 
+_BADGE_LABEL = re.compile(r"/badge/([^/?#]*?)-(?!-)", re.IGNORECASE)
+
+
+def badge_part(note: str) -> str:
+    """The part of a project a shields.io badge's label gives its license to: "Data License" ->
+    "data", "Code License" -> "code", "Model/Weights License" -> "model", a plain "License" -> ""."""
+    found = _BADGE_LABEL.search(unquote(note))
+    label = found.group(1).replace("_", " ").lower() if found else ""
+    for part, words in (("data", ("data",)), ("code", ("code", "software")), ("model", ("model", "weight"))):
+        if any(w in label for w in words):
+            return part
+    return ""
+
+
 def restricting_sentences(line: str) -> str:
     """The sentences of a line that restrict use: what they name decides what the restriction
     covers, not a neighbouring sentence ("... produce a dialogue model. The decoding script is only
@@ -155,9 +170,10 @@ def _sentence(lines: list[str], first: int, last: int) -> str:
 
 class CardDetector(Detector):
     id = "card"
-    version = "4"  # 2: keys in any case, licenses:, license_name and license_link naming standard licenses,
+    version = "5"  # 2: keys in any case, licenses:, license_name and license_link naming standard licenses,
     # sentences in the prose that restrict use; 3: the metadata covers the data, not the scripts beside it;
-    # a restriction covers what it names; 4: what its own sentence names, not the rest of its line
+    # a restriction covers what it names; 4: what its own sentence names, not the rest of its line;
+    # 5: a badge labelled "Data License" / "Code License" covers that part
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.DATASET_CARD
@@ -185,6 +201,7 @@ class CardDetector(Detector):
                 kind=EvidenceKind.CARD_PROSE, level=Level.DIRECTORY, location=Location(asset.path, line=line),
                 license=hit.expression, raw=(hit.note or _line(text, line))[:200], confidence=round(hit.score, 3),
                 matcher=hit.matcher, scope=asset.folder, reservation=hit.reservation,
+                applies_to=badge_part(hit.note) if hit.matcher == "badge" else "",
             ))
         for line, ref, raw in restriction_clauses(card.body):
             if describes_named_license(body_lines[line - 1], ref):
