@@ -15,7 +15,9 @@ Data (written for this project; no copied corpora):
   showed (bench/pii_realworld.py): placeholder and reserved e-mail domains, SSH remotes, private
   and toy addresses, version pins, coordinates, photo ids in file names; the planted values that
   sat in those ranges (example.* e-mails, 10.1.2.3, 172.16.5.4, 8.8.4.4, 138-0013-8000) were
-  moved to real-shaped ones and kept, unchanged, as decoys.
+  moved to real-shaped ones and kept, unchanged, as decoys. The same was done (2026-12-03) for
+  five role mailboxes (support@, info@, press@, service.team@, hr-recruit@): a function's
+  mailbox is no natural person's, so they are decoys now and persons' addresses took their place.
 
 Baselines in the same run: for off-purpose, "flag every sensitive-looking item" (any sensitive
 domain term present); for personal information, bare regexes without checksums or context.

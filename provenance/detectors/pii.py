@@ -21,8 +21,9 @@ class PiiDetector(Detector):
     # 2: CSV in GB18030 and with bad bytes, JSONC and objects keyed by name read; placeholder and
     # reserved e-mail domains, SSH remotes, private and toy addresses, version pins, coordinates and
     # numbers inside file names are not personal information; 3: digits running on into Latin letters
-    # (UUIDs) are no bank card; 4: dotted numbers glued into a package file name are no address
-    version: ClassVar[str] = "4"
+    # (UUIDs) are no bank card; 4: dotted numbers glued into a package file name are no address;
+    # 5: role mailboxes (support@, letters@, actions@github.com) are no person's
+    version: ClassVar[str] = "5"
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind in TEXT_DETECTOR_KINDS

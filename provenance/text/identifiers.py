@@ -4,6 +4,7 @@ address ranges; and how each kind of identifier is masked."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from datetime import date
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -134,6 +135,30 @@ PLACEHOLDER_LOCALS = frozenset({
     "yourname", "your.name", "your_name", "username", "user.name", "someone", "somebody",
     "youremail", "your.email", "your_email", "name", "email", "example", "sample",
 })
+
+
+#: Mailboxes of a function, not of a person: RFC 2142's role names and the ones organisations and
+#: services use the same way (support@, contact@ of a company; actions@github.com in a workflow).
+ROLE_LOCALS = frozenset({
+    "info", "marketing", "sales", "support", "abuse", "noc", "security", "postmaster", "hostmaster",
+    "usenet", "news", "webmaster", "www", "uucp", "ftp", "contact", "hello", "help", "helpdesk", "admin",
+    "administrator", "team", "press", "media", "privacy", "billing", "careers", "jobs", "hr", "legal",
+    "office", "enquiries", "inquiries", "feedback", "service", "services", "customerservice", "customercare",
+    "actions", "notifications", "mailer-daemon", "bot", "bounce", "bounces", "dmca", "copyright",
+    "letters", "editor", "editors", "newsroom", "tips", "newstips", "alerts", "alert", "recruit",
+    "recruiting", "recruitment", "desk", "customer",
+})
+_LOCAL_PARTS = re.compile(r"[._+-]")
+
+
+def role_email(local: str, domain: str) -> bool:
+    """A mailbox of a function (support@netflix.com, noreply@, a GitHub noreply address), not of a
+    natural person: no personal information under PIPL's or the GDPR's definition."""
+    lower = local.lower()
+    words = [w for w in _LOCAL_PARTS.split(lower) if w]
+    return ((bool(words) and all(w in ROLE_LOCALS for w in words))  # support@, service.team@, hr-recruit@
+            or lower.replace("_", "-").startswith(("noreply", "no-reply", "donotreply", "do-not-reply"))
+            or domain.lower().endswith("users.noreply.github.com"))
 
 
 def registered_name(domain: str) -> str:

@@ -21,6 +21,7 @@ from provenance.text.identifiers import (
     mask_email,
     mask_ip,
     placeholder_email,
+    role_email,
     valid_cn_id,
 )
 from provenance.text.matcher import TermMatcher
@@ -310,7 +311,8 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
     for m in _emails(text):
         # `git@github.com:org/repo` (scp-style SSH remote): a host and a path, not a mailbox.
         remote = text[m.end() : m.end() + 1] == ":" and text[m.end() + 1 : m.end() + 2].strip() != ""
-        if free(*m.span()) and not remote and not placeholder_email(m.group(1), m.group(2)):
+        if (free(*m.span()) and not remote and not placeholder_email(m.group(1), m.group(2))
+                and not role_email(m.group(1), m.group(2))):
             add(m, "email", mask_email(m.group(1), m.group(2)))
     for m in _CARD_RE.finditer(text):
         raw = m.group(1)

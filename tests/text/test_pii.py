@@ -243,3 +243,16 @@ def test_versions_glued_into_package_file_names_are_not_addresses() -> None:
     # a host in a URL, or one labelled as an address, is still one
     assert types("curl http://81.2.69.10/status") == ["ip"]
     assert types("server ip: 81.2.69.10") == ["ip"]
+
+
+def test_role_mailboxes_are_not_a_persons() -> None:
+    # a workflow's bot identity, a company's support desk, RFC 2142 role names, GitHub noreply ids
+    assert types('git config user.email "actions@github.com"') == []
+    assert types("contact support@netflix.com or info@kunjifund.io") == []
+    assert types("reply to noreply@example-shop.cn or no_reply@bank.com.cn") == []
+    assert types("1234567+octocat@users.noreply.github.com") == []
+    # a person's address at the same company is still personal
+    assert types("write to wang.lei@netflix.com") == ["email"]
+    # a local part made of role words only is a role mailbox too; one with a name is a person's
+    assert types("email service.team@huaxin-logistics.com or hr-recruit@harbourline.co.uk") == []
+    assert types("email zhou.min.support@huaxin-logistics.com") == ["email"]
