@@ -104,13 +104,21 @@ class CsvRecords:
         self.delimiter = delimiter_of(content.asset.path)
         self.encoding, self._clean = csv_encoding(content.head, content.complete)
         self.bad = 0
+        self.comments = 0
         self.first_bad = ""
         self._stream: Utf8Stream | None = None
+        # When the header itself starts with "#", a "#" line is no comment.
+        self._header_commented = content.head.lstrip()[:1] == b"#"
 
     def _skip(self, row: Any) -> str:
+        text = str(row.text or "")
+        if text.lstrip().startswith("#") and not self._header_commented:
+            # A comment line between the rows ("## +ve denormals ##" in numpy's test tables): not data.
+            self.comments += 1
+            return "skip"
         self.bad += 1
         if not self.first_bad:
-            self.first_bad = str(row.text or "")[:80]
+            self.first_bad = text[:80]
         return "skip"
 
     def _source(self, encoding: str) -> Any:

@@ -163,13 +163,14 @@ class _LicenseCounts:
 
 class RecordLicenseDetector(Detector):
     id = "records"
-    version = "6"  # 2: keys in any case; an empty license field does not hide a license_url; records
+    version = "7"  # 2: keys in any case; an empty license field does not hide a license_url; records
     # of a JSON document under "data" (and the like) and license fields in meta structs are read;
     # 3: CSV encodings sniffed (GB18030, UTF-16), undecodable bytes replaced and counted; 4: SBOMs,
     # SPDX, JSON-LD and license catalogues are not terms; struct values read through their id;
     # objects of objects are records; JSONC configurations read; 5: a JSON document listing plain
     # values is not a file of bad records, nor a license field listing many licenses one record;
-    # 6: licenses credited in record text (record_credits.py)
+    # 6: licenses credited in record text (record_credits.py); 7: "#" comment lines between CSV rows
+    # are not malformed rows
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.TABLE

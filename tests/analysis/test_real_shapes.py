@@ -81,6 +81,19 @@ def test_ragged_csv_and_tsv_keep_what_parses_and_count_the_rest(tree, tmp_path: 
     assert [e.path for e in result.errors] == ["hopeless.csv"]
 
 
+def test_comment_lines_between_csv_rows_are_not_malformed_rows(tree, tmp_path: Path) -> None:
+    """numpy's validation tables put "## +ve denormals ##" between their rows: comments, not rows
+    that failed to parse (they were a partially-checked warning)."""
+    root = tree({
+        "LICENSE": MIT,
+        "cases.csv": "dtype,input,output\n## positive ##\nf32,0x1,0x2\n  # negative\nf32,0x3,0x4\n",
+        "hashed.csv": "#id,name\n#1,a\n2,b,extra\n",  # a "#" header: "#" lines are rows here
+    })
+    rows = _rows(provenance.scan(root, tmp_path / "out", reports=False))
+    assert rows["cases.csv"]["records"] == 2 and "partially-checked" not in rows["cases.csv"]["findings"]
+    assert rows["hashed.csv"]["records"] == 1 and "partially-checked" in rows["hashed.csv"]["findings"]
+
+
 def test_csv_in_gb18030_or_utf8_with_a_stray_byte_is_read(tree, tmp_path: Path) -> None:
     # A Chinese CSV written by a legacy tool (GB18030 throughout), and a UTF-8 CSV with one cp1252
     # curly quote pasted into a text cell: both read in full, the second with a warning.
