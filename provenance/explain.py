@@ -77,6 +77,9 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "combined_or": ("An OR is a choice: the least restrictive part sets the use class.",
                     "OR 表示可选其一：由最宽松的部分决定使用类别。"),
     "use_ok": ("The scan checked for {use} use: allowed.", "本次扫描按 {use} 用途检查：允许。"),
+    "use_unknown": ("The scan checked for {use} use: cannot tell, the terms were not identified (a person has to"
+                    " read them; the policy warns, it does not fail the gate).",
+                    "本次扫描按 {use} 用途检查：无法判断，许可条款未识别（需人工阅读；策略只作警告，不判定未通过）。"),
     "use_not_ok": ("The scan checked for {use} use: not allowed (use-restricted).",
                    "本次扫描按 {use} 用途检查：不允许（use-restricted）。"),
     "finding": ("{rule} ({severity}{gate}): {message}", "{rule}（{severity}{gate}）：{meaning}。原文：{message}"),
@@ -267,10 +270,13 @@ def _terms(say: Phrases, license: str | None, use_class: str, use: str, lang: st
         url = f" ({info.url})" if info.url else ""
         out.append(say("classified", id=lid, source=classified_by(info.facts, info.category, lang), url=url))
     try:
-        allowed = UseClass(use_class) in ALLOWED_FOR_USE.get(use, frozenset())
+        klass: UseClass | None = UseClass(use_class)
     except ValueError:
-        allowed = False
-    out.append(say("use_ok" if allowed else "use_not_ok", use=use))
+        klass = None
+    if klass is UseClass.UNKNOWN:  # not "allowed": nobody knows yet; the policy only warns
+        out.append(say("use_unknown", use=use))
+    else:
+        out.append(say("use_ok" if klass in ALLOWED_FOR_USE.get(use, frozenset()) else "use_not_ok", use=use))
     return out
 
 

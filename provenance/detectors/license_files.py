@@ -26,6 +26,10 @@ _FILE_NAME = re.compile(r"(?<![/\w-])(?:licen[cs]e|copying)[._-][A-Za-z][A-Za-z0
 _COPYRIGHT = re.compile(r"^\s*(?:copyright\b|\(c\)|©|版权所有)", re.IGNORECASE)
 
 
+#: A candidate text this similar is worth naming beside an unidentified license file.
+NEAR_CANDIDATE = 0.5
+
+
 def _first_line(text: str) -> str:
     for line in text.splitlines():
         if line.strip():
@@ -35,10 +39,11 @@ def _first_line(text: str) -> str:
 
 class LicenseFileDetector(Detector):
     id = "license-file"
-    version = "4"  # 2: empty and placeholder files say nothing; a lone copyright line reserves rights;
+    version = "5"  # 2: empty and placeholder files say nothing; a lone copyright line reserves rights;
     # sentences that restrict use (non-commercial, research only) are evidence too; 3: what a scoped
     # name covers (DATA_LICENSE, MODEL_LICENSE), grants that allow commercial use are not restrictions;
-    # 4: "either academic or commercial", "including research or commercial" are grants
+    # 4: "either academic or commercial", "including research or commercial" are grants; 5: an
+    # unidentified file's evidence quotes its first line and names only near candidates
 
     def applies(self, asset: Asset) -> bool:
         return asset.kind is AssetKind.LICENSE_FILE
@@ -150,11 +155,13 @@ class LicenseFileDetector(Detector):
                 license=None, raw=f"copyright notice without a license: {_first_line(text)}", confidence=0.9,
                 matcher="copyright-only", scope=scope, reservation=True,
             ),))
-        closest = ", ".join(f"{c.license} {c.score:.2f}" for c in found.candidates[:3])
+        # What the file says, for the reviewer who must read it; candidates only when they are near
+        # (a score of 0.08 against pkgconf says nothing about PAWS's "may be freely used for any purpose").
+        closest = ", ".join(f"{c.license} {c.score:.2f}" for c in found.candidates[:3] if c.score >= NEAR_CANDIDATE)
+        raw = f"'{_first_line(text)}'" + (f"; closest: {closest}" if closest else "")
         evidence = Evidence(
             kind=EvidenceKind.LICENSE_FILE, level=Level.DIRECTORY, location=Location(asset.path, line=1),
-            license=None, raw=f"not identified; closest: {closest or 'none'}", confidence=0.0,
-            matcher="text", scope=scope,
+            license=None, raw=raw[:200], confidence=0.0, matcher="text", scope=scope,
         )
         return DetectorOutput(evidence=(evidence,))
 

@@ -72,3 +72,17 @@ def test_paths_as_files_and_unknown_paths(example_scan: Path, monkeypatch) -> No
     assert [e.path for e in by_file] == ["code/render_turntable.py"]
     missing = CliRunner().invoke(main, ["explain", str(example_scan / "out"), "sketches"])
     assert missing.exit_code == 2 and "did you mean conflict/sketches.txt?" in missing.stderr
+
+
+def test_terms_nobody_identified_are_quoted_and_not_called_allowed(tree, tmp_path: Path) -> None:
+    """PAWS's LICENSE is Google's own sentence ("may be freely used for any purpose"): unknown terms.
+    The explanation quotes them instead of 0.08-similar SPDX texts, and does not call the use allowed."""
+    root = tree({"LICENSE": "The dataset may be freely used for any purpose, although acknowledgement of the\n"
+                            "makers as the data source would be appreciated. It is provided AS IS.\n",
+                 "d/pairs.tsv": "id\tsentence1\n1\ta\n"})
+    assert CliRunner().invoke(main, ["scan", str(root), "-o", str(tmp_path / "out"), "--no-reports"]).exit_code == 0
+    text = _text(tmp_path / "out", "d/pairs.tsv")
+    assert "license evidence not identified: 'The dataset may be freely used for any purpose" in text
+    assert "closest:" not in text  # no candidate is near
+    assert "commercial use: cannot tell" in text and "use: allowed" not in text
+    assert "无法判断" in _text(tmp_path / "out", "d/pairs.tsv", "--lang", "zh")
