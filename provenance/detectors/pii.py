@@ -22,7 +22,8 @@ class PiiDetector(Detector):
     # reserved e-mail domains, SSH remotes, private and toy addresses, version pins, coordinates and
     # numbers inside file names are not personal information; 3: digits running on into Latin letters
     # (UUIDs) are no bank card; 4: dotted numbers glued into a package file name are no address;
-    # 5: role mailboxes (support@, letters@, actions@github.com) are no person's
+    # 5: role mailboxes (support@, letters@, actions@github.com) are no person's, nor the servers a
+    # download log says it resolved or connected to
     version: ClassVar[str] = "5"
 
     def applies(self, asset: Asset) -> bool:

@@ -117,6 +117,18 @@ def _in_a_number(text: str, start: int, end: int) -> bool:
 _NAME_AFTER = re.compile(r"_|\.[A-Za-z][A-Za-z0-9]{0,4}\b")
 
 
+# wget/curl/ssh saying which server a name resolved to: "Resolving host (host)... 185.199.109.133",
+# "Connecting to host (host)|185.199.109.133|:443", "Trying 140.82.112.3...".
+_RESOLVED = re.compile(r"\b(?:Resolving|Connecting to|Connected to|Trying)\b", re.IGNORECASE)
+
+
+def _resolved_host(text: str, start: int) -> bool:
+    """The address a tool printed for a server it contacted (a notebook's download log), not a
+    person's line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return _RESOLVED.search(text, max(line_start, start - 200), start) is not None
+
+
 def _glued(text: str, start: int, end: int) -> bool:
     """A dotted number joined to a word by a letter or `_` (`libcublas-dev-11-7_11.10.1.25-1_amd64.deb`,
     `v1.2.3.4`): a package version in a file name, not an address. `/` is not glue here: URLs hold hosts."""
@@ -352,7 +364,8 @@ def _scan(text: str, today: date) -> tuple[str, list[tuple[int, int, PiiHit]], t
         # service address (1.1.1.1, 8.8.8.8, 1.2.3.4); those ranges hold no one's home line.
         if label == "decoy" or all(len(part) == 1 for part in m.group(1).split(".")):
             continue
-        if label != "ip" and (_version_or_coordinates(text, *m.span()) or _glued(text, *m.span())):
+        if label != "ip" and (_version_or_coordinates(text, *m.span()) or _glued(text, *m.span())
+                              or _resolved_host(text, m.start())):
             continue
         after = norm[m.end() : m.end() + VERSION_AFTER_CHARS]
         if not any(True for _ in _VERSION_AFTER.find(after.split("\n", 1)[0])):

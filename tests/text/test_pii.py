@@ -256,3 +256,12 @@ def test_role_mailboxes_are_not_a_persons() -> None:
     # a local part made of role words only is a role mailbox too; one with a name is a person's
     assert types("email service.team@huaxin-logistics.com or hr-recruit@harbourline.co.uk") == []
     assert types("email zhou.min.support@huaxin-logistics.com") == ["email"]
+
+
+def test_servers_a_download_log_resolved_are_not_addresses_of_people() -> None:
+    # a notebook's saved wget output (pCLUE's fine-tuning notebook)
+    log = ("Resolving raw.githubusercontent.com (raw.githubusercontent.com)... 185.199.109.133, 185.199.110.133\n"
+           "Connecting to raw.githubusercontent.com (raw.githubusercontent.com)|185.199.109.133|:443... connected.\n"
+           "Trying 140.82.112.3...\n")
+    assert types(log) == []
+    assert types("the attacker connected from 81.2.69.10 at night") == ["ip"]
