@@ -118,8 +118,9 @@ _NAME_AFTER = re.compile(r"_|\.[A-Za-z][A-Za-z0-9]{0,4}\b")
 
 
 # wget/curl/ssh saying which server a name resolved to: "Resolving host (host)... 185.199.109.133",
-# "Connecting to host (host)|185.199.109.133|:443", "Trying 140.82.112.3...".
-_RESOLVED = re.compile(r"\b(?:Resolving|Connecting to|Connected to|Trying)\b", re.IGNORECASE)
+# "Connecting to host (host)|185.199.109.133|:443", "Trying 140.82.112.3...". Capitalised as the
+# tools print them: "I was trying to reach 81.2.69.10" in prose stays an address.
+_RESOLVED = re.compile(r"\b(?:Resolving|Connecting to|Connected to|Trying)\b")
 
 
 def _resolved_host(text: str, start: int) -> bool:

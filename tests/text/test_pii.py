@@ -265,3 +265,4 @@ def test_servers_a_download_log_resolved_are_not_addresses_of_people() -> None:
            "Trying 140.82.112.3...\n")
     assert types(log) == []
     assert types("the attacker connected from 81.2.69.10 at night") == ["ip"]
+    assert types("she was trying to reach 81.2.69.10 from home") == ["ip"]
