@@ -9,6 +9,7 @@ import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -59,21 +60,60 @@ class ProcessEngine(Engine):
         payload = pickle.dumps((context, work))
         pending: deque[Future[Any]] = deque()
         pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init, initargs=(payload,))
+        broken = False
         try:
             for item in items:
                 pending.append(pool.submit(_run, item))
                 if len(pending) >= 2 * self.jobs + 1:
-                    yield pending.popleft().result()
+                    yield _result(pending.popleft(), pool)
             while pending:
-                yield pending.popleft().result()
+                yield _result(pending.popleft(), pool)
         except BrokenProcessPool:
+            broken = True
             raise ScanAbortedError(
                 "a worker process died (killed for memory, or a crash in a native library); run the scan "
                 "again (with the cache on, the analyses finished so far are kept), or with --jobs 1 to see "
                 "which file"
             ) from None
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if broken:
+                _stop(pool)
+            else:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: How often a wait for a result checks that every worker is still alive.
+WATCH_SECONDS = 1.0
+
+
+def _result(future: Future[Any], pool: ProcessPoolExecutor) -> Any:
+    """The future's result; BrokenProcessPool as soon as a worker is seen dead. The executor says
+    so itself almost always, but a worker killed at the wrong moment (holding a queue's lock) can
+    leave its manager thread waiting and the future pending forever: a gate must not hang."""
+    while True:
+        try:
+            return future.result(timeout=WATCH_SECONDS)
+        except FuturesTimeout:
+            if any(code is not None and code != 0 for code in _exit_codes(pool)):
+                raise BrokenProcessPool("a worker process died") from None
+
+
+def _exit_codes(pool: ProcessPoolExecutor) -> list[int | None]:
+    # The executor's own table of its workers (no public accessor); empty once it has shut down.
+    processes = getattr(pool, "_processes", None) or {}
+    return [p.exitcode for p in list(processes.values())]
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """After a worker died: cancel what is queued and kill the other workers, without waiting on
+    the executor's internals (a join there is where a broken pool can hang)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.exitcode is None:
+            p.kill()
+    for p in processes:
+        p.join(timeout=5)
 
 
 class AutoEngine(Engine):

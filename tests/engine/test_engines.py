@@ -122,3 +122,31 @@ def test_the_process_pool_really_runs_and_equals_serial(tree, tmp_path: Path) ->
     assert pooled_rows == serial_rows
     assert _normalised(pooled)[1] == _normalised(serial)[1]
     assert pooled.verdict == serial.verdict
+
+
+def test_a_dead_worker_ends_a_wait_the_executor_never_ends() -> None:
+    """CPython's executor can miss a worker killed while it holds a queue's lock and leave a future
+    pending forever (a CI run hung 300 s on the SIGKILL test once). The engine's wait watches the
+    workers itself: a real pool, a real worker SIGKILLed, and a future nobody will ever complete."""
+    import multiprocessing as mp
+    import signal
+    import time
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from provenance.engine.local import _result, _stop
+
+    pool = ProcessPoolExecutor(2, mp_context=mp.get_context("forkserver"))
+    try:
+        pool.submit(time.sleep, 0).result(timeout=60)  # a worker is up
+        workers = list(pool._processes.values())  # type: ignore[attr-defined]
+        victim = workers[0]
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.join(10)
+        started = time.monotonic()
+        with pytest.raises(BrokenProcessPool):
+            _result(Future(), pool)
+        assert time.monotonic() - started < 10
+    finally:
+        _stop(pool)
+    assert all(p.exitcode is not None for p in workers)  # no worker left behind
