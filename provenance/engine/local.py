@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing as mp
 import os
 import pickle
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -63,7 +65,7 @@ class ProcessEngine(Engine):
         broken = False
         try:
             for item in items:
-                pending.append(pool.submit(_run, item))
+                pending.append(_submit(pool, item))
                 if len(pending) >= 2 * self.jobs + 1:
                     yield _result(pending.popleft(), pool)
             while pending:
@@ -86,34 +88,63 @@ class ProcessEngine(Engine):
 WATCH_SECONDS = 1.0
 
 
+class WorkerLost(BrokenProcessPool):
+    """A worker seen dead by the engine's own watch, before the executor said so."""
+
+
+def _submit(pool: ProcessPoolExecutor, item: Any) -> Future[Any]:
+    """`pool.submit`, where a submit that spawns a worker while the executor tears a broken pool
+    down (CPython 3.11 closes its queues under it: "OSError: handle is closed", 4 runs in 60 here)
+    is the worker death it is, not an internal error."""
+    try:
+        return pool.submit(_run, item)
+    except OSError as exc:
+        if getattr(pool, "_broken", False) or any(not _alive(pid) for pid in _worker_pids(pool)):
+            raise WorkerLost("a worker process died") from exc
+        raise
+
+
 def _result(future: Future[Any], pool: ProcessPoolExecutor) -> Any:
     """The future's result; BrokenProcessPool as soon as a worker is seen dead. The executor says
-    so itself almost always, but a worker killed at the wrong moment (holding a queue's lock) can
-    leave its manager thread waiting and the future pending forever: a gate must not hang."""
+    so itself almost always, but a worker killed at the wrong moment can leave its manager thread
+    waiting and the future pending forever: a gate must not hang."""
     while True:
         try:
             return future.result(timeout=WATCH_SECONDS)
         except FuturesTimeout:
-            if any(code is not None and code != 0 for code in _exit_codes(pool)):
-                raise BrokenProcessPool("a worker process died") from None
+            if any(not _alive(pid) for pid in _worker_pids(pool)):
+                raise WorkerLost("a worker process died") from None
 
 
-def _exit_codes(pool: ProcessPoolExecutor) -> list[int | None]:
-    # The executor's own table of its workers (no public accessor); empty once it has shut down.
+def _worker_pids(pool: ProcessPoolExecutor) -> list[int]:
+    # The executor's own table of its workers (no public accessor). Only pids are read: polling
+    # its Process objects from this thread races the manager thread's own polling (forkserver
+    # workers report their exit through one pipe read: "handle is closed", EBADF).
     processes = getattr(pool, "_processes", None) or {}
-    return [p.exitcode for p in list(processes.values())]
+    return [pid for pid in list(processes) if isinstance(pid, int)]
+
+
+def _alive(pid: int) -> bool:
+    # Workers are the forkserver's children, which it reaps at once: a dead one is gone.
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """After a worker died: cancel what is queued and kill the other workers, without waiting on
-    the executor's internals (a join there is where a broken pool can hang)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in processes:
-        if p.exitcode is None:
-            p.kill()
-    for p in processes:
-        p.join(timeout=5)
+    """After a worker died: kill the other workers, then shut down. CPython 3.11's executor
+    terminates the workers it knows when it sees the death, but a worker that `submit` spawned at
+    that moment is missed and its manager thread then waits on it forever (seen here: shutdown
+    joining the manager, the manager joining a live idle worker). Nothing submits after this point,
+    so every worker is in the table; its shutdown then finishes."""
+    for pid in _worker_pids(pool):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 class AutoEngine(Engine):

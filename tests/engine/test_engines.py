@@ -144,7 +144,7 @@ def test_a_dead_worker_ends_a_wait_the_executor_never_ends() -> None:
         os.kill(victim.pid, signal.SIGKILL)
         victim.join(10)
         started = time.monotonic()
-        with pytest.raises(BrokenProcessPool):
+        with pytest.raises(BrokenProcessPool):  # WorkerLost, from the engine's own watch
             _result(Future(), pool)
         assert time.monotonic() - started < 10
     finally:
