@@ -30,7 +30,7 @@ from provenance.declarations import Declarations
 from provenance.detectors import default_detectors
 from provenance.detectors.interface import Detector
 from provenance.engine.interface import Engine
-from provenance.engine.local import make_engine
+from provenance.engine.local import alive, make_engine
 from provenance.licensing.identify import index_version
 from provenance.licensing.kb import load_kb
 from provenance.memo import CUT_EVERY, MAX_RESULTS, FolderMemo, Run, Stored, context_digest, folder_of
@@ -363,18 +363,8 @@ def _remove_stale_temporaries(out_dir: Path) -> None:
     """Temporary files of a scan that was killed (its process is gone) are removed."""
     for tmp in out_dir.glob(".assets.parquet.*.tmp"):
         pid = tmp.name.split(".")[-2]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             tmp.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def temporary_output() -> Path:

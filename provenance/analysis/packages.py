@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from provenance.analysis.context import Analyzed
 from provenance.detectors.python_package import DETECTOR_ID
@@ -17,8 +18,7 @@ def installed_folders(metadata: Iterable[Analyzed]) -> dict[str, str]:
     """Each top-level folder an installed package's RECORD lists -> the dist-info folder."""
     out: dict[str, str] = {}
     for done in metadata:
-        installs = next((o.facts.get("installs") for det, o in done.outputs if det == DETECTOR_ID
-                         and "installs" in o.facts), None)
+        installs = _fact(done, "installs")
         if not installs:
             continue
         info = done.entry.asset.folder
@@ -33,8 +33,7 @@ def installed_files(metadata: Iterable[Analyzed]) -> dict[str, str]:
     the root folder with every other package, so they are covered one by one, not by folder."""
     out: dict[str, str] = {}
     for done in metadata:
-        files = next((o.facts.get("installs_files") for det, o in done.outputs if det == DETECTOR_ID
-                      and "installs_files" in o.facts), None)
+        files = _fact(done, "installs_files")
         info = done.entry.asset.folder
         parent = info.rpartition("/")[0]
         for name in files or ():
@@ -49,14 +48,14 @@ def declared_evidence(metadata: Iterable[Analyzed], scope: ScopeIndex) -> list[E
     folders = scope.folders()
     out = []
     for done in metadata:
-        facts = next((o.facts for det, o in done.outputs if det == DETECTOR_ID and "declared" in o.facts), None)
+        declared = _fact(done, "declared")
         info = done.entry.asset.folder
-        if facts is None or _info_evidence(folders, info):
+        if declared is None or _info_evidence(folders, info):
             continue
         out.append(Evidence(
             kind=EvidenceKind.CARD_METADATA, level=Level.DIRECTORY,
-            location=Location(done.entry.asset.path, field=str(facts.get("declared_field") or "License")),
-            license=None, raw=str(facts["declared"])[:200], confidence=0.0, matcher="package-metadata", scope=info,
+            location=Location(done.entry.asset.path, field=str(_fact(done, "declared_field") or "License")),
+            license=None, raw=str(declared)[:200], confidence=0.0, matcher="package-metadata", scope=info,
         ))
     return out
 
@@ -106,6 +105,11 @@ def _bundled_terms(folders: dict[str, list[Evidence]], info: str) -> list[Eviden
     own code), or everything it says when it has none."""
     found = _info_evidence(folders, info)
     return [e for e in found if e.matcher != "package-metadata"] or found
+
+
+def _fact(done: Analyzed, key: str) -> Any:
+    """A fact the package detector recorded for this dist-info file, or None."""
+    return next((o.facts[key] for det, o in done.outputs if det == DETECTOR_ID and key in o.facts), None)
 
 
 def _info_evidence(folders: dict[str, list[Evidence]], info: str) -> list[Evidence]:

@@ -99,7 +99,7 @@ def _submit(pool: ProcessPoolExecutor, item: Any) -> Future[Any]:
     try:
         return pool.submit(_run, item)
     except OSError as exc:
-        if getattr(pool, "_broken", False) or any(not _alive(pid) for pid in _worker_pids(pool)):
+        if getattr(pool, "_broken", False) or any(not alive(pid) for pid in _worker_pids(pool)):
             raise WorkerLost("a worker process died") from exc
         raise
 
@@ -112,7 +112,7 @@ def _result(future: Future[Any], pool: ProcessPoolExecutor) -> Any:
         try:
             return future.result(timeout=WATCH_SECONDS)
         except FuturesTimeout:
-            if any(not _alive(pid) for pid in _worker_pids(pool)):
+            if any(not alive(pid) for pid in _worker_pids(pool)):
                 raise WorkerLost("a worker process died") from None
 
 
@@ -124,8 +124,9 @@ def _worker_pids(pool: ProcessPoolExecutor) -> list[int]:
     return [pid for pid in list(processes) if isinstance(pid, int)]
 
 
-def _alive(pid: int) -> bool:
-    # Workers are the forkserver's children, which it reaps at once: a dead one is gone.
+def alive(pid: int) -> bool:
+    """Whether a process exists (a pool worker: the forkserver reaps its children at once, so a
+    dead one is gone; a scan named in a temporary file's name)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
