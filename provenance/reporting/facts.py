@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from provenance.licensing.portable import Place
+from provenance.model import Rule
 from provenance.results import ScanResult
 
 REVIEW_JSON = "review.json"
@@ -201,7 +202,8 @@ class Facts:
     summary: Mapping[str, Any]
     findings: tuple[Mapping[str, Any], ...]
     errors: int
-    #: Error entries the scan listed as warnings (empty files), not counted in `errors`.
+    #: Items listed as warnings, not counted in `errors`: empty files (rule `empty-file`) and any
+    #: error entry of warning severity.
     warnings: int
     skipped: int
     checks: Mapping[str, Check]
@@ -550,7 +552,8 @@ def build_facts(result: ScanResult, assets: AssetFacts | None = None) -> Facts:
         content_filtering=declared.get("content_filtering") or {},
         sources=sources, summary=result.summary, findings=findings,
         errors=sum(1 for e in result.errors if e.severity != "warning"), skipped=len(result.skipped),
-        warnings=sum(1 for e in result.errors if e.severity == "warning"), checks=_checks(result),
+        warnings=sum(1 for e in result.errors if e.severity == "warning")
+        + int((result.summary.get("findings_by_rule") or {}).get(Rule.EMPTY_FILE.value, 0)), checks=_checks(result),
         blocked_threshold=_num(result.parameters.get("blocked_threshold"), BLOCKED_MAX_RATE) or BLOCKED_MAX_RATE,
         reviews=load_reviews(result.output_dir),
         scan_sha256=_file_sha256(Path(result.output_dir) / "scan.json") if result.output_dir else "",

@@ -171,3 +171,15 @@ def test_checks_follow_detectors_and_their_parameters(built_scan: ScanResult, tm
     assert "- **image rights metadata**: 0 image(s) read" in en
     assert "- **text-and-data-mining opt-outs**: 0" in en
     assert "Not checked in this scan: the keyword list / blocked content detector did not run." in en
+
+
+def test_empty_files_are_counted_where_the_section_says_warnings(tree, tmp_path: Path) -> None:
+    """The corpus overview says "N listed as warnings (empty files)"; empty files are findings of
+    their own rule now, not error entries, and the count read 0 beside 449 empty files."""
+    import provenance
+
+    root = tree({"LICENSE": "Released under the MIT License.\n", "pkg/__init__.py": "", "pkg/py.typed": "",
+                 "pkg/a.py": "x = 1\n"})
+    provenance.scan(root, tmp_path / "out", reports=True)
+    section = (tmp_path / "out" / "data-legality.en.md").read_text()
+    assert "0 unreadable, 0 skipped, 2 listed as warnings (empty files)" in section
